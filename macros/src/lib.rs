@@ -1,0 +1,154 @@
+//! The `#[concurrency_test]` attribute of [goweave].
+//!
+//! Use it through the facade crate, as `#[goweave::concurrency_test]`; the
+//! expansion names items of `goweave` by absolute path, so this crate is not
+//! useful on its own.
+//!
+//! [goweave]: https://docs.rs/goweave
+
+mod codegen;
+mod errors;
+mod expand;
+mod parse;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Turns a function into a test whose body runs under goweave's
+/// deterministic scheduler, once per explored schedule.
+///
+/// ```ignore
+/// #[goweave::concurrency_test]
+/// fn transfer_is_atomic() {
+///     // the body is rebuilt and run once per execution
+/// }
+/// ```
+///
+/// The attribute adds `#[test]` itself: do not write it too. Other
+/// attributes (`#[should_panic]`, `#[ignore]`, doc comments) are kept. The
+/// function takes no parameters, is neither `async` nor generic, and returns
+/// either `()` or a `Result<(), E>` with `E: Debug`, where an `Err` is a
+/// failure, so `?` works in the body:
+///
+/// ```ignore
+/// #[goweave::concurrency_test]
+/// fn parses() -> Result<(), std::num::ParseIntError> {
+///     let n: u32 = "42".parse()?;
+///     assert_eq!(n, 42);
+///     Ok(())
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// Every argument is optional and written `key = literal`, separated by
+/// commas. An argument that is not given keeps the default of
+/// `goweave::Config::default()`, which reads the `GOWEAVE_*` environment
+/// variables; a given argument wins over them, and `GOWEAVE_REPLAY` wins over
+/// everything.
+///
+/// - `strategy = "random" | "pct" | "dfs" | "portfolio"`: how schedules are
+///   chosen. `"random"` picks uniformly at every scheduling point, `"pct"` is
+///   probabilistic concurrency testing, `"dfs"` searches exhaustively (with
+///   partial-order reduction), `"portfolio"` interleaves PCT and random
+///   walk.
+///
+///   ```ignore
+///   #[goweave::concurrency_test(strategy = "random", iterations = 1000)]
+///   ```
+///
+/// - `depth = <int>`: the bug depth PCT targets, at least 1 (default 3).
+///   Only with `strategy = "pct"`.
+///
+///   ```ignore
+///   #[goweave::concurrency_test(strategy = "pct", depth = 3, iterations = 5000, seed = 7)]
+///   ```
+///
+/// - `preemption_bound = <int>`: the most preemptions per execution that
+///   exhaustive search explores (default: unbounded). Only with
+///   `strategy = "dfs"`.
+///
+///   ```ignore
+///   #[goweave::concurrency_test(strategy = "dfs", preemption_bound = 2)]
+///   ```
+///
+/// - `iterations = <int>`: the most executions to run; it caps every
+///   strategy, exhaustive search included.
+///
+///   ```ignore
+///   #[goweave::concurrency_test(iterations = 10_000)]
+///   ```
+///
+/// - `seed = <int>`: the seed of the random choices, for a reproducible
+///   exploration.
+///
+///   ```ignore
+///   #[goweave::concurrency_test(seed = 42)]
+///   ```
+///
+/// - `max_steps = <int>`: the most scheduling steps in one execution; beyond
+///   it the body is reported as `Nontermination` (or still-running tasks as
+///   a `Leak`).
+///
+///   ```ignore
+///   #[goweave::concurrency_test(max_steps = 100_000)]
+///   ```
+///
+/// - `threads = <int>`: how many OS threads explore in parallel, at least 1
+///   (default: the available parallelism).
+///
+///   ```ignore
+///   #[goweave::concurrency_test(threads = 1)]
+///   ```
+///
+/// - `replay = "gw1:..."`: run exactly the one schedule of a replay token,
+///   copied from a failure report. It cannot be combined with `strategy`,
+///   `depth`, `preemption_bound`, `iterations`, `seed` or `threads`; it can
+///   with `max_steps` and `expect`.
+///
+///   ```ignore
+///   #[goweave::concurrency_test(replay = "gw1:...")]
+///   ```
+///
+/// - `expect = "deadlock" | "potential_deadlock" | "leak" | "race" | "panic"
+///   | "nontermination" | "any"`: the test passes only if exploration finds a
+///   failure of that kind (`"any"`: of any kind), and fails if it finds none
+///   or a different kind. Use it to keep a known bug as a regression test of
+///   the checker.
+///
+///   ```ignore
+///   #[goweave::concurrency_test(expect = "deadlock")]
+///   ```
+///
+/// Integers are unsuffixed literals (`1000`, `10_000`, `0x2a`) or carry the
+/// type of their setting (`u64` for `iterations`, `seed` and `max_steps`,
+/// `usize` for the others). An unknown key, a repeated key, a literal of the
+/// wrong type, a value outside the lists above or a combination ruled out
+/// above is a compile error pointing at the argument.
+///
+/// # Expansion
+///
+/// ```ignore
+/// #[goweave::concurrency_test(strategy = "pct", iterations = 5000, expect = "deadlock")]
+/// fn name() { /* body */ }
+/// ```
+///
+/// becomes
+///
+/// ```ignore
+/// #[::core::prelude::v1::test]
+/// fn name() {
+///     ::goweave::__private::run_test(
+///         ::goweave::Config::default()
+///             .strategy(::goweave::Strategy::Pct { depth: 3 })
+///             .iterations(5000u64),
+///         ::core::concat!(::core::module_path!(), "::", "name"),
+///         ::core::option::Option::Some("deadlock"),
+///         move || { /* body */ },
+///     )
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn concurrency_test(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(args.into(), item.into()).into()
+}

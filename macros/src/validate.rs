@@ -1,0 +1,303 @@
+//! The meaning of the arguments, the rules on combining them, and the rules
+//! on the function the attribute is applied to.
+
+use proc_macro2::Span;
+use syn::{ItemFn, LitStr};
+
+use crate::errors::Errors;
+use crate::parse::{list, Arg, Args, IntLit, Key};
+
+/// The strategies, as written in `strategy = "..."`.
+const STRATEGIES: [(&str, StrategyName); 4] = [
+    ("random", StrategyName::Random),
+    ("pct", StrategyName::Pct),
+    ("dfs", StrategyName::Dfs),
+    ("portfolio", StrategyName::Portfolio),
+];
+
+/// A strategy without its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StrategyName {
+    Random,
+    Pct,
+    Dfs,
+    Portfolio,
+}
+
+/// The failure kinds, as written in `expect = "..."`.
+const EXPECTATIONS: [&str; 7] = [
+    "deadlock",
+    "potential_deadlock",
+    "leak",
+    "race",
+    "panic",
+    "nontermination",
+    "any",
+];
+
+/// The PCT depth when `depth` is not given.
+pub(crate) const DEFAULT_DEPTH: u64 = 3;
+
+/// A strategy with its settings.
+#[derive(Clone, Debug)]
+pub(crate) enum Strategy {
+    Random,
+    Pct { depth: Option<IntLit> },
+    Dfs { preemption_bound: Option<IntLit> },
+    Portfolio,
+}
+
+/// A setting of the test, with the span of its key for the generated code.
+#[derive(Clone, Debug)]
+pub(crate) struct Setting<T> {
+    pub(crate) value: T,
+    pub(crate) key_span: Span,
+}
+
+impl<T: Clone> Setting<T> {
+    fn of(arg: &Arg<T>) -> Self {
+        Setting {
+            value: arg.value.clone(),
+            key_span: arg.key_span,
+        }
+    }
+}
+
+/// Everything the generated code needs: a valid combination of settings.
+#[derive(Clone, Default)]
+pub(crate) struct TestSpec {
+    pub(crate) strategy: Option<Setting<Strategy>>,
+    pub(crate) iterations: Option<Setting<IntLit>>,
+    pub(crate) seed: Option<Setting<IntLit>>,
+    pub(crate) max_steps: Option<Setting<IntLit>>,
+    pub(crate) threads: Option<Setting<IntLit>>,
+    pub(crate) replay: Option<Setting<LitStr>>,
+    pub(crate) expect: Option<Setting<LitStr>>,
+}
+
+/// Checks the values and their combinations, adding every error found to
+/// `errors`; the settings are meaningful only if none was.
+pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
+    let replay_given = args.given.contains(&Key::Replay);
+    if let Some(replay) = &args.replay {
+        if !replay.value.value().starts_with("gw1:") {
+            errors.push(replay.error(
+                "`replay` takes a replay token starting with `gw1:`, as printed in a failure report",
+            ));
+        }
+    }
+    if replay_given {
+        // Name every exploration setting given beside it.
+        let exploration = [
+            ("strategy", args.strategy.as_ref().map(|arg| &arg.tokens)),
+            ("depth", args.depth.as_ref().map(|arg| &arg.tokens)),
+            (
+                "preemption_bound",
+                args.preemption_bound.as_ref().map(|arg| &arg.tokens),
+            ),
+            (
+                "iterations",
+                args.iterations.as_ref().map(|arg| &arg.tokens),
+            ),
+            ("seed", args.seed.as_ref().map(|arg| &arg.tokens)),
+            ("threads", args.threads.as_ref().map(|arg| &arg.tokens)),
+        ];
+        for (name, tokens) in exploration {
+            if let Some(tokens) = tokens {
+                errors.push(syn::Error::new_spanned(
+                    tokens,
+                    format!(
+                        "`{name}` cannot be combined with `replay`: a replay runs one exact schedule"
+                    ),
+                ));
+            }
+        }
+    }
+
+    // `None` when the strategy is absent or misspelled (already reported).
+    let strategy_name = args.strategy.as_ref().and_then(|arg| {
+        let name = arg.value.value();
+        let found = STRATEGIES.iter().find(|(known, _)| *known == name);
+        if found.is_none() {
+            errors.push(arg.error(format!(
+                "unknown strategy \"{name}\"; the valid strategies are {}",
+                quoted(STRATEGIES.iter().map(|(name, _)| *name))
+            )));
+        }
+        found.map(|(_, strategy)| *strategy)
+    });
+    let strategy_is = |wanted: StrategyName| strategy_name == Some(wanted);
+    // Whether a strategy-specific setting given with the wrong strategy is
+    // worth a message: not when a misspelled strategy or `replay` already
+    // explains the problem.
+    let check_combination =
+        !replay_given && (!args.given.contains(&Key::Strategy) || strategy_name.is_some());
+
+    if let Some(depth) = &args.depth {
+        if depth.value.value == 0 {
+            errors.push(depth.error("`depth` must be at least 1"));
+        }
+        if check_combination && !strategy_is(StrategyName::Pct) {
+            errors.push(depth.error(only_with("depth", "pct", &args.strategy)));
+        }
+    }
+    if let Some(bound) = &args.preemption_bound {
+        if check_combination && !strategy_is(StrategyName::Dfs) {
+            errors.push(bound.error(only_with("preemption_bound", "dfs", &args.strategy)));
+        }
+    }
+    if let Some(threads) = &args.threads {
+        if threads.value.value == 0 {
+            errors.push(threads.error("`threads` must be at least 1"));
+        }
+    }
+    if let Some(expect) = &args.expect {
+        let name = expect.value.value();
+        if !EXPECTATIONS.contains(&name.as_str()) {
+            errors.push(expect.error(format!(
+                "unknown failure kind \"{name}\" for `expect`; the valid kinds are {}",
+                quoted(EXPECTATIONS)
+            )));
+        }
+    }
+
+    let strategy = args.strategy.as_ref().and_then(|arg| {
+        let strategy = match strategy_name? {
+            StrategyName::Random => Strategy::Random,
+            StrategyName::Pct => Strategy::Pct {
+                depth: args.depth.as_ref().map(|arg| arg.value.clone()),
+            },
+            StrategyName::Dfs => Strategy::Dfs {
+                preemption_bound: args.preemption_bound.as_ref().map(|arg| arg.value.clone()),
+            },
+            StrategyName::Portfolio => Strategy::Portfolio,
+        };
+        Some(Setting {
+            value: strategy,
+            key_span: arg.key_span,
+        })
+    });
+    TestSpec {
+        strategy,
+        iterations: args.iterations.as_ref().map(Setting::of),
+        seed: args.seed.as_ref().map(Setting::of),
+        max_steps: args.max_steps.as_ref().map(Setting::of),
+        threads: args.threads.as_ref().map(Setting::of),
+        replay: args.replay.as_ref().map(Setting::of),
+        expect: args.expect.as_ref().map(Setting::of),
+    }
+}
+
+/// The message for a setting given without the strategy it belongs to.
+fn only_with(name: &str, strategy: &str, given: &Option<Arg<LitStr>>) -> String {
+    let hint = match given {
+        Some(_) => String::new(),
+        None => format!("; add `strategy = \"{strategy}\"`"),
+    };
+    format!("`{name}` applies only to `strategy = \"{strategy}\"`{hint}")
+}
+
+/// `"a"`, `"b"` and `"c"`.
+fn quoted<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    list(names.into_iter().map(|name| format!("\"{name}\"")))
+}
+
+/// Checks that `func` can become a test: no parameters, not `async`, not
+/// generic, and not already a `#[test]`.
+pub(crate) fn validate_fn(func: &ItemFn, errors: &mut Errors) {
+    let sig = &func.sig;
+    for attr in &func.attrs {
+        if is_test_attribute(attr.path()) {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                "remove `#[test]`: `#[concurrency_test]` already makes the function a test",
+            ));
+        }
+    }
+    if let Some(token) = &sig.constness {
+        errors.push(syn::Error::new_spanned(
+            token,
+            "a `#[concurrency_test]` function cannot be `const`",
+        ));
+    }
+    if let Some(token) = &sig.asyncness {
+        errors.push(syn::Error::new_spanned(
+            token,
+            "a `#[concurrency_test]` function cannot be `async`: its body runs on goweave's \
+             scheduler; start tasks with `goweave::go` instead",
+        ));
+    }
+    if let Some(token) = &sig.unsafety {
+        errors.push(syn::Error::new_spanned(
+            token,
+            "a `#[concurrency_test]` function cannot be `unsafe`",
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new_spanned(
+            abi,
+            "a `#[concurrency_test]` function cannot have an `extern` ABI",
+        ));
+    }
+    if !sig.generics.params.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
+            "a `#[concurrency_test]` function cannot be generic",
+        ));
+    } else if let Some(where_clause) = &sig.generics.where_clause {
+        errors.push(syn::Error::new_spanned(
+            where_clause,
+            "a `#[concurrency_test]` function cannot have a `where` clause",
+        ));
+    }
+    if !sig.inputs.is_empty() || sig.variadic.is_some() {
+        let message = "a `#[concurrency_test]` function takes no parameters: build the state \
+                       it needs inside the body, which runs once per execution";
+        let error = match &sig.variadic {
+            Some(variadic) if sig.inputs.is_empty() => syn::Error::new_spanned(variadic, message),
+            _ => syn::Error::new_spanned(&sig.inputs, message),
+        };
+        errors.push(error);
+    }
+}
+
+/// `test`, `core::prelude::v1::test`, `::std::prelude::rust_2021::test` and
+/// the like: the built-in test attribute, not another crate's (such as
+/// `tokio::test`).
+fn is_test_attribute(path: &syn::Path) -> bool {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments.as_slice() {
+        [only] => only == "test",
+        [root, .., last] => (root == "core" || root == "std") && last == "test",
+        [] => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_the_builtin_test_attribute_only() {
+        for path in [
+            "test",
+            "core::prelude::v1::test",
+            "::std::prelude::rust_2021::test",
+        ] {
+            let path: syn::Path = syn::parse_str(path).unwrap();
+            assert!(is_test_attribute(&path), "{}", quote::quote!(#path));
+        }
+        for path in ["tokio::test", "testing", "test::other", "goweave::test"] {
+            let path: syn::Path = syn::parse_str(path).unwrap();
+            assert!(!is_test_attribute(&path), "{}", quote::quote!(#path));
+        }
+    }
+
+    #[test]
+    fn quoted_lists_the_names() {
+        assert_eq!(
+            quoted(STRATEGIES.iter().map(|(name, _)| *name)),
+            r#"`"random"`, `"pct"`, `"dfs"` and `"portfolio"`"#
+        );
+    }
+}

@@ -1,0 +1,524 @@
+//! Running executions: coroutines, the scheduling loop, the end-of-execution
+//! verdict and its report.
+
+use std::cell::{Cell, RefCell};
+use std::fmt::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Once};
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use goweave_checkers::EventKind;
+
+use crate::failure::FailureKind;
+use crate::rt::{
+    self, with_exec, AbortTask, Dir, Execution, GoPanic, ObjState, Op, PanicRecord, Resume, Stop, TaskId,
+    TaskState,
+};
+use crate::schedule::Schedule;
+use crate::strategy::Chooser;
+
+type Co = Coroutine<Resume, (), (), DefaultStack>;
+
+/// A test body as the engine runs it.
+pub(crate) type Body = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+
+thread_local! {
+    /// True while a task's coroutine runs, so the panic hook stays quiet
+    /// and records instead of printing.
+    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+    /// The location of the last panic inside a task, from the hook.
+    static CAPTURED: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+}
+
+/// Installs, once per process, a panic hook that records panics raised in
+/// goweave tasks (they are reported in the failure report, once) and defers
+/// to the previous hook for everything else.
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_TASK.with(Cell::get) {
+                let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+                let message = payload_message(info.payload()).unwrap_or_default();
+                CAPTURED.with(|c| *c.borrow_mut() = Some((message, location)));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn payload_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        Some((*s).to_string())
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        Some(s.clone())
+    } else {
+        payload.downcast_ref::<GoPanic>().map(|g| g.message.clone())
+    }
+}
+
+/// The verdict on one execution.
+pub(crate) struct Verdict {
+    pub kind: FailureKind,
+    pub body: String,
+    pub schedule: Schedule,
+}
+
+/// Runs executions one after the other on this thread, reusing coroutine
+/// stacks across them.
+pub(crate) struct Runner {
+    stacks: Vec<DefaultStack>,
+    stack_size: usize,
+    coroutines: Vec<Option<Co>>,
+    enabled: Vec<TaskId>,
+    spawns: Vec<(TaskId, rt::SpawnFn)>,
+    max_steps: u64,
+}
+
+impl Runner {
+    pub(crate) fn new(stack_size: usize, max_steps: u64) -> Runner {
+        install_panic_hook();
+        Runner {
+            stacks: Vec::new(),
+            stack_size,
+            coroutines: Vec::new(),
+            enabled: Vec::new(),
+            spawns: Vec::new(),
+            max_steps,
+        }
+    }
+
+    fn new_coroutine(&mut self, id: TaskId, body: rt::SpawnFn) -> Co {
+        let stack = match self.stacks.pop() {
+            Some(s) => s,
+            None => DefaultStack::new(self.stack_size).expect("goweave: could not allocate a task stack"),
+        };
+        Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
+            with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
+            if input == Resume::Abort {
+                return;
+            }
+            let result = catch_unwind(AssertUnwindSafe(body));
+            task_finished(id, result);
+        })
+    }
+
+    /// Runs one execution of `body` with `chooser`; gives the chooser back
+    /// with the verdict (`None`: no failure).
+    pub(crate) fn run(&mut self, body: &Body, chooser: Chooser) -> (Chooser, Option<Verdict>) {
+        let mut ex = Execution::new(chooser);
+        let main_body = body.clone();
+        let here = std::panic::Location::caller();
+        ex.add_task(
+            None,
+            here,
+            Box::new(move || {
+                if let Err(e) = main_body() {
+                    with_exec(|ex| ex.body_error = Some(e));
+                }
+            }),
+        );
+        ex.chooser.on_spawn(0);
+        rt::install(ex);
+        let verdict = self.schedule_loop();
+        self.teardown();
+        let ex = rt::uninstall().expect("execution vanished");
+        (ex.chooser, verdict)
+    }
+
+    fn resume(&mut self, t: TaskId) {
+        with_exec(|ex| {
+            ex.current = t;
+            ex.tasks[t].state = TaskState::Running;
+        });
+        let co = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
+        IN_TASK.with(|f| f.set(true));
+        let result = co.resume(Resume::Go);
+        IN_TASK.with(|f| f.set(false));
+        if let CoroutineResult::Return(()) = result {
+            let co = self.coroutines[t].take().expect("coroutine");
+            self.stacks.push(co.into_stack());
+        }
+    }
+
+    /// Turns queued spawns into coroutines and resumes every task that is
+    /// due before the next choice. Returns false if the body panicked or
+    /// the replay diverged: the execution stops there.
+    fn drain(&mut self) -> bool {
+        loop {
+            let next = with_exec(|ex| {
+                std::mem::swap(&mut self.spawns, &mut ex.spawn_queue);
+                ex.resume_queue.pop_front()
+            });
+            for (id, body) in std::mem::take(&mut self.spawns) {
+                if self.coroutines.len() <= id {
+                    self.coroutines.resize_with(id + 1, || None);
+                }
+                let co = self.new_coroutine(id, body);
+                self.coroutines[id] = Some(co);
+            }
+            match next {
+                Some(t) => self.resume(t),
+                None => return true,
+            }
+            if with_exec(|ex| ex.stop.is_some() || ex.tasks[0].panic.is_some()) {
+                return false;
+            }
+        }
+    }
+
+    fn schedule_loop(&mut self) -> Option<Verdict> {
+        loop {
+            if !self.drain() {
+                return with_exec(|ex| verdict(ex, End::Stopped));
+            }
+            let mut enabled = std::mem::take(&mut self.enabled);
+            let end = with_exec(|ex| {
+                enabled.clear();
+                enabled.extend((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t)));
+                if enabled.is_empty() {
+                    return Some(End::NothingEnabled);
+                }
+                if u64::from(ex.step) >= self.max_steps {
+                    return Some(End::StepLimit);
+                }
+                ex.step += 1;
+                match ex.chooser.pick_task(&enabled, ex.current, ex.step) {
+                    Ok(t) => {
+                        ex.current = t;
+                        None
+                    }
+                    Err(why) => {
+                        ex.stop = Some(Stop::Diverged(why));
+                        Some(End::Stopped)
+                    }
+                }
+            });
+            self.enabled = enabled;
+            if let Some(end) = end {
+                return with_exec(|ex| verdict(ex, end));
+            }
+            let t = with_exec(|ex| ex.current);
+            self.resume(t);
+        }
+    }
+
+    /// Unwinds every unfinished task so its stack can be reused and its
+    /// values dropped.
+    fn teardown(&mut self) {
+        with_exec(|ex| ex.aborting = true);
+        for t in 0..self.coroutines.len() {
+            let Some(mut co) = self.coroutines[t].take() else { continue };
+            if co.started() {
+                with_exec(|ex| ex.current = t);
+                IN_TASK.with(|f| f.set(true));
+                let result = co.resume(Resume::Abort);
+                IN_TASK.with(|f| f.set(false));
+                assert!(
+                    matches!(result, CoroutineResult::Return(())),
+                    "goweave: a task kept running while being torn down (does a Drop implementation \
+                     catch panics and loop on goweave operations?)"
+                );
+                self.stacks.push(co.into_stack());
+            } else {
+                // Never ran: dropping it drops its closure and frees nothing
+                // on the stack, which we then reuse.
+                drop(co);
+            }
+        }
+        self.coroutines.clear();
+    }
+}
+
+/// Called at the end of a task's coroutine.
+fn task_finished(id: TaskId, result: std::thread::Result<()>) {
+    let record = match result {
+        Ok(()) => None,
+        Err(payload) if payload.is::<AbortTask>() => return,
+        Err(payload) => {
+            let captured = CAPTURED.with(|c| c.borrow_mut().take());
+            Some(match payload.downcast::<GoPanic>() {
+                Ok(go) => (go.message, Some(go.location.to_string())),
+                Err(payload) => {
+                    let message = payload_message(&*payload).unwrap_or_else(|| "Box<dyn Any>".to_string());
+                    (message, captured.map(|(_, loc)| loc))
+                }
+            })
+        }
+    };
+    with_exec(|ex| {
+        let step = ex.step;
+        let loc = ex.tasks[id].loc;
+        ex.record(id, None, EventKind::Finish, loc);
+        let task = &mut ex.tasks[id];
+        task.state = TaskState::Finished;
+        if let Some((message, location)) = record {
+            task.panic = Some(PanicRecord { message, location, step });
+        }
+        if id == 0 {
+            ex.main_done = true;
+        }
+    });
+}
+
+pub(crate) enum End {
+    NothingEnabled,
+    StepLimit,
+    Stopped,
+}
+
+/// Decides whether the execution failed and builds the report.
+fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
+    let steps = ex.step;
+    if let Some(Stop::Diverged(why)) = ex.stop.take() {
+        return Some(Verdict { kind: FailureKind::Replay, body: format!("{why}\n"), schedule: ex.chooser.schedule().clone() });
+    }
+    if let Err(why) = ex.chooser.end(steps) {
+        return Some(Verdict { kind: FailureKind::Replay, body: format!("{why}\n"), schedule: ex.chooser.schedule().clone() });
+    }
+    let mut report = String::new();
+    // A panic in the body always fails; a panic in another task fails unless
+    // a join returned it.
+    let panicked = (0..ex.tasks.len())
+        .filter(|&t| ex.tasks[t].panic.is_some() && (t == 0 || !ex.tasks[t].panic_joined))
+        .min_by_key(|&t| (t != 0, ex.tasks[t].panic.as_ref().map(|p| p.step)));
+    let kind = if let Some(t) = panicked {
+        let p = ex.tasks[t].panic.clone().expect("panic record");
+        let _ = writeln!(
+            report,
+            "\n{} panicked{}:\n    {}",
+            ex.task_label(t),
+            p.location.as_ref().map(|l| format!(" at {l}")).unwrap_or_default(),
+            p.message.replace('\n', "\n    ")
+        );
+        if t != 0 {
+            let _ = writeln!(report, "  (spawned at {}; nobody joined it to receive the panic)", ex.tasks[t].spawned_at);
+        }
+        FailureKind::Panic
+    } else if let Some(e) = ex.body_error.take() {
+        let _ = writeln!(report, "\nthe test body returned an error:\n    {e}");
+        FailureKind::Panic
+    } else {
+        match end {
+            End::Stopped => return None,
+            End::NothingEnabled if ex.tasks.iter().all(|t| t.state == TaskState::Finished) => return None,
+            End::NothingEnabled if !ex.main_done => {
+                report.push_str("\nNo task can run: every unfinished task is blocked, the test body included.\n");
+                FailureKind::Deadlock
+            }
+            End::NothingEnabled => {
+                report.push_str("\nThe test body returned, but these tasks are blocked forever:\n");
+                FailureKind::Leak
+            }
+            End::StepLimit if !ex.main_done => {
+                let _ = writeln!(
+                    report,
+                    "\nThe test body did not finish within max_steps = {steps} scheduling steps \
+                     (a livelock, an unbounded loop, or a test that needs a larger max_steps)."
+                );
+                FailureKind::Nontermination
+            }
+            End::StepLimit => {
+                let _ = writeln!(
+                    report,
+                    "\nThe test body returned, but tasks were still running after max_steps = {steps} steps:"
+                );
+                FailureKind::Leak
+            }
+        }
+    };
+    describe_tasks(ex, &mut report);
+    describe_timeline(ex, &mut report);
+    Some(Verdict { kind, body: report, schedule: ex.chooser.schedule().clone() })
+}
+
+fn obj_name(ex: &Execution, id: usize) -> String {
+    format!("{}#{id}", ex.objects[id].kind_name())
+}
+
+fn holder_text(ex: &Execution, holder: Option<(TaskId, rt::Loc)>) -> String {
+    match holder {
+        Some((t, at)) => format!("held by {} (locked at {at})", ex.task_label(t)),
+        None => "free".to_string(),
+    }
+}
+
+/// One line (plus notes) saying what an unfinished task is doing.
+fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
+    let task = &ex.tasks[t];
+    let mut notes = Vec::new();
+    let chan_notes = |notes: &mut Vec<String>, c: usize, dir: Dir| {
+        let o = &ex.objects[c];
+        let ObjState::Chan(ch) = &o.state else { return };
+        if ch.never {
+            notes.push(format!("{} is a nil channel (chan::never): it is never ready", obj_name(ex, c)));
+            return;
+        }
+        let shape = if ch.cap == 0 {
+            "unbuffered".to_string()
+        } else {
+            format!("buffer {}/{}", ch.len, ch.cap)
+        };
+        notes.push(format!("{} ({shape}) was created at {}", obj_name(ex, c), o.created));
+        match dir {
+            Dir::Recv if ch.senders == 0 && !ch.closed => notes.push(format!(
+                "no Sender of {} is alive and it is not closed: nothing can ever unblock this receive",
+                obj_name(ex, c)
+            )),
+            Dir::Send if ch.receivers == 0 => notes.push(format!(
+                "no Receiver of {} is alive: nothing can ever unblock this send",
+                obj_name(ex, c)
+            )),
+            _ => {}
+        }
+    };
+    let what = match task.op {
+        Op::Recv(c) => {
+            chan_notes(&mut notes, c, Dir::Recv);
+            format!("blocked receiving from {}", obj_name(ex, c))
+        }
+        Op::Send(c) => {
+            chan_notes(&mut notes, c, Dir::Send);
+            format!("blocked sending on {}", obj_name(ex, c))
+        }
+        Op::Select { .. } => {
+            let arms: Vec<String> = task
+                .arms
+                .iter()
+                .map(|a| {
+                    chan_notes(&mut notes, a.chan, a.dir);
+                    match a.dir {
+                        Dir::Send => format!("send on {}", obj_name(ex, a.chan)),
+                        Dir::Recv => format!("recv from {}", obj_name(ex, a.chan)),
+                    }
+                })
+                .collect();
+            format!("blocked in select! on [{}]", arms.join(", "))
+        }
+        Op::Lock(m) | Op::Relock(m) => {
+            let holder = match &ex.objects[m].state {
+                ObjState::Mutex { holder } => *holder,
+                _ => None,
+            };
+            let again = if holder.map(|h| h.0) == Some(t) { " (it already holds it: Mutex is not reentrant)" } else { "" };
+            let prefix = if matches!(task.op, Op::Relock(_)) { "woken from Cond::wait, blocked re-locking" } else { "blocked locking" };
+            format!("{prefix} {}, {}{again}", obj_name(ex, m), holder_text(ex, holder))
+        }
+        Op::RLock(o) | Op::WLock(o) | Op::WDrain(o) => {
+            let ObjState::RwMutex(s) = &ex.objects[o].state else { unreachable!() };
+            if let Some((w, at)) = s.writer {
+                notes.push(format!("{} holds it for writing (locked at {at})", ex.task_label(w)));
+            }
+            for &(r, at) in &s.readers {
+                notes.push(format!("{} holds it for reading (read-locked at {at})", ex.task_label(r)));
+            }
+            if let Some((w, at)) = s.pending_writer {
+                if w != t {
+                    notes.push(format!(
+                        "{} waits to write (since {at}); a waiting writer blocks new readers",
+                        ex.task_label(w)
+                    ));
+                }
+            }
+            match task.op {
+                Op::RLock(_) => format!("blocked read-locking {}", obj_name(ex, o)),
+                Op::WLock(_) => format!("blocked write-locking {}", obj_name(ex, o)),
+                _ => format!("write-locking {}: waiting for its readers to unlock", obj_name(ex, o)),
+            }
+        }
+        Op::CondWait(c) => format!("waiting on {} for a signal or broadcast", obj_name(ex, c)),
+        Op::WgWait(w) => {
+            let ObjState::WaitGroup(s) = &ex.objects[w].state else { unreachable!() };
+            format!("waiting on {} (counter {})", obj_name(ex, w), s.counter)
+        }
+        Op::Join(target) => format!("blocked joining {}", ex.task_label(target)),
+        Op::OnceDo(o) => {
+            let ObjState::Once { running, .. } = &ex.objects[o].state else { unreachable!() };
+            match running {
+                Some(r) => format!("blocked in {}.call_once while {} runs it", obj_name(ex, o), ex.task_label(*r)),
+                None => format!("blocked in {}.call_once", obj_name(ex, o)),
+            }
+        }
+        op => match op.object() {
+            Some(o) => format!("about to use {} ({op:?})", obj_name(ex, o)),
+            None => format!("runnable ({op:?})"),
+        },
+    };
+    (what, notes)
+}
+
+fn describe_tasks(ex: &Execution, out: &mut String) {
+    out.push('\n');
+    for t in 0..ex.tasks.len() {
+        let task = &ex.tasks[t];
+        if task.state == TaskState::Finished {
+            if task.panic.is_none() {
+                continue;
+            }
+            let _ = writeln!(out, "  {}: panicked and finished", ex.task_label(t));
+            continue;
+        }
+        let (what, notes) = describe_wait(ex, t);
+        let _ = writeln!(out, "  {}: {what}", ex.task_label(t));
+        let _ = writeln!(out, "      at {}", task.loc);
+        for n in notes {
+            let _ = writeln!(out, "      note: {n}");
+        }
+    }
+    let finished = ex.tasks.iter().filter(|t| t.state == TaskState::Finished && t.panic.is_none()).count();
+    if finished > 0 {
+        let _ = writeln!(out, "  ({finished} other task{} finished)", if finished == 1 { "" } else { "s" });
+    }
+}
+
+const TIMELINE_LIMIT: usize = 40;
+
+fn describe_timeline(ex: &Execution, out: &mut String) {
+    let events = ex.trace.events();
+    if events.is_empty() {
+        return;
+    }
+    let skip = events.len().saturating_sub(TIMELINE_LIMIT);
+    let _ = writeln!(
+        out,
+        "\ninterleaving ({} scheduling steps{}):",
+        ex.step,
+        if skip > 0 { format!(", last {TIMELINE_LIMIT} of {} events", events.len()) } else { String::new() }
+    );
+    let width = (0..ex.tasks.len()).map(|t| ex.task_short(t).len()).max().unwrap_or(4).max(4);
+    let mut last_task = None;
+    for e in &events[skip..] {
+        let what = match e.kind {
+            EventKind::Spawn { child } => format!("spawn {}", ex.task_label(child)),
+            EventKind::Join { target } => format!("join {}", ex.task_label(target)),
+            EventKind::Send { to: Some(to) } => format!("send on {} to {}", obj(ex, e.object), ex.task_short(to)),
+            EventKind::Recv { from: Some(from), .. } => {
+                format!("recv from {} (from {})", obj(ex, e.object), ex.task_short(from))
+            }
+            EventKind::Select { arm: Some(a) } => format!("select arm {a}"),
+            EventKind::WaitGroupAdd { delta } => format!("add({delta}) on {}", obj(ex, e.object)),
+            EventKind::WaitGroupWait { blocked: true } => format!("wait on {} (blocks)", obj(ex, e.object)),
+            EventKind::Once { ran: true } => format!("once on {} (runs it)", obj(ex, e.object)),
+            k if e.object.is_some() => format!("{} {}", k.verb(), obj(ex, e.object)),
+            k => k.verb().to_string(),
+        };
+        // A switch to a task that was not the last to act marks a context switch.
+        let marker = if last_task.is_some_and(|l| l != e.task) { ">" } else { " " };
+        last_task = Some(e.task);
+        let _ = writeln!(
+            out,
+            "  {marker}{:>4}  {:<width$}  {:<38} {}",
+            e.step,
+            ex.task_short(e.task),
+            what,
+            e.location
+        );
+    }
+}
+
+fn obj(ex: &Execution, o: Option<usize>) -> String {
+    o.map(|o| obj_name(ex, o)).unwrap_or_default()
+}

@@ -1,0 +1,166 @@
+//! Failures and their reports.
+
+use std::fmt;
+
+use crate::schedule::Schedule;
+
+/// The kind of a failure, in the vocabulary of API.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// The body is blocked forever, or tasks wait on each other's locks.
+    Deadlock,
+    /// The body returned and some task can never finish.
+    Leak,
+    /// Two unordered accesses to a plain variable, one a write.
+    DataRace,
+    /// A task panicked (assertions and Go's runtime panics included).
+    Panic,
+    /// The body did not finish within `max_steps`.
+    Nontermination,
+    /// Two locks were taken in opposite orders, though nothing deadlocked.
+    PotentialDeadlock,
+    /// A replay token was malformed or the program no longer follows it.
+    Replay,
+}
+
+impl FailureKind {
+    /// The name used by `expect = "..."`.
+    pub fn expect_name(self) -> &'static str {
+        match self {
+            FailureKind::Deadlock => "deadlock",
+            FailureKind::Leak => "leak",
+            FailureKind::DataRace => "race",
+            FailureKind::Panic => "panic",
+            FailureKind::Nontermination => "nontermination",
+            FailureKind::PotentialDeadlock => "potential_deadlock",
+            FailureKind::Replay => "replay",
+        }
+    }
+
+    /// Parses an `expect` name (`"any"` is handled by the caller).
+    pub fn from_expect_name(name: &str) -> Option<FailureKind> {
+        Some(match name {
+            "deadlock" => FailureKind::Deadlock,
+            "leak" => FailureKind::Leak,
+            "race" => FailureKind::DataRace,
+            "panic" => FailureKind::Panic,
+            "nontermination" => FailureKind::Nontermination,
+            "potential_deadlock" => FailureKind::PotentialDeadlock,
+            _ => return None,
+        })
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            FailureKind::Deadlock => "a deadlock",
+            FailureKind::Leak => "a leaked task",
+            FailureKind::DataRace => "a data race",
+            FailureKind::Panic => "a panic",
+            FailureKind::Nontermination => "nontermination",
+            FailureKind::PotentialDeadlock => "a potential deadlock (lock-order inversion)",
+            FailureKind::Replay => "a replay that could not be followed",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expect_name())
+    }
+}
+
+/// A failing execution: what went wrong, the report, and the schedule that
+/// replays it. `Display` is the full report.
+#[derive(Clone)]
+pub struct Failure {
+    pub(crate) kind: FailureKind,
+    pub(crate) schedule: Schedule,
+    pub(crate) executions: u64,
+    pub(crate) replayed: bool,
+    /// The report below the headline, identical on every replay.
+    pub(crate) body: String,
+    pub(crate) test_name: Option<String>,
+}
+
+impl Failure {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> FailureKind {
+        self.kind
+    }
+
+    /// The schedule of the failing execution; its `Display` is the token.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// The executions run, the failing one included.
+    pub fn executions(&self) -> u64 {
+        self.executions
+    }
+
+    /// The report without its headline: the same on every replay.
+    pub fn details(&self) -> &str {
+        &self.body
+    }
+
+    fn headline(&self) -> String {
+        if self.kind == FailureKind::Replay {
+            return "goweave: could not replay the schedule".to_string();
+        }
+        if self.replayed {
+            format!("goweave found {} when replaying a schedule", self.kind.title())
+        } else {
+            format!(
+                "goweave found {} after {} execution{}",
+                self.kind.title(),
+                self.executions,
+                if self.executions == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.headline())?;
+        f.write_str(&self.body)?;
+        if self.kind != FailureKind::Replay {
+            let token = self.schedule.to_string();
+            let name = self.test_name.as_deref().unwrap_or("<test name>");
+            writeln!(f)?;
+            writeln!(f, "replay: {token}")?;
+            writeln!(f, "  GOWEAVE_REPLAY={token} cargo test {name}")?;
+            writeln!(f, "  or #[goweave::concurrency_test(replay = \"{token}\")]")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expect_names_round_trip() {
+        for kind in [
+            FailureKind::Deadlock,
+            FailureKind::Leak,
+            FailureKind::DataRace,
+            FailureKind::Panic,
+            FailureKind::Nontermination,
+            FailureKind::PotentialDeadlock,
+        ] {
+            assert_eq!(FailureKind::from_expect_name(kind.expect_name()), Some(kind));
+        }
+        assert_eq!(FailureKind::from_expect_name("any"), None);
+    }
+}

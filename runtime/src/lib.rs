@@ -1,0 +1,30 @@
+//! The engine of goweave: a deterministic scheduler that runs tasks as
+//! coroutines on one OS thread, explores their interleavings with
+//! pluggable strategies, and the Go-style primitives built on it.
+//!
+//! Users depend on the `goweave` facade crate, which re-exports this one.
+
+mod config;
+mod exec;
+mod explore;
+mod failure;
+mod rt;
+mod schedule;
+mod select;
+mod shared;
+mod strategy;
+mod task;
+
+pub mod chan;
+pub mod sync;
+
+pub use chan::{chan, TryRecvError, TrySendError};
+pub use config::{Config, Stats, Strategy, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS};
+pub use explore::{check, replay, BodyResult};
+pub use failure::{Failure, FailureKind};
+pub use schedule::{ParseScheduleError, Schedule};
+pub use shared::Shared;
+pub use task::{current, go, yield_now, Builder, JoinHandle, Panicked, Task};
+
+#[doc(hidden)]
+pub use explore::__private;

@@ -1,0 +1,663 @@
+//! The engine state of one execution and the announce-then-act protocol.
+//!
+//! A task that reaches a goweave operation *announces* it (object, kind,
+//! location) and suspends. The scheduler then knows every task's next
+//! operation, computes which are enabled from the objects' state, lets the
+//! strategy pick one, and resumes that task, which *acts* (performs the
+//! operation, which is guaranteed to be possible) and runs on to its next
+//! announcement. Local code between operations touches nothing shared, so
+//! a task woken by another's action (a rendezvous partner, a signalled
+//! condition waiter) is resumed eagerly, before the next choice.
+//!
+//! Everything here lives on one OS thread: the execution sits in a
+//! thread-local `RefCell`, and no borrow of it is held across a switch
+//! between the scheduler and a task.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::panic::Location;
+use std::sync::Arc;
+
+use corosensei::Yielder;
+use goweave_checkers::{Event, EventKind, Trace};
+
+use crate::strategy::Chooser;
+
+pub(crate) type Loc = &'static Location<'static>;
+pub(crate) type TaskId = usize;
+pub(crate) type ObjId = usize;
+
+/// What the scheduler passes to a task it resumes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Resume {
+    /// Perform the announced operation and run on.
+    Go,
+    /// The execution is over: unwind and finish.
+    Abort,
+}
+
+/// The private panic payload that unwinds a task being torn down.
+pub(crate) struct AbortTask;
+
+/// A panic raised by goweave itself with Go's message (send on a closed
+/// channel, negative WaitGroup counter, ...), located at the user's call.
+pub(crate) struct GoPanic {
+    pub message: String,
+    pub location: Loc,
+}
+
+/// The direction of a channel operation.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Dir {
+    Send,
+    Recv,
+}
+
+/// One arm of an announced `select!`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Arm {
+    pub chan: ObjId,
+    pub dir: Dir,
+}
+
+/// An announced operation.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Op {
+    Start,
+    Spawn,
+    Yield,
+    Join(TaskId),
+    Send(ObjId),
+    Recv(ObjId),
+    Close(ObjId),
+    TryChan(ObjId),
+    Select { default: bool },
+    Lock(ObjId),
+    TryLock(ObjId),
+    Unlock(ObjId),
+    RLock(ObjId),
+    RUnlock(ObjId),
+    WLock(ObjId),
+    WUnlock(ObjId),
+    /// A writer that registered and waits for the readers to leave.
+    WDrain(ObjId),
+    CondWait(ObjId),
+    /// A condition waiter woken by signal or broadcast, taking its mutex back.
+    Relock(ObjId),
+    Signal(ObjId),
+    Broadcast(ObjId),
+    WgAdd(ObjId),
+    WgWait(ObjId),
+    /// A WaitGroup waiter released by the counter reaching zero.
+    WgWoken(ObjId),
+    OnceDo(ObjId),
+    Atomic(ObjId),
+    SharedRead(ObjId),
+    SharedWrite(ObjId),
+}
+
+impl Op {
+    /// The object the operation is about, if any.
+    pub(crate) fn object(self) -> Option<ObjId> {
+        use Op::*;
+        match self {
+            Start | Spawn | Yield | Join(_) | Select { .. } => None,
+            Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o)
+            | RLock(o) | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o)
+            | Relock(o) | Signal(o) | Broadcast(o) | WgAdd(o) | WgWait(o) | WgWoken(o)
+            | OnceDo(o) | Atomic(o) | SharedRead(o) | SharedWrite(o) => Some(o),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum TaskState {
+    /// Announced `op`; enabled when the objects allow it.
+    Ready,
+    /// Did the first half of `op` and waits for another task to wake it.
+    Waiting,
+    /// Woken, or its operation completed by a partner: resumed before the
+    /// next choice.
+    Resumable,
+    Running,
+    Finished,
+}
+
+/// A panic caught at a task's boundary.
+#[derive(Clone, Debug)]
+pub(crate) struct PanicRecord {
+    pub message: String,
+    pub location: Option<String>,
+    pub step: u32,
+}
+
+pub(crate) struct Task {
+    pub name: Option<Arc<str>>,
+    pub state: TaskState,
+    pub op: Op,
+    pub loc: Loc,
+    pub arms: Vec<Arm>,
+    /// Set when a partner performed this task's channel operation: the arm.
+    pub completed_arm: Option<usize>,
+    pub yielder: *const Yielder<Resume, ()>,
+    pub spawned_at: Loc,
+    pub panic: Option<PanicRecord>,
+    pub panic_joined: bool,
+}
+
+pub(crate) struct ChanState {
+    pub cap: usize,
+    pub len: usize,
+    pub closed: bool,
+    pub never: bool,
+    /// Tasks with an announced operation on this unbuffered channel, in
+    /// announcement order: (task, select arm, direction).
+    pub waiters: Vec<(TaskId, usize, Dir)>,
+    pub senders: usize,
+    pub receivers: usize,
+}
+
+impl ChanState {
+    fn partner(&self, me: TaskId, dir: Dir) -> Option<(TaskId, usize)> {
+        self.waiters.iter().find(|w| w.0 != me && w.2 == dir).map(|w| (w.0, w.1))
+    }
+
+    pub(crate) fn can_send(&self, me: TaskId) -> bool {
+        if self.never {
+            return false;
+        }
+        self.closed
+            || if self.cap == 0 {
+                self.partner(me, Dir::Recv).is_some()
+            } else {
+                self.len < self.cap
+            }
+    }
+
+    pub(crate) fn can_recv(&self, me: TaskId) -> bool {
+        if self.never {
+            return false;
+        }
+        self.closed || self.len > 0 || (self.cap == 0 && self.partner(me, Dir::Send).is_some())
+    }
+}
+
+pub(crate) struct RwState {
+    pub writer: Option<(TaskId, Loc)>,
+    pub readers: Vec<(TaskId, Loc)>,
+    pub pending_writer: Option<(TaskId, Loc)>,
+}
+
+pub(crate) struct WgState {
+    pub counter: isize,
+    pub waiting: Vec<TaskId>,
+}
+
+pub(crate) enum ObjState {
+    Chan(ChanState),
+    Mutex { holder: Option<(TaskId, Loc)> },
+    RwMutex(RwState),
+    Cond { waiters: VecDeque<(TaskId, ObjId)> },
+    WaitGroup(WgState),
+    Once { done: bool, running: Option<TaskId> },
+    Atomic,
+    Shared,
+}
+
+pub(crate) struct Object {
+    pub created: Loc,
+    pub state: ObjState,
+}
+
+impl Object {
+    pub(crate) fn kind_name(&self) -> &'static str {
+        match &self.state {
+            ObjState::Chan(c) if c.never => "nil chan",
+            ObjState::Chan(_) => "chan",
+            ObjState::Mutex { .. } => "Mutex",
+            ObjState::RwMutex(_) => "RwMutex",
+            ObjState::Cond { .. } => "Cond",
+            ObjState::WaitGroup(_) => "WaitGroup",
+            ObjState::Once { .. } => "Once",
+            ObjState::Atomic => "atomic",
+            ObjState::Shared => "Shared",
+        }
+    }
+}
+
+/// Why an execution stopped early, decided inside a task.
+#[derive(Clone, Debug)]
+pub(crate) enum Stop {
+    /// The schedule being replayed does not fit the program.
+    Diverged(String),
+}
+
+pub(crate) type SpawnFn = Box<dyn FnOnce()>;
+
+pub(crate) struct Execution {
+    pub serial: u64,
+    pub tasks: Vec<Task>,
+    pub objects: Vec<Object>,
+    pub current: TaskId,
+    pub step: u32,
+    pub trace: Trace,
+    pub spawn_queue: Vec<(TaskId, SpawnFn)>,
+    pub resume_queue: VecDeque<TaskId>,
+    pub aborting: bool,
+    pub main_done: bool,
+    pub body_error: Option<String>,
+    pub stop: Option<Stop>,
+    pub chooser: Chooser,
+}
+
+thread_local! {
+    static EXEC: RefCell<Option<Execution>> = const { RefCell::new(None) };
+    static SERIAL: Cell<u64> = const { Cell::new(0) };
+}
+
+const OUTSIDE: &str = "goweave primitives can only be used inside an exploration: run the code with \
+     `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`";
+
+/// Runs `f` on the current execution. Panics with a helpful message when
+/// called outside one.
+#[track_caller]
+pub(crate) fn with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> R {
+    EXEC.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        match guard.as_mut() {
+            Some(ex) => f(ex),
+            None => panic!("{OUTSIDE}"),
+        }
+    })
+}
+
+/// Like [`with_exec`] but returns `None` outside an execution (for drops).
+pub(crate) fn try_with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> Option<R> {
+    EXEC.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut guard) => guard.as_mut().map(f),
+        Err(_) => None,
+    })
+}
+
+pub(crate) fn install(ex: Execution) {
+    EXEC.with(|cell| *cell.borrow_mut() = Some(ex));
+}
+
+pub(crate) fn uninstall() -> Option<Execution> {
+    EXEC.with(|cell| cell.borrow_mut().take())
+}
+
+pub(crate) fn next_serial() -> u64 {
+    SERIAL.with(|s| {
+        let v = s.get() + 1;
+        s.set(v);
+        v
+    })
+}
+
+/// A handle's link to its engine object, checked on every use.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ObjRef {
+    pub serial: u64,
+    pub id: ObjId,
+}
+
+impl ObjRef {
+    /// Registers a new object in the current execution.
+    #[track_caller]
+    pub(crate) fn new(state: ObjState) -> ObjRef {
+        let created = Location::caller();
+        with_exec(|ex| {
+            let id = ex.objects.len();
+            ex.objects.push(Object { created, state });
+            ObjRef { serial: ex.serial, id }
+        })
+    }
+
+    /// The object's id, after checking it belongs to this execution.
+    #[track_caller]
+    pub(crate) fn id(&self, ex: &Execution) -> ObjId {
+        if self.serial != ex.serial {
+            panic!(
+                "a goweave object created in one execution was used in another: \
+                 create every Mutex, channel, WaitGroup, ... inside the test body, \
+                 which runs afresh for each explored schedule"
+            );
+        }
+        self.id
+    }
+}
+
+impl Execution {
+    pub(crate) fn new(chooser: Chooser) -> Execution {
+        Execution {
+            serial: next_serial(),
+            tasks: Vec::new(),
+            objects: Vec::new(),
+            current: 0,
+            step: 0,
+            trace: Trace::default(),
+            spawn_queue: Vec::new(),
+            resume_queue: VecDeque::new(),
+            aborting: false,
+            main_done: false,
+            body_error: None,
+            stop: None,
+            chooser,
+        }
+    }
+
+    /// Adds a task (not yet started) and queues its body to be turned into
+    /// a coroutine by the scheduler.
+    pub(crate) fn add_task(&mut self, name: Option<Arc<str>>, at: Loc, body: SpawnFn) -> TaskId {
+        let id = self.tasks.len();
+        self.tasks.push(Task {
+            name,
+            state: TaskState::Resumable,
+            op: Op::Start,
+            loc: at,
+            arms: Vec::new(),
+            completed_arm: None,
+            yielder: std::ptr::null(),
+            spawned_at: at,
+            panic: None,
+            panic_joined: false,
+        });
+        self.spawn_queue.push((id, body));
+        self.resume_queue.push_back(id);
+        id
+    }
+
+    pub(crate) fn chan(&self, id: ObjId) -> &ChanState {
+        match &self.objects[id].state {
+            ObjState::Chan(c) => c,
+            _ => unreachable!("object {id} is not a channel"),
+        }
+    }
+
+    pub(crate) fn chan_mut(&mut self, id: ObjId) -> &mut ChanState {
+        match &mut self.objects[id].state {
+            ObjState::Chan(c) => c,
+            _ => unreachable!("object {id} is not a channel"),
+        }
+    }
+
+    pub(crate) fn rw_mut(&mut self, id: ObjId) -> &mut RwState {
+        match &mut self.objects[id].state {
+            ObjState::RwMutex(s) => s,
+            _ => unreachable!("object {id} is not an RwMutex"),
+        }
+    }
+
+    pub(crate) fn wg_mut(&mut self, id: ObjId) -> &mut WgState {
+        match &mut self.objects[id].state {
+            ObjState::WaitGroup(s) => s,
+            _ => unreachable!("object {id} is not a WaitGroup"),
+        }
+    }
+
+    pub(crate) fn mutex_holder(&mut self, id: ObjId) -> &mut Option<(TaskId, Loc)> {
+        match &mut self.objects[id].state {
+            ObjState::Mutex { holder } => holder,
+            _ => unreachable!("object {id} is not a Mutex"),
+        }
+    }
+
+    pub(crate) fn arm_ready(&self, me: TaskId, arm: Arm) -> bool {
+        let c = self.chan(arm.chan);
+        match arm.dir {
+            Dir::Send => c.can_send(me),
+            Dir::Recv => c.can_recv(me),
+        }
+    }
+
+    /// Whether task `t` could perform its announced operation now.
+    pub(crate) fn is_enabled(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t];
+        if task.state != TaskState::Ready {
+            return false;
+        }
+        match task.op {
+            Op::Join(target) => self.tasks[target].state == TaskState::Finished,
+            Op::Send(c) => self.chan(c).can_send(t),
+            Op::Recv(c) => self.chan(c).can_recv(t),
+            Op::Select { default } => default || task.arms.iter().any(|&a| self.arm_ready(t, a)),
+            Op::Lock(m) | Op::Relock(m) => match &self.objects[m].state {
+                ObjState::Mutex { holder } => holder.is_none(),
+                _ => unreachable!(),
+            },
+            Op::RLock(o) | Op::WLock(o) => match &self.objects[o].state {
+                ObjState::RwMutex(s) => s.writer.is_none() && s.pending_writer.is_none(),
+                _ => unreachable!(),
+            },
+            Op::OnceDo(o) => match &self.objects[o].state {
+                ObjState::Once { running, .. } => running.is_none(),
+                _ => unreachable!(),
+            },
+            Op::WDrain(_) => false,
+            _ => true,
+        }
+    }
+
+    /// Registers the current task's announced operation on the unbuffered
+    /// channels it names, so partners see it.
+    fn register_waiters(&mut self, me: TaskId) {
+        let task = &self.tasks[me];
+        match task.op {
+            Op::Send(c) | Op::Recv(c) => {
+                let dir = if matches!(task.op, Op::Send(_)) { Dir::Send } else { Dir::Recv };
+                let ch = self.chan_mut(c);
+                if ch.cap == 0 && !ch.never {
+                    ch.waiters.push((me, 0, dir));
+                }
+            }
+            Op::Select { .. } => {
+                for i in 0..self.tasks[me].arms.len() {
+                    let arm = self.tasks[me].arms[i];
+                    let ch = self.chan_mut(arm.chan);
+                    if ch.cap == 0 && !ch.never {
+                        ch.waiters.push((me, i, arm.dir));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Removes task `t` from the waiter lists its announced operation joined.
+    pub(crate) fn unregister_waiters(&mut self, t: TaskId) {
+        match self.tasks[t].op {
+            Op::Send(c) | Op::Recv(c) => self.chan_mut(c).waiters.retain(|w| w.0 != t),
+            Op::Select { .. } => {
+                for i in 0..self.tasks[t].arms.len() {
+                    let c = self.tasks[t].arms[i].chan;
+                    self.chan_mut(c).waiters.retain(|w| w.0 != t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The partner for a rendezvous on unbuffered channel `c`: the first
+    /// task (in announcement order) waiting in direction `dir`.
+    pub(crate) fn rendezvous_partner(&self, c: ObjId, me: TaskId, dir: Dir) -> (TaskId, usize) {
+        self.chan(c).partner(me, dir).expect("rendezvous without a partner")
+    }
+
+    /// Completes a waiting partner's channel operation on its arm `arm`.
+    pub(crate) fn complete_partner(&mut self, partner: TaskId, arm: usize) {
+        self.unregister_waiters(partner);
+        let task = &mut self.tasks[partner];
+        task.completed_arm = Some(arm);
+        task.state = TaskState::Resumable;
+        self.resume_queue.push_back(partner);
+    }
+
+    /// Makes a waiting task runnable again with a new announced operation.
+    pub(crate) fn wake_with(&mut self, t: TaskId, op: Op) {
+        let task = &mut self.tasks[t];
+        task.op = op;
+        task.state = TaskState::Ready;
+    }
+
+    /// Resumes a waiting task before the next choice (its operation is done).
+    pub(crate) fn wake_now(&mut self, t: TaskId) {
+        self.tasks[t].state = TaskState::Resumable;
+        self.resume_queue.push_back(t);
+    }
+
+    #[inline]
+    pub(crate) fn record(&mut self, task: TaskId, object: Option<ObjId>, kind: EventKind, location: Loc) {
+        self.trace.push(Event { step: self.step, task, object, kind, location });
+    }
+
+    /// The name to show for a task in reports.
+    pub(crate) fn task_label(&self, t: TaskId) -> String {
+        match &self.tasks[t].name {
+            Some(n) => format!("task {t} \"{n}\""),
+            None if t == 0 => "task 0 (test body)".to_string(),
+            None => format!("task {t}"),
+        }
+    }
+
+    pub(crate) fn task_short(&self, t: TaskId) -> String {
+        match &self.tasks[t].name {
+            Some(n) => n.to_string(),
+            None if t == 0 => "main".to_string(),
+            None => format!("task {t}"),
+        }
+    }
+}
+
+/// The current task's id.
+pub(crate) fn current_task() -> TaskId {
+    with_exec(|ex| ex.current)
+}
+
+fn suspend() -> Resume {
+    let yielder = with_exec(|ex| ex.tasks[ex.current].yielder);
+    debug_assert!(!yielder.is_null());
+    // SAFETY: the pointer was stored by this task's coroutine entry and the
+    // yielder lives on that coroutine's stack for as long as it runs; only
+    // the running task reads its own yielder.
+    unsafe { (*yielder).suspend(()) }
+}
+
+/// How an announced operation came back to its task.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Resumed {
+    /// Chosen by the scheduler: perform the operation now.
+    Act,
+    /// A partner already performed this channel operation on this arm.
+    Completed(usize),
+}
+
+/// Announces `op` at `loc`, suspends until the scheduler chooses this task,
+/// and says whether to act. While the execution is being torn down the task
+/// is unwound instead; while the task is already unwinding a panic (a guard
+/// dropped during unwinding) it acts at once without a scheduling point, as
+/// switching tasks mid-unwind would corrupt the thread's panic state.
+pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
+    let (aborting, me) = with_exec(|ex| (ex.aborting, ex.current));
+    if std::thread::panicking() {
+        return act_while_unwinding(op, loc);
+    }
+    if aborting {
+        std::panic::resume_unwind(Box::new(AbortTask));
+    }
+    with_exec(|ex| {
+        let task = &mut ex.tasks[me];
+        task.op = op;
+        task.loc = loc;
+        task.state = TaskState::Ready;
+        task.completed_arm = None;
+        ex.register_waiters(me);
+    });
+    finish_suspend(me)
+}
+
+/// A guard dropped while its task unwinds: no task switch is possible, so
+/// the operation happens at once if it can, and otherwise the process stops
+/// with an explanation (as Rust does for a panic during unwinding).
+#[cold]
+fn act_while_unwinding(op: Op, loc: Loc) -> Resumed {
+    let enabled = with_exec(|ex| {
+        let me = ex.current;
+        let (old_op, old_state) = (ex.tasks[me].op, ex.tasks[me].state);
+        ex.tasks[me].op = op;
+        ex.tasks[me].state = TaskState::Ready;
+        let enabled = ex.is_enabled(me);
+        ex.tasks[me].op = old_op;
+        ex.tasks[me].state = old_state;
+        enabled
+    });
+    if !enabled {
+        eprintln!(
+            "goweave: a blocking operation ({op:?}) at {loc} was reached while its task was              unwinding a panic; it cannot wait there, so the process stops"
+        );
+        std::process::abort();
+    }
+    Resumed::Act
+}
+
+/// Announces a `select!` whose arms were already stored in the task.
+pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Loc) -> Resumed {
+    with_exec(|ex| {
+        let me = ex.current;
+        let task = &mut ex.tasks[me];
+        task.arms.clear();
+        task.arms.extend_from_slice(arms);
+    });
+    announce(Op::Select { default }, loc)
+}
+
+fn finish_suspend(me: TaskId) -> Resumed {
+    if suspend() == Resume::Abort {
+        std::panic::resume_unwind(Box::new(AbortTask));
+    }
+    with_exec(|ex| {
+        let task = &mut ex.tasks[me];
+        task.state = TaskState::Running;
+        match task.completed_arm.take() {
+            Some(arm) => Resumed::Completed(arm),
+            None => {
+                ex.unregister_waiters(me);
+                Resumed::Act
+            }
+        }
+    })
+}
+
+/// After acting, waits (not enabled) until another task wakes this one,
+/// either with a new operation to announce ([`Execution::wake_with`]) that
+/// the scheduler then chooses, or done ([`Execution::wake_now`]).
+pub(crate) fn wait(op: Op, loc: Loc) {
+    let me = with_exec(|ex| {
+        let me = ex.current;
+        let task = &mut ex.tasks[me];
+        task.op = op;
+        task.loc = loc;
+        task.state = TaskState::Waiting;
+        me
+    });
+    if suspend() == Resume::Abort {
+        std::panic::resume_unwind(Box::new(AbortTask));
+    }
+    with_exec(|ex| ex.tasks[me].state = TaskState::Running);
+}
+
+/// Raises one of Go's runtime panics in the current task.
+pub(crate) fn go_panic(message: impl Into<String>, location: Loc) -> ! {
+    let message = message.into();
+    if std::thread::panicking() {
+        eprintln!("goweave: panic \"{message}\" at {location} while unwinding another panic");
+        std::process::abort();
+    }
+    std::panic::panic_any(GoPanic { message, location })
+}
+
+/// Whether the current execution is being torn down (drops use it to skip
+/// their scheduling point).
+pub(crate) fn tearing_down() -> bool {
+    try_with_exec(|ex| ex.aborting).unwrap_or(true)
+}

@@ -1,0 +1,119 @@
+//! Plain depth-first enumeration of every choice, optionally bounded in
+//! preemptions (Musuvathi & Qadeer, PLDI 2007). Good enough to exhaust tiny
+//! programs; dynamic partial-order reduction replaces it later.
+//!
+//! The tree is kept as the path of the current execution: for each choice
+//! point with alternatives, the index taken and how many there were. The
+//! next execution replays the prefix up to the deepest point with an
+//! untried alternative and takes that alternative.
+
+use super::Strategy;
+use crate::rt::TaskId;
+
+pub(crate) struct Dfs {
+    preemption_bound: Option<usize>,
+    path: Vec<(usize, usize)>,
+    depth: usize,
+    preemptions: usize,
+    started: bool,
+    exhausted: bool,
+    iterations: u64,
+    executions: u64,
+    /// Some choice was cut by the preemption bound: exhaustion holds only
+    /// up to the bound.
+    pub(crate) bounded: bool,
+}
+
+impl Dfs {
+    pub(crate) fn new(preemption_bound: Option<usize>, iterations: u64) -> Dfs {
+        Dfs {
+            preemption_bound,
+            path: Vec::new(),
+            depth: 0,
+            preemptions: 0,
+            started: false,
+            exhausted: false,
+            iterations,
+            executions: 0,
+            bounded: false,
+        }
+    }
+
+    /// Picks an index in `0..options` at the current depth.
+    fn choose(&mut self, options: usize) -> usize {
+        let pick = if self.depth < self.path.len() {
+            debug_assert_eq!(self.path[self.depth].1, options, "nondeterministic program under dfs");
+            self.path[self.depth].0
+        } else {
+            self.path.push((0, options));
+            0
+        };
+        self.depth += 1;
+        pick
+    }
+}
+
+impl Strategy for Dfs {
+    fn begin(&mut self) -> bool {
+        if self.executions >= self.iterations {
+            return false;
+        }
+        if self.started {
+            // Backtrack to the deepest choice point with an untried option.
+            while let Some(&(taken, options)) = self.path.last() {
+                if taken + 1 < options {
+                    break;
+                }
+                self.path.pop();
+            }
+            match self.path.last_mut() {
+                Some(last) => last.0 += 1,
+                None => {
+                    self.exhausted = true;
+                    return false;
+                }
+            }
+        }
+        self.started = true;
+        self.executions += 1;
+        self.depth = 0;
+        self.preemptions = 0;
+        true
+    }
+
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, _step: u32) -> Result<TaskId, String> {
+        let current_enabled = enabled.contains(&current);
+        let at_bound = self.preemption_bound.is_some_and(|b| self.preemptions >= b);
+        if enabled.len() == 1 {
+            return Ok(enabled[0]);
+        }
+        if current_enabled && at_bound {
+            self.bounded = true;
+            return Ok(current);
+        }
+        // Order options so that index 0 continues the current task: the
+        // first path explored is the one without preemptions.
+        let index = self.choose(enabled.len());
+        let pick = if current_enabled {
+            if index == 0 {
+                current
+            } else {
+                *enabled.iter().filter(|&&t| t != current).nth(index - 1).expect("index in range")
+            }
+        } else {
+            enabled[index]
+        };
+        if current_enabled && pick != current {
+            self.preemptions += 1;
+        }
+        Ok(pick)
+    }
+
+    fn pick_arm(&mut self, ready: usize, _step: u32) -> Result<usize, String> {
+        Ok(self.choose(ready))
+    }
+
+    fn exhausted(&self) -> bool {
+        self.exhausted && !self.bounded
+    }
+}

@@ -1,0 +1,111 @@
+//! Exploration strategies behind one small trait.
+//!
+//! A strategy starts executions (or says the exploration is complete) and
+//! picks among the enabled moves at each step: which task runs, and which
+//! ready arm of a `select!` fires. [`Chooser`] wraps the active strategy,
+//! records every choice that had alternatives into the execution's
+//! [`Schedule`], and is what the engine talks to.
+
+mod dfs;
+mod pct;
+mod portfolio;
+mod random;
+mod replay;
+
+pub(crate) use dfs::Dfs;
+pub(crate) use pct::Pct;
+pub(crate) use portfolio::Portfolio;
+pub(crate) use random::RandomWalk;
+pub(crate) use replay::Replay;
+
+use crate::rt::TaskId;
+use crate::schedule::{Choice, Schedule};
+
+/// One exploration strategy.
+pub(crate) trait Strategy {
+    /// Prepares the next execution; `false` when the exploration is complete.
+    fn begin(&mut self) -> bool;
+    /// Picks the task for the next step among `enabled` (sorted by id, at
+    /// least one). `current` is the task that ran the previous step.
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String>;
+    /// Picks one of `ready` (at least two) select arms.
+    fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String>;
+    /// A task was created.
+    fn on_spawn(&mut self, _task: TaskId) {}
+    /// A task called `yield_now`.
+    fn on_yield(&mut self, _task: TaskId) {}
+    /// The execution ended after `steps` steps; a replay checks that its
+    /// schedule was used up.
+    fn end(&mut self, _steps: u32) -> Result<(), String> {
+        Ok(())
+    }
+    /// True when an exhaustive strategy covered its whole space.
+    fn exhausted(&self) -> bool {
+        false
+    }
+}
+
+/// The engine's handle on the strategy: picks and records.
+pub(crate) struct Chooser {
+    strategy: Box<dyn Strategy>,
+    schedule: Schedule,
+}
+
+impl Chooser {
+    pub(crate) fn new(strategy: Box<dyn Strategy>) -> Chooser {
+        Chooser { strategy, schedule: Schedule::default() }
+    }
+
+    pub(crate) fn begin(&mut self) -> bool {
+        self.schedule.clear();
+        self.strategy.begin()
+    }
+
+    pub(crate) fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {
+        let t = self.strategy.pick_task(enabled, current, step)?;
+        debug_assert!(enabled.contains(&t), "strategy picked a disabled task");
+        if enabled.len() > 1 {
+            self.schedule.push(Choice::Task(t));
+        }
+        Ok(t)
+    }
+
+    pub(crate) fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {
+        if ready == 1 {
+            return Ok(0);
+        }
+        let arm = self.strategy.pick_arm(ready, step)?;
+        debug_assert!(arm < ready);
+        self.schedule.push(Choice::Arm(arm));
+        Ok(arm)
+    }
+
+    pub(crate) fn on_spawn(&mut self, task: TaskId) {
+        self.strategy.on_spawn(task);
+    }
+
+    pub(crate) fn on_yield(&mut self, task: TaskId) {
+        self.strategy.on_yield(task);
+    }
+
+    pub(crate) fn end(&mut self, steps: u32) -> Result<(), String> {
+        self.strategy.end(steps)
+    }
+
+    pub(crate) fn exhausted(&self) -> bool {
+        self.strategy.exhausted()
+    }
+
+    pub(crate) fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+}
+
+/// SplitMix64: derives well-spread per-execution seeds from one user seed,
+/// so execution `i` of seed `s` is the same whatever ran before it.
+pub(crate) fn mix_seed(seed: u64, index: u64) -> u64 {
+    let mut z = seed ^ index.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

@@ -1,0 +1,110 @@
+//! Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi,
+//! Nagarakatte, ASPLOS 2010).
+//!
+//! Each task gets a distinct random priority above `depth`; the enabled task
+//! with the highest priority always runs. `depth - 1` change points, drawn
+//! uniformly among the steps of an execution, each lower the priority of
+//! the task running at that step to a value below every initial one. A bug
+//! of depth `d` among `n` tasks and `k` steps is then found by one execution
+//! with probability at least `1 / (n k^(d-1))`. `k` is learned: the longest
+//! execution seen so far.
+
+use super::{mix_seed, Strategy};
+use crate::rt::TaskId;
+
+pub(crate) struct Pct {
+    depth: usize,
+    seed: u64,
+    index: u64,
+    iterations: u64,
+    rng: fastrand::Rng,
+    /// Priority per task id; higher runs first.
+    priorities: Vec<i64>,
+    /// The next priority for a task that yields: below every other.
+    yield_floor: i64,
+    /// Steps at which the running task is demoted, sorted, with the
+    /// priority it gets.
+    change_points: Vec<(u32, i64)>,
+    max_steps_seen: u32,
+}
+
+impl Pct {
+    pub(crate) fn new(depth: usize, seed: u64, iterations: u64) -> Pct {
+        Pct {
+            depth: depth.max(1),
+            seed,
+            index: 0,
+            iterations,
+            rng: fastrand::Rng::with_seed(seed),
+            priorities: Vec::new(),
+            change_points: Vec::new(),
+            max_steps_seen: 16,
+            yield_floor: 0,
+        }
+    }
+}
+
+impl Strategy for Pct {
+    fn begin(&mut self) -> bool {
+        if self.index >= self.iterations {
+            return false;
+        }
+        self.rng.seed(mix_seed(self.seed, self.index));
+        self.index += 1;
+        self.priorities.clear();
+        self.change_points.clear();
+        self.yield_floor = 0;
+        for i in 1..self.depth {
+            let step = self.rng.u32(1..=self.max_steps_seen);
+            // Demoted priorities are 1..depth, below every initial one, and
+            // later change points demote further.
+            self.change_points.push((step, (self.depth - i) as i64));
+        }
+        self.change_points.sort_unstable();
+        true
+    }
+
+    fn on_spawn(&mut self, task: TaskId) {
+        if self.priorities.len() <= task {
+            self.priorities.resize(task + 1, 0);
+        }
+        // Distinct with overwhelming probability; ties break by id.
+        self.priorities[task] = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
+    }
+
+    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
+        let highest = |priorities: &[i64]| {
+            *enabled.iter().max_by_key(|&&t| (priorities.get(t).copied().unwrap_or(0), t)).expect("no enabled task")
+        };
+        let mut pick = highest(&self.priorities);
+        while let Some(&(at, low)) = self.change_points.first() {
+            if at > step {
+                break;
+            }
+            self.change_points.remove(0);
+            if at == step {
+                self.priorities[pick] = low;
+                pick = highest(&self.priorities);
+            }
+        }
+        Ok(pick)
+    }
+
+    fn on_yield(&mut self, task: TaskId) {
+        // PCT is unfair by design: a spinning task with the top priority
+        // would starve the rest, so a yield drops below every other task.
+        self.yield_floor -= 1;
+        if let Some(p) = self.priorities.get_mut(task) {
+            *p = self.yield_floor;
+        }
+    }
+
+    fn pick_arm(&mut self, ready: usize, _step: u32) -> Result<usize, String> {
+        Ok(self.rng.usize(..ready))
+    }
+
+    fn end(&mut self, steps: u32) -> Result<(), String> {
+        self.max_steps_seen = self.max_steps_seen.max(steps);
+        Ok(())
+    }
+}

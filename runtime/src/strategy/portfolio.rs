@@ -1,0 +1,64 @@
+//! The default: PCT with depth 3 interleaved with a random walk, so both
+//! shallow-but-wide and deep-but-narrow bugs are found without tuning.
+
+use super::{Pct, RandomWalk, Strategy};
+use crate::rt::TaskId;
+
+pub(crate) struct Portfolio {
+    pct: Pct,
+    random: RandomWalk,
+    use_pct: bool,
+    started: u64,
+    iterations: u64,
+}
+
+impl Portfolio {
+    pub(crate) fn new(seed: u64, iterations: u64) -> Portfolio {
+        Portfolio {
+            pct: Pct::new(3, seed, iterations),
+            random: RandomWalk::new(seed ^ 0x5DEE_CE66_D1CE_4E5B, iterations),
+            use_pct: false,
+            started: 0,
+            iterations,
+        }
+    }
+
+    fn active(&mut self) -> &mut dyn Strategy {
+        if self.use_pct {
+            &mut self.pct
+        } else {
+            &mut self.random
+        }
+    }
+}
+
+impl Strategy for Portfolio {
+    fn begin(&mut self) -> bool {
+        if self.started >= self.iterations {
+            return false;
+        }
+        self.use_pct = self.started % 2 == 0;
+        self.started += 1;
+        self.active().begin()
+    }
+
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {
+        self.active().pick_task(enabled, current, step)
+    }
+
+    fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {
+        self.active().pick_arm(ready, step)
+    }
+
+    fn on_spawn(&mut self, task: TaskId) {
+        self.active().on_spawn(task)
+    }
+
+    fn on_yield(&mut self, task: TaskId) {
+        self.active().on_yield(task)
+    }
+
+    fn end(&mut self, steps: u32) -> Result<(), String> {
+        self.active().end(steps)
+    }
+}

@@ -1,0 +1,87 @@
+//! Follows a recorded schedule exactly, and says where the program stopped
+//! following it.
+
+use super::Strategy;
+use crate::rt::TaskId;
+use crate::schedule::{Choice, Schedule};
+
+pub(crate) struct Replay {
+    choices: Vec<Choice>,
+    next: usize,
+    started: bool,
+}
+
+impl Replay {
+    pub(crate) fn new(schedule: &Schedule) -> Replay {
+        Replay { choices: schedule.choices().to_vec(), next: 0, started: false }
+    }
+
+    fn take(&mut self, step: u32, wanted: &str) -> Result<Choice, String> {
+        match self.choices.get(self.next) {
+            Some(&c) => {
+                self.next += 1;
+                Ok(c)
+            }
+            None => Err(format!(
+                "the schedule diverged at step {step}: the program asked for {wanted} but the \
+                 schedule's {} choices were all used (the program runs longer than when the \
+                 schedule was recorded)",
+                self.choices.len()
+            )),
+        }
+    }
+}
+
+impl Strategy for Replay {
+    fn begin(&mut self) -> bool {
+        !std::mem::replace(&mut self.started, true)
+    }
+
+    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
+        if enabled.len() == 1 {
+            return Ok(enabled[0]);
+        }
+        match self.take(step, "a task choice")? {
+            Choice::Task(t) if enabled.contains(&t) => Ok(t),
+            Choice::Task(t) => Err(format!(
+                "the schedule diverged at step {step} (choice {}): it runs task {t}, but the \
+                 tasks that can run there are {enabled:?}",
+                self.next
+            )),
+            Choice::Arm(a) => Err(format!(
+                "the schedule diverged at step {step} (choice {}): it picks select arm {a}, but \
+                 the program is choosing among tasks {enabled:?}",
+                self.next
+            )),
+        }
+    }
+
+    fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {
+        match self.take(step, "a select arm")? {
+            Choice::Arm(a) if a < ready => Ok(a),
+            Choice::Arm(a) => Err(format!(
+                "the schedule diverged at step {step} (choice {}): it picks ready select arm \
+                 {a}, but only {ready} arms are ready",
+                self.next
+            )),
+            Choice::Task(t) => Err(format!(
+                "the schedule diverged at step {step} (choice {}): it runs task {t}, but the \
+                 program is choosing among {ready} ready select arms",
+                self.next
+            )),
+        }
+    }
+
+    fn end(&mut self, steps: u32) -> Result<(), String> {
+        if self.next < self.choices.len() {
+            return Err(format!(
+                "the schedule diverged at step {steps}: the program ended with {} of the \
+                 schedule's {} choices unused (it ends earlier than when the schedule was \
+                 recorded)",
+                self.choices.len() - self.next,
+                self.choices.len()
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,103 @@
+//! The `#[concurrency_test]` attribute, seen from a user's crate.
+//!
+//! `ui` checks the diagnostics with trybuild: `tests/ui/pass/*.rs` must
+//! compile, `tests/ui/fail/*.rs` must fail with exactly their `.stderr`
+//! (regenerate those with `TRYBUILD=overwrite cargo test --test macro_ui`).
+//! trybuild builds its cases without `--test`, and rustc drops `#[test]`
+//! functions then, so the pass cases prove only that the attribute accepts
+//! its arguments; the `expansion` module below compiles the expansion
+//! against the real `goweave` and runs it.
+
+#[test]
+fn ui() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("tests/ui/pass/*.rs");
+    cases.compile_fail("tests/ui/fail/*.rs");
+}
+
+mod expansion {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+
+    #[goweave::concurrency_test(strategy = "random", iterations = 5, seed = 1)]
+    fn counts_its_runs() {
+        RUNS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The generated function is an ordinary function too: calling it runs
+    /// the body under the scheduler.
+    #[test]
+    fn the_body_runs() {
+        let before = RUNS.load(Ordering::SeqCst);
+        counts_its_runs();
+        assert!(RUNS.load(Ordering::SeqCst) > before);
+    }
+
+    #[goweave::concurrency_test]
+    fn bare() {
+        let x = 1;
+        assert_eq!(x, 1);
+    }
+
+    #[goweave::concurrency_test(
+        strategy = "pct",
+        depth = 2,
+        iterations = 20,
+        seed = 7,
+        max_steps = 10_000,
+        threads = 1
+    )]
+    fn pct_with_settings() {}
+
+    #[goweave::concurrency_test(strategy = "dfs", preemption_bound = 1, iterations = 20)]
+    fn dfs_with_bound() {}
+
+    #[goweave::concurrency_test(strategy = "dfs", iterations = 20)]
+    fn dfs_unbounded() {}
+
+    #[goweave::concurrency_test(strategy = "portfolio", iterations = 20, threads = 2)]
+    pub(crate) fn portfolio() {}
+
+    /// `?` and `return` in the body work on the declared return type.
+    #[goweave::concurrency_test(iterations = 10)]
+    fn result_ok() -> Result<(), std::num::ParseIntError> {
+        let n: u32 = "4".parse()?;
+        if n == 4 {
+            return Ok(());
+        }
+        unreachable!()
+    }
+
+    /// An `Err` from the body is a failure.
+    #[goweave::concurrency_test(iterations = 10)]
+    #[should_panic]
+    fn result_err() -> Result<(), std::num::ParseIntError> {
+        let _: u32 = "four".parse()?;
+        Ok(())
+    }
+
+    #[goweave::concurrency_test(iterations = 10)]
+    #[should_panic]
+    fn a_panic_fails_the_test() {
+        panic!("boom");
+    }
+
+    #[goweave::concurrency_test(iterations = 10, expect = "panic")]
+    fn an_expected_panic_passes() {
+        panic!("boom");
+    }
+
+    /// `expect` fails the test when exploration finds nothing.
+    #[goweave::concurrency_test(iterations = 10, expect = "deadlock")]
+    #[should_panic]
+    fn an_expected_failure_that_never_happens() {}
+
+    /// A token that is not a schedule is a `Replay` failure.
+    #[goweave::concurrency_test(replay = "gw1:%%%", max_steps = 100)]
+    #[should_panic]
+    fn a_malformed_replay_token() {}
+
+    #[goweave::concurrency_test(iterations = 1)]
+    fn r#match() {}
+}

@@ -1,0 +1,5 @@
+#[goweave::concurrency_test]
+#[test]
+fn t() {}
+
+fn main() {}

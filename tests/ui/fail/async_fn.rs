@@ -1,0 +1,4 @@
+#[goweave::concurrency_test]
+async fn t() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[goweave::concurrency_test(expect = "data_race")]
+fn t() {}
+
+fn main() {}

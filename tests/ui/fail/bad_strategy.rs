@@ -1,0 +1,4 @@
+#[goweave::concurrency_test(strategy = "bfs")]
+fn t() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[goweave::concurrency_test]
+fn t<T: Default>() {
+    let _ = T::default();
+}
+
+fn main() {}

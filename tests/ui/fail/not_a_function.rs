@@ -1,0 +1,4 @@
+#[goweave::concurrency_test]
+struct S;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[goweave::concurrency_test(replay = "AbC123")]
+fn t() {}
+
+fn main() {}

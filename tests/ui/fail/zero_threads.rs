@@ -1,0 +1,4 @@
+#[goweave::concurrency_test(threads = 0)]
+fn t() {}
+
+fn main() {}

@@ -3,10 +3,12 @@
 use std::time::Instant;
 
 use crate::config::{Config, Stats, Strategy};
-use crate::exec::{Body, Runner};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::exec::{Body, Runner, Verdict};
 use crate::failure::{Failure, FailureKind};
 use crate::schedule::Schedule;
-use crate::strategy::{self, Chooser};
+use crate::strategy::{self, Chooser, Slice};
 
 /// What a test body may return: `()` or `Result<(), E: Debug>`, where an
 /// `Err` is a failure.
@@ -27,14 +29,51 @@ impl<E: std::fmt::Debug> BodyResult for Result<(), E> {
     }
 }
 
-fn build_strategy(config: &Config) -> Box<dyn strategy::Strategy> {
-    let (seed, iterations) = (config.seed, config.iterations);
+/// Whether executions of this strategy are independent of each other, so
+/// they can be split over threads and shards.
+fn splittable(strategy: Strategy) -> bool {
+    matches!(strategy, Strategy::Random | Strategy::Pct { .. } | Strategy::Portfolio)
+}
+
+fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> {
+    let seed = config.seed;
     match config.strategy {
-        Strategy::Random => Box::new(strategy::RandomWalk::new(seed, iterations)),
-        Strategy::Pct { depth } => Box::new(strategy::Pct::new(depth, seed, iterations)),
-        Strategy::Dfs { preemption_bound } => Box::new(strategy::Dfs::new(preemption_bound, iterations)),
-        Strategy::Portfolio => Box::new(strategy::Portfolio::new(seed, iterations)),
+        Strategy::Random => Box::new(strategy::RandomWalk::new(seed, slice)),
+        Strategy::Pct { depth } => Box::new(strategy::Pct::new(depth, seed, slice)),
+        Strategy::Dfs { preemption_bound } => Box::new(strategy::Dfs::new(preemption_bound, config.iterations)),
+        Strategy::Portfolio => Box::new(strategy::Portfolio::new(seed, slice)),
     }
+}
+
+/// What one worker found.
+struct WorkerResult {
+    executions: u64,
+    exhausted: bool,
+    /// The failing execution's global index and verdict.
+    failure: Option<(u64, Verdict)>,
+}
+
+/// Runs executions until the strategy is done or a failure is found (by
+/// this worker, or by another at a lower global index: the lowest failing
+/// index wins, so the reported failure does not depend on timing).
+fn run_worker(config: &Config, body: &Body, strategy: Box<dyn strategy::Strategy>, best: &AtomicU64) -> WorkerResult {
+    let mut chooser = Chooser::new(strategy);
+    let mut runner = Runner::new(config.stack_size, config.max_steps);
+    let mut executions = 0;
+    while chooser.begin() {
+        let index = chooser.execution_index();
+        if index > best.load(Ordering::Relaxed) {
+            return WorkerResult { executions, exhausted: false, failure: None };
+        }
+        executions += 1;
+        let (back, verdict) = runner.run(body, chooser);
+        chooser = back;
+        if let Some(v) = verdict {
+            best.fetch_min(index, Ordering::Relaxed);
+            return WorkerResult { executions, exhausted: false, failure: Some((index, v)) };
+        }
+    }
+    WorkerResult { executions, exhausted: chooser.exhausted(), failure: None }
 }
 
 fn default_test_name() -> Option<String> {
@@ -77,30 +116,55 @@ impl Config {
             test_name: test_name.clone(),
         };
         let replay = self.replay_token().map(str::to_string);
-        let strategy: Box<dyn strategy::Strategy> = match &replay {
-            Some(token) => match token.parse::<Schedule>() {
-                Ok(schedule) => Box::new(strategy::Replay::new(&schedule)),
+        let best = AtomicU64::new(u64::MAX);
+        let (results, threads) = if let Some(token) = &replay {
+            let schedule = match token.parse::<Schedule>() {
+                Ok(schedule) => schedule,
                 Err(e) => return Err(failure(FailureKind::Replay, Schedule::default(), 0, true, format!("{e}\n"))),
-            },
-            None => build_strategy(&self),
+            };
+            (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best)], 1)
+        } else if splittable(self.strategy) {
+            let (shard, shards) = self.shard.unwrap_or((0, 1));
+            let executions_in_shard = self.iterations.div_ceil(shards).max(1);
+            let threads = (self.threads as u64).min(executions_in_shard).max(1);
+            let slice = |t: u64| Slice::new(shard + shards * t, shards * threads, self.iterations);
+            let results = if threads == 1 {
+                vec![run_worker(&self, &body, build_strategy(&self, slice(0)), &best)]
+            } else {
+                std::thread::scope(|scope| {
+                    let workers: Vec<_> = (0..threads)
+                        .map(|t| {
+                            let (config, body, best) = (&self, &body, &best);
+                            std::thread::Builder::new()
+                                .name(format!("goweave-worker-{t}"))
+                                .spawn_scoped(scope, move || {
+                                    run_worker(config, body, build_strategy(config, slice(t)), best)
+                                })
+                                .expect("goweave: could not start a worker thread")
+                        })
+                        .collect();
+                    workers
+                        .into_iter()
+                        .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                        .collect()
+                })
+            };
+            (results, threads as usize)
+        } else {
+            (vec![run_worker(&self, &body, build_strategy(&self, Slice::all(self.iterations)), &best)], 1)
         };
-        let mut chooser = Chooser::new(strategy);
-        let mut runner = Runner::new(self.stack_size, self.max_steps);
-        let mut executions = 0;
-        while chooser.begin() {
-            executions += 1;
-            let (back, verdict) = runner.run(&body, chooser);
-            chooser = back;
-            if let Some(v) = verdict {
-                return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body));
-            }
+        let executions = results.iter().map(|r| r.executions).sum();
+        let exhausted_all = results.iter().all(|r| r.exhausted);
+        let first = results.into_iter().filter_map(|r| r.failure).min_by_key(|(i, _)| *i);
+        if let Some((_, v)) = first {
+            return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body));
         }
         Ok(Stats {
             executions,
-            exhausted: replay.is_none() && chooser.exhausted(),
+            exhausted: replay.is_none() && !splittable(self.strategy) && exhausted_all,
             elapsed: start.elapsed(),
             strategy: self.strategy,
-            threads: 1,
+            threads,
             replayed: replay.is_some(),
         })
     }

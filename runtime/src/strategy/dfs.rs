@@ -113,6 +113,10 @@ impl Strategy for Dfs {
         Ok(self.choose(ready))
     }
 
+    fn execution_index(&self) -> u64 {
+        self.executions.saturating_sub(1)
+    }
+
     fn exhausted(&self) -> bool {
         self.exhausted && !self.bounded
     }

@@ -39,6 +39,8 @@ pub(crate) trait Strategy {
     fn end(&mut self, _steps: u32) -> Result<(), String> {
         Ok(())
     }
+    /// The index, in the whole exploration, of the execution begun last.
+    fn execution_index(&self) -> u64;
     /// True when an exhaustive strategy covered its whole space.
     fn exhausted(&self) -> bool {
         false
@@ -96,6 +98,10 @@ impl Chooser {
         self.strategy.exhausted()
     }
 
+    pub(crate) fn execution_index(&self) -> u64 {
+        self.strategy.execution_index()
+    }
+
     pub(crate) fn schedule(&self) -> &Schedule {
         &self.schedule
     }
@@ -108,4 +114,39 @@ pub(crate) fn mix_seed(seed: u64, index: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// The executions of one worker: global indices `start`, `start + stride`,
+/// ... below `end`. Threads and shards each take a slice, so each execution
+/// of an exploration runs exactly once and is the same wherever it runs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slice {
+    next: u64,
+    stride: u64,
+    end: u64,
+    current: u64,
+}
+
+impl Slice {
+    pub(crate) fn new(start: u64, stride: u64, end: u64) -> Slice {
+        Slice { next: start, stride: stride.max(1), end, current: 0 }
+    }
+
+    /// Every index below `end`.
+    pub(crate) fn all(end: u64) -> Slice {
+        Slice::new(0, 1, end)
+    }
+
+    fn next(&mut self) -> Option<u64> {
+        if self.next >= self.end {
+            return None;
+        }
+        self.current = self.next;
+        self.next = self.next.saturating_add(self.stride);
+        Some(self.current)
+    }
+
+    fn current(&self) -> u64 {
+        self.current
+    }
 }

@@ -9,14 +9,13 @@
 //! with probability at least `1 / (n k^(d-1))`. `k` is learned: the longest
 //! execution seen so far.
 
-use super::{mix_seed, Strategy};
+use super::{mix_seed, Slice, Strategy};
 use crate::rt::TaskId;
 
 pub(crate) struct Pct {
     depth: usize,
     seed: u64,
-    index: u64,
-    iterations: u64,
+    slice: Slice,
     rng: fastrand::Rng,
     /// Priority per task id; higher runs first.
     priorities: Vec<i64>,
@@ -29,12 +28,11 @@ pub(crate) struct Pct {
 }
 
 impl Pct {
-    pub(crate) fn new(depth: usize, seed: u64, iterations: u64) -> Pct {
+    pub(crate) fn new(depth: usize, seed: u64, slice: Slice) -> Pct {
         Pct {
             depth: depth.max(1),
             seed,
-            index: 0,
-            iterations,
+            slice,
             rng: fastrand::Rng::with_seed(seed),
             priorities: Vec::new(),
             change_points: Vec::new(),
@@ -44,13 +42,10 @@ impl Pct {
     }
 }
 
-impl Strategy for Pct {
-    fn begin(&mut self) -> bool {
-        if self.index >= self.iterations {
-            return false;
-        }
-        self.rng.seed(mix_seed(self.seed, self.index));
-        self.index += 1;
+impl Pct {
+    /// Starts execution number `index` of the whole exploration.
+    pub(crate) fn begin_at(&mut self, index: u64) {
+        self.rng.seed(mix_seed(self.seed, index));
         self.priorities.clear();
         self.change_points.clear();
         self.yield_floor = 0;
@@ -61,7 +56,22 @@ impl Strategy for Pct {
             self.change_points.push((step, (self.depth - i) as i64));
         }
         self.change_points.sort_unstable();
-        true
+    }
+}
+
+impl Strategy for Pct {
+    fn begin(&mut self) -> bool {
+        match self.slice.next() {
+            Some(index) => {
+                self.begin_at(index);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn execution_index(&self) -> u64 {
+        self.slice.current()
     }
 
     fn on_spawn(&mut self, task: TaskId) {

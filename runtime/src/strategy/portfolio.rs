@@ -1,25 +1,23 @@
 //! The default: PCT with depth 3 interleaved with a random walk, so both
 //! shallow-but-wide and deep-but-narrow bugs are found without tuning.
 
-use super::{Pct, RandomWalk, Strategy};
+use super::{Pct, RandomWalk, Slice, Strategy};
 use crate::rt::TaskId;
 
 pub(crate) struct Portfolio {
     pct: Pct,
     random: RandomWalk,
     use_pct: bool,
-    started: u64,
-    iterations: u64,
+    slice: Slice,
 }
 
 impl Portfolio {
-    pub(crate) fn new(seed: u64, iterations: u64) -> Portfolio {
+    pub(crate) fn new(seed: u64, slice: Slice) -> Portfolio {
         Portfolio {
-            pct: Pct::new(3, seed, iterations),
-            random: RandomWalk::new(seed ^ 0x5DEE_CE66_D1CE_4E5B, iterations),
+            pct: Pct::new(3, seed, slice),
+            random: RandomWalk::new(seed ^ 0x5DEE_CE66_D1CE_4E5B, slice),
             use_pct: false,
-            started: 0,
-            iterations,
+            slice,
         }
     }
 
@@ -34,12 +32,18 @@ impl Portfolio {
 
 impl Strategy for Portfolio {
     fn begin(&mut self) -> bool {
-        if self.started >= self.iterations {
-            return false;
+        let Some(index) = self.slice.next() else { return false };
+        self.use_pct = index % 2 == 0;
+        if self.use_pct {
+            self.pct.begin_at(index);
+        } else {
+            self.random.begin_at(index);
         }
-        self.use_pct = self.started % 2 == 0;
-        self.started += 1;
-        self.active().begin()
+        true
+    }
+
+    fn execution_index(&self) -> u64 {
+        self.slice.current()
     }
 
     fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {

@@ -1,30 +1,39 @@
 //! Seeded uniform random walk: at every step each enabled task, and at every
 //! select each ready arm, is equally likely.
 
-use super::{mix_seed, Strategy};
+use super::{mix_seed, Slice, Strategy};
 use crate::rt::TaskId;
 
 pub(crate) struct RandomWalk {
     seed: u64,
-    index: u64,
-    iterations: u64,
+    slice: Slice,
     rng: fastrand::Rng,
 }
 
 impl RandomWalk {
-    pub(crate) fn new(seed: u64, iterations: u64) -> RandomWalk {
-        RandomWalk { seed, index: 0, iterations, rng: fastrand::Rng::with_seed(seed) }
+    pub(crate) fn new(seed: u64, slice: Slice) -> RandomWalk {
+        RandomWalk { seed, slice, rng: fastrand::Rng::with_seed(seed) }
+    }
+
+    /// Starts execution number `index` of the whole exploration.
+    pub(crate) fn begin_at(&mut self, index: u64) {
+        self.rng.seed(mix_seed(self.seed, index));
     }
 }
 
 impl Strategy for RandomWalk {
     fn begin(&mut self) -> bool {
-        if self.index >= self.iterations {
-            return false;
+        match self.slice.next() {
+            Some(index) => {
+                self.begin_at(index);
+                true
+            }
+            None => false,
         }
-        self.rng.seed(mix_seed(self.seed, self.index));
-        self.index += 1;
-        true
+    }
+
+    fn execution_index(&self) -> u64 {
+        self.slice.current()
     }
 
     fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, _step: u32) -> Result<TaskId, String> {

@@ -72,6 +72,10 @@ impl Strategy for Replay {
         }
     }
 
+    fn execution_index(&self) -> u64 {
+        0
+    }
+
     fn end(&mut self, steps: u32) -> Result<(), String> {
         if self.next < self.choices.len() {
             return Err(format!(

@@ -450,15 +450,78 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
     (what, notes)
 }
 
+/// The tasks that `t` waits for, when it waits on a lock, a join or a Once.
+fn waits_for(ex: &Execution, t: TaskId) -> Vec<TaskId> {
+    let task = &ex.tasks[t];
+    if task.state == TaskState::Finished || ex.is_enabled(t) {
+        return Vec::new();
+    }
+    match task.op {
+        Op::Lock(m) | Op::Relock(m) => match &ex.objects[m].state {
+            ObjState::Mutex { holder: Some((h, _)) } => vec![*h],
+            _ => Vec::new(),
+        },
+        Op::RLock(o) | Op::WLock(o) | Op::WDrain(o) => match &ex.objects[o].state {
+            ObjState::RwMutex(s) => {
+                let mut v: Vec<TaskId> = s.writer.iter().map(|w| w.0).collect();
+                if matches!(task.op, Op::WLock(_) | Op::WDrain(_)) {
+                    v.extend(s.readers.iter().map(|r| r.0));
+                }
+                v.extend(s.pending_writer.iter().map(|w| w.0).filter(|&w| w != t));
+                v
+            }
+            _ => Vec::new(),
+        },
+        Op::Join(target) => vec![target],
+        Op::OnceDo(o) => match &ex.objects[o].state {
+            ObjState::Once { running: Some(r), .. } => vec![*r],
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// A cycle in the wait-for graph, as the list of tasks along it.
+fn wait_cycle(ex: &Execution) -> Option<Vec<TaskId>> {
+    let n = ex.tasks.len();
+    let edges: Vec<Vec<TaskId>> = (0..n).map(|t| waits_for(ex, t)).collect();
+    for start in 0..n {
+        // Follow first edges depth-first with an explicit path.
+        let mut path = vec![start];
+        let mut next_edge = vec![0usize];
+        while let Some(&t) = path.last() {
+            let i = *next_edge.last().expect("parallel stacks");
+            if i >= edges[t].len() {
+                path.pop();
+                next_edge.pop();
+                continue;
+            }
+            *next_edge.last_mut().expect("parallel stacks") += 1;
+            let u = edges[t][i];
+            if u == start {
+                return Some(path);
+            }
+            if u > start && !path.contains(&u) {
+                path.push(u);
+                next_edge.push(0);
+            }
+        }
+    }
+    None
+}
+
 fn describe_tasks(ex: &Execution, out: &mut String) {
     out.push('\n');
+    if let Some(cycle) = wait_cycle(ex) {
+        let names: Vec<String> = cycle.iter().chain(cycle.first()).map(|&t| ex.task_label(t)).collect();
+        let _ = writeln!(out, "  wait-for cycle: {}\n", names.join(" -> "));
+    }
     for t in 0..ex.tasks.len() {
         let task = &ex.tasks[t];
         if task.state == TaskState::Finished {
-            if task.panic.is_none() {
-                continue;
+            if task.panic.is_some() && !task.panic_joined && t != 0 {
+                let _ = writeln!(out, "  {}: panicked and finished", ex.task_label(t));
             }
-            let _ = writeln!(out, "  {}: panicked and finished", ex.task_label(t));
             continue;
         }
         let (what, notes) = describe_wait(ex, t);
@@ -484,8 +547,9 @@ fn describe_timeline(ex: &Execution, out: &mut String) {
     let skip = events.len().saturating_sub(TIMELINE_LIMIT);
     let _ = writeln!(
         out,
-        "\ninterleaving ({} scheduling steps{}):",
+        "\ninterleaving ({} scheduling step{}{}; > marks a switch between tasks):",
         ex.step,
+        if ex.step == 1 { "" } else { "s" },
         if skip > 0 { format!(", last {TIMELINE_LIMIT} of {} events", events.len()) } else { String::new() }
     );
     let width = (0..ex.tasks.len()).map(|t| ex.task_short(t).len()).max().unwrap_or(4).max(4);
@@ -502,6 +566,18 @@ fn describe_timeline(ex: &Execution, out: &mut String) {
             EventKind::WaitGroupAdd { delta } => format!("add({delta}) on {}", obj(ex, e.object)),
             EventKind::WaitGroupWait { blocked: true } => format!("wait on {} (blocks)", obj(ex, e.object)),
             EventKind::Once { ran: true } => format!("once on {} (runs it)", obj(ex, e.object)),
+            EventKind::Finish => {
+                let panicked = ex.tasks[e.task].panic.is_some();
+                let _ = writeln!(
+                    out,
+                    "   {:>4}  {:<width$}  {}",
+                    e.step,
+                    ex.task_short(e.task),
+                    if panicked { "panics" } else { "returns" }
+                );
+                last_task = Some(e.task);
+                continue;
+            }
             k if e.object.is_some() => format!("{} {}", k.verb(), obj(ex, e.object)),
             k => k.verb().to_string(),
         };

@@ -1,0 +1,89 @@
+//! Failure reports, snapshotted: what a person sees when a test fails.
+
+use std::sync::Arc;
+
+use goweave::sync::atomic::{AtomicUsize, Ordering};
+use goweave::sync::Mutex;
+use goweave::{Config, Failure, Strategy};
+
+/// Exhaustive search in a fixed order: the same report on every run.
+fn first_failure<R: goweave::BodyResult>(name: &str, body: impl Fn() -> R + Send + Sync + 'static) -> Failure {
+    Config::default()
+        .strategy(Strategy::Dfs { preemption_bound: None })
+        .test_name(name)
+        .explore(body)
+        .expect_err("no failure found")
+}
+
+#[test]
+fn deadlock_report() {
+    let failure = first_failure("abba", || {
+        let accounts = Arc::new(Mutex::new(100));
+        let audit = Arc::new(Mutex::new(0));
+        let (acc, aud) = (accounts.clone(), audit.clone());
+        let auditor = goweave::Builder::new().name("auditor").go(move || {
+            let _log = aud.lock();
+            let _balances = acc.lock();
+        });
+        {
+            let _balances = accounts.lock();
+            let _log = audit.lock();
+        }
+        auditor.join().unwrap();
+    });
+    insta::assert_snapshot!(failure.to_string());
+}
+
+#[test]
+fn channel_deadlock_report() {
+    let failure = first_failure("tee", || {
+        let (out1_tx, out1) = goweave::chan::<i32>(0);
+        let (out2_tx, out2) = goweave::chan::<i32>(0);
+        goweave::Builder::new().name("tee").go(move || {
+            out1_tx.send(1);
+            out2_tx.send(1);
+        });
+        let _second = out2.recv();
+        let _first = out1.recv();
+    });
+    insta::assert_snapshot!(failure.to_string());
+}
+
+#[test]
+fn panic_report() {
+    let failure = first_failure("lost_update", || {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let h = hits.clone();
+        let worker = goweave::Builder::new().name("worker").go(move || {
+            let v = h.load(Ordering::SeqCst);
+            h.store(v + 1, Ordering::SeqCst);
+        });
+        let v = hits.load(Ordering::SeqCst);
+        hits.store(v + 1, Ordering::SeqCst);
+        worker.join().unwrap();
+        assert_eq!(hits.load(Ordering::SeqCst), 2, "lost an update");
+    });
+    insta::assert_snapshot!(failure.to_string());
+}
+
+#[test]
+fn go_runtime_panic_report() {
+    let failure = first_failure("double_close", || {
+        let (tx, rx) = goweave::chan::<()>(1);
+        let tx2 = tx.clone();
+        goweave::Builder::new().name("closer").go(move || tx2.close());
+        tx.close();
+        drop(rx);
+    });
+    insta::assert_snapshot!(failure.to_string());
+}
+
+#[test]
+fn leak_report() {
+    let failure = first_failure("forgotten_worker", || {
+        let (jobs_tx, jobs) = goweave::chan::<u32>(1);
+        goweave::Builder::new().name("worker").go(move || for _job in jobs {});
+        jobs_tx.send(1);
+    });
+    insta::assert_snapshot!(failure.to_string());
+}

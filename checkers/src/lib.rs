@@ -170,7 +170,13 @@ mod tests {
     use super::*;
 
     fn ev(step: u32, task: TaskId, object: Option<ObjectId>, kind: EventKind) -> Event {
-        Event { step, task, object, kind, location: Location::caller() }
+        Event {
+            step,
+            task,
+            object,
+            kind,
+            location: Location::caller(),
+        }
     }
 
     #[test]

@@ -15,7 +15,15 @@ use std::sync::Arc;
 
 use goweave_checkers::EventKind;
 
-use crate::rt::{self, announce, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op, Resumed, TaskId};
+use crate::rt::{
+    self, announce, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op, Resumed,
+    TaskId,
+};
+
+/// A send found its channel closed: Go panics "send on closed channel".
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct SendOnClosed;
 
 struct ChanData<T> {
     buf: VecDeque<T>,
@@ -45,26 +53,41 @@ impl<T> Chan<T> {
 
     fn take_offer(&self, task: TaskId, arm: usize) -> T {
         let data = self.data();
-        let i = data.offers.iter().position(|o| o.0 == task && o.1 == arm).expect("rendezvous offer missing");
+        let i = data
+            .offers
+            .iter()
+            .position(|o| o.0 == task && o.1 == arm)
+            .expect("rendezvous offer missing");
         data.offers.remove(i).2
     }
 
     fn take_handoff(&self, task: TaskId) -> T {
         let data = self.data();
-        let i = data.handoff.iter().position(|o| o.0 == task).expect("rendezvous value missing");
+        let i = data
+            .handoff
+            .iter()
+            .position(|o| o.0 == task)
+            .expect("rendezvous value missing");
         data.handoff.swap_remove(i).1
     }
 
     /// Sends `value` (or this task's offer on `arm` when `None`), which the
     /// scheduler found possible. `Err` if the channel is closed.
-    fn act_send(&self, ex: &mut Execution, id: usize, arm: usize, value: Option<T>, loc: rt::Loc) -> Result<(), ()> {
+    fn act_send(
+        &self,
+        ex: &mut Execution,
+        id: usize,
+        arm: usize,
+        value: Option<T>,
+        loc: rt::Loc,
+    ) -> Result<(), SendOnClosed> {
         let me = ex.current;
         let ch = ex.chan(id);
         if ch.closed {
             if value.is_none() {
                 drop(self.take_offer(me, arm));
             }
-            return Err(());
+            return Err(SendOnClosed);
         }
         let value = match value {
             Some(v) => v,
@@ -76,7 +99,15 @@ impl<T> Chan<T> {
             ex.complete_partner(partner, partner_arm);
             ex.record(me, Some(id), EventKind::Send { to: Some(partner) }, loc);
             let at = ex.tasks[partner].loc;
-            ex.record(partner, Some(id), EventKind::Recv { from: Some(me), closed: false }, at);
+            ex.record(
+                partner,
+                Some(id),
+                EventKind::Recv {
+                    from: Some(me),
+                    closed: false,
+                },
+                at,
+            );
         } else {
             self.data().buf.push_back(value);
             ex.chan_mut(id).len += 1;
@@ -92,21 +123,53 @@ impl<T> Chan<T> {
         let ch = ex.chan(id);
         if ch.len > 0 {
             ex.chan_mut(id).len -= 1;
-            ex.record(me, Some(id), EventKind::Recv { from: None, closed: false }, loc);
-            return Some(self.data().buf.pop_front().expect("buffer length out of sync"));
+            ex.record(
+                me,
+                Some(id),
+                EventKind::Recv {
+                    from: None,
+                    closed: false,
+                },
+                loc,
+            );
+            return Some(
+                self.data()
+                    .buf
+                    .pop_front()
+                    .expect("buffer length out of sync"),
+            );
         }
         if ch.closed {
-            ex.record(me, Some(id), EventKind::Recv { from: None, closed: true }, loc);
+            ex.record(
+                me,
+                Some(id),
+                EventKind::Recv {
+                    from: None,
+                    closed: true,
+                },
+                loc,
+            );
             return None;
         }
-        debug_assert!(ch.cap == 0 && has_sender(ch, me), "receive performed on a channel that is not ready");
+        debug_assert!(
+            ch.cap == 0 && has_sender(ch, me),
+            "receive performed on a channel that is not ready"
+        );
         {
             let (sender, sender_arm) = ex.rendezvous_partner(id, me, Dir::Send);
             let value = self.take_offer(sender, sender_arm);
             ex.complete_partner(sender, sender_arm);
             let at = ex.tasks[sender].loc;
             ex.record(sender, Some(id), EventKind::Send { to: Some(me) }, at);
-            ex.record(me, Some(id), EventKind::Recv { from: Some(sender), closed: false }, loc);
+            ex.record(
+                me,
+                Some(id),
+                EventKind::Recv {
+                    from: Some(sender),
+                    closed: false,
+                },
+                loc,
+            );
             Some(value)
         }
     }
@@ -131,11 +194,18 @@ fn new_chan<T>(cap: usize, never: bool, loc: rt::Loc) -> Arc<Chan<T>> {
                 receivers: 1,
             }),
         });
-        ObjRef { serial: ex.serial, id }
+        ObjRef {
+            serial: ex.serial,
+            id,
+        }
     });
     Arc::new(Chan {
         obj,
-        data: UnsafeCell::new(ChanData { buf: VecDeque::with_capacity(cap.min(64)), offers: Vec::new(), handoff: Vec::new() }),
+        data: UnsafeCell::new(ChanData {
+            buf: VecDeque::with_capacity(cap.min(64)),
+            offers: Vec::new(),
+            handoff: Vec::new(),
+        }),
     })
 }
 
@@ -163,7 +233,9 @@ pub fn chan<T: Send>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// `select!` arm. Receiving from it blocks forever.
 #[track_caller]
 pub fn never<T: Send>() -> Receiver<T> {
-    Receiver { chan: new_chan(0, true, Location::caller()) }
+    Receiver {
+        chan: new_chan(0, true, Location::caller()),
+    }
 }
 
 /// The sending side of a channel (`chan<- T`). Clones are handles to the
@@ -248,7 +320,10 @@ impl<T: Send> Sender<T> {
         });
         let mut value = Some(value);
         if unbuffered {
-            self.chan.data().offers.push((me, 0, value.take().expect("value")));
+            self.chan
+                .data()
+                .offers
+                .push((me, 0, value.take().expect("value")));
         }
         let result = match announce(Op::Send(id), loc) {
             Resumed::Completed(_) => Ok(()),
@@ -273,7 +348,9 @@ impl<T: Send> Sender<T> {
                 ex.record(me, Some(id), EventKind::TryFailed, loc);
                 Err(TrySendError::Closed(value))
             } else if ch.can_send(me) {
-                self.chan.act_send(ex, id, 0, Some(value), loc).map_err(|()| unreachable!())
+                self.chan
+                    .act_send(ex, id, 0, Some(value), loc)
+                    .map_err(|SendOnClosed| unreachable!())
             } else {
                 ex.record(me, Some(id), EventKind::TryFailed, loc);
                 Err(TrySendError::Full(value))
@@ -461,14 +538,18 @@ fn adjust_handles<T>(chan: &Chan<T>, dir: Dir, delta: isize) {
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         adjust_handles(&self.chan, Dir::Send, 1);
-        Sender { chan: self.chan.clone() }
+        Sender {
+            chan: self.chan.clone(),
+        }
     }
 }
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
         adjust_handles(&self.chan, Dir::Recv, 1);
-        Receiver { chan: self.chan.clone() }
+        Receiver {
+            chan: self.chan.clone(),
+        }
     }
 }
 
@@ -508,7 +589,7 @@ pub trait SelectArm {
     fn prepare(&mut self, me: TaskId, index: usize, unbuffered: bool);
     /// Performs the operation the scheduler chose. `Err` on a send to a
     /// closed channel.
-    fn act(&mut self, ex: &mut Execution, index: usize, loc: rt::Loc) -> Result<(), ()>;
+    fn act(&mut self, ex: &mut Execution, index: usize, loc: rt::Loc) -> Result<(), SendOnClosed>;
     /// A partner performed this arm's operation.
     fn completed(&mut self, me: TaskId);
     /// The select ended on another arm: take back any offer.
@@ -544,10 +625,13 @@ impl<T> fmt::Debug for RecvArm<'_, T> {
 #[allow(private_interfaces)]
 impl<T: Send> SelectArm for RecvArm<'_, T> {
     fn arm(&self, ex: &Execution) -> rt::Arm {
-        rt::Arm { chan: self.rx.chan.obj.id(ex), dir: Dir::Recv }
+        rt::Arm {
+            chan: self.rx.chan.obj.id(ex),
+            dir: Dir::Recv,
+        }
     }
     fn prepare(&mut self, _me: TaskId, _index: usize, _unbuffered: bool) {}
-    fn act(&mut self, ex: &mut Execution, _index: usize, loc: rt::Loc) -> Result<(), ()> {
+    fn act(&mut self, ex: &mut Execution, _index: usize, loc: rt::Loc) -> Result<(), SendOnClosed> {
         let id = self.rx.chan.obj.id;
         self.value = Some(self.rx.chan.act_recv(ex, id, loc));
         Ok(())
@@ -572,7 +656,12 @@ pub struct SendArm<'a, T> {
 
 impl<'a, T: Send> SendArm<'a, T> {
     pub fn new(tx: &'a Sender<T>, value: T) -> Self {
-        SendArm { tx, value: Some(value), offered: false, fired: false }
+        SendArm {
+            tx,
+            value: Some(value),
+            offered: false,
+            fired: false,
+        }
     }
 }
 
@@ -585,7 +674,10 @@ impl<T> fmt::Debug for SendArm<'_, T> {
 #[allow(private_interfaces)]
 impl<T: Send> SelectArm for SendArm<'_, T> {
     fn arm(&self, ex: &Execution) -> rt::Arm {
-        rt::Arm { chan: self.tx.chan.obj.id(ex), dir: Dir::Send }
+        rt::Arm {
+            chan: self.tx.chan.obj.id(ex),
+            dir: Dir::Send,
+        }
     }
     fn prepare(&mut self, me: TaskId, index: usize, unbuffered: bool) {
         if unbuffered {
@@ -594,7 +686,7 @@ impl<T: Send> SelectArm for SendArm<'_, T> {
             self.offered = true;
         }
     }
-    fn act(&mut self, ex: &mut Execution, index: usize, loc: rt::Loc) -> Result<(), ()> {
+    fn act(&mut self, ex: &mut Execution, index: usize, loc: rt::Loc) -> Result<(), SendOnClosed> {
         let id = self.tx.chan.obj.id;
         self.fired = true;
         self.offered = false;
@@ -626,21 +718,32 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
         (ex.current, descs)
     });
     for (i, arm) in arms.iter_mut().enumerate() {
-        let unbuffered = descs[i].dir == Dir::Send && with_exec(|ex| {
-            let ch = ex.chan(descs[i].chan);
-            ch.cap == 0 && !ch.never
-        });
+        let unbuffered = descs[i].dir == Dir::Send
+            && with_exec(|ex| {
+                let ch = ex.chan(descs[i].chan);
+                ch.cap == 0 && !ch.never
+            });
         arm.prepare(me, i, unbuffered);
     }
     let chosen = match rt::announce_select(&descs, has_default, loc) {
         Resumed::Completed(i) => {
             arms[i].completed(me);
-            with_exec(|ex| ex.record(me, Some(descs[i].chan), EventKind::Select { arm: Some(i) }, loc));
+            with_exec(|ex| {
+                ex.record(
+                    me,
+                    Some(descs[i].chan),
+                    EventKind::Select { arm: Some(i) },
+                    loc,
+                )
+            });
             Some(i)
         }
         Resumed::Act => {
-            let ready: Vec<usize> =
-                with_exec(|ex| (0..descs.len()).filter(|&i| ex.arm_ready(me, descs[i])).collect());
+            let ready: Vec<usize> = with_exec(|ex| {
+                (0..descs.len())
+                    .filter(|&i| ex.arm_ready(me, descs[i]))
+                    .collect()
+            });
             if ready.is_empty() {
                 with_exec(|ex| ex.record(me, None, EventKind::Select { arm: None }, loc));
                 None
@@ -659,7 +762,14 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
                         std::panic::resume_unwind(Box::new(rt::AbortTask));
                     }
                 };
-                with_exec(|ex| ex.record(me, Some(descs[i].chan), EventKind::Select { arm: Some(i) }, loc));
+                with_exec(|ex| {
+                    ex.record(
+                        me,
+                        Some(descs[i].chan),
+                        EventKind::Select { arm: Some(i) },
+                        loc,
+                    )
+                });
                 let result = with_exec(|ex| arms[i].act(ex, i, loc));
                 if result.is_err() {
                     for (j, arm) in arms.iter_mut().enumerate() {
@@ -680,4 +790,6 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
 }
 
 #[doc(hidden)]
-pub use self::{RecvArm as __RecvArm, SelectArm as __SelectArm, SendArm as __SendArm, select as __select};
+pub use self::{
+    select as __select, RecvArm as __RecvArm, SelectArm as __SelectArm, SendArm as __SendArm,
+};

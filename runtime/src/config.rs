@@ -3,7 +3,6 @@
 use std::fmt;
 use std::time::Duration;
 
-
 /// How the interleavings of a test are explored.
 ///
 /// ```
@@ -17,7 +16,7 @@ use std::time::Duration;
 ///     .unwrap();
 /// assert!(stats.exhausted());
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Strategy {
     /// Uniform random walk: every enabled task (and ready select arm) is
@@ -36,13 +35,8 @@ pub enum Strategy {
         preemption_bound: Option<usize>,
     },
     /// The default: PCT with depth 3 and random walk, interleaved.
+    #[default]
     Portfolio,
-}
-
-impl Default for Strategy {
-    fn default() -> Strategy {
-        Strategy::Portfolio
-    }
 }
 
 impl fmt::Display for Strategy {
@@ -50,8 +44,12 @@ impl fmt::Display for Strategy {
         match self {
             Strategy::Random => f.write_str("random"),
             Strategy::Pct { depth } => write!(f, "pct (depth {depth})"),
-            Strategy::Dfs { preemption_bound: None } => f.write_str("dfs"),
-            Strategy::Dfs { preemption_bound: Some(b) } => write!(f, "dfs (preemption bound {b})"),
+            Strategy::Dfs {
+                preemption_bound: None,
+            } => f.write_str("dfs"),
+            Strategy::Dfs {
+                preemption_bound: Some(b),
+            } => write!(f, "dfs (preemption bound {b})"),
             Strategy::Portfolio => f.write_str("portfolio (pct depth 3 + random)"),
         }
     }
@@ -66,7 +64,10 @@ impl std::str::FromStr for Strategy {
             Some((n, a)) => (n, Some(a)),
             None => (s, None),
         };
-        let number = |a: &str| a.parse::<usize>().map_err(|_| format!("{a:?} is not a number"));
+        let number = |a: &str| {
+            a.parse::<usize>()
+                .map_err(|_| format!("{a:?} is not a number"))
+        };
         match (name, arg) {
             ("random", None) => Ok(Strategy::Random),
             ("portfolio", None) => Ok(Strategy::Portfolio),
@@ -135,7 +136,8 @@ fn env_var(name: &str) -> Option<String> {
 
 fn env_parse<T: std::str::FromStr>(name: &str, what: &str) -> Option<T> {
     env_var(name).map(|v| {
-        v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not valid: expected {what}"))
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not valid: expected {what}"))
     })
 }
 
@@ -143,7 +145,10 @@ fn env_parse<T: std::str::FromStr>(name: &str, what: &str) -> Option<T> {
 pub(crate) fn parse_shard(v: &str) -> Result<(u64, u64), String> {
     let bad = || format!("{v:?} is not a shard: expected i/n with 0 <= i < n, such as 0/4");
     let (i, n) = v.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if n == 0 || i >= n {
         return Err(bad());
     }
@@ -153,7 +158,8 @@ pub(crate) fn parse_shard(v: &str) -> Result<(u64, u64), String> {
 impl Default for Config {
     fn default() -> Config {
         let strategy = env_var("GOWEAVE_STRATEGY").map(|v| {
-            v.parse::<Strategy>().unwrap_or_else(|e| panic!("GOWEAVE_STRATEGY={v:?} is not valid: {e}"))
+            v.parse::<Strategy>()
+                .unwrap_or_else(|e| panic!("GOWEAVE_STRATEGY={v:?} is not valid: {e}"))
         });
         let shard = env_var("GOWEAVE_SHARD")
             .map(|v| parse_shard(&v).unwrap_or_else(|e| panic!("GOWEAVE_SHARD is not valid: {e}")));
@@ -170,7 +176,8 @@ impl Default for Config {
             iterations: iterations.unwrap_or(DEFAULT_ITERATIONS),
             seed: env_parse("GOWEAVE_SEED", "an unsigned 64-bit integer").unwrap_or(0),
             max_steps: DEFAULT_MAX_STEPS,
-            threads: threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            threads: threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             shard,
             replay: None,
             env_replay: env_var("GOWEAVE_REPLAY"),
@@ -224,7 +231,10 @@ impl Config {
     /// Explores only shard `index` of `count` of the space (environment:
     /// `GOWEAVE_SHARD=index/count`), to spread one exploration over machines.
     pub fn shard(mut self, index: u64, count: u64) -> Config {
-        assert!(count > 0 && index < count, "Config::shard needs index < count");
+        assert!(
+            count > 0 && index < count,
+            "Config::shard needs index < count"
+        );
         self.shard = Some((index, count));
         self
     }
@@ -296,13 +306,21 @@ impl Stats {
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.replayed {
-            return write!(f, "goweave: replayed 1 schedule, no failure ({:.2?})", self.elapsed);
+            return write!(
+                f,
+                "goweave: replayed 1 schedule, no failure ({:.2?})",
+                self.elapsed
+            );
         }
         write!(
             f,
             "goweave: {} executions, {}strategy {}, {} thread{}, {:.2?}, no failure",
             self.executions,
-            if self.exhausted { "space exhausted, " } else { "" },
+            if self.exhausted {
+                "space exhausted, "
+            } else {
+                ""
+            },
             self.strategy,
             self.threads,
             if self.threads == 1 { "" } else { "s" },

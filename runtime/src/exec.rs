@@ -12,8 +12,8 @@ use goweave_checkers::EventKind;
 
 use crate::failure::FailureKind;
 use crate::rt::{
-    self, with_exec, AbortTask, Dir, Execution, GoPanic, ObjState, Op, PanicRecord, Resume, Stop, TaskId,
-    TaskState,
+    self, with_exec, AbortTask, Dir, Execution, GoPanic, ObjState, Op, PanicRecord, Resume, Stop,
+    TaskId, TaskState,
 };
 use crate::schedule::Schedule;
 use crate::strategy::Chooser;
@@ -94,16 +94,20 @@ impl Runner {
     fn new_coroutine(&mut self, id: TaskId, body: rt::SpawnFn) -> Co {
         let stack = match self.stacks.pop() {
             Some(s) => s,
-            None => DefaultStack::new(self.stack_size).expect("goweave: could not allocate a task stack"),
+            None => DefaultStack::new(self.stack_size)
+                .expect("goweave: could not allocate a task stack"),
         };
-        Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
-            with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
-            if input == Resume::Abort {
-                return;
-            }
-            let result = catch_unwind(AssertUnwindSafe(body));
-            task_finished(id, result);
-        })
+        Coroutine::with_stack(
+            stack,
+            move |yielder: &Yielder<Resume, ()>, input: Resume| {
+                with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
+                if input == Resume::Abort {
+                    return;
+                }
+                let result = catch_unwind(AssertUnwindSafe(body));
+                task_finished(id, result);
+            },
+        )
     }
 
     /// Runs one execution of `body` with `chooser`; gives the chooser back
@@ -134,7 +138,9 @@ impl Runner {
             ex.current = t;
             ex.tasks[t].state = TaskState::Running;
         });
-        let co = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
+        let co = self.coroutines[t]
+            .as_mut()
+            .expect("resumed a task without a coroutine");
         IN_TASK.with(|f| f.set(true));
         let result = co.resume(Resume::Go);
         IN_TASK.with(|f| f.set(false));
@@ -211,7 +217,9 @@ impl Runner {
     fn teardown(&mut self) {
         with_exec(|ex| ex.aborting = true);
         for t in 0..self.coroutines.len() {
-            let Some(mut co) = self.coroutines[t].take() else { continue };
+            let Some(mut co) = self.coroutines[t].take() else {
+                continue;
+            };
             if co.started() {
                 with_exec(|ex| ex.current = t);
                 IN_TASK.with(|f| f.set(true));
@@ -243,7 +251,8 @@ fn task_finished(id: TaskId, result: std::thread::Result<()>) {
             Some(match payload.downcast::<GoPanic>() {
                 Ok(go) => (go.message, Some(go.location.to_string())),
                 Err(payload) => {
-                    let message = payload_message(&*payload).unwrap_or_else(|| "Box<dyn Any>".to_string());
+                    let message =
+                        payload_message(&*payload).unwrap_or_else(|| "Box<dyn Any>".to_string());
                     (message, captured.map(|(_, loc)| loc))
                 }
             })
@@ -256,7 +265,11 @@ fn task_finished(id: TaskId, result: std::thread::Result<()>) {
         let task = &mut ex.tasks[id];
         task.state = TaskState::Finished;
         if let Some((message, location)) = record {
-            task.panic = Some(PanicRecord { message, location, step });
+            task.panic = Some(PanicRecord {
+                message,
+                location,
+                step,
+            });
         }
         if id == 0 {
             ex.main_done = true;
@@ -274,10 +287,18 @@ pub(crate) enum End {
 fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     let steps = ex.step;
     if let Some(Stop::Diverged(why)) = ex.stop.take() {
-        return Some(Verdict { kind: FailureKind::Replay, body: format!("{why}\n"), schedule: ex.chooser.schedule().clone() });
+        return Some(Verdict {
+            kind: FailureKind::Replay,
+            body: format!("{why}\n"),
+            schedule: ex.chooser.schedule().clone(),
+        });
     }
     if let Err(why) = ex.chooser.end(steps) {
-        return Some(Verdict { kind: FailureKind::Replay, body: format!("{why}\n"), schedule: ex.chooser.schedule().clone() });
+        return Some(Verdict {
+            kind: FailureKind::Replay,
+            body: format!("{why}\n"),
+            schedule: ex.chooser.schedule().clone(),
+        });
     }
     let mut report = String::new();
     // A panic in the body always fails; a panic in another task fails unless
@@ -291,11 +312,18 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             report,
             "\n{} panicked{}:\n    {}",
             ex.task_label(t),
-            p.location.as_ref().map(|l| format!(" at {l}")).unwrap_or_default(),
+            p.location
+                .as_ref()
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default(),
             p.message.replace('\n', "\n    ")
         );
         if t != 0 {
-            let _ = writeln!(report, "  (spawned at {}; nobody joined it to receive the panic)", ex.tasks[t].spawned_at);
+            let _ = writeln!(
+                report,
+                "  (spawned at {}; nobody joined it to receive the panic)",
+                ex.tasks[t].spawned_at
+            );
         }
         FailureKind::Panic
     } else if let Some(e) = ex.body_error.take() {
@@ -304,7 +332,9 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     } else {
         match end {
             End::Stopped => return None,
-            End::NothingEnabled if ex.tasks.iter().all(|t| t.state == TaskState::Finished) => return None,
+            End::NothingEnabled if ex.tasks.iter().all(|t| t.state == TaskState::Finished) => {
+                return None
+            }
             End::NothingEnabled if !ex.main_done => {
                 report.push_str("\nNo task can run: every unfinished task is blocked, the test body included.\n");
                 FailureKind::Deadlock
@@ -332,7 +362,11 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     };
     describe_tasks(ex, &mut report);
     describe_timeline(ex, &mut report);
-    Some(Verdict { kind, body: report, schedule: ex.chooser.schedule().clone() })
+    Some(Verdict {
+        kind,
+        body: report,
+        schedule: ex.chooser.schedule().clone(),
+    })
 }
 
 fn obj_name(ex: &Execution, id: usize) -> String {
@@ -354,7 +388,10 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
         let o = &ex.objects[c];
         let ObjState::Chan(ch) = &o.state else { return };
         if ch.never {
-            notes.push(format!("{} is a nil channel (chan::never): it is never ready", obj_name(ex, c)));
+            notes.push(format!(
+                "{} is a nil channel (chan::never): it is never ready",
+                obj_name(ex, c)
+            ));
             return;
         }
         let shape = if ch.cap == 0 {
@@ -362,7 +399,11 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
         } else {
             format!("buffer {}/{}", ch.len, ch.cap)
         };
-        notes.push(format!("{} ({shape}) was created at {}", obj_name(ex, c), o.created));
+        notes.push(format!(
+            "{} ({shape}) was created at {}",
+            obj_name(ex, c),
+            o.created
+        ));
         match dir {
             Dir::Recv if ch.senders == 0 && !ch.closed => notes.push(format!(
                 "no Sender of {} is alive and it is not closed: nothing can ever unblock this receive",
@@ -403,17 +444,37 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
                 ObjState::Mutex { holder } => *holder,
                 _ => None,
             };
-            let again = if holder.map(|h| h.0) == Some(t) { " (it already holds it: Mutex is not reentrant)" } else { "" };
-            let prefix = if matches!(task.op, Op::Relock(_)) { "woken from Cond::wait, blocked re-locking" } else { "blocked locking" };
-            format!("{prefix} {}, {}{again}", obj_name(ex, m), holder_text(ex, holder))
+            let again = if holder.map(|h| h.0) == Some(t) {
+                " (it already holds it: Mutex is not reentrant)"
+            } else {
+                ""
+            };
+            let prefix = if matches!(task.op, Op::Relock(_)) {
+                "woken from Cond::wait, blocked re-locking"
+            } else {
+                "blocked locking"
+            };
+            format!(
+                "{prefix} {}, {}{again}",
+                obj_name(ex, m),
+                holder_text(ex, holder)
+            )
         }
         Op::RLock(o) | Op::WLock(o) | Op::WDrain(o) => {
-            let ObjState::RwMutex(s) = &ex.objects[o].state else { unreachable!() };
+            let ObjState::RwMutex(s) = &ex.objects[o].state else {
+                unreachable!()
+            };
             if let Some((w, at)) = s.writer {
-                notes.push(format!("{} holds it for writing (locked at {at})", ex.task_label(w)));
+                notes.push(format!(
+                    "{} holds it for writing (locked at {at})",
+                    ex.task_label(w)
+                ));
             }
             for &(r, at) in &s.readers {
-                notes.push(format!("{} holds it for reading (read-locked at {at})", ex.task_label(r)));
+                notes.push(format!(
+                    "{} holds it for reading (read-locked at {at})",
+                    ex.task_label(r)
+                ));
             }
             if let Some((w, at)) = s.pending_writer {
                 if w != t {
@@ -426,19 +487,30 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
             match task.op {
                 Op::RLock(_) => format!("blocked read-locking {}", obj_name(ex, o)),
                 Op::WLock(_) => format!("blocked write-locking {}", obj_name(ex, o)),
-                _ => format!("write-locking {}: waiting for its readers to unlock", obj_name(ex, o)),
+                _ => format!(
+                    "write-locking {}: waiting for its readers to unlock",
+                    obj_name(ex, o)
+                ),
             }
         }
         Op::CondWait(c) => format!("waiting on {} for a signal or broadcast", obj_name(ex, c)),
         Op::WgWait(w) => {
-            let ObjState::WaitGroup(s) = &ex.objects[w].state else { unreachable!() };
+            let ObjState::WaitGroup(s) = &ex.objects[w].state else {
+                unreachable!()
+            };
             format!("waiting on {} (counter {})", obj_name(ex, w), s.counter)
         }
         Op::Join(target) => format!("blocked joining {}", ex.task_label(target)),
         Op::OnceDo(o) => {
-            let ObjState::Once { running, .. } = &ex.objects[o].state else { unreachable!() };
+            let ObjState::Once { running, .. } = &ex.objects[o].state else {
+                unreachable!()
+            };
             match running {
-                Some(r) => format!("blocked in {}.call_once while {} runs it", obj_name(ex, o), ex.task_label(*r)),
+                Some(r) => format!(
+                    "blocked in {}.call_once while {} runs it",
+                    obj_name(ex, o),
+                    ex.task_label(*r)
+                ),
                 None => format!("blocked in {}.call_once", obj_name(ex, o)),
             }
         }
@@ -458,7 +530,9 @@ fn waits_for(ex: &Execution, t: TaskId) -> Vec<TaskId> {
     }
     match task.op {
         Op::Lock(m) | Op::Relock(m) => match &ex.objects[m].state {
-            ObjState::Mutex { holder: Some((h, _)) } => vec![*h],
+            ObjState::Mutex {
+                holder: Some((h, _)),
+            } => vec![*h],
             _ => Vec::new(),
         },
         Op::RLock(o) | Op::WLock(o) | Op::WDrain(o) => match &ex.objects[o].state {
@@ -474,7 +548,9 @@ fn waits_for(ex: &Execution, t: TaskId) -> Vec<TaskId> {
         },
         Op::Join(target) => vec![target],
         Op::OnceDo(o) => match &ex.objects[o].state {
-            ObjState::Once { running: Some(r), .. } => vec![*r],
+            ObjState::Once {
+                running: Some(r), ..
+            } => vec![*r],
             _ => Vec::new(),
         },
         _ => Vec::new(),
@@ -513,7 +589,11 @@ fn wait_cycle(ex: &Execution) -> Option<Vec<TaskId>> {
 fn describe_tasks(ex: &Execution, out: &mut String) {
     out.push('\n');
     if let Some(cycle) = wait_cycle(ex) {
-        let names: Vec<String> = cycle.iter().chain(cycle.first()).map(|&t| ex.task_label(t)).collect();
+        let names: Vec<String> = cycle
+            .iter()
+            .chain(cycle.first())
+            .map(|&t| ex.task_label(t))
+            .collect();
         let _ = writeln!(out, "  wait-for cycle: {}\n", names.join(" -> "));
     }
     for t in 0..ex.tasks.len() {
@@ -531,9 +611,17 @@ fn describe_tasks(ex: &Execution, out: &mut String) {
             let _ = writeln!(out, "      note: {n}");
         }
     }
-    let finished = ex.tasks.iter().filter(|t| t.state == TaskState::Finished && t.panic.is_none()).count();
+    let finished = ex
+        .tasks
+        .iter()
+        .filter(|t| t.state == TaskState::Finished && t.panic.is_none())
+        .count();
     if finished > 0 {
-        let _ = writeln!(out, "  ({finished} other task{} finished)", if finished == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "  ({finished} other task{} finished)",
+            if finished == 1 { "" } else { "s" }
+        );
     }
 }
 
@@ -550,21 +638,39 @@ fn describe_timeline(ex: &Execution, out: &mut String) {
         "\ninterleaving ({} scheduling step{}{}; > marks a switch between tasks):",
         ex.step,
         if ex.step == 1 { "" } else { "s" },
-        if skip > 0 { format!(", last {TIMELINE_LIMIT} of {} events", events.len()) } else { String::new() }
+        if skip > 0 {
+            format!(", last {TIMELINE_LIMIT} of {} events", events.len())
+        } else {
+            String::new()
+        }
     );
-    let width = (0..ex.tasks.len()).map(|t| ex.task_short(t).len()).max().unwrap_or(4).max(4);
+    let width = (0..ex.tasks.len())
+        .map(|t| ex.task_short(t).len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let mut last_task = None;
     for e in &events[skip..] {
         let what = match e.kind {
             EventKind::Spawn { child } => format!("spawn {}", ex.task_label(child)),
             EventKind::Join { target } => format!("join {}", ex.task_label(target)),
-            EventKind::Send { to: Some(to) } => format!("send on {} to {}", obj(ex, e.object), ex.task_short(to)),
-            EventKind::Recv { from: Some(from), .. } => {
-                format!("recv from {} (from {})", obj(ex, e.object), ex.task_short(from))
+            EventKind::Send { to: Some(to) } => {
+                format!("send on {} to {}", obj(ex, e.object), ex.task_short(to))
+            }
+            EventKind::Recv {
+                from: Some(from), ..
+            } => {
+                format!(
+                    "recv from {} (from {})",
+                    obj(ex, e.object),
+                    ex.task_short(from)
+                )
             }
             EventKind::Select { arm: Some(a) } => format!("select arm {a}"),
             EventKind::WaitGroupAdd { delta } => format!("add({delta}) on {}", obj(ex, e.object)),
-            EventKind::WaitGroupWait { blocked: true } => format!("wait on {} (blocks)", obj(ex, e.object)),
+            EventKind::WaitGroupWait { blocked: true } => {
+                format!("wait on {} (blocks)", obj(ex, e.object))
+            }
             EventKind::Once { ran: true } => format!("once on {} (runs it)", obj(ex, e.object)),
             EventKind::Finish => {
                 let panicked = ex.tasks[e.task].panic.is_some();
@@ -582,7 +688,11 @@ fn describe_timeline(ex: &Execution, out: &mut String) {
             k => k.verb().to_string(),
         };
         // A switch to a task that was not the last to act marks a context switch.
-        let marker = if last_task.is_some_and(|l| l != e.task) { ">" } else { " " };
+        let marker = if last_task.is_some_and(|l| l != e.task) {
+            ">"
+        } else {
+            " "
+        };
         last_task = Some(e.task);
         let _ = writeln!(
             out,

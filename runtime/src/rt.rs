@@ -71,7 +71,9 @@ pub(crate) enum Op {
     Recv(ObjId),
     Close(ObjId),
     TryChan(ObjId),
-    Select { default: bool },
+    Select {
+        default: bool,
+    },
     Lock(ObjId),
     TryLock(ObjId),
     Unlock(ObjId),
@@ -159,7 +161,10 @@ pub(crate) struct ChanState {
 
 impl ChanState {
     fn partner(&self, me: TaskId, dir: Dir) -> Option<(TaskId, usize)> {
-        self.waiters.iter().find(|w| w.0 != me && w.2 == dir).map(|w| (w.0, w.1))
+        self.waiters
+            .iter()
+            .find(|w| w.0 != me && w.2 == dir)
+            .map(|w| (w.0, w.1))
     }
 
     pub(crate) fn can_send(&self, me: TaskId) -> bool {
@@ -255,7 +260,8 @@ thread_local! {
     static SERIAL: Cell<u64> = const { Cell::new(0) };
 }
 
-const OUTSIDE: &str = "goweave primitives can only be used inside an exploration: run the code with \
+const OUTSIDE: &str =
+    "goweave primitives can only be used inside an exploration: run the code with \
      `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`";
 
 /// Runs `f` on the current execution. Panics with a helpful message when
@@ -310,7 +316,10 @@ impl ObjRef {
         with_exec(|ex| {
             let id = ex.objects.len();
             ex.objects.push(Object { created, state });
-            ObjRef { serial: ex.serial, id }
+            ObjRef {
+                serial: ex.serial,
+                id,
+            }
         })
     }
 
@@ -445,7 +454,11 @@ impl Execution {
         let task = &self.tasks[me];
         match task.op {
             Op::Send(c) | Op::Recv(c) => {
-                let dir = if matches!(task.op, Op::Send(_)) { Dir::Send } else { Dir::Recv };
+                let dir = if matches!(task.op, Op::Send(_)) {
+                    Dir::Send
+                } else {
+                    Dir::Recv
+                };
                 let ch = self.chan_mut(c);
                 if ch.cap == 0 && !ch.never {
                     ch.waiters.push((me, 0, dir));
@@ -481,7 +494,9 @@ impl Execution {
     /// The partner for a rendezvous on unbuffered channel `c`: the first
     /// task (in announcement order) waiting in direction `dir`.
     pub(crate) fn rendezvous_partner(&self, c: ObjId, me: TaskId, dir: Dir) -> (TaskId, usize) {
-        self.chan(c).partner(me, dir).expect("rendezvous without a partner")
+        self.chan(c)
+            .partner(me, dir)
+            .expect("rendezvous without a partner")
     }
 
     /// Completes a waiting partner's channel operation on its arm `arm`.
@@ -507,8 +522,20 @@ impl Execution {
     }
 
     #[inline]
-    pub(crate) fn record(&mut self, task: TaskId, object: Option<ObjId>, kind: EventKind, location: Loc) {
-        self.trace.push(Event { step: self.step, task, object, kind, location });
+    pub(crate) fn record(
+        &mut self,
+        task: TaskId,
+        object: Option<ObjId>,
+        kind: EventKind,
+        location: Loc,
+    ) {
+        self.trace.push(Event {
+            step: self.step,
+            task,
+            object,
+            kind,
+            location,
+        });
     }
 
     /// The name to show for a task in reports.

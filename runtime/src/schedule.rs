@@ -129,7 +129,11 @@ impl FromStr for Schedule {
                 continue;
             }
             let index = usize::try_from(value >> 1).map_err(|_| err("choice too large"))?;
-            choices.push(if value & 1 == 0 { Choice::Task(index) } else { Choice::Arm(index) });
+            choices.push(if value & 1 == 0 {
+                Choice::Task(index)
+            } else {
+                Choice::Arm(index)
+            });
             value = 0;
             shift = 0;
         }
@@ -167,7 +171,9 @@ mod tests {
 
     #[test]
     fn small_choices_take_one_byte() {
-        let schedule = Schedule { choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0)] };
+        let schedule = Schedule {
+            choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0)],
+        };
         assert_eq!(schedule.to_string(), "gw1:AgUA");
     }
 

@@ -82,9 +82,17 @@ impl Strategy for Pct {
         self.priorities[task] = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
     }
 
-    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
+    fn pick_task(
+        &mut self,
+        enabled: &[TaskId],
+        _current: TaskId,
+        step: u32,
+    ) -> Result<TaskId, String> {
         let highest = |priorities: &[i64]| {
-            *enabled.iter().max_by_key(|&&t| (priorities.get(t).copied().unwrap_or(0), t)).expect("no enabled task")
+            *enabled
+                .iter()
+                .max_by_key(|&&t| (priorities.get(t).copied().unwrap_or(0), t))
+                .expect("no enabled task")
         };
         let mut pick = highest(&self.priorities);
         while let Some(&(at, low)) = self.change_points.first() {

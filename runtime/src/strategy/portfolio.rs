@@ -32,7 +32,9 @@ impl Portfolio {
 
 impl Strategy for Portfolio {
     fn begin(&mut self) -> bool {
-        let Some(index) = self.slice.next() else { return false };
+        let Some(index) = self.slice.next() else {
+            return false;
+        };
         self.use_pct = index % 2 == 0;
         if self.use_pct {
             self.pct.begin_at(index);
@@ -46,7 +48,12 @@ impl Strategy for Portfolio {
         self.slice.current()
     }
 
-    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {
+    fn pick_task(
+        &mut self,
+        enabled: &[TaskId],
+        current: TaskId,
+        step: u32,
+    ) -> Result<TaskId, String> {
         self.active().pick_task(enabled, current, step)
     }
 

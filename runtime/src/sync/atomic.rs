@@ -27,7 +27,10 @@ macro_rules! atomic_common {
             /// A new atomic holding `value`.
             #[track_caller]
             pub fn new(value: $t) -> Self {
-                $name { obj: ObjRef::new(ObjState::Atomic), value: std::sync::atomic::$std::new(value) }
+                $name {
+                    obj: ObjRef::new(ObjState::Atomic),
+                    value: std::sync::atomic::$std::new(value),
+                }
             }
 
             /// Loads the value.
@@ -54,22 +57,40 @@ macro_rules! atomic_common {
             /// Stores `new` if the value is `current`; returns the previous
             /// value as `Ok` on success, `Err` otherwise.
             #[track_caller]
-            pub fn compare_exchange(&self, current: $t, new: $t, _success: Ordering, _failure: Ordering) -> Result<$t, $t> {
+            pub fn compare_exchange(
+                &self,
+                current: $t,
+                new: $t,
+                _success: Ordering,
+                _failure: Ordering,
+            ) -> Result<$t, $t> {
                 step(&self.obj, EventKind::AtomicRmw, Location::caller());
-                self.value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst)
+                self.value
+                    .compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst)
             }
 
             /// Like [`compare_exchange`](Self::compare_exchange); never fails
             /// spuriously here.
             #[track_caller]
-            pub fn compare_exchange_weak(&self, current: $t, new: $t, success: Ordering, failure: Ordering) -> Result<$t, $t> {
+            pub fn compare_exchange_weak(
+                &self,
+                current: $t,
+                new: $t,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$t, $t> {
                 self.compare_exchange(current, new, success, failure)
             }
 
             /// Applies `f` until it returns `None` or the update succeeds;
             /// each attempt is a load and a compare-exchange.
             #[track_caller]
-            pub fn fetch_update<F>(&self, set_order: Ordering, fetch_order: Ordering, mut f: F) -> Result<$t, $t>
+            pub fn fetch_update<F>(
+                &self,
+                set_order: Ordering,
+                fetch_order: Ordering,
+                mut f: F,
+            ) -> Result<$t, $t>
             where
                 F: FnMut($t) -> Option<$t>,
             {

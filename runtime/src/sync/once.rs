@@ -31,7 +31,10 @@ impl Drop for MarkDone {
     fn drop(&mut self) {
         rt::try_with_exec(|ex| {
             if ex.serial == self.1 {
-                ex.objects[self.0].state = ObjState::Once { done: true, running: None };
+                ex.objects[self.0].state = ObjState::Once {
+                    done: true,
+                    running: None,
+                };
             }
         });
     }
@@ -42,7 +45,12 @@ impl Once {
     #[track_caller]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Once {
-        Once { obj: ObjRef::new(ObjState::Once { done: false, running: None }) }
+        Once {
+            obj: ObjRef::new(ObjState::Once {
+                done: false,
+                running: None,
+            }),
+        }
     }
 
     /// Runs `f` if no call has; otherwise waits until the first call's `f`
@@ -54,7 +62,9 @@ impl Once {
         announce(Op::OnceDo(id), loc);
         let run = with_exec(|ex| {
             let me = ex.current;
-            let ObjState::Once { done, running } = &mut ex.objects[id].state else { unreachable!() };
+            let ObjState::Once { done, running } = &mut ex.objects[id].state else {
+                unreachable!()
+            };
             let run = !*done;
             if run {
                 *running = Some(me);

@@ -29,7 +29,12 @@ impl WaitGroup {
     #[track_caller]
     #[allow(clippy::new_without_default)]
     pub fn new() -> WaitGroup {
-        WaitGroup { obj: Arc::new(ObjRef::new(ObjState::WaitGroup(WgState { counter: 0, waiting: Vec::new() }))) }
+        WaitGroup {
+            obj: Arc::new(ObjRef::new(ObjState::WaitGroup(WgState {
+                counter: 0,
+                waiting: Vec::new(),
+            }))),
+        }
     }
 
     fn id(&self) -> usize {
@@ -101,7 +106,10 @@ impl WaitGroup {
             wg.counter != 0 || !wg.waiting.is_empty()
         });
         if reused {
-            go_panic("sync: WaitGroup is reused before previous Wait has returned", loc);
+            go_panic(
+                "sync: WaitGroup is reused before previous Wait has returned",
+                loc,
+            );
         }
     }
 }

@@ -71,14 +71,14 @@ mod expansion {
 
     /// An `Err` from the body is a failure.
     #[goweave::concurrency_test(iterations = 10)]
-    #[should_panic]
+    #[should_panic(expected = "InvalidDigit")]
     fn result_err() -> Result<(), std::num::ParseIntError> {
         let _: u32 = "four".parse()?;
         Ok(())
     }
 
     #[goweave::concurrency_test(iterations = 10)]
-    #[should_panic]
+    #[should_panic(expected = "boom")]
     fn a_panic_fails_the_test() {
         panic!("boom");
     }
@@ -90,12 +90,21 @@ mod expansion {
 
     /// `expect` fails the test when exploration finds nothing.
     #[goweave::concurrency_test(iterations = 10, expect = "deadlock")]
-    #[should_panic]
+    #[should_panic(expected = "deadlock")]
     fn an_expected_failure_that_never_happens() {}
 
-    /// A token that is not a schedule is a `Replay` failure.
+    /// A body with no choice to make has the empty schedule.
+    #[goweave::concurrency_test(replay = "gw1:", max_steps = 100)]
+    fn replays_the_empty_schedule() {}
+
+    #[goweave::concurrency_test(replay = "gw1:", expect = "panic")]
+    fn replays_an_expected_panic() {
+        panic!("boom");
+    }
+
+    /// A token that is not a schedule is a `Replay` failure that quotes it.
     #[goweave::concurrency_test(replay = "gw1:%%%", max_steps = 100)]
-    #[should_panic]
+    #[should_panic(expected = "gw1:%%%")]
     fn a_malformed_replay_token() {}
 
     #[goweave::concurrency_test(iterations = 1)]

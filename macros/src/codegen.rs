@@ -35,9 +35,12 @@ pub(crate) fn generate(func: ItemFn, spec: &TestSpec) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     // The body stays the closure's body, with the declared return type, so
-    // that `?` and `return` in it behave as they did in the function.
+    // that `?` and `return` in it behave as they did in the function. The
+    // type is written out even when it is `()`: a body that always panics
+    // would otherwise leave the closure's return type to never-type
+    // fallback, which is an error in edition 2024.
     let body = match &sig.output {
-        ReturnType::Default => quote!(move || #block),
+        ReturnType::Default => quote!(move || -> () #block),
         ReturnType::Type(arrow, ty) => quote!(move || #arrow #ty #block),
     };
     quote! {

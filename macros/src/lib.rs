@@ -144,7 +144,7 @@ use proc_macro::TokenStream;
 ///             .iterations(5000u64),
 ///         ::core::concat!(::core::module_path!(), "::", "name"),
 ///         ::core::option::Option::Some("deadlock"),
-///         move || { /* body */ },
+///         move || -> () { /* body */ },
 ///     )
 /// }
 /// ```

@@ -154,6 +154,9 @@ impl Runner {
     /// due before the next choice. Returns false if the body panicked or
     /// the replay diverged: the execution stops there.
     fn drain(&mut self) -> bool {
+        if with_exec(|ex| ex.stop.is_some() || ex.tasks[0].panic.is_some()) {
+            return false;
+        }
         loop {
             let next = with_exec(|ex| {
                 std::mem::swap(&mut self.spawns, &mut ex.spawn_queue);

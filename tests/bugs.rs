@@ -14,12 +14,10 @@ fn lost_update() {
     let tasks: Vec<_> = (0..2)
         .map(|i| {
             let n = n.clone();
-            goweave::Builder::new()
-                .name(format!("incr-{i}"))
-                .go(move || {
-                    let v = n.load(Ordering::SeqCst);
-                    n.store(v + 1, Ordering::SeqCst);
-                })
+            goweave::Builder::new().name(format!("incr-{i}")).go(move || {
+                let v = n.load(Ordering::SeqCst);
+                n.store(v + 1, Ordering::SeqCst);
+            })
         })
         .collect();
     for t in tasks {
@@ -48,9 +46,7 @@ fn strategies() -> [Strategy; 4] {
     [
         Strategy::Random,
         Strategy::Pct { depth: 3 },
-        Strategy::Dfs {
-            preemption_bound: None,
-        },
+        Strategy::Dfs { preemption_bound: None },
         Strategy::Portfolio,
     ]
 }
@@ -66,20 +62,10 @@ fn find(strategy: Strategy, body: fn()) -> Failure {
 /// Replaying the token gives the same kind and the same report.
 fn assert_replays(failure: &Failure, body: fn()) {
     let token = failure.schedule().to_string();
-    assert!(
-        token.starts_with("gw1:") && !token.contains(char::is_whitespace),
-        "{token}"
-    );
-    let again = Config::default()
-        .replay(token.clone())
-        .explore(body)
-        .expect_err("the replay passed");
+    assert!(token.starts_with("gw1:") && !token.contains(char::is_whitespace), "{token}");
+    let again = Config::default().replay(token.clone()).explore(body).expect_err("the replay passed");
     assert_eq!(again.kind(), failure.kind());
-    assert_eq!(
-        again.details(),
-        failure.details(),
-        "the replayed report differs"
-    );
+    assert_eq!(again.details(), failure.details(), "the replayed report differs");
     assert_eq!(again.schedule().to_string(), token);
 }
 
@@ -90,10 +76,7 @@ fn lost_update_is_found_as_a_panic_by_every_strategy() {
         assert_eq!(failure.kind(), FailureKind::Panic, "{strategy}: {failure}");
         let report = failure.to_string();
         assert!(report.contains("an increment was lost"), "{report}");
-        assert!(
-            report.contains("tests/bugs.rs:"),
-            "the report points at user code: {report}"
-        );
+        assert!(report.contains("tests/bugs.rs:"), "the report points at user code: {report}");
         assert_replays(&failure, lost_update);
     }
 }
@@ -102,55 +85,30 @@ fn lost_update_is_found_as_a_panic_by_every_strategy() {
 fn abba_deadlock_is_found_by_every_strategy() {
     for strategy in strategies() {
         let failure = find(strategy, abba);
-        assert_eq!(
-            failure.kind(),
-            FailureKind::Deadlock,
-            "{strategy}: {failure}"
-        );
+        assert_eq!(failure.kind(), FailureKind::Deadlock, "{strategy}: {failure}");
         let report = failure.to_string();
-        assert!(
-            report.contains("task 1 \"b-then-a\": blocked locking Mutex#0"),
-            "{report}"
-        );
-        assert!(
-            report.contains("task 0 (test body): blocked locking Mutex#1"),
-            "{report}"
-        );
+        assert!(report.contains("task 1 \"b-then-a\": blocked locking Mutex#0"), "{report}");
+        assert!(report.contains("task 0 (test body): blocked locking Mutex#1"), "{report}");
         assert_replays(&failure, abba);
     }
 }
 
 #[test]
 fn dfs_finds_the_lost_update_within_the_first_executions() {
-    let failure = find(
-        Strategy::Dfs {
-            preemption_bound: None,
-        },
-        lost_update,
-    );
+    let failure = find(Strategy::Dfs { preemption_bound: None }, lost_update);
     // The first path runs without preemption and passes; a preemption
     // between load and store is among the next few.
-    assert!(
-        failure.executions() <= 10,
-        "took {} executions",
-        failure.executions()
-    );
+    assert!(failure.executions() <= 10, "took {} executions", failure.executions());
 }
 
 #[test]
 fn check_panics_with_the_report() {
     let payload = std::panic::catch_unwind(|| {
-        Config::default()
-            .strategy(Strategy::Random)
-            .threads(1)
-            .check(abba);
+        Config::default().strategy(Strategy::Random).threads(1).check(abba);
     })
     .expect_err("check did not panic");
     let report = payload.downcast_ref::<String>().expect("a String payload");
-    assert!(
-        report.starts_with("goweave found a deadlock after"),
-        "{report}"
-    );
+    assert!(report.starts_with("goweave found a deadlock after"), "{report}");
     assert!(report.contains("GOWEAVE_REPLAY=gw1:"), "{report}");
     assert!(report.contains("replay = \"gw1:"), "{report}");
 }
@@ -159,13 +117,9 @@ fn check_panics_with_the_report() {
 fn replay_function_panics_when_the_failure_recurs() {
     let failure = find(Strategy::Random, abba);
     let token = failure.schedule().to_string();
-    let payload =
-        std::panic::catch_unwind(|| goweave::replay(&token, abba)).expect_err("replay passed");
+    let payload = std::panic::catch_unwind(|| goweave::replay(&token, abba)).expect_err("replay passed");
     let report = payload.downcast_ref::<String>().expect("a String payload");
-    assert!(
-        report.starts_with("goweave found a deadlock when replaying a schedule"),
-        "{report}"
-    );
+    assert!(report.starts_with("goweave found a deadlock when replaying a schedule"), "{report}");
 }
 
 #[test]
@@ -228,28 +182,16 @@ fn a_replay_of_a_changed_program_says_where_it_diverged() {
         })
         .expect_err("a schedule for another program was followed");
     assert_eq!(diverged.kind(), FailureKind::Replay);
-    assert!(
-        diverged.to_string().contains("diverged at step"),
-        "{diverged}"
-    );
+    assert!(diverged.to_string().contains("diverged at step"), "{diverged}");
 }
 
 #[test]
 fn a_malformed_token_is_a_replay_failure_quoting_it() {
-    let failure = Config::default()
-        .replay("gw1:not base64!")
-        .explore(|| ())
-        .unwrap_err();
+    let failure = Config::default().replay("gw1:not base64!").explore(|| ()).unwrap_err();
     assert_eq!(failure.kind(), FailureKind::Replay);
-    assert!(
-        failure.to_string().contains("\"gw1:not base64!\""),
-        "{failure}"
-    );
+    assert!(failure.to_string().contains("\"gw1:not base64!\""), "{failure}");
     let failure = Config::default().replay("AgAE").explore(|| ()).unwrap_err();
-    assert!(
-        failure.to_string().contains("starts with `gw1:`"),
-        "{failure}"
-    );
+    assert!(failure.to_string().contains("starts with `gw1:`"), "{failure}");
 }
 
 #[test]
@@ -280,21 +222,14 @@ fn a_task_blocked_after_the_body_returned_is_a_leak() {
         .unwrap_err();
     assert_eq!(failure.kind(), FailureKind::Leak);
     let report = failure.to_string();
-    assert!(
-        report.contains("task 1 \"forgotten\": blocked receiving from chan#0"),
-        "{report}"
-    );
+    assert!(report.contains("task 1 \"forgotten\": blocked receiving from chan#0"), "{report}");
     assert!(report.contains("nothing can ever unblock"), "{report}");
 }
 
 #[test]
 fn a_body_returning_err_fails() {
-    let failure = Config::default()
-        .explore(|| -> Result<(), String> { Err("bad state".to_string()) })
-        .unwrap_err();
+    let failure =
+        Config::default().explore(|| -> Result<(), String> { Err("bad state".to_string()) }).unwrap_err();
     assert_eq!(failure.kind(), FailureKind::Panic);
-    assert!(
-        failure.to_string().contains("Err(\"bad state\")"),
-        "{failure}"
-    );
+    assert!(failure.to_string().contains("Err(\"bad state\")"), "{failure}");
 }

@@ -51,10 +51,7 @@ fn run(program: &Program) -> String {
         .enumerate()
         .map(|(i, steps)| {
             let (steps, atomics, locks) = (steps.clone(), atomics.clone(), locks.clone());
-            let chans: Vec<_> = chans
-                .iter()
-                .map(|(tx, rx)| (tx.clone(), rx.clone()))
-                .collect();
+            let chans: Vec<_> = chans.iter().map(|(tx, rx)| (tx.clone(), rx.clone())).collect();
             goweave::go(move || {
                 let mut log = Vec::new();
                 for s in steps {

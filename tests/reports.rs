@@ -12,9 +12,7 @@ fn first_failure<R: goweave::BodyResult>(
     body: impl Fn() -> R + Send + Sync + 'static,
 ) -> Failure {
     Config::default()
-        .strategy(Strategy::Dfs {
-            preemption_bound: None,
-        })
+        .strategy(Strategy::Dfs { preemption_bound: None })
         .test_name(name)
         .explore(body)
         .expect_err("no failure found")
@@ -76,9 +74,7 @@ fn go_runtime_panic_report() {
     let failure = first_failure("double_close", || {
         let (tx, rx) = goweave::chan::<()>(1);
         let tx2 = tx.clone();
-        goweave::Builder::new()
-            .name("closer")
-            .go(move || tx2.close());
+        goweave::Builder::new().name("closer").go(move || tx2.close());
         tx.close();
         drop(rx);
     });
@@ -89,9 +85,7 @@ fn go_runtime_panic_report() {
 fn leak_report() {
     let failure = first_failure("forgotten_worker", || {
         let (jobs_tx, jobs) = goweave::chan::<u32>(1);
-        goweave::Builder::new()
-            .name("worker")
-            .go(move || for _job in jobs {});
+        goweave::Builder::new().name("worker").go(move || for _job in jobs {});
         jobs_tx.send(1);
     });
     insta::assert_snapshot!(failure.to_string());

@@ -16,6 +16,16 @@
 
 use std::panic::Location;
 
+pub use std::sync::atomic::Ordering;
+
+mod clock;
+mod happens_before;
+mod lock_order;
+
+pub use clock::Clock;
+pub use happens_before::{Access, HappensBefore, Race, RaceKind};
+pub use lock_order::{Inversion, LockKey, LockOrder, OrderEdge};
+
 /// A task's id: its creation index within one execution (the body is task 0).
 pub type TaskId = usize;
 /// An object's id: its creation index within one execution.
@@ -38,9 +48,28 @@ pub struct Event {
 }
 
 /// What an [`Event`] did.
+/// What kind of object an [`EventKind::Create`] made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A channel with this buffer capacity (0: unbuffered).
+    Chan {
+        cap: usize,
+    },
+    Mutex,
+    RwMutex,
+    Cond,
+    WaitGroup,
+    Once,
+    Atomic,
+    Shared,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {
+    /// Created the event's object.
+    Create { what: ObjectKind },
     /// Spawned the task `child`.
     Spawn { child: TaskId },
     /// Waited for `target` to finish and took its result.
@@ -71,18 +100,23 @@ pub enum EventKind {
     Signal,
     /// Woke every waiter of a condition variable.
     Broadcast,
+    /// This task, waiting on the event's object (a condition variable, a
+    /// WaitGroup, an RwMutex it waits to write), was released by `by`.
+    Woken { by: TaskId },
     /// Added `delta` to a WaitGroup counter.
     WaitGroupAdd { delta: isize },
     /// Waited on a WaitGroup (`blocked`: the counter was not zero).
     WaitGroupWait { blocked: bool },
     /// Ran (`ran`) or skipped a `Once` body.
     Once { ran: bool },
-    /// Loaded an atomic.
-    AtomicLoad,
+    /// The `Once` body finished (or panicked): every later call returns.
+    OnceDone,
+    /// Loaded an atomic (a failed compare-exchange is a load too).
+    AtomicLoad { order: Ordering },
     /// Stored to an atomic.
-    AtomicStore,
+    AtomicStore { order: Ordering },
     /// Read-modify-write of an atomic.
-    AtomicRmw,
+    AtomicRmw { order: Ordering },
     /// Read a plain shared variable.
     SharedRead,
     /// Wrote a plain shared variable.
@@ -95,6 +129,7 @@ impl EventKind {
     /// A short verb for timelines.
     pub fn verb(&self) -> &'static str {
         match self {
+            EventKind::Create { .. } => "create",
             EventKind::Spawn { .. } => "spawn",
             EventKind::Join { .. } => "join",
             EventKind::Yield => "yield",
@@ -112,12 +147,14 @@ impl EventKind {
             EventKind::CondWait => "cond wait",
             EventKind::Signal => "signal",
             EventKind::Broadcast => "broadcast",
+            EventKind::Woken { .. } => "woken",
             EventKind::WaitGroupAdd { .. } => "add",
             EventKind::WaitGroupWait { .. } => "wait",
             EventKind::Once { .. } => "once",
-            EventKind::AtomicLoad => "load",
-            EventKind::AtomicStore => "store",
-            EventKind::AtomicRmw => "read-modify-write",
+            EventKind::OnceDone => "once done",
+            EventKind::AtomicLoad { .. } => "load",
+            EventKind::AtomicStore { .. } => "store",
+            EventKind::AtomicRmw { .. } => "read-modify-write",
             EventKind::SharedRead => "read",
             EventKind::SharedWrite => "write",
             EventKind::Finish => "finish",
@@ -153,6 +190,16 @@ impl Trace {
         self.events.iter().filter(move |e| e.object == Some(object))
     }
 
+    /// The number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True before the first event.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
     /// The last event each task performed, indexed by task id.
     pub fn last_per_task(&self, tasks: usize) -> Vec<Option<&Event>> {
         let mut last = vec![None; tasks];
@@ -170,13 +217,13 @@ mod tests {
     use super::*;
 
     fn ev(step: u32, task: TaskId, object: Option<ObjectId>, kind: EventKind) -> Event {
-        Event {
-            step,
-            task,
-            object,
-            kind,
-            location: Location::caller(),
-        }
+        Event { step, task, object, kind, location: Location::caller() }
+    }
+
+    #[test]
+    fn every_kind_has_a_verb() {
+        assert_eq!(EventKind::AtomicLoad { order: Ordering::SeqCst }.verb(), "load");
+        assert_eq!(EventKind::Woken { by: 1 }.verb(), "woken");
     }
 
     #[test]

@@ -13,17 +13,11 @@ use crate::validate::{Setting, Strategy, TestSpec, DEFAULT_DEPTH};
 
 /// The `#[test]` function that runs `func`'s body under goweave.
 pub(crate) fn generate(func: ItemFn, spec: &TestSpec) -> TokenStream {
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-    } = func;
+    let ItemFn { attrs, vis, sig, block } = func;
     // Inner attributes (`#![allow(..)]` at the top of the body) stay inside
     // the generated function's body.
-    let (inner, outer): (Vec<_>, Vec<_>) = attrs
-        .into_iter()
-        .partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
+    let (inner, outer): (Vec<_>, Vec<_>) =
+        attrs.into_iter().partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
     let ident = &sig.ident;
     let name = LitStr::new(&ident.unraw().to_string(), ident.span());
     let config = config(spec);

@@ -54,10 +54,7 @@ mod tests {
 
     /// The expansion, pretty-printed.
     fn expanded(args: &str, item: &str) -> String {
-        let output = expand(
-            TokenStream::from_str(args).unwrap(),
-            TokenStream::from_str(item).unwrap(),
-        );
+        let output = expand(TokenStream::from_str(args).unwrap(), TokenStream::from_str(item).unwrap());
         let file = syn::parse2::<syn::File>(output.clone())
             .unwrap_or_else(|error| panic!("the expansion does not parse ({error}):\n{output}"));
         prettyplease::unparse(&file)
@@ -124,23 +121,14 @@ mod tests {
     fn dfs_without_bound_and_other_strategies() {
         insta::assert_snapshot!(expanded(r#"strategy = "dfs""#, "fn a() {}"));
         let random = expanded(r#"strategy = "random""#, "fn b() {}");
-        assert!(
-            random.contains(".strategy(::goweave::Strategy::Random)"),
-            "{random}"
-        );
+        assert!(random.contains(".strategy(::goweave::Strategy::Random)"), "{random}");
         let portfolio = expanded(r#"strategy = "portfolio""#, "fn c() {}");
-        assert!(
-            portfolio.contains(".strategy(::goweave::Strategy::Portfolio)"),
-            "{portfolio}"
-        );
+        assert!(portfolio.contains(".strategy(::goweave::Strategy::Portfolio)"), "{portfolio}");
     }
 
     #[test]
     fn replay() {
-        insta::assert_snapshot!(expanded(
-            r#"replay = "gw1:AbC-12_x", max_steps = 500"#,
-            "fn replays() {}",
-        ));
+        insta::assert_snapshot!(expanded(r#"replay = "gw1:AbC-12_x", max_steps = 500"#, "fn replays() {}",));
     }
 
     #[test]
@@ -185,16 +173,7 @@ mod tests {
         }
         let punct = |token: Option<&TokenTree>, c: char| matches!(token, Some(TokenTree::Punct(p)) if p.as_char() == c);
         // The user's tokens, and the field names of `Strategy`'s variants.
-        let allowed = [
-            "fn",
-            "t",
-            "move",
-            "Result",
-            "String",
-            "Ok",
-            "depth",
-            "preemption_bound",
-        ];
+        let allowed = ["fn", "t", "move", "Result", "String", "Ok", "depth", "preemption_bound"];
         for args in [
             r#"strategy = "dfs", preemption_bound = 1, iterations = 1, seed = 1, max_steps = 1, threads = 1, expect = "any""#,
             r#"strategy = "dfs""#,
@@ -211,16 +190,11 @@ mod tests {
                 let TokenTree::Ident(ident) = token else {
                     continue;
                 };
-                let after_colons =
-                    i >= 2 && punct(tokens.get(i - 2), ':') && punct(tokens.get(i - 1), ':');
+                let after_colons = i >= 2 && punct(tokens.get(i - 2), ':') && punct(tokens.get(i - 1), ':');
                 let after_dot = i >= 1 && punct(tokens.get(i - 1), '.');
-                let is_root =
-                    after_colons && !(i >= 3 && matches!(tokens[i - 3], TokenTree::Ident(_)));
+                let is_root = after_colons && !(i >= 3 && matches!(tokens[i - 3], TokenTree::Ident(_)));
                 if is_root {
-                    assert!(
-                        ident == "goweave" || ident == "core",
-                        "root `{ident}` in {args}"
-                    );
+                    assert!(ident == "goweave" || ident == "core", "root `{ident}` in {args}");
                 } else if !after_colons && !after_dot {
                     assert!(
                         allowed.contains(&ident.to_string().as_str()),
@@ -233,20 +207,14 @@ mod tests {
 
     #[test]
     fn error_output_keeps_the_function() {
-        insta::assert_snapshot!(expanded(
-            "iterations = \"many\", colour = 1",
-            "fn kept(x: u8) -> u8 { x }",
-        ));
+        insta::assert_snapshot!(expanded("iterations = \"many\", colour = 1", "fn kept(x: u8) -> u8 { x }",));
     }
 
     #[test]
     fn not_a_function() {
         let output = expanded("", "struct S;");
         assert!(output.starts_with("struct S;\n"), "{output}");
-        assert!(
-            output.contains("`#[concurrency_test]` applies to a function"),
-            "{output}"
-        );
+        assert!(output.contains("`#[concurrency_test]` applies to a function"), "{output}");
     }
 
     // --- errors in the arguments ------------------------------------------
@@ -262,9 +230,7 @@ mod tests {
                 "strateg = \"pct\"",
             )
         );
-        assert!(arg_error("a::b = 1")
-            .0
-            .starts_with("unknown argument `a::b`;"));
+        assert!(arg_error("a::b = 1").0.starts_with("unknown argument `a::b`;"));
         assert!(arg_error("pct").0.starts_with("unknown argument `pct`;"));
     }
 
@@ -278,10 +244,7 @@ mod tests {
         assert_eq!(
             errors("seed = \"x\", seed = 3", "fn t() {}"),
             [
-                pair(
-                    "`seed` takes an integer literal, as in `seed = 42`",
-                    "seed = \"x\""
-                ),
+                pair("`seed` takes an integer literal, as in `seed = 42`", "seed = \"x\""),
                 pair("duplicate argument `seed`", "seed = 3"),
             ]
         );
@@ -291,61 +254,34 @@ mod tests {
     fn wrong_literal_type() {
         assert_eq!(
             arg_error("strategy = 3"),
-            pair(
-                "`strategy` takes a string literal, as in `strategy = \"pct\"`",
-                "strategy = 3"
-            )
+            pair("`strategy` takes a string literal, as in `strategy = \"pct\"`", "strategy = 3")
         );
         assert_eq!(
             arg_error("iterations = \"1000\""),
-            pair(
-                "`iterations` takes an integer literal, as in `iterations = 1000`",
-                "iterations = \"1000\""
-            )
+            pair("`iterations` takes an integer literal, as in `iterations = 1000`", "iterations = \"1000\"")
         );
         assert_eq!(
             arg_error("threads = 1.5"),
-            pair(
-                "`threads` takes an integer literal, as in `threads = 2`",
-                "threads = 1.5"
-            )
+            pair("`threads` takes an integer literal, as in `threads = 2`", "threads = 1.5")
         );
         assert_eq!(
             arg_error("expect = deadlock"),
-            pair(
-                "`expect` takes a string literal, as in `expect = \"deadlock\"`",
-                "expect = deadlock"
-            )
+            pair("`expect` takes a string literal, as in `expect = \"deadlock\"`", "expect = deadlock")
         );
-        assert_eq!(
-            arg_error("seed = -1"),
-            pair("`seed` cannot be negative", "seed = -1")
-        );
+        assert_eq!(arg_error("seed = -1"), pair("`seed` cannot be negative", "seed = -1"));
         assert_eq!(
             arg_error("threads = 0x10u8"),
-            pair(
-                "`threads` is a `usize`: write `16` or `16usize`, not `0x10u8`",
-                "threads = 0x10u8"
-            )
+            pair("`threads` is a `usize`: write `16` or `16usize`, not `0x10u8`", "threads = 0x10u8")
         );
         assert_eq!(
             arg_error("iterations = 5i32"),
-            pair(
-                "`iterations` is a `u64`: write `5` or `5u64`, not `5i32`",
-                "iterations = 5i32"
-            )
+            pair("`iterations` is a `u64`: write `5` or `5u64`, not `5i32`", "iterations = 5i32")
         );
         assert_eq!(
             arg_error("seed = 18446744073709551616"),
-            pair(
-                "`seed` is too large: the most is 18446744073709551615",
-                "seed = 18446744073709551616"
-            )
+            pair("`seed` is too large: the most is 18446744073709551615", "seed = 18446744073709551616")
         );
-        assert_eq!(
-            arg_error("depth"),
-            pair("`depth` takes a value, as in `depth = 3`", "depth")
-        );
+        assert_eq!(arg_error("depth"), pair("`depth` takes a value, as in `depth = 3`", "depth"));
         assert_eq!(
             arg_error("threads(2)"),
             pair("`threads` takes a value, as in `threads = 2`", "threads(2)")
@@ -370,10 +306,7 @@ mod tests {
             )
         );
         // A misspelled strategy does not also blame `depth`.
-        assert_eq!(
-            errors("strategy = \"ptc\", depth = 2", "fn t() {}").len(),
-            1
-        );
+        assert_eq!(errors("strategy = \"ptc\", depth = 2", "fn t() {}").len(), 1);
     }
 
     #[test]
@@ -397,17 +330,11 @@ mod tests {
         );
         assert_eq!(
             arg_error("depth = 2"),
-            pair(
-                "`depth` applies only to `strategy = \"pct\"`; add `strategy = \"pct\"`",
-                "depth = 2"
-            )
+            pair("`depth` applies only to `strategy = \"pct\"`; add `strategy = \"pct\"`", "depth = 2")
         );
         // The order of the arguments does not matter.
         let output = expanded("depth = 2, strategy = \"pct\"", "fn t() {}");
-        assert!(
-            output.contains("Pct {\n                depth: 2,\n"),
-            "{output}"
-        );
+        assert!(output.contains("Pct {\n                depth: 2,\n"), "{output}");
     }
 
     #[test]
@@ -422,10 +349,7 @@ mod tests {
     fn preemption_bound_only_with_dfs() {
         assert_eq!(
             arg_error("strategy = \"pct\", preemption_bound = 2"),
-            pair(
-                "`preemption_bound` applies only to `strategy = \"dfs\"`",
-                "preemption_bound = 2"
-            )
+            pair("`preemption_bound` applies only to `strategy = \"dfs\"`", "preemption_bound = 2")
         );
         assert_eq!(
             arg_error("preemption_bound = 0"),
@@ -474,29 +398,14 @@ mod tests {
 
     #[test]
     fn zero_threads() {
-        assert_eq!(
-            arg_error("threads = 0"),
-            pair("`threads` must be at least 1", "threads = 0")
-        );
+        assert_eq!(arg_error("threads = 0"), pair("`threads` must be at least 1", "threads = 0"));
     }
 
     #[test]
     fn every_error_is_reported() {
-        let all = errors(
-            "colour = 1, threads = 0, expect = \"deadlocks\"",
-            "async fn t(x: u8) {}",
-        );
+        let all = errors("colour = 1, threads = 0, expect = \"deadlocks\"", "async fn t(x: u8) {}");
         let texts: Vec<&str> = all.iter().map(|(_, text)| text.as_str()).collect();
-        assert_eq!(
-            texts,
-            [
-                "colour = 1",
-                "threads = 0",
-                "expect = \"deadlocks\"",
-                "async",
-                "x: u8"
-            ]
-        );
+        assert_eq!(texts, ["colour = 1", "threads = 0", "expect = \"deadlocks\"", "async", "x: u8"]);
     }
 
     // --- errors in the function -------------------------------------------
@@ -529,24 +438,15 @@ mod tests {
     fn generics() {
         assert_eq!(
             errors("", "fn t<T: Send>() {}"),
-            [pair(
-                "a `#[concurrency_test]` function cannot be generic",
-                "<T: Send>"
-            )]
+            [pair("a `#[concurrency_test]` function cannot be generic", "<T: Send>")]
         );
         assert_eq!(
             errors("", "fn t<'a>() {}"),
-            [pair(
-                "a `#[concurrency_test]` function cannot be generic",
-                "<'a>"
-            )]
+            [pair("a `#[concurrency_test]` function cannot be generic", "<'a>")]
         );
         assert_eq!(
             errors("", "fn t() where u8: Copy {}"),
-            [pair(
-                "a `#[concurrency_test]` function cannot have a `where` clause",
-                "where u8: Copy"
-            )]
+            [pair("a `#[concurrency_test]` function cannot have a `where` clause", "where u8: Copy")]
         );
     }
 
@@ -556,18 +456,9 @@ mod tests {
         assert_eq!(
             all,
             [
-                pair(
-                    "a `#[concurrency_test]` function cannot be `const`",
-                    "const"
-                ),
-                pair(
-                    "a `#[concurrency_test]` function cannot be `unsafe`",
-                    "unsafe"
-                ),
-                pair(
-                    "a `#[concurrency_test]` function cannot have an `extern` ABI",
-                    "extern \"C\""
-                ),
+                pair("a `#[concurrency_test]` function cannot be `const`", "const"),
+                pair("a `#[concurrency_test]` function cannot be `unsafe`", "unsafe"),
+                pair("a `#[concurrency_test]` function cannot have an `extern` ABI", "extern \"C\""),
             ]
         );
     }
@@ -577,10 +468,7 @@ mod tests {
         let message = "remove `#[test]`: `#[concurrency_test]` already makes the function a test";
         assert_eq!(errors("", "#[test] fn t() {}"), [pair(message, "#[test]")]);
         assert_eq!(
-            errors(
-                "",
-                "/// doc\n#[should_panic]\n#[::core::prelude::v1::test]\nfn t() {}"
-            ),
+            errors("", "/// doc\n#[should_panic]\n#[::core::prelude::v1::test]\nfn t() {}"),
             [pair(message, "#[::core::prelude::v1::test]")]
         );
     }

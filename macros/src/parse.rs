@@ -153,8 +153,7 @@ enum Value {
 /// arguments, so that validation can go on and report its errors too.
 pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
     let mut args = Args::default();
-    let Some(metas) = errors.take(Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens))
-    else {
+    let Some(metas) = errors.take(Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens)) else {
         return args;
     };
     for meta in metas {
@@ -162,10 +161,7 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
             continue;
         };
         if args.given.contains(&key) {
-            errors.push(syn::Error::new_spanned(
-                &meta,
-                format!("duplicate argument `{}`", key.name()),
-            ));
+            errors.push(syn::Error::new_spanned(&meta, format!("duplicate argument `{}`", key.name())));
             continue;
         }
         args.given.push(key);
@@ -176,11 +172,7 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
         let tokens = meta.into_token_stream();
         match value {
             Value::Str(value) => {
-                let arg = Some(Arg {
-                    value,
-                    key_span,
-                    tokens,
-                });
+                let arg = Some(Arg { value, key_span, tokens });
                 match key {
                     Key::Strategy => args.strategy = arg,
                     Key::Replay => args.replay = arg,
@@ -189,11 +181,7 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
                 }
             }
             Value::Int(value) => {
-                let arg = Some(Arg {
-                    value,
-                    key_span,
-                    tokens,
-                });
+                let arg = Some(Arg { value, key_span, tokens });
                 match key {
                     Key::Depth => args.depth = arg,
                     Key::PreemptionBound => args.preemption_bound = arg,
@@ -211,19 +199,12 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
 
 fn parse_key(meta: &Meta) -> syn::Result<Key> {
     let path = meta.path();
-    let name = path
-        .get_ident()
-        .map(ToString::to_string)
-        .and_then(|name| Key::from_name(&name));
+    let name = path.get_ident().map(ToString::to_string).and_then(|name| Key::from_name(&name));
     match name {
         Some(key) => Ok(key),
         None => {
-            let written = path
-                .segments
-                .iter()
-                .map(|segment| segment.ident.to_string())
-                .collect::<Vec<_>>()
-                .join("::");
+            let written =
+                path.segments.iter().map(|segment| segment.ident.to_string()).collect::<Vec<_>>().join("::");
             let valid = list(Key::ALL.into_iter().map(|key| key.name().to_owned()));
             Err(syn::Error::new_spanned(
                 meta,
@@ -246,36 +227,18 @@ fn parse_value(key: Key, meta: &Meta) -> syn::Result<Value> {
         expr = &group.expr;
     }
     match (key.kind(), expr) {
-        (
-            Kind::Str,
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(lit), ..
-            }),
-        ) => Ok(Value::Str(lit.clone())),
+        (Kind::Str, Expr::Lit(ExprLit { lit: Lit::Str(lit), .. })) => Ok(Value::Str(lit.clone())),
         (Kind::Str, _) => Err(syn::Error::new_spanned(
             meta,
-            format!(
-                "`{}` takes a string literal, as in `{}`",
-                key.name(),
-                key.example()
-            ),
+            format!("`{}` takes a string literal, as in `{}`", key.name(), key.example()),
         )),
-        (
-            Kind::Int(ty),
-            Expr::Lit(ExprLit {
-                lit: Lit::Int(lit), ..
-            }),
-        ) => parse_int(key, ty, lit, meta).map(Value::Int),
-        (Kind::Int(_), Expr::Unary(unary)) if matches!(unary.op, UnOp::Neg(_)) => {
-            Err(negative(key, meta))
+        (Kind::Int(ty), Expr::Lit(ExprLit { lit: Lit::Int(lit), .. })) => {
+            parse_int(key, ty, lit, meta).map(Value::Int)
         }
+        (Kind::Int(_), Expr::Unary(unary)) if matches!(unary.op, UnOp::Neg(_)) => Err(negative(key, meta)),
         (Kind::Int(_), _) => Err(syn::Error::new_spanned(
             meta,
-            format!(
-                "`{}` takes an integer literal, as in `{}`",
-                key.name(),
-                key.example()
-            ),
+            format!("`{}` takes an integer literal, as in `{}`", key.name(), key.example()),
         )),
     }
 }
@@ -302,15 +265,9 @@ fn parse_int(key: Key, ty: &str, lit: &LitInt, meta: &Meta) -> syn::Result<IntLi
         ));
     }
     let value = lit.base10_parse::<u64>().map_err(|_| {
-        syn::Error::new_spanned(
-            meta,
-            format!("`{}` is too large: the most is {}", key.name(), u64::MAX),
-        )
+        syn::Error::new_spanned(meta, format!("`{}` is too large: the most is {}", key.name(), u64::MAX))
     })?;
-    Ok(IntLit {
-        value,
-        span: lit.span(),
-    })
+    Ok(IntLit { value, span: lit.span() })
 }
 
 #[cfg(test)]
@@ -322,10 +279,7 @@ mod tests {
         assert_eq!(list(Vec::new()), "");
         assert_eq!(list(["a".to_owned()]), "`a`");
         assert_eq!(list(["a".to_owned(), "b".to_owned()]), "`a` and `b`");
-        assert_eq!(
-            list(["a".to_owned(), "b".to_owned(), "c".to_owned()]),
-            "`a`, `b` and `c`"
-        );
+        assert_eq!(list(["a".to_owned(), "b".to_owned(), "c".to_owned()]), "`a`, `b` and `c`");
     }
 
     #[test]

@@ -25,15 +25,8 @@ enum StrategyName {
 }
 
 /// The failure kinds, as written in `expect = "..."`.
-const EXPECTATIONS: [&str; 7] = [
-    "deadlock",
-    "potential_deadlock",
-    "leak",
-    "race",
-    "panic",
-    "nontermination",
-    "any",
-];
+const EXPECTATIONS: [&str; 7] =
+    ["deadlock", "potential_deadlock", "leak", "race", "panic", "nontermination", "any"];
 
 /// The PCT depth when `depth` is not given.
 pub(crate) const DEFAULT_DEPTH: u64 = 3;
@@ -56,10 +49,7 @@ pub(crate) struct Setting<T> {
 
 impl<T: Clone> Setting<T> {
     fn of(arg: &Arg<T>) -> Self {
-        Setting {
-            value: arg.value.clone(),
-            key_span: arg.key_span,
-        }
+        Setting { value: arg.value.clone(), key_span: arg.key_span }
     }
 }
 
@@ -81,9 +71,11 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
     let replay_given = args.given.contains(&Key::Replay);
     if let Some(replay) = &args.replay {
         if !replay.value.value().starts_with("gw1:") {
-            errors.push(replay.error(
-                "`replay` takes a replay token starting with `gw1:`, as printed in a failure report",
-            ));
+            errors.push(
+                replay.error(
+                    "`replay` takes a replay token starting with `gw1:`, as printed in a failure report",
+                ),
+            );
         }
     }
     if replay_given {
@@ -91,14 +83,8 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
         let exploration = [
             ("strategy", args.strategy.as_ref().map(|arg| &arg.tokens)),
             ("depth", args.depth.as_ref().map(|arg| &arg.tokens)),
-            (
-                "preemption_bound",
-                args.preemption_bound.as_ref().map(|arg| &arg.tokens),
-            ),
-            (
-                "iterations",
-                args.iterations.as_ref().map(|arg| &arg.tokens),
-            ),
+            ("preemption_bound", args.preemption_bound.as_ref().map(|arg| &arg.tokens)),
+            ("iterations", args.iterations.as_ref().map(|arg| &arg.tokens)),
             ("seed", args.seed.as_ref().map(|arg| &arg.tokens)),
             ("threads", args.threads.as_ref().map(|arg| &arg.tokens)),
         ];
@@ -106,9 +92,7 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
             if let Some(tokens) = tokens {
                 errors.push(syn::Error::new_spanned(
                     tokens,
-                    format!(
-                        "`{name}` cannot be combined with `replay`: a replay runs one exact schedule"
-                    ),
+                    format!("`{name}` cannot be combined with `replay`: a replay runs one exact schedule"),
                 ));
             }
         }
@@ -164,18 +148,13 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
     let strategy = args.strategy.as_ref().and_then(|arg| {
         let strategy = match strategy_name? {
             StrategyName::Random => Strategy::Random,
-            StrategyName::Pct => Strategy::Pct {
-                depth: args.depth.as_ref().map(|arg| arg.value.clone()),
-            },
+            StrategyName::Pct => Strategy::Pct { depth: args.depth.as_ref().map(|arg| arg.value.clone()) },
             StrategyName::Dfs => Strategy::Dfs {
                 preemption_bound: args.preemption_bound.as_ref().map(|arg| arg.value.clone()),
             },
             StrategyName::Portfolio => Strategy::Portfolio,
         };
-        Some(Setting {
-            value: strategy,
-            key_span: arg.key_span,
-        })
+        Some(Setting { value: strategy, key_span: arg.key_span })
     });
     TestSpec {
         strategy,
@@ -215,10 +194,7 @@ pub(crate) fn validate_fn(func: &ItemFn, errors: &mut Errors) {
         }
     }
     if let Some(token) = &sig.constness {
-        errors.push(syn::Error::new_spanned(
-            token,
-            "a `#[concurrency_test]` function cannot be `const`",
-        ));
+        errors.push(syn::Error::new_spanned(token, "a `#[concurrency_test]` function cannot be `const`"));
     }
     if let Some(token) = &sig.asyncness {
         errors.push(syn::Error::new_spanned(
@@ -228,10 +204,7 @@ pub(crate) fn validate_fn(func: &ItemFn, errors: &mut Errors) {
         ));
     }
     if let Some(token) = &sig.unsafety {
-        errors.push(syn::Error::new_spanned(
-            token,
-            "a `#[concurrency_test]` function cannot be `unsafe`",
-        ));
+        errors.push(syn::Error::new_spanned(token, "a `#[concurrency_test]` function cannot be `unsafe`"));
     }
     if let Some(abi) = &sig.abi {
         errors.push(syn::Error::new_spanned(
@@ -279,11 +252,7 @@ mod tests {
 
     #[test]
     fn recognises_the_builtin_test_attribute_only() {
-        for path in [
-            "test",
-            "core::prelude::v1::test",
-            "::std::prelude::rust_2021::test",
-        ] {
+        for path in ["test", "core::prelude::v1::test", "::std::prelude::rust_2021::test"] {
             let path: syn::Path = syn::parse_str(path).unwrap();
             assert!(is_test_attribute(&path), "{}", quote::quote!(#path));
         }

@@ -16,8 +16,7 @@ use std::sync::Arc;
 use goweave_checkers::EventKind;
 
 use crate::rt::{
-    self, announce, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op, Resumed,
-    TaskId,
+    self, announce, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op, Resumed, TaskId,
 };
 
 /// A send found its channel closed: Go panics "send on closed channel".
@@ -53,21 +52,13 @@ impl<T> Chan<T> {
 
     fn take_offer(&self, task: TaskId, arm: usize) -> T {
         let data = self.data();
-        let i = data
-            .offers
-            .iter()
-            .position(|o| o.0 == task && o.1 == arm)
-            .expect("rendezvous offer missing");
+        let i = data.offers.iter().position(|o| o.0 == task && o.1 == arm).expect("rendezvous offer missing");
         data.offers.remove(i).2
     }
 
     fn take_handoff(&self, task: TaskId) -> T {
         let data = self.data();
-        let i = data
-            .handoff
-            .iter()
-            .position(|o| o.0 == task)
-            .expect("rendezvous value missing");
+        let i = data.handoff.iter().position(|o| o.0 == task).expect("rendezvous value missing");
         data.handoff.swap_remove(i).1
     }
 
@@ -99,15 +90,7 @@ impl<T> Chan<T> {
             ex.complete_partner(partner, partner_arm);
             ex.record(me, Some(id), EventKind::Send { to: Some(partner) }, loc);
             let at = ex.tasks[partner].loc;
-            ex.record(
-                partner,
-                Some(id),
-                EventKind::Recv {
-                    from: Some(me),
-                    closed: false,
-                },
-                at,
-            );
+            ex.record(partner, Some(id), EventKind::Recv { from: Some(me), closed: false }, at);
         } else {
             self.data().buf.push_back(value);
             ex.chan_mut(id).len += 1;
@@ -123,53 +106,21 @@ impl<T> Chan<T> {
         let ch = ex.chan(id);
         if ch.len > 0 {
             ex.chan_mut(id).len -= 1;
-            ex.record(
-                me,
-                Some(id),
-                EventKind::Recv {
-                    from: None,
-                    closed: false,
-                },
-                loc,
-            );
-            return Some(
-                self.data()
-                    .buf
-                    .pop_front()
-                    .expect("buffer length out of sync"),
-            );
+            ex.record(me, Some(id), EventKind::Recv { from: None, closed: false }, loc);
+            return Some(self.data().buf.pop_front().expect("buffer length out of sync"));
         }
         if ch.closed {
-            ex.record(
-                me,
-                Some(id),
-                EventKind::Recv {
-                    from: None,
-                    closed: true,
-                },
-                loc,
-            );
+            ex.record(me, Some(id), EventKind::Recv { from: None, closed: true }, loc);
             return None;
         }
-        debug_assert!(
-            ch.cap == 0 && has_sender(ch, me),
-            "receive performed on a channel that is not ready"
-        );
+        debug_assert!(ch.cap == 0 && has_sender(ch, me), "receive performed on a channel that is not ready");
         {
             let (sender, sender_arm) = ex.rendezvous_partner(id, me, Dir::Send);
             let value = self.take_offer(sender, sender_arm);
             ex.complete_partner(sender, sender_arm);
             let at = ex.tasks[sender].loc;
             ex.record(sender, Some(id), EventKind::Send { to: Some(me) }, at);
-            ex.record(
-                me,
-                Some(id),
-                EventKind::Recv {
-                    from: Some(sender),
-                    closed: false,
-                },
-                loc,
-            );
+            ex.record(me, Some(id), EventKind::Recv { from: Some(sender), closed: false }, loc);
             Some(value)
         }
     }
@@ -181,23 +132,16 @@ fn has_sender(ch: &ChanState, me: TaskId) -> bool {
 
 fn new_chan<T>(cap: usize, never: bool, loc: rt::Loc) -> Arc<Chan<T>> {
     let obj = with_exec(|ex| {
-        let id = ex.objects.len();
-        ex.objects.push(rt::Object {
-            created: loc,
-            state: ObjState::Chan(ChanState {
-                cap,
-                len: 0,
-                closed: false,
-                never,
-                waiters: Vec::new(),
-                senders: usize::from(!never),
-                receivers: 1,
-            }),
-        });
-        ObjRef {
-            serial: ex.serial,
-            id,
-        }
+        let state = ChanState {
+            cap,
+            len: 0,
+            closed: false,
+            never,
+            waiters: Vec::new(),
+            senders: usize::from(!never),
+            receivers: 1,
+        };
+        ex.add_object(ObjState::Chan(state), loc)
     });
     Arc::new(Chan {
         obj,
@@ -233,9 +177,7 @@ pub fn chan<T: Send>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// `select!` arm. Receiving from it blocks forever.
 #[track_caller]
 pub fn never<T: Send>() -> Receiver<T> {
-    Receiver {
-        chan: new_chan(0, true, Location::caller()),
-    }
+    Receiver { chan: new_chan(0, true, Location::caller()) }
 }
 
 /// The sending side of a channel (`chan<- T`). Clones are handles to the
@@ -320,10 +262,7 @@ impl<T: Send> Sender<T> {
         });
         let mut value = Some(value);
         if unbuffered {
-            self.chan
-                .data()
-                .offers
-                .push((me, 0, value.take().expect("value")));
+            self.chan.data().offers.push((me, 0, value.take().expect("value")));
         }
         let result = match announce(Op::Send(id), loc) {
             Resumed::Completed(_) => Ok(()),
@@ -348,9 +287,7 @@ impl<T: Send> Sender<T> {
                 ex.record(me, Some(id), EventKind::TryFailed, loc);
                 Err(TrySendError::Closed(value))
             } else if ch.can_send(me) {
-                self.chan
-                    .act_send(ex, id, 0, Some(value), loc)
-                    .map_err(|SendOnClosed| unreachable!())
+                self.chan.act_send(ex, id, 0, Some(value), loc).map_err(|SendOnClosed| unreachable!())
             } else {
                 ex.record(me, Some(id), EventKind::TryFailed, loc);
                 Err(TrySendError::Full(value))
@@ -538,18 +475,14 @@ fn adjust_handles<T>(chan: &Chan<T>, dir: Dir, delta: isize) {
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         adjust_handles(&self.chan, Dir::Send, 1);
-        Sender {
-            chan: self.chan.clone(),
-        }
+        Sender { chan: self.chan.clone() }
     }
 }
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
         adjust_handles(&self.chan, Dir::Recv, 1);
-        Receiver {
-            chan: self.chan.clone(),
-        }
+        Receiver { chan: self.chan.clone() }
     }
 }
 
@@ -625,10 +558,7 @@ impl<T> fmt::Debug for RecvArm<'_, T> {
 #[allow(private_interfaces)]
 impl<T: Send> SelectArm for RecvArm<'_, T> {
     fn arm(&self, ex: &Execution) -> rt::Arm {
-        rt::Arm {
-            chan: self.rx.chan.obj.id(ex),
-            dir: Dir::Recv,
-        }
+        rt::Arm { chan: self.rx.chan.obj.id(ex), dir: Dir::Recv }
     }
     fn prepare(&mut self, _me: TaskId, _index: usize, _unbuffered: bool) {}
     fn act(&mut self, ex: &mut Execution, _index: usize, loc: rt::Loc) -> Result<(), SendOnClosed> {
@@ -656,12 +586,7 @@ pub struct SendArm<'a, T> {
 
 impl<'a, T: Send> SendArm<'a, T> {
     pub fn new(tx: &'a Sender<T>, value: T) -> Self {
-        SendArm {
-            tx,
-            value: Some(value),
-            offered: false,
-            fired: false,
-        }
+        SendArm { tx, value: Some(value), offered: false, fired: false }
     }
 }
 
@@ -674,10 +599,7 @@ impl<T> fmt::Debug for SendArm<'_, T> {
 #[allow(private_interfaces)]
 impl<T: Send> SelectArm for SendArm<'_, T> {
     fn arm(&self, ex: &Execution) -> rt::Arm {
-        rt::Arm {
-            chan: self.tx.chan.obj.id(ex),
-            dir: Dir::Send,
-        }
+        rt::Arm { chan: self.tx.chan.obj.id(ex), dir: Dir::Send }
     }
     fn prepare(&mut self, me: TaskId, index: usize, unbuffered: bool) {
         if unbuffered {
@@ -728,22 +650,12 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
     let chosen = match rt::announce_select(&descs, has_default, loc) {
         Resumed::Completed(i) => {
             arms[i].completed(me);
-            with_exec(|ex| {
-                ex.record(
-                    me,
-                    Some(descs[i].chan),
-                    EventKind::Select { arm: Some(i) },
-                    loc,
-                )
-            });
+            with_exec(|ex| ex.record(me, Some(descs[i].chan), EventKind::Select { arm: Some(i) }, loc));
             Some(i)
         }
         Resumed::Act => {
-            let ready: Vec<usize> = with_exec(|ex| {
-                (0..descs.len())
-                    .filter(|&i| ex.arm_ready(me, descs[i]))
-                    .collect()
-            });
+            let ready: Vec<usize> =
+                with_exec(|ex| (0..descs.len()).filter(|&i| ex.arm_ready(me, descs[i])).collect());
             if ready.is_empty() {
                 with_exec(|ex| ex.record(me, None, EventKind::Select { arm: None }, loc));
                 None
@@ -762,14 +674,7 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
                         std::panic::resume_unwind(Box::new(rt::AbortTask));
                     }
                 };
-                with_exec(|ex| {
-                    ex.record(
-                        me,
-                        Some(descs[i].chan),
-                        EventKind::Select { arm: Some(i) },
-                        loc,
-                    )
-                });
+                with_exec(|ex| ex.record(me, Some(descs[i].chan), EventKind::Select { arm: Some(i) }, loc));
                 let result = with_exec(|ex| arms[i].act(ex, i, loc));
                 if result.is_err() {
                     for (j, arm) in arms.iter_mut().enumerate() {
@@ -790,6 +695,4 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
 }
 
 #[doc(hidden)]
-pub use self::{
-    select as __select, RecvArm as __RecvArm, SelectArm as __SelectArm, SendArm as __SendArm,
-};
+pub use self::{select as __select, RecvArm as __RecvArm, SelectArm as __SelectArm, SendArm as __SendArm};

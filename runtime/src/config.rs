@@ -44,12 +44,8 @@ impl fmt::Display for Strategy {
         match self {
             Strategy::Random => f.write_str("random"),
             Strategy::Pct { depth } => write!(f, "pct (depth {depth})"),
-            Strategy::Dfs {
-                preemption_bound: None,
-            } => f.write_str("dfs"),
-            Strategy::Dfs {
-                preemption_bound: Some(b),
-            } => write!(f, "dfs (preemption bound {b})"),
+            Strategy::Dfs { preemption_bound: None } => f.write_str("dfs"),
+            Strategy::Dfs { preemption_bound: Some(b) } => write!(f, "dfs (preemption bound {b})"),
             Strategy::Portfolio => f.write_str("portfolio (pct depth 3 + random)"),
         }
     }
@@ -64,10 +60,7 @@ impl std::str::FromStr for Strategy {
             Some((n, a)) => (n, Some(a)),
             None => (s, None),
         };
-        let number = |a: &str| {
-            a.parse::<usize>()
-                .map_err(|_| format!("{a:?} is not a number"))
-        };
+        let number = |a: &str| a.parse::<usize>().map_err(|_| format!("{a:?} is not a number"));
         match (name, arg) {
             ("random", None) => Ok(Strategy::Random),
             ("portfolio", None) => Ok(Strategy::Portfolio),
@@ -135,20 +128,14 @@ fn env_var(name: &str) -> Option<String> {
 }
 
 fn env_parse<T: std::str::FromStr>(name: &str, what: &str) -> Option<T> {
-    env_var(name).map(|v| {
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not valid: expected {what}"))
-    })
+    env_var(name).map(|v| v.parse().unwrap_or_else(|_| panic!("{name}={v:?} is not valid: expected {what}")))
 }
 
 /// Parses `i/n` with `0 <= i < n`.
 pub(crate) fn parse_shard(v: &str) -> Result<(u64, u64), String> {
     let bad = || format!("{v:?} is not a shard: expected i/n with 0 <= i < n, such as 0/4");
     let (i, n) = v.split_once('/').ok_or_else(bad)?;
-    let (i, n): (u64, u64) = (
-        i.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
+    let (i, n): (u64, u64) = (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
     if n == 0 || i >= n {
         return Err(bad());
     }
@@ -158,8 +145,7 @@ pub(crate) fn parse_shard(v: &str) -> Result<(u64, u64), String> {
 impl Default for Config {
     fn default() -> Config {
         let strategy = env_var("GOWEAVE_STRATEGY").map(|v| {
-            v.parse::<Strategy>()
-                .unwrap_or_else(|e| panic!("GOWEAVE_STRATEGY={v:?} is not valid: {e}"))
+            v.parse::<Strategy>().unwrap_or_else(|e| panic!("GOWEAVE_STRATEGY={v:?} is not valid: {e}"))
         });
         let shard = env_var("GOWEAVE_SHARD")
             .map(|v| parse_shard(&v).unwrap_or_else(|e| panic!("GOWEAVE_SHARD is not valid: {e}")));
@@ -176,8 +162,7 @@ impl Default for Config {
             iterations: iterations.unwrap_or(DEFAULT_ITERATIONS),
             seed: env_parse("GOWEAVE_SEED", "an unsigned 64-bit integer").unwrap_or(0),
             max_steps: DEFAULT_MAX_STEPS,
-            threads: threads
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            threads: threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             shard,
             replay: None,
             env_replay: env_var("GOWEAVE_REPLAY"),
@@ -231,10 +216,7 @@ impl Config {
     /// Explores only shard `index` of `count` of the space (environment:
     /// `GOWEAVE_SHARD=index/count`), to spread one exploration over machines.
     pub fn shard(mut self, index: u64, count: u64) -> Config {
-        assert!(
-            count > 0 && index < count,
-            "Config::shard needs index < count"
-        );
+        assert!(count > 0 && index < count, "Config::shard needs index < count");
         self.shard = Some((index, count));
         self
     }
@@ -306,21 +288,13 @@ impl Stats {
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.replayed {
-            return write!(
-                f,
-                "goweave: replayed 1 schedule, no failure ({:.2?})",
-                self.elapsed
-            );
+            return write!(f, "goweave: replayed 1 schedule, no failure ({:.2?})", self.elapsed);
         }
         write!(
             f,
             "goweave: {} executions, {}strategy {}, {} thread{}, {:.2?}, no failure",
             self.executions,
-            if self.exhausted {
-                "space exhausted, "
-            } else {
-                ""
-            },
+            if self.exhausted { "space exhausted, " } else { "" },
             self.strategy,
             self.threads,
             if self.threads == 1 { "" } else { "s" },

@@ -8,12 +8,12 @@ use std::sync::{Arc, Once};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
-use goweave_checkers::EventKind;
+use goweave_checkers::{EventKind, HappensBefore, RaceKind};
 
 use crate::failure::FailureKind;
 use crate::rt::{
-    self, with_exec, AbortTask, Dir, Execution, GoPanic, ObjState, Op, PanicRecord, Resume, Stop,
-    TaskId, TaskState,
+    self, with_exec, AbortTask, Dir, Execution, GoPanic, ObjState, Op, PanicRecord, Resume, Stop, TaskId,
+    TaskState,
 };
 use crate::schedule::Schedule;
 use crate::strategy::Chooser;
@@ -76,6 +76,8 @@ pub(crate) struct Runner {
     enabled: Vec<TaskId>,
     spawns: Vec<(TaskId, rt::SpawnFn)>,
     max_steps: u64,
+    /// Kept across executions for its allocations.
+    hb: HappensBefore,
 }
 
 impl Runner {
@@ -88,32 +90,29 @@ impl Runner {
             enabled: Vec::new(),
             spawns: Vec::new(),
             max_steps,
+            hb: HappensBefore::default(),
         }
     }
 
     fn new_coroutine(&mut self, id: TaskId, body: rt::SpawnFn) -> Co {
         let stack = match self.stacks.pop() {
             Some(s) => s,
-            None => DefaultStack::new(self.stack_size)
-                .expect("goweave: could not allocate a task stack"),
+            None => DefaultStack::new(self.stack_size).expect("goweave: could not allocate a task stack"),
         };
-        Coroutine::with_stack(
-            stack,
-            move |yielder: &Yielder<Resume, ()>, input: Resume| {
-                with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
-                if input == Resume::Abort {
-                    return;
-                }
-                let result = catch_unwind(AssertUnwindSafe(body));
-                task_finished(id, result);
-            },
-        )
+        Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
+            with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
+            if input == Resume::Abort {
+                return;
+            }
+            let result = catch_unwind(AssertUnwindSafe(body));
+            task_finished(id, result);
+        })
     }
 
     /// Runs one execution of `body` with `chooser`; gives the chooser back
     /// with the verdict (`None`: no failure).
     pub(crate) fn run(&mut self, body: &Body, chooser: Chooser) -> (Chooser, Option<Verdict>) {
-        let mut ex = Execution::new(chooser);
+        let mut ex = Execution::new(chooser, std::mem::take(&mut self.hb));
         let main_body = body.clone();
         let here = std::panic::Location::caller();
         ex.add_task(
@@ -129,7 +128,9 @@ impl Runner {
         rt::install(ex);
         let verdict = self.schedule_loop();
         self.teardown();
-        let ex = rt::uninstall().expect("execution vanished");
+        let mut ex = rt::uninstall().expect("execution vanished");
+        self.hb = std::mem::take(&mut ex.hb);
+        self.hb.reset();
         (ex.chooser, verdict)
     }
 
@@ -138,9 +139,7 @@ impl Runner {
             ex.current = t;
             ex.tasks[t].state = TaskState::Running;
         });
-        let co = self.coroutines[t]
-            .as_mut()
-            .expect("resumed a task without a coroutine");
+        let co = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
         IN_TASK.with(|f| f.set(true));
         let result = co.resume(Resume::Go);
         IN_TASK.with(|f| f.set(false));
@@ -186,6 +185,12 @@ impl Runner {
             }
             let mut enabled = std::mem::take(&mut self.enabled);
             let end = with_exec(|ex| {
+                if !ex.lock_waiters.is_empty() {
+                    if let Some(cycle) = closed_lock_cycle(ex) {
+                        ex.stop = Some(Stop::LockCycle(cycle));
+                        return Some(End::Stopped);
+                    }
+                }
                 enabled.clear();
                 enabled.extend((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t)));
                 if enabled.is_empty() {
@@ -254,8 +259,7 @@ fn task_finished(id: TaskId, result: std::thread::Result<()>) {
             Some(match payload.downcast::<GoPanic>() {
                 Ok(go) => (go.message, Some(go.location.to_string())),
                 Err(payload) => {
-                    let message =
-                        payload_message(&*payload).unwrap_or_else(|| "Box<dyn Any>".to_string());
+                    let message = payload_message(&*payload).unwrap_or_else(|| "Box<dyn Any>".to_string());
                     (message, captured.map(|(_, loc)| loc))
                 }
             })
@@ -268,11 +272,7 @@ fn task_finished(id: TaskId, result: std::thread::Result<()>) {
         let task = &mut ex.tasks[id];
         task.state = TaskState::Finished;
         if let Some((message, location)) = record {
-            task.panic = Some(PanicRecord {
-                message,
-                location,
-                step,
-            });
+            task.panic = Some(PanicRecord { message, location, step });
         }
         if id == 0 {
             ex.main_done = true;
@@ -289,7 +289,8 @@ pub(crate) enum End {
 /// Decides whether the execution failed and builds the report.
 fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     let steps = ex.step;
-    if let Some(Stop::Diverged(why)) = ex.stop.take() {
+    if let Some(Stop::Diverged(why)) = &ex.stop {
+        let why = why.clone();
         return Some(Verdict {
             kind: FailureKind::Replay,
             body: format!("{why}\n"),
@@ -304,6 +305,26 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
         });
     }
     let mut report = String::new();
+    match ex.stop.take() {
+        Some(Stop::Race(race)) => {
+            describe_race(ex, &race, &mut report);
+            describe_tasks(ex, &mut report);
+            describe_timeline(ex, &mut report);
+            return Some(Verdict { kind: FailureKind::DataRace, body: report, schedule: ex.chooser.schedule().clone() });
+        }
+        Some(Stop::LockCycle(cycle)) => {
+            let names: Vec<String> = cycle.iter().chain(cycle.first()).map(|&t| ex.task_label(t)).collect();
+            let _ = writeln!(
+                report,
+                "\nTasks wait on each other's locks in a cycle; none of them can ever run again:\n    {}",
+                names.join(" -> ")
+            );
+            describe_tasks(ex, &mut report);
+            describe_timeline(ex, &mut report);
+            return Some(Verdict { kind: FailureKind::Deadlock, body: report, schedule: ex.chooser.schedule().clone() });
+        }
+        Some(Stop::Diverged(_)) | None => {}
+    }
     // A panic in the body always fails; a panic in another task fails unless
     // a join returned it.
     let panicked = (0..ex.tasks.len())
@@ -315,10 +336,7 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             report,
             "\n{} panicked{}:\n    {}",
             ex.task_label(t),
-            p.location
-                .as_ref()
-                .map(|l| format!(" at {l}"))
-                .unwrap_or_default(),
+            p.location.as_ref().map(|l| format!(" at {l}")).unwrap_or_default(),
             p.message.replace('\n', "\n    ")
         );
         if t != 0 {
@@ -335,11 +353,11 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     } else {
         match end {
             End::Stopped => return None,
-            End::NothingEnabled if ex.tasks.iter().all(|t| t.state == TaskState::Finished) => {
-                return None
-            }
+            End::NothingEnabled if ex.tasks.iter().all(|t| t.state == TaskState::Finished) => return None,
             End::NothingEnabled if !ex.main_done => {
-                report.push_str("\nNo task can run: every unfinished task is blocked, the test body included.\n");
+                report.push_str(
+                    "\nNo task can run: every unfinished task is blocked, the test body included.\n",
+                );
                 FailureKind::Deadlock
             }
             End::NothingEnabled => {
@@ -365,11 +383,66 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     };
     describe_tasks(ex, &mut report);
     describe_timeline(ex, &mut report);
-    Some(Verdict {
-        kind,
-        body: report,
-        schedule: ex.chooser.schedule().clone(),
-    })
+    Some(Verdict { kind, body: report, schedule: ex.chooser.schedule().clone() })
+}
+
+fn access_text(ex: &Execution, a: &goweave_checkers::Access) -> String {
+    let e = &ex.trace.events()[a.event];
+    format!(
+        "{:<5} by {} at {} (step {})",
+        if a.write { "write" } else { "read" },
+        ex.task_label(a.task),
+        e.location,
+        e.step
+    )
+}
+
+fn describe_race(ex: &Execution, race: &goweave_checkers::Race, out: &mut String) {
+    let name = obj_name(ex, race.object);
+    match race.kind {
+        RaceKind::Shared => {
+            let _ = writeln!(
+                out,
+                "\nTwo tasks accessed {name} without synchronization, and one of them wrote:\n"
+            );
+        }
+        RaceKind::WaitGroup => {
+            let _ = writeln!(
+                out,
+                "\n{name}: an Add that raises the counter from zero is not ordered with a Wait \
+                 (Go's rule: call Add before starting the task that waits, or before Wait):\n"
+            );
+        }
+    }
+    let _ = writeln!(out, "    {}", access_text(ex, &race.first));
+    let _ = writeln!(out, "    {}", access_text(ex, &race.second));
+    let _ = writeln!(
+        out,
+        "\n  Nothing orders these accesses: no lock, channel operation, join, WaitGroup or \
+         atomic between them."
+    );
+    for t in [race.first.task, race.second.task] {
+        match ex.hb.last_sync(t) {
+            Some(i) => {
+                let e = &ex.trace.events()[i];
+                let what = match e.object {
+                    Some(o) => format!("{} {}", e.kind.verb(), obj_name(ex, o)),
+                    None => e.kind.verb().to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} last synchronized at step {}: {what} at {}",
+                    ex.task_label(t),
+                    e.step,
+                    e.location
+                );
+            }
+            None => {
+                let _ = writeln!(out, "  {} had not synchronized with anything yet", ex.task_label(t));
+            }
+        }
+    }
+    let _ = writeln!(out, "  note: {name} was created at {}", ex.objects[race.object].created);
 }
 
 fn obj_name(ex: &Execution, id: usize) -> String {
@@ -391,22 +464,12 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
         let o = &ex.objects[c];
         let ObjState::Chan(ch) = &o.state else { return };
         if ch.never {
-            notes.push(format!(
-                "{} is a nil channel (chan::never): it is never ready",
-                obj_name(ex, c)
-            ));
+            notes.push(format!("{} is a nil channel (chan::never): it is never ready", obj_name(ex, c)));
             return;
         }
-        let shape = if ch.cap == 0 {
-            "unbuffered".to_string()
-        } else {
-            format!("buffer {}/{}", ch.len, ch.cap)
-        };
-        notes.push(format!(
-            "{} ({shape}) was created at {}",
-            obj_name(ex, c),
-            o.created
-        ));
+        let shape =
+            if ch.cap == 0 { "unbuffered".to_string() } else { format!("buffer {}/{}", ch.len, ch.cap) };
+        notes.push(format!("{} ({shape}) was created at {}", obj_name(ex, c), o.created));
         match dir {
             Dir::Recv if ch.senders == 0 && !ch.closed => notes.push(format!(
                 "no Sender of {} is alive and it is not closed: nothing can ever unblock this receive",
@@ -457,27 +520,15 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
             } else {
                 "blocked locking"
             };
-            format!(
-                "{prefix} {}, {}{again}",
-                obj_name(ex, m),
-                holder_text(ex, holder)
-            )
+            format!("{prefix} {}, {}{again}", obj_name(ex, m), holder_text(ex, holder))
         }
         Op::RLock(o) | Op::WLock(o) | Op::WDrain(o) => {
-            let ObjState::RwMutex(s) = &ex.objects[o].state else {
-                unreachable!()
-            };
+            let ObjState::RwMutex(s) = &ex.objects[o].state else { unreachable!() };
             if let Some((w, at)) = s.writer {
-                notes.push(format!(
-                    "{} holds it for writing (locked at {at})",
-                    ex.task_label(w)
-                ));
+                notes.push(format!("{} holds it for writing (locked at {at})", ex.task_label(w)));
             }
             for &(r, at) in &s.readers {
-                notes.push(format!(
-                    "{} holds it for reading (read-locked at {at})",
-                    ex.task_label(r)
-                ));
+                notes.push(format!("{} holds it for reading (read-locked at {at})", ex.task_label(r)));
             }
             if let Some((w, at)) = s.pending_writer {
                 if w != t {
@@ -490,30 +541,21 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
             match task.op {
                 Op::RLock(_) => format!("blocked read-locking {}", obj_name(ex, o)),
                 Op::WLock(_) => format!("blocked write-locking {}", obj_name(ex, o)),
-                _ => format!(
-                    "write-locking {}: waiting for its readers to unlock",
-                    obj_name(ex, o)
-                ),
+                _ => format!("write-locking {}: waiting for its readers to unlock", obj_name(ex, o)),
             }
         }
         Op::CondWait(c) => format!("waiting on {} for a signal or broadcast", obj_name(ex, c)),
         Op::WgWait(w) => {
-            let ObjState::WaitGroup(s) = &ex.objects[w].state else {
-                unreachable!()
-            };
+            let ObjState::WaitGroup(s) = &ex.objects[w].state else { unreachable!() };
             format!("waiting on {} (counter {})", obj_name(ex, w), s.counter)
         }
         Op::Join(target) => format!("blocked joining {}", ex.task_label(target)),
         Op::OnceDo(o) => {
-            let ObjState::Once { running, .. } = &ex.objects[o].state else {
-                unreachable!()
-            };
+            let ObjState::Once { running, .. } = &ex.objects[o].state else { unreachable!() };
             match running {
-                Some(r) => format!(
-                    "blocked in {}.call_once while {} runs it",
-                    obj_name(ex, o),
-                    ex.task_label(*r)
-                ),
+                Some(r) => {
+                    format!("blocked in {}.call_once while {} runs it", obj_name(ex, o), ex.task_label(*r))
+                }
                 None => format!("blocked in {}.call_once", obj_name(ex, o)),
             }
         }
@@ -533,9 +575,7 @@ fn waits_for(ex: &Execution, t: TaskId) -> Vec<TaskId> {
     }
     match task.op {
         Op::Lock(m) | Op::Relock(m) => match &ex.objects[m].state {
-            ObjState::Mutex {
-                holder: Some((h, _)),
-            } => vec![*h],
+            ObjState::Mutex { holder: Some((h, _)) } => vec![*h],
             _ => Vec::new(),
         },
         Op::RLock(o) | Op::WLock(o) | Op::WDrain(o) => match &ex.objects[o].state {
@@ -551,13 +591,56 @@ fn waits_for(ex: &Execution, t: TaskId) -> Vec<TaskId> {
         },
         Op::Join(target) => vec![target],
         Op::OnceDo(o) => match &ex.objects[o].state {
-            ObjState::Once {
-                running: Some(r), ..
-            } => vec![*r],
+            ObjState::Once { running: Some(r), .. } => vec![*r],
             _ => Vec::new(),
         },
         _ => Vec::new(),
     }
+}
+
+/// A wait-for cycle through a task that started waiting on a lock in this
+/// step, if one closed.
+fn closed_lock_cycle(ex: &mut Execution) -> Option<Vec<TaskId>> {
+    let waiters = std::mem::take(&mut ex.lock_waiters);
+    let found = waiters.iter().find_map(|&t| cycle_through(ex, t));
+    ex.lock_waiters = waiters;
+    ex.lock_waiters.clear();
+    found
+}
+
+/// A cycle of lock waits that starts and ends at `start`.
+fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
+    let lock_wait = |t: TaskId| {
+        matches!(ex.tasks[t].op, Op::Lock(_) | Op::Relock(_) | Op::RLock(_) | Op::WLock(_) | Op::WDrain(_))
+    };
+    if !lock_wait(start) {
+        return None;
+    }
+    let mut path = vec![start];
+    let mut next_edge = vec![0usize];
+    let mut edges = vec![waits_for(ex, start)];
+    while let Some(&t) = path.last() {
+        let depth = path.len() - 1;
+        let i = next_edge[depth];
+        if i >= edges[depth].len() {
+            path.pop();
+            next_edge.pop();
+            edges.pop();
+            continue;
+        }
+        next_edge[depth] += 1;
+        let u = edges[depth][i];
+        let _ = t;
+        if u == start {
+            return Some(path);
+        }
+        if lock_wait(u) && !path.contains(&u) {
+            path.push(u);
+            next_edge.push(0);
+            edges.push(waits_for(ex, u));
+        }
+    }
+    None
 }
 
 /// A cycle in the wait-for graph, as the list of tasks along it.
@@ -591,12 +674,9 @@ fn wait_cycle(ex: &Execution) -> Option<Vec<TaskId>> {
 
 fn describe_tasks(ex: &Execution, out: &mut String) {
     out.push('\n');
-    if let Some(cycle) = wait_cycle(ex) {
-        let names: Vec<String> = cycle
-            .iter()
-            .chain(cycle.first())
-            .map(|&t| ex.task_label(t))
-            .collect();
+    let cycle_told = out.contains("in a cycle");
+    if let Some(cycle) = wait_cycle(ex).filter(|_| !cycle_told) {
+        let names: Vec<String> = cycle.iter().chain(cycle.first()).map(|&t| ex.task_label(t)).collect();
         let _ = writeln!(out, "  wait-for cycle: {}\n", names.join(" -> "));
     }
     for t in 0..ex.tasks.len() {
@@ -614,24 +694,17 @@ fn describe_tasks(ex: &Execution, out: &mut String) {
             let _ = writeln!(out, "      note: {n}");
         }
     }
-    let finished = ex
-        .tasks
-        .iter()
-        .filter(|t| t.state == TaskState::Finished && t.panic.is_none())
-        .count();
+    let finished = ex.tasks.iter().filter(|t| t.state == TaskState::Finished && t.panic.is_none()).count();
     if finished > 0 {
-        let _ = writeln!(
-            out,
-            "  ({finished} other task{} finished)",
-            if finished == 1 { "" } else { "s" }
-        );
+        let _ = writeln!(out, "  ({finished} other task{} finished)", if finished == 1 { "" } else { "s" });
     }
 }
 
 const TIMELINE_LIMIT: usize = 40;
 
 fn describe_timeline(ex: &Execution, out: &mut String) {
-    let events = ex.trace.events();
+    let events: Vec<&goweave_checkers::Event> =
+        ex.trace.events().iter().filter(|e| !matches!(e.kind, EventKind::Create { .. })).collect();
     if events.is_empty() {
         return;
     }
@@ -641,33 +714,19 @@ fn describe_timeline(ex: &Execution, out: &mut String) {
         "\ninterleaving ({} scheduling step{}{}; > marks a switch between tasks):",
         ex.step,
         if ex.step == 1 { "" } else { "s" },
-        if skip > 0 {
-            format!(", last {TIMELINE_LIMIT} of {} events", events.len())
-        } else {
-            String::new()
-        }
+        if skip > 0 { format!(", last {TIMELINE_LIMIT} of {} events", events.len()) } else { String::new() }
     );
-    let width = (0..ex.tasks.len())
-        .map(|t| ex.task_short(t).len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let width = (0..ex.tasks.len()).map(|t| ex.task_short(t).len()).max().unwrap_or(4).max(4);
     let mut last_task = None;
-    for e in &events[skip..] {
+    for &e in &events[skip..] {
         let what = match e.kind {
             EventKind::Spawn { child } => format!("spawn {}", ex.task_label(child)),
             EventKind::Join { target } => format!("join {}", ex.task_label(target)),
             EventKind::Send { to: Some(to) } => {
                 format!("send on {} to {}", obj(ex, e.object), ex.task_short(to))
             }
-            EventKind::Recv {
-                from: Some(from), ..
-            } => {
-                format!(
-                    "recv from {} (from {})",
-                    obj(ex, e.object),
-                    ex.task_short(from)
-                )
+            EventKind::Recv { from: Some(from), .. } => {
+                format!("recv from {} (from {})", obj(ex, e.object), ex.task_short(from))
             }
             EventKind::Select { arm: Some(a) } => format!("select arm {a}"),
             EventKind::WaitGroupAdd { delta } => format!("add({delta}) on {}", obj(ex, e.object)),
@@ -691,11 +750,7 @@ fn describe_timeline(ex: &Execution, out: &mut String) {
             k => k.verb().to_string(),
         };
         // A switch to a task that was not the last to act marks a context switch.
-        let marker = if last_task.is_some_and(|l| l != e.task) {
-            ">"
-        } else {
-            " "
-        };
+        let marker = if last_task.is_some_and(|l| l != e.task) { ">" } else { " " };
         last_task = Some(e.task);
         let _ = writeln!(
             out,

@@ -32,10 +32,7 @@ impl<E: std::fmt::Debug> BodyResult for Result<(), E> {
 /// Whether executions of this strategy are independent of each other, so
 /// they can be split over threads and shards.
 fn splittable(strategy: Strategy) -> bool {
-    matches!(
-        strategy,
-        Strategy::Random | Strategy::Pct { .. } | Strategy::Portfolio
-    )
+    matches!(strategy, Strategy::Random | Strategy::Pct { .. } | Strategy::Portfolio)
 }
 
 fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> {
@@ -73,36 +70,21 @@ fn run_worker(
     while chooser.begin() {
         let index = chooser.execution_index();
         if index > best.load(Ordering::Relaxed) {
-            return WorkerResult {
-                executions,
-                exhausted: false,
-                failure: None,
-            };
+            return WorkerResult { executions, exhausted: false, failure: None };
         }
         executions += 1;
         let (back, verdict) = runner.run(body, chooser);
         chooser = back;
         if let Some(v) = verdict {
             best.fetch_min(index, Ordering::Relaxed);
-            return WorkerResult {
-                executions,
-                exhausted: false,
-                failure: Some((index, v)),
-            };
+            return WorkerResult { executions, exhausted: false, failure: Some((index, v)) };
         }
     }
-    WorkerResult {
-        executions,
-        exhausted: chooser.exhausted(),
-        failure: None,
-    }
+    WorkerResult { executions, exhausted: chooser.exhausted(), failure: None }
 }
 
 fn default_test_name() -> Option<String> {
-    std::thread::current()
-        .name()
-        .filter(|n| *n != "main")
-        .map(str::to_string)
+    std::thread::current().name().filter(|n| *n != "main").map(str::to_string)
 }
 
 impl Config {
@@ -146,36 +128,17 @@ impl Config {
             let schedule = match token.parse::<Schedule>() {
                 Ok(schedule) => schedule,
                 Err(e) => {
-                    return Err(failure(
-                        FailureKind::Replay,
-                        Schedule::default(),
-                        0,
-                        true,
-                        format!("{e}\n"),
-                    ))
+                    return Err(failure(FailureKind::Replay, Schedule::default(), 0, true, format!("{e}\n")))
                 }
             };
-            (
-                vec![run_worker(
-                    &self,
-                    &body,
-                    Box::new(strategy::Replay::new(&schedule)),
-                    &best,
-                )],
-                1,
-            )
+            (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best)], 1)
         } else if splittable(self.strategy) {
             let (shard, shards) = self.shard.unwrap_or((0, 1));
             let executions_in_shard = self.iterations.div_ceil(shards).max(1);
             let threads = (self.threads as u64).min(executions_in_shard).max(1);
             let slice = |t: u64| Slice::new(shard + shards * t, shards * threads, self.iterations);
             let results = if threads == 1 {
-                vec![run_worker(
-                    &self,
-                    &body,
-                    build_strategy(&self, slice(0)),
-                    &best,
-                )]
+                vec![run_worker(&self, &body, build_strategy(&self, slice(0)), &best)]
             } else {
                 std::thread::scope(|scope| {
                     let workers: Vec<_> = (0..threads)
@@ -197,30 +160,13 @@ impl Config {
             };
             (results, threads as usize)
         } else {
-            (
-                vec![run_worker(
-                    &self,
-                    &body,
-                    build_strategy(&self, Slice::all(self.iterations)),
-                    &best,
-                )],
-                1,
-            )
+            (vec![run_worker(&self, &body, build_strategy(&self, Slice::all(self.iterations)), &best)], 1)
         };
         let executions = results.iter().map(|r| r.executions).sum();
         let exhausted_all = results.iter().all(|r| r.exhausted);
-        let first = results
-            .into_iter()
-            .filter_map(|r| r.failure)
-            .min_by_key(|(i, _)| *i);
+        let first = results.into_iter().filter_map(|r| r.failure).min_by_key(|(i, _)| *i);
         if let Some((_, v)) = first {
-            return Err(failure(
-                v.kind,
-                v.schedule,
-                executions,
-                replay.is_some(),
-                v.body,
-            ));
+            return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body));
         }
         Ok(Stats {
             executions,
@@ -295,15 +241,10 @@ pub mod __private {
             (Some(want), Ok(stats)) => std::panic::panic_any(format!(
                 "goweave: expected {} but found no failure ({stats}). Raise `iterations`, try \
                  `strategy = \"dfs\"`, or check that the bug is still there.",
-                if want == "any" {
-                    "a failure".to_string()
-                } else {
-                    format!("a {want} failure")
-                }
+                if want == "any" { "a failure".to_string() } else { format!("a {want} failure") }
             )),
             (Some(want), Err(failure)) => {
-                let matches =
-                    want == "any" || FailureKind::from_expect_name(want) == Some(failure.kind());
+                let matches = want == "any" || FailureKind::from_expect_name(want) == Some(failure.kind());
                 if !matches {
                     std::panic::panic_any(format!(
                         "goweave: expected a {want} failure, but found a {} failure:\n{failure}",
@@ -311,10 +252,7 @@ pub mod __private {
                     ));
                 }
                 if verbose {
-                    eprintln!(
-                        "goweave: found the expected {} failure:\n{failure}",
-                        failure.kind()
-                    );
+                    eprintln!("goweave: found the expected {} failure:\n{failure}", failure.kind());
                 }
             }
         }

@@ -109,10 +109,7 @@ impl Failure {
             return "goweave: could not replay the schedule".to_string();
         }
         if self.replayed {
-            format!(
-                "goweave found {} when replaying a schedule",
-                self.kind.title()
-            )
+            format!("goweave found {} when replaying a schedule", self.kind.title())
         } else {
             format!(
                 "goweave found {} after {} execution{}",
@@ -162,10 +159,7 @@ mod tests {
             FailureKind::Nontermination,
             FailureKind::PotentialDeadlock,
         ] {
-            assert_eq!(
-                FailureKind::from_expect_name(kind.expect_name()),
-                Some(kind)
-            );
+            assert_eq!(FailureKind::from_expect_name(kind.expect_name()), Some(kind));
         }
         assert_eq!(FailureKind::from_expect_name("any"), None);
     }

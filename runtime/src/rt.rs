@@ -19,7 +19,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use corosensei::Yielder;
-use goweave_checkers::{Event, EventKind, Trace};
+use goweave_checkers::{Event, EventKind, HappensBefore, ObjectKind, Race, Trace};
 
 use crate::strategy::Chooser;
 
@@ -104,10 +104,10 @@ impl Op {
         use Op::*;
         match self {
             Start | Spawn | Yield | Join(_) | Select { .. } => None,
-            Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o)
-            | RLock(o) | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o)
-            | Relock(o) | Signal(o) | Broadcast(o) | WgAdd(o) | WgWait(o) | WgWoken(o)
-            | OnceDo(o) | Atomic(o) | SharedRead(o) | SharedWrite(o) => Some(o),
+            Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o) | RLock(o)
+            | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o) | Relock(o) | Signal(o)
+            | Broadcast(o) | WgAdd(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o) | SharedRead(o)
+            | SharedWrite(o) => Some(o),
         }
     }
 }
@@ -161,22 +161,14 @@ pub(crate) struct ChanState {
 
 impl ChanState {
     fn partner(&self, me: TaskId, dir: Dir) -> Option<(TaskId, usize)> {
-        self.waiters
-            .iter()
-            .find(|w| w.0 != me && w.2 == dir)
-            .map(|w| (w.0, w.1))
+        self.waiters.iter().find(|w| w.0 != me && w.2 == dir).map(|w| (w.0, w.1))
     }
 
     pub(crate) fn can_send(&self, me: TaskId) -> bool {
         if self.never {
             return false;
         }
-        self.closed
-            || if self.cap == 0 {
-                self.partner(me, Dir::Recv).is_some()
-            } else {
-                self.len < self.cap
-            }
+        self.closed || if self.cap == 0 { self.partner(me, Dir::Recv).is_some() } else { self.len < self.cap }
     }
 
     pub(crate) fn can_recv(&self, me: TaskId) -> bool {
@@ -214,6 +206,21 @@ pub(crate) struct Object {
     pub state: ObjState,
 }
 
+impl ObjState {
+    fn kind(&self) -> ObjectKind {
+        match self {
+            ObjState::Chan(c) => ObjectKind::Chan { cap: c.cap },
+            ObjState::Mutex { .. } => ObjectKind::Mutex,
+            ObjState::RwMutex(_) => ObjectKind::RwMutex,
+            ObjState::Cond { .. } => ObjectKind::Cond,
+            ObjState::WaitGroup(_) => ObjectKind::WaitGroup,
+            ObjState::Once { .. } => ObjectKind::Once,
+            ObjState::Atomic => ObjectKind::Atomic,
+            ObjState::Shared => ObjectKind::Shared,
+        }
+    }
+}
+
 impl Object {
     pub(crate) fn kind_name(&self) -> &'static str {
         match &self.state {
@@ -235,6 +242,10 @@ impl Object {
 pub(crate) enum Stop {
     /// The schedule being replayed does not fit the program.
     Diverged(String),
+    /// Two unordered conflicting accesses.
+    Race(Race),
+    /// Tasks wait on each other's locks in a cycle (the tasks along it).
+    LockCycle(Vec<TaskId>),
 }
 
 pub(crate) type SpawnFn = Box<dyn FnOnce()>;
@@ -253,6 +264,14 @@ pub(crate) struct Execution {
     pub body_error: Option<String>,
     pub stop: Option<Stop>,
     pub chooser: Chooser,
+    /// Happens-before, computed lazily: only executions that touch a
+    /// `Shared` variable or a WaitGroup pay for it.
+    pub hb: HappensBefore,
+    pub hb_upto: usize,
+    pub locks_created: usize,
+    /// Tasks that started waiting on a lock in this step: the wait-for
+    /// graph may have closed a cycle through them.
+    pub lock_waiters: Vec<TaskId>,
 }
 
 thread_local! {
@@ -260,8 +279,7 @@ thread_local! {
     static SERIAL: Cell<u64> = const { Cell::new(0) };
 }
 
-const OUTSIDE: &str =
-    "goweave primitives can only be used inside an exploration: run the code with \
+const OUTSIDE: &str = "goweave primitives can only be used inside an exploration: run the code with \
      `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`";
 
 /// Runs `f` on the current execution. Panics with a helpful message when
@@ -313,14 +331,7 @@ impl ObjRef {
     #[track_caller]
     pub(crate) fn new(state: ObjState) -> ObjRef {
         let created = Location::caller();
-        with_exec(|ex| {
-            let id = ex.objects.len();
-            ex.objects.push(Object { created, state });
-            ObjRef {
-                serial: ex.serial,
-                id,
-            }
-        })
+        with_exec(|ex| ex.add_object(state, created))
     }
 
     /// The object's id, after checking it belongs to this execution.
@@ -338,7 +349,7 @@ impl ObjRef {
 }
 
 impl Execution {
-    pub(crate) fn new(chooser: Chooser) -> Execution {
+    pub(crate) fn new(chooser: Chooser, hb: HappensBefore) -> Execution {
         Execution {
             serial: next_serial(),
             tasks: Vec::new(),
@@ -353,6 +364,10 @@ impl Execution {
             body_error: None,
             stop: None,
             chooser,
+            hb,
+            hb_upto: 0,
+            locks_created: 0,
+            lock_waiters: Vec::new(),
         }
     }
 
@@ -375,6 +390,19 @@ impl Execution {
         self.spawn_queue.push((id, body));
         self.resume_queue.push_back(id);
         id
+    }
+
+    /// Adds an object and records its creation.
+    pub(crate) fn add_object(&mut self, state: ObjState, created: Loc) -> ObjRef {
+        let id = self.objects.len();
+        let what = state.kind();
+        if matches!(what, ObjectKind::Mutex | ObjectKind::RwMutex) {
+            self.locks_created += 1;
+        }
+        self.objects.push(Object { created, state });
+        let me = self.current;
+        self.record(me, Some(id), EventKind::Create { what }, created);
+        ObjRef { serial: self.serial, id }
     }
 
     pub(crate) fn chan(&self, id: ObjId) -> &ChanState {
@@ -454,11 +482,7 @@ impl Execution {
         let task = &self.tasks[me];
         match task.op {
             Op::Send(c) | Op::Recv(c) => {
-                let dir = if matches!(task.op, Op::Send(_)) {
-                    Dir::Send
-                } else {
-                    Dir::Recv
-                };
+                let dir = if matches!(task.op, Op::Send(_)) { Dir::Send } else { Dir::Recv };
                 let ch = self.chan_mut(c);
                 if ch.cap == 0 && !ch.never {
                     ch.waiters.push((me, 0, dir));
@@ -494,9 +518,7 @@ impl Execution {
     /// The partner for a rendezvous on unbuffered channel `c`: the first
     /// task (in announcement order) waiting in direction `dir`.
     pub(crate) fn rendezvous_partner(&self, c: ObjId, me: TaskId, dir: Dir) -> (TaskId, usize) {
-        self.chan(c)
-            .partner(me, dir)
-            .expect("rendezvous without a partner")
+        self.chan(c).partner(me, dir).expect("rendezvous without a partner")
     }
 
     /// Completes a waiting partner's channel operation on its arm `arm`.
@@ -513,6 +535,9 @@ impl Execution {
         let task = &mut self.tasks[t];
         task.op = op;
         task.state = TaskState::Ready;
+        if matches!(op, Op::Relock(_)) {
+            self.lock_waiters.push(t);
+        }
     }
 
     /// Resumes a waiting task before the next choice (its operation is done).
@@ -522,20 +547,34 @@ impl Execution {
     }
 
     #[inline]
-    pub(crate) fn record(
-        &mut self,
-        task: TaskId,
-        object: Option<ObjId>,
-        kind: EventKind,
-        location: Loc,
-    ) {
-        self.trace.push(Event {
-            step: self.step,
-            task,
-            object,
+    pub(crate) fn record(&mut self, task: TaskId, object: Option<ObjId>, kind: EventKind, location: Loc) {
+        self.trace.push(Event { step: self.step, task, object, kind, location });
+        if matches!(
             kind,
-            location,
-        });
+            EventKind::SharedRead
+                | EventKind::SharedWrite
+                | EventKind::WaitGroupAdd { .. }
+                | EventKind::WaitGroupWait { blocked: true }
+        ) {
+            self.check_races();
+        }
+    }
+
+    /// Brings the happens-before state up to the end of the trace.
+    #[cold]
+    fn check_races(&mut self) {
+        if self.stop.is_some() {
+            return;
+        }
+        let events = self.trace.events();
+        while self.hb_upto < events.len() {
+            let i = self.hb_upto;
+            self.hb_upto += 1;
+            if let Some(race) = self.hb.observe(i, &events[i]) {
+                self.stop = Some(Stop::Race(race));
+                return;
+            }
+        }
     }
 
     /// The name to show for a task in reports.
@@ -599,6 +638,9 @@ pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
         task.state = TaskState::Ready;
         task.completed_arm = None;
         ex.register_waiters(me);
+        if matches!(op, Op::Lock(_) | Op::RLock(_) | Op::WLock(_)) {
+            ex.lock_waiters.push(me);
+        }
     });
     finish_suspend(me)
 }

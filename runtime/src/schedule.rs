@@ -107,9 +107,8 @@ impl FromStr for Schedule {
     type Err = ParseScheduleError;
 
     fn from_str(token: &str) -> Result<Schedule, ParseScheduleError> {
-        let err = |why: &str| ParseScheduleError {
-            message: format!("malformed replay token {token:?}: {why}"),
-        };
+        let err =
+            |why: &str| ParseScheduleError { message: format!("malformed replay token {token:?}: {why}") };
         let body = token.trim().strip_prefix(PREFIX).ok_or_else(|| {
             err("a goweave token starts with `gw1:` (copy it whole from the failure report)")
         })?;
@@ -129,11 +128,7 @@ impl FromStr for Schedule {
                 continue;
             }
             let index = usize::try_from(value >> 1).map_err(|_| err("choice too large"))?;
-            choices.push(if value & 1 == 0 {
-                Choice::Task(index)
-            } else {
-                Choice::Arm(index)
-            });
+            choices.push(if value & 1 == 0 { Choice::Task(index) } else { Choice::Arm(index) });
             value = 0;
             shift = 0;
         }
@@ -150,10 +145,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn choice() -> impl Strategy<Value = Choice> {
-        prop_oneof![
-            (0usize..5000).prop_map(Choice::Task),
-            (0usize..300).prop_map(Choice::Arm),
-        ]
+        prop_oneof![(0usize..5000).prop_map(Choice::Task), (0usize..300).prop_map(Choice::Arm),]
     }
 
     proptest! {
@@ -171,9 +163,7 @@ mod tests {
 
     #[test]
     fn small_choices_take_one_byte() {
-        let schedule = Schedule {
-            choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0)],
-        };
+        let schedule = Schedule { choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0)] };
         assert_eq!(schedule.to_string(), "gw1:AgUA");
     }
 

@@ -40,34 +40,15 @@ impl<T> Shared<T> {
     /// A new shared variable.
     #[track_caller]
     pub fn new(value: T) -> Shared<T> {
-        Shared {
-            obj: ObjRef::new(ObjState::Shared),
-            value: UnsafeCell::new(value),
-        }
+        Shared { obj: ObjRef::new(ObjState::Shared), value: UnsafeCell::new(value) }
     }
 
     fn access(&self, write: bool, loc: Loc) {
         let id = with_exec(|ex| self.obj.id(ex));
-        announce(
-            if write {
-                Op::SharedWrite(id)
-            } else {
-                Op::SharedRead(id)
-            },
-            loc,
-        );
+        announce(if write { Op::SharedWrite(id) } else { Op::SharedRead(id) }, loc);
         with_exec(|ex| {
             let me = ex.current;
-            ex.record(
-                me,
-                Some(id),
-                if write {
-                    EventKind::SharedWrite
-                } else {
-                    EventKind::SharedRead
-                },
-                loc,
-            );
+            ex.record(me, Some(id), if write { EventKind::SharedWrite } else { EventKind::SharedRead }, loc);
         });
     }
 

@@ -30,9 +30,7 @@ pub struct JoinHandle<T> {
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle")
-            .field("task", &self.task)
-            .finish()
+        f.debug_struct("JoinHandle").field("task", &self.task).finish()
     }
 }
 
@@ -86,14 +84,12 @@ impl<T> JoinHandle<T> {
             match &task.panic {
                 Some(p) => {
                     task.panic_joined = true;
-                    Err(Panicked {
-                        message: p.message.clone(),
-                        location: p.location.clone(),
-                    })
+                    Err(Panicked { message: p.message.clone(), location: p.location.clone() })
                 }
                 // SAFETY: the task finished, so it no longer touches its slot.
-                None => Ok(unsafe { (*self.slot.value.get()).take() }
-                    .expect("a finished task left no result")),
+                None => {
+                    Ok(unsafe { (*self.slot.value.get()).take() }.expect("a finished task left no result"))
+                }
             }
         })
     }
@@ -105,10 +101,7 @@ impl<T> JoinHandle<T> {
 
     /// The task this handle joins.
     pub fn task(&self) -> Task {
-        with_exec(|ex| Task {
-            id: self.task,
-            name: ex.tasks[self.task].name.clone(),
-        })
+        with_exec(|ex| Task { id: self.task, name: ex.tasks[self.task].name.clone() })
     }
 }
 
@@ -154,9 +147,7 @@ where
     T: Send + 'static,
 {
     announce(Op::Spawn, loc);
-    let slot = Arc::new(Slot {
-        value: UnsafeCell::new(None),
-    });
+    let slot = Arc::new(Slot { value: UnsafeCell::new(None) });
     let task_slot = slot.clone();
     let body: rt::SpawnFn = Box::new(move || {
         let value = f();
@@ -169,11 +160,7 @@ where
         let child = ex.add_task(name.map(Arc::from), loc, body);
         ex.chooser.on_spawn(child);
         ex.record(me, None, EventKind::Spawn { child }, loc);
-        JoinHandle {
-            task: child,
-            serial: ex.serial,
-            slot,
-        }
+        JoinHandle { task: child, serial: ex.serial, slot }
     })
 }
 
@@ -229,8 +216,5 @@ impl Task {
 /// The task that calls this.
 #[track_caller]
 pub fn current() -> Task {
-    with_exec(|ex| Task {
-        id: ex.current,
-        name: ex.tasks[ex.current].name.clone(),
-    })
+    with_exec(|ex| Task { id: ex.current, name: ex.tasks[ex.current].name.clone() })
 }

@@ -42,10 +42,7 @@ impl Dfs {
     /// Picks an index in `0..options` at the current depth.
     fn choose(&mut self, options: usize) -> usize {
         let pick = if self.depth < self.path.len() {
-            debug_assert_eq!(
-                self.path[self.depth].1, options,
-                "nondeterministic program under dfs"
-            );
+            debug_assert_eq!(self.path[self.depth].1, options, "nondeterministic program under dfs");
             self.path[self.depth].0
         } else {
             self.path.push((0, options));
@@ -84,12 +81,7 @@ impl Strategy for Dfs {
         true
     }
 
-    fn pick_task(
-        &mut self,
-        enabled: &[TaskId],
-        current: TaskId,
-        _step: u32,
-    ) -> Result<TaskId, String> {
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, _step: u32) -> Result<TaskId, String> {
         let current_enabled = enabled.contains(&current);
         let at_bound = self.preemption_bound.is_some_and(|b| self.preemptions >= b);
         if enabled.len() == 1 {
@@ -106,11 +98,7 @@ impl Strategy for Dfs {
             if index == 0 {
                 current
             } else {
-                *enabled
-                    .iter()
-                    .filter(|&&t| t != current)
-                    .nth(index - 1)
-                    .expect("index in range")
+                *enabled.iter().filter(|&&t| t != current).nth(index - 1).expect("index in range")
             }
         } else {
             enabled[index]

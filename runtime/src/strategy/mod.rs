@@ -27,12 +27,7 @@ pub(crate) trait Strategy {
     fn begin(&mut self) -> bool;
     /// Picks the task for the next step among `enabled` (sorted by id, at
     /// least one). `current` is the task that ran the previous step.
-    fn pick_task(
-        &mut self,
-        enabled: &[TaskId],
-        current: TaskId,
-        step: u32,
-    ) -> Result<TaskId, String>;
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String>;
     /// Picks one of `ready` (at least two) select arms.
     fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String>;
     /// A task was created.
@@ -60,10 +55,7 @@ pub(crate) struct Chooser {
 
 impl Chooser {
     pub(crate) fn new(strategy: Box<dyn Strategy>) -> Chooser {
-        Chooser {
-            strategy,
-            schedule: Schedule::default(),
-        }
+        Chooser { strategy, schedule: Schedule::default() }
     }
 
     pub(crate) fn begin(&mut self) -> bool {
@@ -142,12 +134,7 @@ pub(crate) struct Slice {
 
 impl Slice {
     pub(crate) fn new(start: u64, stride: u64, end: u64) -> Slice {
-        Slice {
-            next: start,
-            stride: stride.max(1),
-            end,
-            current: 0,
-        }
+        Slice { next: start, stride: stride.max(1), end, current: 0 }
     }
 
     /// Every index below `end`.

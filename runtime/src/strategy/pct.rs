@@ -82,12 +82,7 @@ impl Strategy for Pct {
         self.priorities[task] = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
     }
 
-    fn pick_task(
-        &mut self,
-        enabled: &[TaskId],
-        _current: TaskId,
-        step: u32,
-    ) -> Result<TaskId, String> {
+    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
         let highest = |priorities: &[i64]| {
             *enabled
                 .iter()

@@ -48,12 +48,7 @@ impl Strategy for Portfolio {
         self.slice.current()
     }
 
-    fn pick_task(
-        &mut self,
-        enabled: &[TaskId],
-        current: TaskId,
-        step: u32,
-    ) -> Result<TaskId, String> {
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {
         self.active().pick_task(enabled, current, step)
     }
 

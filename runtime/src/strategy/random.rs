@@ -12,11 +12,7 @@ pub(crate) struct RandomWalk {
 
 impl RandomWalk {
     pub(crate) fn new(seed: u64, slice: Slice) -> RandomWalk {
-        RandomWalk {
-            seed,
-            slice,
-            rng: fastrand::Rng::with_seed(seed),
-        }
+        RandomWalk { seed, slice, rng: fastrand::Rng::with_seed(seed) }
     }
 
     /// Starts execution number `index` of the whole exploration.
@@ -40,12 +36,7 @@ impl Strategy for RandomWalk {
         self.slice.current()
     }
 
-    fn pick_task(
-        &mut self,
-        enabled: &[TaskId],
-        _current: TaskId,
-        _step: u32,
-    ) -> Result<TaskId, String> {
+    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, _step: u32) -> Result<TaskId, String> {
         Ok(enabled[self.rng.usize(..enabled.len())])
     }
 

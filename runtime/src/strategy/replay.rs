@@ -13,11 +13,7 @@ pub(crate) struct Replay {
 
 impl Replay {
     pub(crate) fn new(schedule: &Schedule) -> Replay {
-        Replay {
-            choices: schedule.choices().to_vec(),
-            next: 0,
-            started: false,
-        }
+        Replay { choices: schedule.choices().to_vec(), next: 0, started: false }
     }
 
     fn take(&mut self, step: u32, wanted: &str) -> Result<Choice, String> {
@@ -41,12 +37,7 @@ impl Strategy for Replay {
         !std::mem::replace(&mut self.started, true)
     }
 
-    fn pick_task(
-        &mut self,
-        enabled: &[TaskId],
-        _current: TaskId,
-        step: u32,
-    ) -> Result<TaskId, String> {
+    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
         if enabled.len() == 1 {
             return Ok(enabled[0]);
         }

@@ -27,30 +27,27 @@ macro_rules! atomic_common {
             /// A new atomic holding `value`.
             #[track_caller]
             pub fn new(value: $t) -> Self {
-                $name {
-                    obj: ObjRef::new(ObjState::Atomic),
-                    value: std::sync::atomic::$std::new(value),
-                }
+                $name { obj: ObjRef::new(ObjState::Atomic), value: std::sync::atomic::$std::new(value) }
             }
 
             /// Loads the value.
             #[track_caller]
-            pub fn load(&self, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicLoad, Location::caller());
+            pub fn load(&self, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicLoad { order }, Location::caller());
                 self.value.load(Ordering::SeqCst)
             }
 
             /// Stores `value`.
             #[track_caller]
-            pub fn store(&self, value: $t, _order: Ordering) {
-                step(&self.obj, EventKind::AtomicStore, Location::caller());
+            pub fn store(&self, value: $t, order: Ordering) {
+                step(&self.obj, EventKind::AtomicStore { order }, Location::caller());
                 self.value.store(value, Ordering::SeqCst)
             }
 
             /// Stores `value`, returning the previous value.
             #[track_caller]
-            pub fn swap(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn swap(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.swap(value, Ordering::SeqCst)
             }
 
@@ -61,12 +58,23 @@ macro_rules! atomic_common {
                 &self,
                 current: $t,
                 new: $t,
-                _success: Ordering,
-                _failure: Ordering,
+                success: Ordering,
+                failure: Ordering,
             ) -> Result<$t, $t> {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
-                self.value
-                    .compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst)
+                let loc = Location::caller();
+                let id = with_exec(|ex| self.obj.id(ex));
+                announce(Op::Atomic(id), loc);
+                let result = self.value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
+                // A failed compare-exchange only loads.
+                let kind = match result {
+                    Ok(_) => EventKind::AtomicRmw { order: success },
+                    Err(_) => EventKind::AtomicLoad { order: failure },
+                };
+                with_exec(|ex| {
+                    let me = ex.current;
+                    ex.record(me, Some(id), kind, loc);
+                });
+                result
             }
 
             /// Like [`compare_exchange`](Self::compare_exchange); never fails
@@ -116,29 +124,29 @@ macro_rules! atomic_common {
 
             /// Bitwise and; returns the previous value.
             #[track_caller]
-            pub fn fetch_and(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_and(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_and(value, Ordering::SeqCst)
             }
 
             /// Bitwise nand; returns the previous value.
             #[track_caller]
-            pub fn fetch_nand(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_nand(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_nand(value, Ordering::SeqCst)
             }
 
             /// Bitwise or; returns the previous value.
             #[track_caller]
-            pub fn fetch_or(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_or(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_or(value, Ordering::SeqCst)
             }
 
             /// Bitwise xor; returns the previous value.
             #[track_caller]
-            pub fn fetch_xor(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_xor(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_xor(value, Ordering::SeqCst)
             }
         }
@@ -172,29 +180,29 @@ macro_rules! atomic_int {
         impl $name {
             /// Adds (wrapping); returns the previous value.
             #[track_caller]
-            pub fn fetch_add(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_add(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_add(value, Ordering::SeqCst)
             }
 
             /// Subtracts (wrapping); returns the previous value.
             #[track_caller]
-            pub fn fetch_sub(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_sub(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_sub(value, Ordering::SeqCst)
             }
 
             /// Maximum; returns the previous value.
             #[track_caller]
-            pub fn fetch_max(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_max(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_max(value, Ordering::SeqCst)
             }
 
             /// Minimum; returns the previous value.
             #[track_caller]
-            pub fn fetch_min(&self, value: $t, _order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw, Location::caller());
+            pub fn fetch_min(&self, value: $t, order: Ordering) -> $t {
+                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
                 self.value.fetch_min(value, Ordering::SeqCst)
             }
         }

@@ -37,11 +37,7 @@ impl Cond {
     #[track_caller]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Cond {
-        Cond {
-            obj: ObjRef::new(ObjState::Cond {
-                waiters: VecDeque::new(),
-            }),
-        }
+        Cond { obj: ObjRef::new(ObjState::Cond { waiters: VecDeque::new() }) }
     }
 
     fn id(&self) -> usize {
@@ -72,10 +68,7 @@ impl Cond {
         // scheduler resumes us once the mutex is free.
         rt::wait(Op::CondWait(id), loc);
         mutex.acquire(m, loc);
-        MutexGuard {
-            mutex,
-            locked_at: loc,
-        }
+        MutexGuard { mutex, locked_at: loc }
     }
 
     /// Wakes the longest-waiting task, if any.
@@ -92,32 +85,18 @@ impl Cond {
 
     fn wake(&self, all: bool, loc: rt::Loc) {
         let id = self.id();
-        announce(
-            if all {
-                Op::Broadcast(id)
-            } else {
-                Op::Signal(id)
-            },
-            loc,
-        );
+        announce(if all { Op::Broadcast(id) } else { Op::Signal(id) }, loc);
         with_exec(|ex| {
             let me = ex.current;
-            ex.record(
-                me,
-                Some(id),
-                if all {
-                    EventKind::Broadcast
-                } else {
-                    EventKind::Signal
-                },
-                loc,
-            );
+            ex.record(me, Some(id), if all { EventKind::Broadcast } else { EventKind::Signal }, loc);
             loop {
                 let next = match &mut ex.objects[id].state {
                     ObjState::Cond { waiters } => waiters.pop_front(),
                     _ => unreachable!(),
                 };
                 let Some((t, m)) = next else { break };
+                let at = ex.tasks[t].loc;
+                ex.record(t, Some(id), EventKind::Woken { by: me }, at);
                 ex.wake_with(t, Op::Relock(m));
                 if !all {
                     break;

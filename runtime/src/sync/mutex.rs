@@ -47,10 +47,7 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex.
     #[track_caller]
     pub fn new(value: T) -> Mutex<T> {
-        Mutex {
-            obj: ObjRef::new(ObjState::Mutex { holder: None }),
-            data: UnsafeCell::new(value),
-        }
+        Mutex { obj: ObjRef::new(ObjState::Mutex { holder: None }), data: UnsafeCell::new(value) }
     }
 
     /// The value, consuming the mutex.
@@ -71,10 +68,7 @@ impl<T: ?Sized> Mutex<T> {
         let id = self.id();
         announce(Op::Lock(id), loc);
         self.acquire(id, loc);
-        MutexGuard {
-            mutex: self,
-            locked_at: loc,
-        }
+        MutexGuard { mutex: self, locked_at: loc }
     }
 
     pub(crate) fn acquire(&self, id: usize, loc: Loc) {
@@ -102,10 +96,7 @@ impl<T: ?Sized> Mutex<T> {
             ex.record(me, Some(id), EventKind::Lock, loc);
             true
         });
-        free.then_some(MutexGuard {
-            mutex: self,
-            locked_at: loc,
-        })
+        free.then_some(MutexGuard { mutex: self, locked_at: loc })
     }
 
     /// The value, through exclusive access (no locking needed).

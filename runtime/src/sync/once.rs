@@ -25,16 +25,20 @@ pub struct Once {
     obj: ObjRef,
 }
 
-struct MarkDone(usize, u64);
+/// Marks the `Once` done when its body returns or unwinds, as Go's defer.
+struct MarkDone {
+    id: usize,
+    serial: u64,
+    loc: rt::Loc,
+}
 
 impl Drop for MarkDone {
     fn drop(&mut self) {
         rt::try_with_exec(|ex| {
-            if ex.serial == self.1 {
-                ex.objects[self.0].state = ObjState::Once {
-                    done: true,
-                    running: None,
-                };
+            if ex.serial == self.serial {
+                ex.objects[self.id].state = ObjState::Once { done: true, running: None };
+                let me = ex.current;
+                ex.record(me, Some(self.id), EventKind::OnceDone, self.loc);
             }
         });
     }
@@ -45,12 +49,7 @@ impl Once {
     #[track_caller]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Once {
-        Once {
-            obj: ObjRef::new(ObjState::Once {
-                done: false,
-                running: None,
-            }),
-        }
+        Once { obj: ObjRef::new(ObjState::Once { done: false, running: None }) }
     }
 
     /// Runs `f` if no call has; otherwise waits until the first call's `f`
@@ -62,9 +61,7 @@ impl Once {
         announce(Op::OnceDo(id), loc);
         let run = with_exec(|ex| {
             let me = ex.current;
-            let ObjState::Once { done, running } = &mut ex.objects[id].state else {
-                unreachable!()
-            };
+            let ObjState::Once { done, running } = &mut ex.objects[id].state else { unreachable!() };
             let run = !*done;
             if run {
                 *running = Some(me);
@@ -73,7 +70,7 @@ impl Once {
             run
         });
         if run {
-            let _done = MarkDone(id, serial);
+            let _done = MarkDone { id, serial, loc };
             f();
         }
     }

@@ -60,15 +60,8 @@ impl<T> RwMutex<T> {
     /// A new unlocked RwMutex.
     #[track_caller]
     pub fn new(value: T) -> RwMutex<T> {
-        let state = RwState {
-            writer: None,
-            readers: Vec::new(),
-            pending_writer: None,
-        };
-        RwMutex {
-            obj: ObjRef::new(ObjState::RwMutex(state)),
-            data: UnsafeCell::new(value),
-        }
+        let state = RwState { writer: None, readers: Vec::new(), pending_writer: None };
+        RwMutex { obj: ObjRef::new(ObjState::RwMutex(state)), data: UnsafeCell::new(value) }
     }
 
     /// The value, consuming the lock.
@@ -94,11 +87,7 @@ impl<T: ?Sized> RwMutex<T> {
             ex.record(me, Some(id), EventKind::RLock, loc);
             me
         });
-        RwMutexReadGuard {
-            rw: self,
-            reader,
-            locked_at: loc,
-        }
+        RwMutexReadGuard { rw: self, reader, locked_at: loc }
     }
 
     /// Locks for writing; blocks while anyone holds it. Once this writer
@@ -124,10 +113,7 @@ impl<T: ?Sized> RwMutex<T> {
             // The last reader to leave hands the lock over and wakes us.
             rt::wait(Op::WDrain(id), loc);
         }
-        RwMutexWriteGuard {
-            rw: self,
-            locked_at: loc,
-        }
+        RwMutexWriteGuard { rw: self, locked_at: loc }
     }
 
     /// Locks for reading if that needs no waiting.
@@ -144,11 +130,7 @@ impl<T: ?Sized> RwMutex<T> {
             }
             ex.rw_mut(id).readers.push((me, loc));
             ex.record(me, Some(id), EventKind::RLock, loc);
-            Some(RwMutexReadGuard {
-                rw: self,
-                reader: me,
-                locked_at: loc,
-            })
+            Some(RwMutexReadGuard { rw: self, reader: me, locked_at: loc })
         })
     }
 
@@ -167,10 +149,7 @@ impl<T: ?Sized> RwMutex<T> {
             }
             s.writer = Some((me, loc));
             ex.record(me, Some(id), EventKind::Lock, loc);
-            Some(RwMutexWriteGuard {
-                rw: self,
-                locked_at: loc,
-            })
+            Some(RwMutexWriteGuard { rw: self, locked_at: loc })
         })
     }
 
@@ -191,17 +170,14 @@ impl<T: ?Sized> Drop for RwMutexReadGuard<'_, T> {
         with_exec(|ex| {
             let me = ex.current;
             let s = ex.rw_mut(id);
-            let i = s
-                .readers
-                .iter()
-                .position(|r| r.0 == self.reader)
-                .unwrap_or(0);
+            let i = s.readers.iter().position(|r| r.0 == self.reader).unwrap_or(0);
             s.readers.remove(i);
             ex.record(me, Some(id), EventKind::RUnlock, loc);
             let s = ex.rw_mut(id);
             if s.readers.is_empty() {
                 if let Some((w, at)) = s.pending_writer.take() {
                     s.writer = Some((w, at));
+                    ex.record(w, Some(id), EventKind::Woken { by: me }, at);
                     ex.record(w, Some(id), EventKind::Lock, at);
                     ex.wake_now(w);
                 }

@@ -30,10 +30,7 @@ impl WaitGroup {
     #[allow(clippy::new_without_default)]
     pub fn new() -> WaitGroup {
         WaitGroup {
-            obj: Arc::new(ObjRef::new(ObjState::WaitGroup(WgState {
-                counter: 0,
-                waiting: Vec::new(),
-            }))),
+            obj: Arc::new(ObjRef::new(ObjState::WaitGroup(WgState { counter: 0, waiting: Vec::new() }))),
         }
     }
 
@@ -70,6 +67,8 @@ impl WaitGroup {
             }
             if wg.counter == 0 {
                 for t in std::mem::take(&mut wg.waiting) {
+                    let at = ex.tasks[t].loc;
+                    ex.record(t, Some(id), EventKind::Woken { by: me }, at);
                     ex.wake_with(t, Op::WgWoken(id));
                 }
             }
@@ -106,10 +105,7 @@ impl WaitGroup {
             wg.counter != 0 || !wg.waiting.is_empty()
         });
         if reused {
-            go_panic(
-                "sync: WaitGroup is reused before previous Wait has returned",
-                loc,
-            );
+            go_panic("sync: WaitGroup is reused before previous Wait has returned", loc);
         }
     }
 }

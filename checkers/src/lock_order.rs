@@ -111,6 +111,18 @@ impl LockOrder {
         }
     }
 
+    /// Adds the edges another worker's graph saw.
+    pub fn merge(&mut self, other: LockOrder) {
+        for (pair, edges) in other.edges {
+            let list = self.edges.entry(pair).or_default();
+            for edge in edges {
+                if list.len() < EDGES_PER_PAIR && !list.contains(&edge) {
+                    list.push(edge);
+                }
+            }
+        }
+    }
+
     /// The number of distinct lock-order edges seen so far.
     pub fn edge_count(&self) -> usize {
         self.edges.values().map(Vec::len).sum()

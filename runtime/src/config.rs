@@ -111,6 +111,7 @@ pub struct Config {
     pub(crate) env_replay: Option<String>,
     pub(crate) stack_size: usize,
     pub(crate) test_name: Option<String>,
+    pub(crate) potential_deadlocks: bool,
 }
 
 /// The default number of executions.
@@ -168,6 +169,7 @@ impl Default for Config {
             env_replay: env_var("GOWEAVE_REPLAY"),
             stack_size: 128 * 1024,
             test_name: None,
+            potential_deadlocks: true,
         }
     }
 }
@@ -231,6 +233,15 @@ impl Config {
     /// The stack size of each task's coroutine (default 128 KiB).
     pub fn stack_size(mut self, bytes: usize) -> Config {
         self.stack_size = bytes.max(16 * 1024);
+        self
+    }
+
+    /// Whether to report lock-order inversions as `PotentialDeadlock`
+    /// (default: on). Locks taken in opposite orders by different tasks in
+    /// any executions of the exploration are reported when the exploration
+    /// ends without another failure, even if none of them deadlocked.
+    pub fn potential_deadlocks(mut self, check: bool) -> Config {
+        self.potential_deadlocks = check;
         self
     }
 

@@ -2,13 +2,14 @@
 //! verdict and its report.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Once};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
-use goweave_checkers::{EventKind, HappensBefore, RaceKind};
+use goweave_checkers::{EventKind, HappensBefore, Inversion, LockOrder, RaceKind};
 
 use crate::failure::FailureKind;
 use crate::rt::{
@@ -78,10 +79,14 @@ pub(crate) struct Runner {
     max_steps: u64,
     /// Kept across executions for its allocations.
     hb: HappensBefore,
+    /// The lock-order graph of this worker's executions, when checked.
+    pub(crate) lock_order: Option<LockOrder>,
+    /// The schedules of the executions that added lock-order edges.
+    pub(crate) order_schedules: BTreeMap<u64, Schedule>,
 }
 
 impl Runner {
-    pub(crate) fn new(stack_size: usize, max_steps: u64) -> Runner {
+    pub(crate) fn new(stack_size: usize, max_steps: u64, lock_order: bool) -> Runner {
         install_panic_hook();
         Runner {
             stacks: Vec::new(),
@@ -91,6 +96,8 @@ impl Runner {
             spawns: Vec::new(),
             max_steps,
             hb: HappensBefore::default(),
+            lock_order: lock_order.then(LockOrder::default),
+            order_schedules: BTreeMap::new(),
         }
     }
 
@@ -111,7 +118,8 @@ impl Runner {
 
     /// Runs one execution of `body` with `chooser`; gives the chooser back
     /// with the verdict (`None`: no failure).
-    pub(crate) fn run(&mut self, body: &Body, chooser: Chooser) -> (Chooser, Option<Verdict>) {
+    /// Runs execution number `index` of the exploration.
+    pub(crate) fn run(&mut self, index: u64, body: &Body, chooser: Chooser) -> (Chooser, Option<Verdict>) {
         let mut ex = Execution::new(chooser, std::mem::take(&mut self.hb));
         let main_body = body.clone();
         let here = std::panic::Location::caller();
@@ -131,6 +139,16 @@ impl Runner {
         let mut ex = rt::uninstall().expect("execution vanished");
         self.hb = std::mem::take(&mut ex.hb);
         self.hb.reset();
+        if let Some(order) = self.lock_order.as_mut().filter(|_| verdict.is_none() && ex.locks_created >= 2) {
+            let before = order.edge_count();
+            order.begin_execution(index);
+            for event in ex.trace.events() {
+                order.observe(event);
+            }
+            if order.edge_count() > before {
+                self.order_schedules.insert(index, ex.chooser.schedule().clone());
+            }
+        }
         (ex.chooser, verdict)
     }
 
@@ -310,7 +328,11 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             describe_race(ex, &race, &mut report);
             describe_tasks(ex, &mut report);
             describe_timeline(ex, &mut report);
-            return Some(Verdict { kind: FailureKind::DataRace, body: report, schedule: ex.chooser.schedule().clone() });
+            return Some(Verdict {
+                kind: FailureKind::DataRace,
+                body: report,
+                schedule: ex.chooser.schedule().clone(),
+            });
         }
         Some(Stop::LockCycle(cycle)) => {
             let names: Vec<String> = cycle.iter().chain(cycle.first()).map(|&t| ex.task_label(t)).collect();
@@ -321,7 +343,11 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             );
             describe_tasks(ex, &mut report);
             describe_timeline(ex, &mut report);
-            return Some(Verdict { kind: FailureKind::Deadlock, body: report, schedule: ex.chooser.schedule().clone() });
+            return Some(Verdict {
+                kind: FailureKind::Deadlock,
+                body: report,
+                schedule: ex.chooser.schedule().clone(),
+            });
         }
         Some(Stop::Diverged(_)) | None => {}
     }
@@ -765,4 +791,50 @@ fn describe_timeline(ex: &Execution, out: &mut String) {
 
 fn obj(ex: &Execution, o: Option<usize>) -> String {
     o.map(|o| obj_name(ex, o)).unwrap_or_default()
+}
+
+/// The report of a lock-order inversion.
+pub(crate) fn describe_inversion(inversion: &Inversion) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nTasks take the same locks in opposite orders. No explored execution deadlocked, but an\n\
+         interleaving where each task holds its first lock and waits for the next one does:\n"
+    );
+    let mut names: Vec<goweave_checkers::LockKey> = Vec::new();
+    let mut name = |key: goweave_checkers::LockKey| {
+        let i = names.iter().position(|&k| k == key).unwrap_or_else(|| {
+            names.push(key);
+            names.len() - 1
+        });
+        char::from(b'A' + (i % 26) as u8)
+    };
+    for edge in &inversion.edges {
+        let mode = |write: bool| if write { "locks" } else { "read-locks" };
+        let (from, to) = (name(edge.from), name(edge.to));
+        let _ = writeln!(out, "  task {} (in execution {}):", edge.task, edge.execution + 1);
+        let _ = writeln!(out, "      {:<10} {from}  at {}", mode(edge.from_write), edge.from_site);
+        let _ = writeln!(
+            out,
+            "      then {:<5} {to}  at {}",
+            mode(edge.to_write).trim_end_matches('s'),
+            edge.to_site
+        );
+    }
+    for (i, key) in names.iter().enumerate() {
+        let nth = if key.nth > 0 { format!(" (lock #{} made there)", key.nth + 1) } else { String::new() };
+        let _ = writeln!(
+            out,
+            "  {} {} = the lock created at {}{nth}",
+            if i == 0 { "where" } else { "     " },
+            char::from(b'A' + (i % 26) as u8),
+            key.site
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n  Take these locks in one global order everywhere, or guard both orders with one common lock.\n  \
+         The replay token runs the executions that showed each order."
+    );
+    out
 }

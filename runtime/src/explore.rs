@@ -5,7 +5,11 @@ use std::time::Instant;
 use crate::config::{Config, Stats, Strategy};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::exec::{Body, Runner, Verdict};
+use std::collections::BTreeMap;
+
+use goweave_checkers::LockOrder;
+
+use crate::exec::{describe_inversion, Body, Runner, Verdict};
 use crate::failure::{Failure, FailureKind};
 use crate::schedule::Schedule;
 use crate::strategy::{self, Chooser, Slice};
@@ -53,6 +57,8 @@ struct WorkerResult {
     exhausted: bool,
     /// The failing execution's global index and verdict.
     failure: Option<(u64, Verdict)>,
+    /// The worker's lock-order graph and the schedules that built it.
+    lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)>,
 }
 
 /// Runs executions until the strategy is done or a failure is found (by
@@ -65,22 +71,28 @@ fn run_worker(
     best: &AtomicU64,
 ) -> WorkerResult {
     let mut chooser = Chooser::new(strategy);
-    let mut runner = Runner::new(config.stack_size, config.max_steps);
+    let mut runner = Runner::new(config.stack_size, config.max_steps, config.potential_deadlocks);
     let mut executions = 0;
+    let result = |executions, exhausted, failure, runner: Runner| WorkerResult {
+        executions,
+        exhausted,
+        failure,
+        lock_order: runner.lock_order.map(|order| (order, runner.order_schedules)),
+    };
     while chooser.begin() {
         let index = chooser.execution_index();
         if index > best.load(Ordering::Relaxed) {
-            return WorkerResult { executions, exhausted: false, failure: None };
+            return result(executions, false, None, runner);
         }
         executions += 1;
-        let (back, verdict) = runner.run(body, chooser);
+        let (back, verdict) = runner.run(index, body, chooser);
         chooser = back;
         if let Some(v) = verdict {
             best.fetch_min(index, Ordering::Relaxed);
-            return WorkerResult { executions, exhausted: false, failure: Some((index, v)) };
+            return result(executions, false, Some((index, v)), runner);
         }
     }
-    WorkerResult { executions, exhausted: chooser.exhausted(), failure: None }
+    result(executions, chooser.exhausted(), None, runner)
 }
 
 fn default_test_name() -> Option<String> {
@@ -164,9 +176,44 @@ impl Config {
         };
         let executions = results.iter().map(|r| r.executions).sum();
         let exhausted_all = results.iter().all(|r| r.exhausted);
-        let first = results.into_iter().filter_map(|r| r.failure).min_by_key(|(i, _)| *i);
+        let mut lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)> = None;
+        let mut first: Option<(u64, Verdict)> = None;
+        for r in results {
+            if let Some((i, v)) = r.failure {
+                if first.as_ref().is_none_or(|(j, _)| i < *j) {
+                    first = Some((i, v));
+                }
+            }
+            if let Some((order, schedules)) = r.lock_order {
+                match &mut lock_order {
+                    Some((all, all_schedules)) => {
+                        all.merge(order);
+                        all_schedules.extend(schedules);
+                    }
+                    None => lock_order = Some((order, schedules)),
+                }
+            }
+        }
         if let Some((_, v)) = first {
             return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body));
+        }
+        // Any other failure takes precedence over a lock-order inversion.
+        if let Some((order, schedules)) = lock_order {
+            if let Some(inversion) = order.inversion() {
+                let mut runs: Vec<u64> = inversion.edges.iter().map(|e| e.execution).collect();
+                runs.sort_unstable();
+                runs.dedup();
+                let parts: Vec<&Schedule> = runs.iter().filter_map(|i| schedules.get(i)).collect();
+                let schedule = Schedule::sequence(&parts);
+                let body = describe_inversion(&inversion);
+                return Err(failure(
+                    FailureKind::PotentialDeadlock,
+                    schedule,
+                    executions,
+                    replay.is_some(),
+                    body,
+                ));
+            }
         }
         Ok(Stats {
             executions,

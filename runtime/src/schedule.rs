@@ -6,6 +6,10 @@
 //! the choices as LEB128 varints, each `2 * task` for "run this task" or
 //! `2 * arm + 1` for "fire this ready select arm". It contains no
 //! whitespace, so it survives copy and paste from a terminal.
+//!
+//! A failure that needs several executions to show (a lock-order
+//! inversion: one execution takes A then B, another B then A) has a token
+//! with several runs, separated by `.`; replaying it runs each in turn.
 
 use std::fmt;
 use std::str::FromStr;
@@ -24,7 +28,8 @@ pub(crate) enum Choice {
     Arm(usize),
 }
 
-/// The choices of one execution; its `Display` is the replay token.
+/// The choices of one execution (or of a few, for failures that span
+/// executions); its `Display` is the replay token.
 ///
 /// ```
 /// let token = "gw1:AgQ";
@@ -35,19 +40,34 @@ pub(crate) enum Choice {
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Schedule {
     choices: Vec<Choice>,
+    /// Executions to replay before this one's `choices`.
+    earlier: Vec<Vec<Choice>>,
 }
 
 impl Schedule {
+    /// One schedule that replays `runs` one after the other.
+    pub(crate) fn sequence(runs: &[&Schedule]) -> Schedule {
+        let mut all: Vec<Vec<Choice>> = Vec::new();
+        for run in runs {
+            all.extend(run.earlier.iter().cloned());
+            all.push(run.choices.clone());
+        }
+        let choices = all.pop().unwrap_or_default();
+        Schedule { choices, earlier: all }
+    }
+
+    /// Every run's choices, in replay order.
+    pub(crate) fn runs(&self) -> impl Iterator<Item = &[Choice]> {
+        self.earlier.iter().map(Vec::as_slice).chain(std::iter::once(self.choices.as_slice()))
+    }
+
     pub(crate) fn push(&mut self, choice: Choice) {
         self.choices.push(choice);
     }
 
     pub(crate) fn clear(&mut self) {
         self.choices.clear();
-    }
-
-    pub(crate) fn choices(&self) -> &[Choice] {
-        &self.choices
+        self.earlier.clear();
     }
 
     /// The number of recorded choices.
@@ -61,25 +81,36 @@ impl Schedule {
     }
 }
 
+fn encode(choices: &[Choice]) -> String {
+    let mut bytes = Vec::with_capacity(choices.len());
+    for choice in choices {
+        let mut v = match *choice {
+            Choice::Task(t) => (t as u64) << 1,
+            Choice::Arm(a) => ((a as u64) << 1) | 1,
+        };
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                bytes.push(byte);
+                break;
+            }
+            bytes.push(byte | 0x80);
+        }
+    }
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 impl fmt::Display for Schedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut bytes = Vec::with_capacity(self.choices.len());
-        for choice in &self.choices {
-            let mut v = match *choice {
-                Choice::Task(t) => (t as u64) << 1,
-                Choice::Arm(a) => ((a as u64) << 1) | 1,
-            };
-            loop {
-                let byte = (v & 0x7f) as u8;
-                v >>= 7;
-                if v == 0 {
-                    bytes.push(byte);
-                    break;
-                }
-                bytes.push(byte | 0x80);
+        f.write_str(PREFIX)?;
+        for (i, run) in self.runs().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
             }
+            f.write_str(&encode(run))?;
         }
-        write!(f, "{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
+        Ok(())
     }
 }
 
@@ -112,31 +143,37 @@ impl FromStr for Schedule {
         let body = token.trim().strip_prefix(PREFIX).ok_or_else(|| {
             err("a goweave token starts with `gw1:` (copy it whole from the failure report)")
         })?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(body)
-            .map_err(|e| err(&format!("not URL-safe base64 ({e}); was it cut short?")))?;
-        let mut choices = Vec::with_capacity(bytes.len());
-        let mut value: u64 = 0;
-        let mut shift = 0u32;
-        for (i, &byte) in bytes.iter().enumerate() {
-            if shift > 56 {
-                return Err(err(&format!("choice at byte {i} is too large")));
-            }
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 != 0 {
-                shift += 7;
-                continue;
-            }
-            let index = usize::try_from(value >> 1).map_err(|_| err("choice too large"))?;
-            choices.push(if value & 1 == 0 { Choice::Task(index) } else { Choice::Arm(index) });
-            value = 0;
-            shift = 0;
-        }
-        if shift != 0 {
-            return Err(err("it ends in the middle of a choice; was it cut short?"));
-        }
-        Ok(Schedule { choices })
+        let mut runs =
+            body.split('.').map(|run| decode(run).map_err(|why| err(&why))).collect::<Result<Vec<_>, _>>()?;
+        let choices = runs.pop().unwrap_or_default();
+        Ok(Schedule { choices, earlier: runs })
     }
+}
+
+fn decode(run: &str) -> Result<Vec<Choice>, String> {
+    let bytes =
+        URL_SAFE_NO_PAD.decode(run).map_err(|e| format!("not URL-safe base64 ({e}); was it cut short?"))?;
+    let mut choices = Vec::with_capacity(bytes.len());
+    let mut value: u64 = 0;
+    let mut shift = 0u32;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if shift > 56 {
+            return Err(format!("choice at byte {i} is too large"));
+        }
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 != 0 {
+            shift += 7;
+            continue;
+        }
+        let index = usize::try_from(value >> 1).map_err(|_| "choice too large".to_string())?;
+        choices.push(if value & 1 == 0 { Choice::Task(index) } else { Choice::Arm(index) });
+        value = 0;
+        shift = 0;
+    }
+    if shift != 0 {
+        return Err("it ends in the middle of a choice; was it cut short?".to_string());
+    }
+    Ok(choices)
 }
 
 #[cfg(test)]
@@ -151,7 +188,7 @@ mod tests {
     proptest! {
         #[test]
         fn token_round_trips(choices in proptest::collection::vec(choice(), 0..200)) {
-            let schedule = Schedule { choices };
+            let schedule = Schedule { choices, earlier: Vec::new() };
             let token = schedule.to_string();
             prop_assert!(token.starts_with("gw1:"));
             prop_assert!(!token.chars().any(char::is_whitespace));
@@ -163,8 +200,21 @@ mod tests {
 
     #[test]
     fn small_choices_take_one_byte() {
-        let schedule = Schedule { choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0)] };
+        let schedule =
+            Schedule { choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0)], earlier: Vec::new() };
         assert_eq!(schedule.to_string(), "gw1:AgUA");
+    }
+
+    #[test]
+    fn several_runs_round_trip() {
+        let a = Schedule { choices: vec![Choice::Task(1)], earlier: Vec::new() };
+        let b = Schedule { choices: vec![Choice::Task(2), Choice::Arm(0)], earlier: Vec::new() };
+        let both = Schedule::sequence(&[&a, &b]);
+        let token = both.to_string();
+        assert_eq!(token, "gw1:Ag.BAE");
+        let back: Schedule = token.parse().unwrap();
+        assert_eq!(back, both);
+        assert_eq!(back.runs().count(), 2);
     }
 
     #[test]

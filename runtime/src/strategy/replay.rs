@@ -6,14 +6,20 @@ use crate::rt::TaskId;
 use crate::schedule::{Choice, Schedule};
 
 pub(crate) struct Replay {
+    runs: Vec<Vec<Choice>>,
+    run: usize,
     choices: Vec<Choice>,
     next: usize,
-    started: bool,
 }
 
 impl Replay {
     pub(crate) fn new(schedule: &Schedule) -> Replay {
-        Replay { choices: schedule.choices().to_vec(), next: 0, started: false }
+        Replay {
+            runs: schedule.runs().map(<[Choice]>::to_vec).collect(),
+            run: 0,
+            choices: Vec::new(),
+            next: 0,
+        }
     }
 
     fn take(&mut self, step: u32, wanted: &str) -> Result<Choice, String> {
@@ -34,7 +40,13 @@ impl Replay {
 
 impl Strategy for Replay {
     fn begin(&mut self) -> bool {
-        !std::mem::replace(&mut self.started, true)
+        if self.run >= self.runs.len() {
+            return false;
+        }
+        self.choices = std::mem::take(&mut self.runs[self.run]);
+        self.run += 1;
+        self.next = 0;
+        true
     }
 
     fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
@@ -73,7 +85,7 @@ impl Strategy for Replay {
     }
 
     fn execution_index(&self) -> u64 {
-        0
+        self.run.saturating_sub(1) as u64
     }
 
     fn end(&mut self, steps: u32) -> Result<(), String> {

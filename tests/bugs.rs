@@ -233,3 +233,14 @@ fn a_body_returning_err_fails() {
     assert_eq!(failure.kind(), FailureKind::Panic);
     assert!(failure.to_string().contains("Err(\"bad state\")"), "{failure}");
 }
+
+#[test]
+fn failures_give_structured_access_to_their_tasks() {
+    let failure = find(Strategy::Dfs { preemption_bound: None }, abba);
+    let tasks = failure.tasks();
+    assert_eq!(tasks.len(), 2, "{tasks:?}");
+    let worker = tasks.iter().find(|t| t.id() == 1).expect("task 1 is involved");
+    assert_eq!(worker.name(), Some("b-then-a"));
+    assert!(worker.status().starts_with("blocked locking Mutex#0"), "{}", worker.status());
+    assert!(worker.location().is_some_and(|l| l.starts_with("tests/bugs.rs:")), "{worker:?}");
+}

@@ -90,3 +90,52 @@ fn leak_report() {
     });
     insta::assert_snapshot!(failure.to_string());
 }
+
+#[test]
+fn race_report() {
+    let failure = first_failure("unsynchronized_deposit", || {
+        let balance = Arc::new(goweave::Shared::new(100));
+        let b = balance.clone();
+        let depositor = goweave::Builder::new().name("depositor").go(move || b.set(b.get() + 10));
+        balance.set(balance.get() - 30);
+        depositor.join().unwrap();
+    });
+    insta::assert_snapshot!(failure.to_string());
+}
+
+#[test]
+fn potential_deadlock_report() {
+    let failure = first_failure("transfer_orders", || {
+        let from = Arc::new(Mutex::new(100));
+        let to = Arc::new(Mutex::new(0));
+        let (f, t) = (from.clone(), to.clone());
+        let (done_tx, done) = goweave::chan::<()>(0);
+        goweave::Builder::new().name("forward").go(move || {
+            {
+                let _from = f.lock();
+                let _to = t.lock();
+            }
+            done_tx.send(());
+        });
+        done.recv();
+        let _to = to.lock();
+        let _from = from.lock();
+    });
+    insta::assert_snapshot!(failure.to_string());
+}
+
+#[test]
+fn nontermination_report() {
+    let failure = Config::default()
+        .strategy(Strategy::Dfs { preemption_bound: None })
+        .max_steps(6)
+        .test_name("spin")
+        .explore(|| {
+            let flag = Arc::new(AtomicUsize::new(0));
+            while flag.load(Ordering::SeqCst) == 0 {
+                goweave::yield_now();
+            }
+        })
+        .expect_err("no failure found");
+    insta::assert_snapshot!(failure.to_string());
+}

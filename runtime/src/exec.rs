@@ -11,7 +11,7 @@ use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use goweave_checkers::{EventKind, HappensBefore, Inversion, LockOrder, RaceKind};
 
-use crate::failure::FailureKind;
+use crate::failure::{FailureKind, FailureTask};
 use crate::rt::{
     self, with_exec, AbortTask, Dir, Execution, GoPanic, ObjState, Op, PanicRecord, Resume, Stop, TaskId,
     TaskState,
@@ -66,6 +66,7 @@ pub(crate) struct Verdict {
     pub kind: FailureKind,
     pub body: String,
     pub schedule: Schedule,
+    pub tasks: Vec<FailureTask>,
 }
 
 /// Runs executions one after the other on this thread, reusing coroutine
@@ -313,6 +314,7 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             kind: FailureKind::Replay,
             body: format!("{why}\n"),
             schedule: ex.chooser.schedule().clone(),
+            tasks: Vec::new(),
         });
     }
     if let Err(why) = ex.chooser.end(steps) {
@@ -320,18 +322,23 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             kind: FailureKind::Replay,
             body: format!("{why}\n"),
             schedule: ex.chooser.schedule().clone(),
+            tasks: Vec::new(),
         });
     }
     let mut report = String::new();
     match ex.stop.take() {
         Some(Stop::Race(race)) => {
             describe_race(ex, &race, &mut report);
-            describe_tasks(ex, &mut report);
-            describe_timeline(ex, &mut report);
+            let mut involved = vec![race.first.task, race.second.task];
+            involved.sort_unstable();
+            involved.dedup();
+            let tasks = task_summaries(ex, &involved);
+            describe_timeline(ex, &involved, &mut report);
             return Some(Verdict {
                 kind: FailureKind::DataRace,
                 body: report,
                 schedule: ex.chooser.schedule().clone(),
+                tasks,
             });
         }
         Some(Stop::LockCycle(cycle)) => {
@@ -341,12 +348,15 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
                 "\nTasks wait on each other's locks in a cycle; none of them can ever run again:\n    {}",
                 names.join(" -> ")
             );
-            describe_tasks(ex, &mut report);
-            describe_timeline(ex, &mut report);
+            let tasks = describe_tasks(ex, &mut report);
+            let mut involved = cycle.clone();
+            involved.sort_unstable();
+            describe_timeline(ex, &involved, &mut report);
             return Some(Verdict {
                 kind: FailureKind::Deadlock,
                 body: report,
                 schedule: ex.chooser.schedule().clone(),
+                tasks,
             });
         }
         Some(Stop::Diverged(_)) | None => {}
@@ -393,7 +403,7 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             End::StepLimit if !ex.main_done => {
                 let _ = writeln!(
                     report,
-                    "\nThe test body did not finish within max_steps = {steps} scheduling steps \
+                    "\nThe test body did not finish within max_steps = {steps} scheduling steps\n\
                      (a livelock, an unbounded loop, or a test that needs a larger max_steps)."
                 );
                 FailureKind::Nontermination
@@ -407,9 +417,32 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             }
         }
     };
-    describe_tasks(ex, &mut report);
-    describe_timeline(ex, &mut report);
-    Some(Verdict { kind, body: report, schedule: ex.chooser.schedule().clone() })
+    let mut tasks = describe_tasks(ex, &mut report);
+    let mut involved: Vec<TaskId> = if kind == FailureKind::Panic && ex.tasks.len() > 4 {
+        let mut v = vec![0];
+        v.extend(panicked);
+        v
+    } else if kind == FailureKind::Panic {
+        (0..ex.tasks.len()).collect()
+    } else {
+        (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state != TaskState::Finished || t == 0).collect()
+    };
+    involved.sort_unstable();
+    involved.dedup();
+    if let Some(t) = panicked {
+        let p = ex.tasks[t].panic.as_ref().expect("panic record");
+        tasks.insert(
+            0,
+            FailureTask {
+                id: t,
+                name: ex.tasks[t].name.as_deref().map(str::to_string),
+                status: format!("panicked: {}", p.message),
+                location: p.location.clone(),
+            },
+        );
+    }
+    describe_timeline(ex, &involved, &mut report);
+    Some(Verdict { kind, body: report, schedule: ex.chooser.schedule().clone(), tasks })
 }
 
 fn access_text(ex: &Execution, a: &goweave_checkers::Access) -> String {
@@ -464,11 +497,25 @@ fn describe_race(ex: &Execution, race: &goweave_checkers::Race, out: &mut String
                 );
             }
             None => {
-                let _ = writeln!(out, "  {} had not synchronized with anything yet", ex.task_label(t));
+                let start = if t == 0 { "started the test" } else { "was spawned" };
+                let _ = writeln!(
+                    out,
+                    "  {} has not synchronized since it {start} (at {})",
+                    ex.task_label(t),
+                    ex.tasks[t].spawned_at
+                );
             }
         }
     }
     let _ = writeln!(out, "  note: {name} was created at {}", ex.objects[race.object].created);
+}
+
+fn op_verb(op: Op) -> &'static str {
+    match op {
+        Op::Spawn => "spawn a task",
+        Op::Yield => "yield",
+        _ => "an operation",
+    }
 }
 
 fn obj_name(ex: &Execution, id: usize) -> String {
@@ -586,8 +633,8 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
             }
         }
         op => match op.object() {
-            Some(o) => format!("about to use {} ({op:?})", obj_name(ex, o)),
-            None => format!("runnable ({op:?})"),
+            Some(o) => format!("still running; next it uses {}", obj_name(ex, o)),
+            None => format!("still running; next: {}", op_verb(op)),
         },
     };
     (what, notes)
@@ -698,7 +745,8 @@ fn wait_cycle(ex: &Execution) -> Option<Vec<TaskId>> {
     None
 }
 
-fn describe_tasks(ex: &Execution, out: &mut String) {
+fn describe_tasks(ex: &Execution, out: &mut String) -> Vec<FailureTask> {
+    let mut summaries = Vec::new();
     out.push('\n');
     let cycle_told = out.contains("in a cycle");
     if let Some(cycle) = wait_cycle(ex).filter(|_| !cycle_told) {
@@ -716,6 +764,15 @@ fn describe_tasks(ex: &Execution, out: &mut String) {
         let (what, notes) = describe_wait(ex, t);
         let _ = writeln!(out, "  {}: {what}", ex.task_label(t));
         let _ = writeln!(out, "      at {}", task.loc);
+        if t != 0 {
+            let _ = writeln!(out, "      spawned at {}", task.spawned_at);
+        }
+        summaries.push(FailureTask {
+            id: t,
+            name: task.name.as_deref().map(str::to_string),
+            status: what,
+            location: Some(task.loc.to_string()),
+        });
         for n in notes {
             let _ = writeln!(out, "      note: {n}");
         }
@@ -724,68 +781,97 @@ fn describe_tasks(ex: &Execution, out: &mut String) {
     if finished > 0 {
         let _ = writeln!(out, "  ({finished} other task{} finished)", if finished == 1 { "" } else { "s" });
     }
+    summaries
 }
 
 const TIMELINE_LIMIT: usize = 40;
+const REPORT_WIDTH: usize = 100;
 
-fn describe_timeline(ex: &Execution, out: &mut String) {
-    let events: Vec<&goweave_checkers::Event> =
-        ex.trace.events().iter().filter(|e| !matches!(e.kind, EventKind::Create { .. })).collect();
+/// What an event did, in a few words.
+fn event_text(ex: &Execution, e: &goweave_checkers::Event) -> String {
+    match e.kind {
+        EventKind::Spawn { child } => format!("spawn {}", ex.task_short(child)),
+        EventKind::Join { target } => format!("join {}", ex.task_short(target)),
+        EventKind::Send { to: Some(to) } => format!("send {} -> {}", obj(ex, e.object), ex.task_short(to)),
+        EventKind::Recv { from: Some(from), .. } => {
+            format!("recv {} <- {}", obj(ex, e.object), ex.task_short(from))
+        }
+        EventKind::Select { arm: Some(a) } => format!("select arm {a}"),
+        EventKind::WaitGroupAdd { delta } => format!("add({delta}) {}", obj(ex, e.object)),
+        EventKind::WaitGroupWait { blocked: true } => format!("wait {} (blocks)", obj(ex, e.object)),
+        EventKind::Once { ran: true } => format!("once {} (runs)", obj(ex, e.object)),
+        EventKind::Woken { by } => format!("woken by {}", ex.task_short(by)),
+        EventKind::Finish if ex.tasks[e.task].panic.is_some() => "panics".to_string(),
+        EventKind::Finish => "returns".to_string(),
+        k if e.object.is_some() => format!("{} {}", k.verb(), obj(ex, e.object)),
+        k => k.verb().to_string(),
+    }
+}
+
+/// `file:line`, without the column, for narrow tables.
+fn short_location(loc: rt::Loc) -> String {
+    format!("{}:{}", loc.file(), loc.line())
+}
+
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    format!("{cut}~")
+}
+
+/// The failing execution as the involved tasks saw it: one column per task
+/// (up to four), one row per step of theirs, the user's line at the end.
+fn describe_timeline(ex: &Execution, involved: &[TaskId], out: &mut String) {
+    let events: Vec<&goweave_checkers::Event> = ex
+        .trace
+        .events()
+        .iter()
+        .filter(|e| !matches!(e.kind, EventKind::Create { .. }) && involved.contains(&e.task))
+        .collect();
     if events.is_empty() {
         return;
     }
     let skip = events.len().saturating_sub(TIMELINE_LIMIT);
     let _ = writeln!(
         out,
-        "\ninterleaving ({} scheduling step{}{}; > marks a switch between tasks):",
+        "\ninterleaving of the tasks involved ({} scheduling step{} in all{}; > marks a switch):",
         ex.step,
         if ex.step == 1 { "" } else { "s" },
-        if skip > 0 { format!(", last {TIMELINE_LIMIT} of {} events", events.len()) } else { String::new() }
+        if skip > 0 {
+            format!(", last {TIMELINE_LIMIT} of their {} events", events.len())
+        } else {
+            String::new()
+        }
     );
-    let width = (0..ex.tasks.len()).map(|t| ex.task_short(t).len()).max().unwrap_or(4).max(4);
+    let columns = involved.len() <= 4;
+    let locations: Vec<String> = events[skip..].iter().map(|e| short_location(e.location)).collect();
+    let loc_width = locations.iter().map(String::len).max().unwrap_or(0).min(40);
+    let col = if columns { ((REPORT_WIDTH - 8 - loc_width) / involved.len()).clamp(12, 34) } else { 0 };
+    if columns {
+        let mut header = format!("  {:>5}  ", "step");
+        for &t in involved {
+            header.push_str(&format!("{:<col$}", fit(&ex.task_short(t), col - 1)));
+        }
+        let _ = writeln!(out, "{}", header.trim_end());
+    }
+    let name_width = involved.iter().map(|&t| ex.task_short(t).len()).max().unwrap_or(4);
     let mut last_task = None;
-    for &e in &events[skip..] {
-        let what = match e.kind {
-            EventKind::Spawn { child } => format!("spawn {}", ex.task_label(child)),
-            EventKind::Join { target } => format!("join {}", ex.task_label(target)),
-            EventKind::Send { to: Some(to) } => {
-                format!("send on {} to {}", obj(ex, e.object), ex.task_short(to))
-            }
-            EventKind::Recv { from: Some(from), .. } => {
-                format!("recv from {} (from {})", obj(ex, e.object), ex.task_short(from))
-            }
-            EventKind::Select { arm: Some(a) } => format!("select arm {a}"),
-            EventKind::WaitGroupAdd { delta } => format!("add({delta}) on {}", obj(ex, e.object)),
-            EventKind::WaitGroupWait { blocked: true } => {
-                format!("wait on {} (blocks)", obj(ex, e.object))
-            }
-            EventKind::Once { ran: true } => format!("once on {} (runs it)", obj(ex, e.object)),
-            EventKind::Finish => {
-                let panicked = ex.tasks[e.task].panic.is_some();
-                let _ = writeln!(
-                    out,
-                    "   {:>4}  {:<width$}  {}",
-                    e.step,
-                    ex.task_short(e.task),
-                    if panicked { "panics" } else { "returns" }
-                );
-                last_task = Some(e.task);
-                continue;
-            }
-            k if e.object.is_some() => format!("{} {}", k.verb(), obj(ex, e.object)),
-            k => k.verb().to_string(),
-        };
-        // A switch to a task that was not the last to act marks a context switch.
-        let marker = if last_task.is_some_and(|l| l != e.task) { ">" } else { " " };
+    for (e, location) in events[skip..].iter().zip(&locations) {
+        let marker = if last_task.is_some_and(|l| l != e.task) { '>' } else { ' ' };
         last_task = Some(e.task);
-        let _ = writeln!(
-            out,
-            "  {marker}{:>4}  {:<width$}  {:<38} {}",
-            e.step,
-            ex.task_short(e.task),
-            what,
-            e.location
-        );
+        let text = event_text(ex, e);
+        let mut line = format!("  {marker}{:>4}  ", e.step);
+        if columns {
+            let at = involved.iter().position(|&t| t == e.task).unwrap_or(0);
+            line.push_str(&" ".repeat(col * at));
+            line.push_str(&format!("{:<width$}", fit(&text, col - 1), width = col * (involved.len() - at)));
+        } else {
+            line.push_str(&format!("{:<name_width$}  {:<34} ", ex.task_short(e.task), fit(&text, 33)));
+        }
+        line.push_str(location);
+        let _ = writeln!(out, "{line}");
     }
 }
 
@@ -837,4 +923,25 @@ pub(crate) fn describe_inversion(inversion: &Inversion) -> String {
          The replay token runs the executions that showed each order."
     );
     out
+}
+
+/// Summaries of the given tasks, for [`Failure::tasks`](crate::Failure::tasks).
+fn task_summaries(ex: &Execution, tasks: &[TaskId]) -> Vec<FailureTask> {
+    tasks
+        .iter()
+        .map(|&t| {
+            let task = &ex.tasks[t];
+            let status = if task.state == TaskState::Finished {
+                "finished".to_string()
+            } else {
+                describe_wait(ex, t).0
+            };
+            FailureTask {
+                id: t,
+                name: task.name.as_deref().map(str::to_string),
+                status,
+                location: Some(task.loc.to_string()),
+            }
+        })
+        .collect()
 }

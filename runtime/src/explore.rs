@@ -126,13 +126,16 @@ impl Config {
     pub(crate) fn explore_body(self, body: Body) -> Result<Stats, Failure> {
         let start = Instant::now();
         let test_name = self.test_name.clone().or_else(default_test_name);
-        let failure = |kind, schedule, executions, replayed, body| Failure {
+        let failure = |kind, schedule, executions, replayed, body, tasks| Failure {
             kind,
             schedule,
             executions,
             replayed,
             body,
             test_name: test_name.clone(),
+            tasks,
+            strategy: self.strategy,
+            seed: self.seed,
         };
         let replay = self.replay_token().map(str::to_string);
         let best = AtomicU64::new(u64::MAX);
@@ -140,7 +143,14 @@ impl Config {
             let schedule = match token.parse::<Schedule>() {
                 Ok(schedule) => schedule,
                 Err(e) => {
-                    return Err(failure(FailureKind::Replay, Schedule::default(), 0, true, format!("{e}\n")))
+                    return Err(failure(
+                        FailureKind::Replay,
+                        Schedule::default(),
+                        0,
+                        true,
+                        format!("{e}\n"),
+                        Vec::new(),
+                    ))
                 }
             };
             (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best)], 1)
@@ -195,7 +205,7 @@ impl Config {
             }
         }
         if let Some((_, v)) = first {
-            return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body));
+            return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks));
         }
         // Any other failure takes precedence over a lock-order inversion.
         if let Some((order, schedules)) = lock_order {
@@ -212,6 +222,7 @@ impl Config {
                     executions,
                     replay.is_some(),
                     body,
+                    Vec::new(),
                 ));
             }
         }

@@ -70,6 +70,38 @@ impl fmt::Display for FailureKind {
     }
 }
 
+/// One task named by a failure, for tools and tests that should not parse
+/// the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailureTask {
+    pub(crate) id: usize,
+    pub(crate) name: Option<String>,
+    pub(crate) status: String,
+    pub(crate) location: Option<String>,
+}
+
+impl FailureTask {
+    /// The task's id in the failing execution (the body is 0).
+    pub fn id(&self) -> usize {
+        self.id
+    }
+
+    /// Its name, if it was given one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// What it was doing, as the report says it ("blocked locking Mutex#1, ...").
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// `file:line:column` in user code where it was (or panicked).
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+}
+
 /// A failing execution: what went wrong, the report, and the schedule that
 /// replays it. `Display` is the full report.
 #[derive(Clone)]
@@ -81,6 +113,9 @@ pub struct Failure {
     /// The report below the headline, identical on every replay.
     pub(crate) body: String,
     pub(crate) test_name: Option<String>,
+    pub(crate) tasks: Vec<FailureTask>,
+    pub(crate) strategy: crate::Strategy,
+    pub(crate) seed: u64,
 }
 
 impl Failure {
@@ -99,6 +134,11 @@ impl Failure {
         self.executions
     }
 
+    /// The tasks the failure involves, with what each was doing and where.
+    pub fn tasks(&self) -> &[FailureTask] {
+        &self.tasks
+    }
+
     /// The report without its headline: the same on every replay.
     pub fn details(&self) -> &str {
         &self.body
@@ -112,10 +152,12 @@ impl Failure {
             format!("goweave found {} when replaying a schedule", self.kind.title())
         } else {
             format!(
-                "goweave found {} after {} execution{}",
+                "goweave found {} after {} execution{} (strategy {}, seed {})",
                 self.kind.title(),
                 self.executions,
-                if self.executions == 1 { "" } else { "s" }
+                if self.executions == 1 { "" } else { "s" },
+                self.strategy,
+                self.seed
             )
         }
     }

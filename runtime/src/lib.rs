@@ -21,7 +21,7 @@ pub mod sync;
 pub use chan::{chan, TryRecvError, TrySendError};
 pub use config::{Config, Stats, Strategy, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS};
 pub use explore::{check, replay, BodyResult};
-pub use failure::{Failure, FailureKind};
+pub use failure::{Failure, FailureKind, FailureTask};
 pub use schedule::{ParseScheduleError, Schedule};
 pub use shared::Shared;
 pub use task::{current, go, yield_now, Builder, JoinHandle, Panicked, Task};

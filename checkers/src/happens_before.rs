@@ -238,6 +238,13 @@ impl HappensBefore {
                 self.object(o).messages.push_back(msg);
                 self.clocks[t].tick(t);
             }
+            (EventKind::TimerFire { sent: true }, Some(o)) => {
+                // The clock sends: the message carries no task's history.
+                synced = false;
+                let sync = self.object(o);
+                sync.sent += 1;
+                sync.messages.push_back(Clock::default());
+            }
             (EventKind::Recv { from: None, closed: false }, Some(o)) => {
                 let sync = self.object(o);
                 if let Some(msg) = sync.messages.pop_front() {

@@ -121,6 +121,9 @@ pub enum EventKind {
     SharedRead,
     /// Wrote a plain shared variable.
     SharedWrite,
+    /// A timer fired: it sent the time on the event's channel (`sent`), or
+    /// woke the event's task from a sleep. Time orders nothing.
+    TimerFire { sent: bool },
     /// The task finished (returned or panicked).
     Finish,
 }
@@ -157,6 +160,7 @@ impl EventKind {
             EventKind::AtomicRmw { .. } => "read-modify-write",
             EventKind::SharedRead => "read",
             EventKind::SharedWrite => "write",
+            EventKind::TimerFire { .. } => "timer fires",
             EventKind::Finish => "finish",
         }
     }

@@ -50,6 +50,21 @@ impl<T> Chan<T> {
         unsafe { &mut *self.data.get() }
     }
 
+    /// A timer's send: puts `value` in the buffer if there is room
+    /// (tickers drop ticks while the channel is full, like Go's).
+    pub(crate) fn timer_send(&self, ex: &mut Execution, id: usize, value: T) -> bool {
+        let ch = ex.chan_mut(id);
+        if ch.closed || ch.len >= ch.cap {
+            return false;
+        }
+        ch.len += 1;
+        self.data().buf.push_back(value);
+        let me = ex.current;
+        let at = ex.objects[id].created;
+        ex.record(me, Some(id), EventKind::TimerFire { sent: true }, at);
+        true
+    }
+
     fn take_offer(&self, task: TaskId, arm: usize) -> T {
         let data = self.data();
         let i = data.offers.iter().position(|o| o.0 == task && o.1 == arm).expect("rendezvous offer missing");
@@ -130,7 +145,7 @@ fn has_sender(ch: &ChanState, me: TaskId) -> bool {
     ch.waiters.iter().any(|w| w.0 != me && w.2 == Dir::Send)
 }
 
-fn new_chan<T>(cap: usize, never: bool, loc: rt::Loc) -> Arc<Chan<T>> {
+pub(crate) fn new_chan<T>(cap: usize, never: bool, loc: rt::Loc) -> Arc<Chan<T>> {
     let obj = with_exec(|ex| {
         let state = ChanState {
             cap,
@@ -190,6 +205,12 @@ pub struct Sender<T> {
 /// same channel.
 pub struct Receiver<T> {
     pub(crate) chan: Arc<Chan<T>>,
+}
+
+impl<T> Receiver<T> {
+    pub(crate) fn from_chan(chan: Arc<Chan<T>>) -> Receiver<T> {
+        Receiver { chan }
+    }
 }
 
 /// Why [`Sender::try_send`] failed; it hands the value back.

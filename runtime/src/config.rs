@@ -112,6 +112,7 @@ pub struct Config {
     pub(crate) stack_size: usize,
     pub(crate) test_name: Option<String>,
     pub(crate) potential_deadlocks: bool,
+    pub(crate) timer_bound: usize,
 }
 
 /// The default number of executions.
@@ -170,6 +171,7 @@ impl Default for Config {
             stack_size: 128 * 1024,
             test_name: None,
             potential_deadlocks: true,
+            timer_bound: 3,
         }
     }
 }
@@ -242,6 +244,14 @@ impl Config {
     /// ends without another failure, even if none of them deadlocked.
     pub fn potential_deadlocks(mut self, check: bool) -> Config {
         self.potential_deadlocks = check;
+        self
+    }
+
+    /// Under exhaustive search, how many times per execution a timer may
+    /// fire early, while some task could still run (default 3). Firings
+    /// when every task is blocked are not choices and do not count.
+    pub fn timer_bound(mut self, bound: usize) -> Config {
+        self.timer_bound = bound;
         self
     }
 

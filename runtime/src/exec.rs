@@ -17,7 +17,7 @@ use crate::rt::{
     TaskState,
 };
 use crate::schedule::Schedule;
-use crate::strategy::Chooser;
+use crate::strategy::{Chooser, FIRE};
 
 type Co = Coroutine<Resume, (), (), DefaultStack>;
 
@@ -203,39 +203,55 @@ impl Runner {
                 return with_exec(|ex| verdict(ex, End::Stopped));
             }
             let mut enabled = std::mem::take(&mut self.enabled);
-            let end = with_exec(|ex| {
-                if !ex.lock_waiters.is_empty() {
-                    if let Some(cycle) = closed_lock_cycle(ex) {
-                        ex.stop = Some(Stop::LockCycle(cycle));
-                        return Some(End::Stopped);
-                    }
-                }
-                enabled.clear();
-                enabled.extend((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t)));
-                if enabled.is_empty() {
-                    return Some(End::NothingEnabled);
-                }
-                if u64::from(ex.step) >= self.max_steps {
-                    return Some(End::StepLimit);
-                }
-                ex.step += 1;
-                match ex.chooser.pick_task(&enabled, ex.current, ex.step) {
-                    Ok(t) => {
-                        ex.current = t;
-                        None
-                    }
-                    Err(why) => {
-                        ex.stop = Some(Stop::Diverged(why));
-                        Some(End::Stopped)
-                    }
-                }
-            });
+            let next = with_exec(|ex| self.next_move(ex, &mut enabled));
             self.enabled = enabled;
-            if let Some(end) = end {
-                return with_exec(|ex| verdict(ex, end));
+            match next {
+                Next::End(end) => return with_exec(|ex| verdict(ex, end)),
+                Next::Fired => {}
+                Next::Run(t) => self.resume(t),
             }
-            let t = with_exec(|ex| ex.current);
-            self.resume(t);
+        }
+    }
+
+    /// Chooses the next move: a task to resume, a timer firing, or the end.
+    fn next_move(&self, ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
+        if !ex.lock_waiters.is_empty() {
+            if let Some(cycle) = closed_lock_cycle(ex) {
+                ex.stop = Some(Stop::LockCycle(cycle));
+                return Next::End(End::Stopped);
+            }
+        }
+        enabled.clear();
+        enabled.extend((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t)));
+        let timer = !ex.timers.is_empty() && ex.timer_useful();
+        if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
+            return Next::End(End::NothingEnabled);
+        }
+        if u64::from(ex.step) >= self.max_steps {
+            return Next::End(End::StepLimit);
+        }
+        ex.step += 1;
+        if enabled.is_empty() {
+            // Every task is blocked: time passes to the earliest deadline.
+            ex.fire_earliest_timer();
+            return Next::Fired;
+        }
+        if timer {
+            enabled.push(FIRE);
+        }
+        match ex.chooser.pick_task(enabled, ex.current, ex.step) {
+            Ok(FIRE) => {
+                ex.fire_earliest_timer();
+                Next::Fired
+            }
+            Ok(t) => {
+                ex.current = t;
+                Next::Run(t)
+            }
+            Err(why) => {
+                ex.stop = Some(Stop::Diverged(why));
+                Next::End(End::Stopped)
+            }
         }
     }
 
@@ -297,6 +313,12 @@ fn task_finished(id: TaskId, result: std::thread::Result<()>) {
             ex.main_done = true;
         }
     });
+}
+
+enum Next {
+    Run(TaskId),
+    Fired,
+    End(End),
 }
 
 pub(crate) enum End {
@@ -618,6 +640,7 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
             }
         }
         Op::CondWait(c) => format!("waiting on {} for a signal or broadcast", obj_name(ex, c)),
+        Op::Sleep => format!("sleeping (virtual time now t+{:?})", ex.now),
         Op::WgWait(w) => {
             let ObjState::WaitGroup(s) = &ex.objects[w].state else { unreachable!() };
             format!("waiting on {} (counter {})", obj_name(ex, w), s.counter)
@@ -705,7 +728,14 @@ fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
         let u = edges[depth][i];
         let _ = t;
         if u == start {
-            return Some(path);
+            // A task waiting on a lock it took itself may have handed the
+            // guard to another task (guards are Send): only a cycle through
+            // other tasks is certain. A true self-deadlock is reported when
+            // nothing else can run.
+            if path.len() > 1 {
+                return Some(path);
+            }
+            continue;
         }
         if lock_wait(u) && !path.contains(&u) {
             path.push(u);

@@ -45,7 +45,7 @@ fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> 
         Strategy::Random => Box::new(strategy::RandomWalk::new(seed, slice)),
         Strategy::Pct { depth } => Box::new(strategy::Pct::new(depth, seed, slice)),
         Strategy::Dfs { preemption_bound } => {
-            Box::new(strategy::Dfs::new(preemption_bound, config.iterations))
+            Box::new(strategy::Dfs::new(preemption_bound, config.timer_bound, config.iterations))
         }
         Strategy::Portfolio => Box::new(strategy::Portfolio::new(seed, slice)),
     }
@@ -101,6 +101,8 @@ fn default_test_name() -> Option<String> {
 
 impl Config {
     /// Explores `body`'s interleavings; `Err` carries the first failure.
+    // A failure is rare and carries its report: its size does not matter.
+    #[allow(clippy::result_large_err)]
     pub fn explore<F, R>(self, body: F) -> Result<Stats, Failure>
     where
         F: Fn() -> R + Send + Sync + 'static,
@@ -123,6 +125,7 @@ impl Config {
         }
     }
 
+    #[allow(clippy::result_large_err)]
     pub(crate) fn explore_body(self, body: Body) -> Result<Stats, Failure> {
         let start = Instant::now();
         let test_name = self.test_name.clone().or_else(default_test_name);

@@ -15,6 +15,8 @@ mod shared;
 mod strategy;
 mod task;
 
+pub mod time;
+
 pub mod chan;
 pub mod sync;
 

@@ -13,10 +13,11 @@
 //! thread-local `RefCell`, and no borrow of it is held across a switch
 //! between the scheduler and a task.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::panic::Location;
 use std::sync::Arc;
+use std::time::Duration;
 
 use corosensei::Yielder;
 use goweave_checkers::{Event, EventKind, HappensBefore, ObjectKind, Race, Trace};
@@ -93,6 +94,10 @@ pub(crate) enum Op {
     /// A WaitGroup waiter released by the counter reaching zero.
     WgWoken(ObjId),
     OnceDo(ObjId),
+    /// Reads the clock or creates a timer: never blocks.
+    Clock,
+    /// Sleeping until the clock reaches a deadline (a waiting state).
+    Sleep,
     Atomic(ObjId),
     SharedRead(ObjId),
     SharedWrite(ObjId),
@@ -103,7 +108,7 @@ impl Op {
     pub(crate) fn object(self) -> Option<ObjId> {
         use Op::*;
         match self {
-            Start | Spawn | Yield | Join(_) | Select { .. } => None,
+            Start | Spawn | Yield | Join(_) | Select { .. } | Clock | Sleep => None,
             Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o) | RLock(o)
             | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o) | Relock(o) | Signal(o)
             | Broadcast(o) | WgAdd(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o) | SharedRead(o)
@@ -141,6 +146,8 @@ pub(crate) struct Task {
     pub arms: Vec<Arm>,
     /// Set when a partner performed this task's channel operation: the arm.
     pub completed_arm: Option<usize>,
+    /// Arrived at its rendezvous operation and visible to partners.
+    pub registered: bool,
     pub yielder: *const Yielder<Resume, ()>,
     pub spawned_at: Loc,
     pub panic: Option<PanicRecord>,
@@ -250,6 +257,26 @@ pub(crate) enum Stop {
 
 pub(crate) type SpawnFn = Box<dyn FnOnce()>;
 
+/// Puts the time on a timer's channel; false if it was full.
+pub(crate) type TimerSend = Box<dyn FnMut(&mut Execution, Duration) -> bool>;
+
+/// What a timer does when it fires.
+pub(crate) enum TimerAction {
+    /// Ends a task's sleep.
+    Wake(TaskId),
+    /// Sends the time on a channel (of capacity 1); false if it was full.
+    Send { chan: ObjId, send: TimerSend },
+}
+
+pub(crate) struct TimerEntry {
+    pub id: u64,
+    pub deadline: Duration,
+    /// Creation order, to fire equal deadlines deterministically.
+    pub seq: u64,
+    pub period: Option<Duration>,
+    pub action: TimerAction,
+}
+
 pub(crate) struct Execution {
     pub serial: u64,
     pub tasks: Vec<Task>,
@@ -272,12 +299,19 @@ pub(crate) struct Execution {
     /// Tasks that started waiting on a lock in this step: the wait-for
     /// graph may have closed a cycle through them.
     pub lock_waiters: Vec<TaskId>,
+    /// Virtual time since the execution started.
+    pub now: Duration,
+    pub timers: Vec<TimerEntry>,
+    pub timer_seq: u64,
 }
 
 thread_local! {
     static EXEC: RefCell<Option<Execution>> = const { RefCell::new(None) };
-    static SERIAL: Cell<u64> = const { Cell::new(0) };
 }
+
+/// Execution serials are unique in the process, so an object smuggled from
+/// one exploration thread to another is recognised as stale too.
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 const OUTSIDE: &str = "goweave primitives can only be used inside an exploration: run the code with \
      `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`";
@@ -312,11 +346,7 @@ pub(crate) fn uninstall() -> Option<Execution> {
 }
 
 pub(crate) fn next_serial() -> u64 {
-    SERIAL.with(|s| {
-        let v = s.get() + 1;
-        s.set(v);
-        v
-    })
+    SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
 }
 
 /// A handle's link to its engine object, checked on every use.
@@ -368,6 +398,9 @@ impl Execution {
             hb_upto: 0,
             locks_created: 0,
             lock_waiters: Vec::new(),
+            now: Duration::ZERO,
+            timers: Vec::new(),
+            timer_seq: 0,
         }
     }
 
@@ -382,6 +415,7 @@ impl Execution {
             loc: at,
             arms: Vec::new(),
             completed_arm: None,
+            registered: false,
             yielder: std::ptr::null(),
             spawned_at: at,
             panic: None,
@@ -390,6 +424,71 @@ impl Execution {
         self.spawn_queue.push((id, body));
         self.resume_queue.push_back(id);
         id
+    }
+
+    /// Schedules a timer; returns its id.
+    pub(crate) fn add_timer(
+        &mut self,
+        after: Duration,
+        period: Option<Duration>,
+        action: TimerAction,
+    ) -> u64 {
+        self.timer_seq += 1;
+        let id = self.timer_seq;
+        self.timers.push(TimerEntry { id, deadline: self.now + after, seq: id, period, action });
+        id
+    }
+
+    /// Removes a pending timer; false if it already fired or was stopped.
+    pub(crate) fn cancel_timer(&mut self, id: u64) -> bool {
+        match self.timers.iter().position(|t| t.id == id) {
+            Some(i) => {
+                self.timers.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn earliest_timer(&self) -> Option<usize> {
+        (0..self.timers.len()).min_by_key(|&i| (self.timers[i].deadline, self.timers[i].seq))
+    }
+
+    /// Whether firing a timer can change anything: a sleeper to wake, or a
+    /// channel with room and a receiver handle alive.
+    pub(crate) fn timer_useful(&self) -> bool {
+        self.timers.iter().any(|t| match &t.action {
+            TimerAction::Wake(_) => true,
+            TimerAction::Send { chan, .. } => {
+                let c = self.chan(*chan);
+                c.len < c.cap && c.receivers > 0
+            }
+        })
+    }
+
+    /// Fires the earliest timer, advancing the clock to its deadline.
+    pub(crate) fn fire_earliest_timer(&mut self) {
+        let Some(i) = self.earliest_timer() else { return };
+        let mut timer = self.timers.swap_remove(i);
+        self.now = self.now.max(timer.deadline);
+        match &mut timer.action {
+            TimerAction::Wake(t) => {
+                let t = *t;
+                let at = self.tasks[t].loc;
+                self.record(t, None, EventKind::TimerFire { sent: false }, at);
+                self.wake_now(t);
+            }
+            TimerAction::Send { send, .. } => {
+                let now = self.now;
+                send(self, now);
+            }
+        }
+        if let Some(period) = timer.period {
+            timer.deadline += period;
+            self.timer_seq += 1;
+            timer.seq = self.timer_seq;
+            self.timers.push(timer);
+        }
     }
 
     /// Adds an object and records its creation.
@@ -454,6 +553,32 @@ impl Execution {
         if task.state != TaskState::Ready {
             return false;
         }
+        // Arriving at a rendezvous is a step of its own: until then no
+        // partner (nor a try_* or a select with default) sees this task.
+        if !task.registered && self.needs_arrival(t) {
+            return true;
+        }
+        self.can_complete(t)
+    }
+
+    /// Whether `t`'s operation involves an unbuffered channel whose
+    /// partners must see it arrive before it can wait there.
+    fn needs_arrival(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t];
+        let rendezvous = |c: ObjId| {
+            let ch = self.chan(c);
+            ch.cap == 0 && !ch.never
+        };
+        match task.op {
+            Op::Send(c) | Op::Recv(c) => rendezvous(c),
+            Op::Select { default: false } => task.arms.iter().any(|a| rendezvous(a.chan)),
+            _ => false,
+        }
+    }
+
+    /// Whether `t` could perform its announced operation now.
+    pub(crate) fn can_complete(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t];
         match task.op {
             Op::Join(target) => self.tasks[target].state == TaskState::Finished,
             Op::Send(c) => self.chan(c).can_send(t),
@@ -524,6 +649,7 @@ impl Execution {
     /// Completes a waiting partner's channel operation on its arm `arm`.
     pub(crate) fn complete_partner(&mut self, partner: TaskId, arm: usize) {
         self.unregister_waiters(partner);
+        self.tasks[partner].registered = false;
         let task = &mut self.tasks[partner];
         task.completed_arm = Some(arm);
         task.state = TaskState::Resumable;
@@ -637,7 +763,7 @@ pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
         task.loc = loc;
         task.state = TaskState::Ready;
         task.completed_arm = None;
-        ex.register_waiters(me);
+        task.registered = false;
         if matches!(op, Op::Lock(_) | Op::RLock(_) | Op::WLock(_)) {
             ex.lock_waiters.push(me);
         }
@@ -681,20 +807,34 @@ pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Loc) -> Resumed 
 }
 
 fn finish_suspend(me: TaskId) -> Resumed {
-    if suspend() == Resume::Abort {
-        std::panic::resume_unwind(Box::new(AbortTask));
-    }
-    with_exec(|ex| {
-        let task = &mut ex.tasks[me];
-        task.state = TaskState::Running;
-        match task.completed_arm.take() {
-            Some(arm) => Resumed::Completed(arm),
-            None => {
-                ex.unregister_waiters(me);
-                Resumed::Act
-            }
+    loop {
+        if suspend() == Resume::Abort {
+            std::panic::resume_unwind(Box::new(AbortTask));
         }
-    })
+        let resumed = with_exec(|ex| {
+            let task = &mut ex.tasks[me];
+            if let Some(arm) = task.completed_arm.take() {
+                task.state = TaskState::Running;
+                return Some(Resumed::Completed(arm));
+            }
+            if !task.registered && ex.needs_arrival(me) && !ex.can_complete(me) {
+                // Arrived and must wait: partners now see this task.
+                ex.register_waiters(me);
+                ex.tasks[me].registered = true;
+                ex.tasks[me].state = TaskState::Ready;
+                return None;
+            }
+            ex.tasks[me].state = TaskState::Running;
+            if ex.tasks[me].registered {
+                ex.unregister_waiters(me);
+                ex.tasks[me].registered = false;
+            }
+            Some(Resumed::Act)
+        });
+        if let Some(resumed) = resumed {
+            return resumed;
+        }
+    }
 }
 
 /// After acting, waits (not enabled) until another task wakes this one,

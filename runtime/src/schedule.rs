@@ -3,8 +3,9 @@
 //! A schedule is the list of choices an execution made where it had a
 //! choice (steps with a single enabled task are not recorded: they replay
 //! by themselves). The token is `gw1:` followed by the URL-safe base64 of
-//! the choices as LEB128 varints, each `2 * task` for "run this task" or
-//! `2 * arm + 1` for "fire this ready select arm". It contains no
+//! the choices as LEB128 varints, each `4 * task` for "run this task",
+//! `4 * arm + 1` for "fire this ready select arm" or `2` for "fire the
+//! earliest timer". It contains no
 //! whitespace, so it survives copy and paste from a terminal.
 //!
 //! A failure that needs several executions to show (a lock-order
@@ -26,6 +27,8 @@ pub(crate) enum Choice {
     Task(usize),
     /// Fire the arm with this index among the ready ones.
     Arm(usize),
+    /// Fire the earliest pending timer.
+    Fire,
 }
 
 /// The choices of one execution (or of a few, for failures that span
@@ -85,8 +88,9 @@ fn encode(choices: &[Choice]) -> String {
     let mut bytes = Vec::with_capacity(choices.len());
     for choice in choices {
         let mut v = match *choice {
-            Choice::Task(t) => (t as u64) << 1,
-            Choice::Arm(a) => ((a as u64) << 1) | 1,
+            Choice::Task(t) => (t as u64) << 2,
+            Choice::Arm(a) => ((a as u64) << 2) | 1,
+            Choice::Fire => 2,
         };
         loop {
             let byte = (v & 0x7f) as u8;
@@ -165,8 +169,13 @@ fn decode(run: &str) -> Result<Vec<Choice>, String> {
             shift += 7;
             continue;
         }
-        let index = usize::try_from(value >> 1).map_err(|_| "choice too large".to_string())?;
-        choices.push(if value & 1 == 0 { Choice::Task(index) } else { Choice::Arm(index) });
+        let index = usize::try_from(value >> 2).map_err(|_| "choice too large".to_string())?;
+        choices.push(match value & 3 {
+            0 => Choice::Task(index),
+            1 => Choice::Arm(index),
+            2 if index == 0 => Choice::Fire,
+            _ => return Err(format!("unknown choice {value} at byte {i}")),
+        });
         value = 0;
         shift = 0;
     }
@@ -182,7 +191,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn choice() -> impl Strategy<Value = Choice> {
-        prop_oneof![(0usize..5000).prop_map(Choice::Task), (0usize..300).prop_map(Choice::Arm),]
+        prop_oneof![
+            (0usize..5000).prop_map(Choice::Task),
+            (0usize..300).prop_map(Choice::Arm),
+            Just(Choice::Fire)
+        ]
     }
 
     proptest! {
@@ -200,9 +213,11 @@ mod tests {
 
     #[test]
     fn small_choices_take_one_byte() {
-        let schedule =
-            Schedule { choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0)], earlier: Vec::new() };
-        assert_eq!(schedule.to_string(), "gw1:AgUA");
+        let schedule = Schedule {
+            choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0), Choice::Fire],
+            earlier: Vec::new(),
+        };
+        assert_eq!(schedule.to_string(), "gw1:BAkAAg");
     }
 
     #[test]
@@ -211,7 +226,7 @@ mod tests {
         let b = Schedule { choices: vec![Choice::Task(2), Choice::Arm(0)], earlier: Vec::new() };
         let both = Schedule::sequence(&[&a, &b]);
         let token = both.to_string();
-        assert_eq!(token, "gw1:Ag.BAE");
+        assert_eq!(token, "gw1:BA.CAE");
         let back: Schedule = token.parse().unwrap();
         assert_eq!(back, both);
         assert_eq!(back.runs().count(), 2);

@@ -7,11 +7,14 @@
 //! next execution replays the prefix up to the deepest point with an
 //! untried alternative and takes that alternative.
 
-use super::Strategy;
+use super::{Strategy, FIRE};
 use crate::rt::TaskId;
 
 pub(crate) struct Dfs {
     preemption_bound: Option<usize>,
+    timer_bound: usize,
+    firings: usize,
+    options: Vec<TaskId>,
     path: Vec<(usize, usize)>,
     depth: usize,
     preemptions: usize,
@@ -25,9 +28,12 @@ pub(crate) struct Dfs {
 }
 
 impl Dfs {
-    pub(crate) fn new(preemption_bound: Option<usize>, iterations: u64) -> Dfs {
+    pub(crate) fn new(preemption_bound: Option<usize>, timer_bound: usize, iterations: u64) -> Dfs {
         Dfs {
             preemption_bound,
+            timer_bound,
+            firings: 0,
+            options: Vec::new(),
             path: Vec::new(),
             depth: 0,
             preemptions: 0,
@@ -78,34 +84,46 @@ impl Strategy for Dfs {
         self.executions += 1;
         self.depth = 0;
         self.preemptions = 0;
+        self.firings = 0;
         true
     }
 
     fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, _step: u32) -> Result<TaskId, String> {
-        let current_enabled = enabled.contains(&current);
-        let at_bound = self.preemption_bound.is_some_and(|b| self.preemptions >= b);
-        if enabled.len() == 1 {
-            return Ok(enabled[0]);
-        }
-        if current_enabled && at_bound {
+        // Firing a timer early counts against the timer bound, so a ticker
+        // does not make the tree infinite.
+        let mut options = std::mem::take(&mut self.options);
+        options.clear();
+        options.extend(enabled.iter().copied().filter(|&t| t != FIRE || self.firings < self.timer_bound));
+        if options.len() < enabled.len() {
             self.bounded = true;
-            return Ok(current);
         }
-        // Order options so that index 0 continues the current task: the
-        // first path explored is the one without preemptions.
-        let index = self.choose(enabled.len());
-        let pick = if current_enabled {
-            if index == 0 {
-                current
-            } else {
-                *enabled.iter().filter(|&&t| t != current).nth(index - 1).expect("index in range")
-            }
+        let current_enabled = options.contains(&current);
+        let at_bound = self.preemption_bound.is_some_and(|b| self.preemptions >= b);
+        let pick = if options.len() == 1 {
+            options[0]
+        } else if current_enabled && at_bound {
+            self.bounded = true;
+            current
         } else {
-            enabled[index]
+            // Index 0 continues the current task: the first path explored
+            // is the one without preemptions.
+            let index = self.choose(options.len());
+            if current_enabled {
+                if index == 0 {
+                    current
+                } else {
+                    *options.iter().filter(|&&t| t != current).nth(index - 1).expect("index in range")
+                }
+            } else {
+                options[index]
+            }
         };
-        if current_enabled && pick != current {
+        if pick == FIRE {
+            self.firings += 1;
+        } else if current_enabled && pick != current {
             self.preemptions += 1;
         }
+        self.options = options;
         Ok(pick)
     }
 

@@ -21,12 +21,17 @@ pub(crate) use replay::Replay;
 use crate::rt::TaskId;
 use crate::schedule::{Choice, Schedule};
 
+/// The move "fire the earliest pending timer", listed after the enabled
+/// tasks when a timer is pending.
+pub(crate) const FIRE: TaskId = usize::MAX;
+
 /// One exploration strategy.
 pub(crate) trait Strategy {
     /// Prepares the next execution; `false` when the exploration is complete.
     fn begin(&mut self) -> bool;
     /// Picks the task for the next step among `enabled` (sorted by id, at
-    /// least one). `current` is the task that ran the previous step.
+    /// least one, possibly ending with [`FIRE`]). `current` is the task that
+    /// ran the previous step.
     fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String>;
     /// Picks one of `ready` (at least two) select arms.
     fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String>;
@@ -72,7 +77,7 @@ impl Chooser {
         let t = self.strategy.pick_task(enabled, current, step)?;
         debug_assert!(enabled.contains(&t), "strategy picked a disabled task");
         if enabled.len() > 1 {
-            self.schedule.push(Choice::Task(t));
+            self.schedule.push(if t == FIRE { Choice::Fire } else { Choice::Task(t) });
         }
         Ok(t)
     }

@@ -9,7 +9,7 @@
 //! with probability at least `1 / (n k^(d-1))`. `k` is learned: the longest
 //! execution seen so far.
 
-use super::{mix_seed, Slice, Strategy};
+use super::{mix_seed, Slice, Strategy, FIRE};
 use crate::rt::TaskId;
 
 pub(crate) struct Pct {
@@ -21,6 +21,8 @@ pub(crate) struct Pct {
     priorities: Vec<i64>,
     /// The next priority for a task that yields: below every other.
     yield_floor: i64,
+    /// The priority of the "fire a timer" move, drawn like a task's.
+    timer_priority: i64,
     /// Steps at which the running task is demoted, sorted, with the
     /// priority it gets.
     change_points: Vec<(u32, i64)>,
@@ -38,6 +40,7 @@ impl Pct {
             change_points: Vec::new(),
             max_steps_seen: 16,
             yield_floor: 0,
+            timer_priority: 0,
         }
     }
 }
@@ -49,6 +52,7 @@ impl Pct {
         self.priorities.clear();
         self.change_points.clear();
         self.yield_floor = 0;
+        self.timer_priority = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
         for i in 1..self.depth {
             let step = self.rng.u32(1..=self.max_steps_seen);
             // Demoted priorities are 1..depth, below every initial one, and
@@ -83,21 +87,28 @@ impl Strategy for Pct {
     }
 
     fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
-        let highest = |priorities: &[i64]| {
+        let highest = |priorities: &[i64], timer: i64| {
             *enabled
                 .iter()
-                .max_by_key(|&&t| (priorities.get(t).copied().unwrap_or(0), t))
+                .max_by_key(|&&t| {
+                    let p = if t == FIRE { timer } else { priorities.get(t).copied().unwrap_or(0) };
+                    (p, t)
+                })
                 .expect("no enabled task")
         };
-        let mut pick = highest(&self.priorities);
+        let mut pick = highest(&self.priorities, self.timer_priority);
         while let Some(&(at, low)) = self.change_points.first() {
             if at > step {
                 break;
             }
             self.change_points.remove(0);
             if at == step {
-                self.priorities[pick] = low;
-                pick = highest(&self.priorities);
+                if pick == FIRE {
+                    self.timer_priority = low;
+                } else {
+                    self.priorities[pick] = low;
+                }
+                pick = highest(&self.priorities, self.timer_priority);
             }
         }
         Ok(pick)

@@ -1,7 +1,7 @@
 //! Follows a recorded schedule exactly, and says where the program stopped
 //! following it.
 
-use super::Strategy;
+use super::{Strategy, FIRE};
 use crate::rt::TaskId;
 use crate::schedule::{Choice, Schedule};
 
@@ -55,6 +55,12 @@ impl Strategy for Replay {
         }
         match self.take(step, "a task choice")? {
             Choice::Task(t) if enabled.contains(&t) => Ok(t),
+            Choice::Fire if enabled.contains(&FIRE) => Ok(FIRE),
+            Choice::Fire => Err(format!(
+                "the schedule diverged at step {step} (choice {}): it fires a timer, but no timer is \
+                 pending there",
+                self.next
+            )),
             Choice::Task(t) => Err(format!(
                 "the schedule diverged at step {step} (choice {}): it runs task {t}, but the \
                  tasks that can run there are {enabled:?}",
@@ -76,9 +82,9 @@ impl Strategy for Replay {
                  {a}, but only {ready} arms are ready",
                 self.next
             )),
-            Choice::Task(t) => Err(format!(
-                "the schedule diverged at step {step} (choice {}): it runs task {t}, but the \
-                 program is choosing among {ready} ready select arms",
+            Choice::Task(_) | Choice::Fire => Err(format!(
+                "the schedule diverged at step {step} (choice {}): it schedules a task or a timer, \
+                 but the program is choosing among {ready} ready select arms",
                 self.next
             )),
         }

@@ -96,7 +96,8 @@ impl<T: ?Sized> Mutex<T> {
             ex.record(me, Some(id), EventKind::Lock, loc);
             true
         });
-        free.then_some(MutexGuard { mutex: self, locked_at: loc })
+        // `then`, not `then_some`: a guard built and dropped would unlock.
+        free.then(|| MutexGuard { mutex: self, locked_at: loc })
     }
 
     /// The value, through exclusive access (no locking needed).

@@ -17,7 +17,7 @@ use proc_macro::TokenStream;
 /// Turns a function into a test whose body runs under goweave's
 /// deterministic scheduler, once per explored schedule.
 ///
-/// ```ignore
+/// ```text
 /// #[goweave::concurrency_test]
 /// fn transfer_is_atomic() {
 ///     // the body is rebuilt and run once per execution
@@ -30,7 +30,7 @@ use proc_macro::TokenStream;
 /// either `()` or a `Result<(), E>` with `E: Debug`, where an `Err` is a
 /// failure, so `?` works in the body:
 ///
-/// ```ignore
+/// ```text
 /// #[goweave::concurrency_test]
 /// fn parses() -> Result<(), std::num::ParseIntError> {
 ///     let n: u32 = "42".parse()?;
@@ -49,18 +49,17 @@ use proc_macro::TokenStream;
 ///
 /// - `strategy = "random" | "pct" | "dfs" | "portfolio"`: how schedules are
 ///   chosen. `"random"` picks uniformly at every scheduling point, `"pct"` is
-///   probabilistic concurrency testing, `"dfs"` searches exhaustively (with
-///   partial-order reduction), `"portfolio"` interleaves PCT and random
+///   probabilistic concurrency testing, `"dfs"` searches exhaustively, `"portfolio"` interleaves PCT and random
 ///   walk.
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(strategy = "random", iterations = 1000)]
 ///   ```
 ///
 /// - `depth = <int>`: the bug depth PCT targets, at least 1 (default 3).
 ///   Only with `strategy = "pct"`.
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(strategy = "pct", depth = 3, iterations = 5000, seed = 7)]
 ///   ```
 ///
@@ -68,21 +67,21 @@ use proc_macro::TokenStream;
 ///   exhaustive search explores (default: unbounded). Only with
 ///   `strategy = "dfs"`.
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(strategy = "dfs", preemption_bound = 2)]
 ///   ```
 ///
 /// - `iterations = <int>`: the most executions to run; it caps every
 ///   strategy, exhaustive search included.
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(iterations = 10_000)]
 ///   ```
 ///
 /// - `seed = <int>`: the seed of the random choices, for a reproducible
 ///   exploration.
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(seed = 42)]
 ///   ```
 ///
@@ -90,14 +89,14 @@ use proc_macro::TokenStream;
 ///   it the body is reported as `Nontermination` (or still-running tasks as
 ///   a `Leak`).
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(max_steps = 100_000)]
 ///   ```
 ///
 /// - `threads = <int>`: how many OS threads explore in parallel, at least 1
 ///   (default: the available parallelism).
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(threads = 1)]
 ///   ```
 ///
@@ -106,7 +105,7 @@ use proc_macro::TokenStream;
 ///   `depth`, `preemption_bound`, `iterations`, `seed` or `threads`; it can
 ///   with `max_steps` and `expect`.
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(replay = "gw1:...")]
 ///   ```
 ///
@@ -116,7 +115,7 @@ use proc_macro::TokenStream;
 ///   or a different kind. Use it to keep a known bug as a regression test of
 ///   the checker.
 ///
-///   ```ignore
+///   ```text
 ///   #[goweave::concurrency_test(expect = "deadlock")]
 ///   ```
 ///
@@ -128,14 +127,14 @@ use proc_macro::TokenStream;
 ///
 /// # Expansion
 ///
-/// ```ignore
+/// ```text
 /// #[goweave::concurrency_test(strategy = "pct", iterations = 5000, expect = "deadlock")]
 /// fn name() { /* body */ }
 /// ```
 ///
 /// becomes
 ///
-/// ```ignore
+/// ```text
 /// #[::core::prelude::v1::test]
 /// fn name() {
 ///     ::goweave::__private::run_test(

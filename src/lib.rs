@@ -37,7 +37,7 @@
 
 #[doc(inline)]
 pub use goweave_runtime::{
-    chan, check, current, go, replay, select, sync, time, yield_now, BodyResult, Builder, Config, Failure,
+    chan, check, context, current, go, replay, select, sync, time, yield_now, BodyResult, Builder, Config, Failure,
     FailureKind, JoinHandle, Panicked, ParseScheduleError, Schedule, Shared, Stats, Strategy, Task,
     TryRecvError, TrySendError,
 };

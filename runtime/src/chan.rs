@@ -188,6 +188,12 @@ pub fn chan<T: Send>(cap: usize) -> (Sender<T>, Receiver<T>) {
     (Sender { chan: c.clone() }, Receiver { chan: c })
 }
 
+/// [`chan`] with an explicit creation site.
+pub(crate) fn chan_at<T: Send>(cap: usize, loc: rt::Loc) -> (Sender<T>, Receiver<T>) {
+    let c = new_chan(cap, false, loc);
+    (Sender { chan: c.clone() }, Receiver { chan: c })
+}
+
 /// A receiver that is never ready: Go's nil channel, to disable a
 /// `select!` arm. Receiving from it blocks forever.
 #[track_caller]
@@ -340,6 +346,26 @@ impl<T: Send> Sender<T> {
     pub fn cap(&self) -> usize {
         cap(&self.chan)
     }
+}
+
+/// Closes channel `id` as part of another operation (a context's cancel):
+/// no scheduling point of its own. `by` is the task whose operation it is,
+/// or `None` when the clock does it (a deadline), which orders nothing.
+/// False if it was already closed.
+pub(crate) fn close_in(ex: &mut Execution, id: usize, by: Option<TaskId>, loc: rt::Loc) -> bool {
+    let ch = ex.chan_mut(id);
+    if ch.closed {
+        return false;
+    }
+    ch.closed = true;
+    match by {
+        Some(t) => ex.record(t, Some(id), EventKind::Close, loc),
+        None => {
+            let me = ex.current;
+            ex.record(me, Some(id), EventKind::TimerFire { sent: false }, loc);
+        }
+    }
+    true
 }
 
 #[track_caller]

@@ -18,6 +18,7 @@ mod task;
 pub mod time;
 
 pub mod chan;
+pub mod context;
 pub mod sync;
 
 pub use chan::{chan, TryRecvError, TrySendError};

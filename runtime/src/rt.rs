@@ -266,6 +266,8 @@ pub(crate) enum TimerAction {
     Wake(TaskId),
     /// Sends the time on a channel (of capacity 1); false if it was full.
     Send { chan: ObjId, send: TimerSend },
+    /// Runs engine-level code, such as a context's deadline cancelling it.
+    Call(Box<dyn FnMut(&mut Execution)>),
 }
 
 pub(crate) struct TimerEntry {
@@ -458,7 +460,7 @@ impl Execution {
     /// channel with room and a receiver handle alive.
     pub(crate) fn timer_useful(&self) -> bool {
         self.timers.iter().any(|t| match &t.action {
-            TimerAction::Wake(_) => true,
+            TimerAction::Wake(_) | TimerAction::Call(_) => true,
             TimerAction::Send { chan, .. } => {
                 let c = self.chan(*chan);
                 c.len < c.cap && c.receivers > 0
@@ -482,6 +484,7 @@ impl Execution {
                 let now = self.now;
                 send(self, now);
             }
+            TimerAction::Call(call) => call(self),
         }
         if let Some(period) = timer.period {
             timer.deadline += period;

@@ -268,17 +268,16 @@ impl HappensBefore {
             (EventKind::Unlock, Some(o)) => self.release_into(t, o, false, |s| &mut s.release),
             (EventKind::RLock, Some(o)) => self.acquire_from(t, o, |s| &s.release),
             (EventKind::RUnlock, Some(o)) => self.release_into(t, o, true, |s| &mut s.read_release),
-            (EventKind::Signal | EventKind::Broadcast, _) => {
-                // The woken tasks' Woken events carry the edge.
-                self.clocks[t].tick(t);
+            (EventKind::Signal | EventKind::Broadcast, Some(o)) => {
+                // The clock at the signal, not what the signaller does
+                // after it, reaches the woken tasks (their Woken events).
+                self.release_into(t, o, false, |s| &mut s.release);
             }
-            (EventKind::Woken { by }, o) => {
-                self.task(by);
-                let waker = self.clocks[by].clone();
-                self.clocks[t].join(&waker);
-                if let Some(o) = o {
-                    self.acquire_from(t, o, |s| &s.release);
-                }
+            (EventKind::Woken { .. }, Some(o)) => {
+                // The object holds the waker's clock as of the wake-up: the
+                // signal, the WaitGroup's last done, the last read-unlock.
+                self.acquire_from(t, o, |s| &s.release);
+                self.acquire_from(t, o, |s| &s.read_release);
             }
             (EventKind::WaitGroupAdd { delta }, Some(o)) => {
                 let sync = self.object(o);
@@ -639,6 +638,45 @@ mod tests {
             (1, Some(0), W),
             (1, once, EventKind::OnceDone),
             (0, once, EventKind::Once { ran: false }),
+            (0, Some(0), R),
+        ];
+        assert_eq!(run(&trace), None);
+    }
+
+    #[test]
+    fn a_wake_up_orders_only_what_came_before_it() {
+        let wg = Some(1);
+        let trace = [
+            (0, Some(0), SHARED),
+            (0, wg, EventKind::Create { what: ObjectKind::WaitGroup }),
+            (0, wg, EventKind::WaitGroupAdd { delta: 1 }),
+            (0, None, EventKind::Spawn { child: 1 }),
+            (0, wg, EventKind::WaitGroupWait { blocked: true }),
+            (1, wg, EventKind::WaitGroupAdd { delta: -1 }),
+            (0, wg, EventKind::Woken { by: 1 }),
+            (1, Some(0), W),
+            (0, Some(0), R),
+        ];
+        assert_eq!(run(&trace), Some((7, 8)));
+        let c = Some(1);
+        let trace = [
+            (0, Some(0), SHARED),
+            (0, c, EventKind::Create { what: ObjectKind::Cond }),
+            (0, None, EventKind::Spawn { child: 1 }),
+            (1, c, EventKind::Signal),
+            (0, c, EventKind::Woken { by: 1 }),
+            (1, Some(0), W),
+            (0, Some(0), R),
+        ];
+        assert_eq!(run(&trace), Some((5, 6)));
+        // What the signaller did before the signal is ordered.
+        let trace = [
+            (0, Some(0), SHARED),
+            (0, c, EventKind::Create { what: ObjectKind::Cond }),
+            (0, None, EventKind::Spawn { child: 1 }),
+            (1, Some(0), W),
+            (1, c, EventKind::Signal),
+            (0, c, EventKind::Woken { by: 1 }),
             (0, Some(0), R),
         ];
         assert_eq!(run(&trace), None);

@@ -37,6 +37,10 @@ pub enum Strategy {
     /// The default: PCT with depth 3 and random walk, interleaved.
     #[default]
     Portfolio,
+    /// Exhaustive enumeration without partial-order reduction: the
+    /// reference DPOR is tested against. Not for users.
+    #[doc(hidden)]
+    NaiveDfs,
 }
 
 impl fmt::Display for Strategy {
@@ -47,6 +51,7 @@ impl fmt::Display for Strategy {
             Strategy::Dfs { preemption_bound: None } => f.write_str("dfs"),
             Strategy::Dfs { preemption_bound: Some(b) } => write!(f, "dfs (preemption bound {b})"),
             Strategy::Portfolio => f.write_str("portfolio (pct depth 3 + random)"),
+            Strategy::NaiveDfs => f.write_str("naive dfs"),
         }
     }
 }
@@ -277,6 +282,7 @@ pub struct Stats {
     pub(crate) strategy: Strategy,
     pub(crate) threads: usize,
     pub(crate) replayed: bool,
+    pub(crate) exhausted_within_bounds: bool,
 }
 
 impl Stats {
@@ -288,6 +294,13 @@ impl Stats {
     /// True only when an exhaustive search covered the whole space.
     pub fn exhausted(&self) -> bool {
         self.exhausted
+    }
+
+    /// True when an exhaustive search covered its whole space up to its
+    /// bounds (`preemption_bound`, `timer_bound`): `exhausted()` is then
+    /// false if a bound cut something off.
+    pub fn exhausted_within_bounds(&self) -> bool {
+        self.exhausted_within_bounds
     }
 
     /// Wall-clock time of the exploration.
@@ -315,7 +328,13 @@ impl fmt::Display for Stats {
             f,
             "goweave: {} executions, {}strategy {}, {} thread{}, {:.2?}, no failure",
             self.executions,
-            if self.exhausted { "space exhausted, " } else { "" },
+            if self.exhausted {
+                "space exhausted, "
+            } else if self.exhausted_within_bounds {
+                "space exhausted up to the bounds, "
+            } else {
+                ""
+            },
             self.strategy,
             self.threads,
             if self.threads == 1 { "" } else { "s" },

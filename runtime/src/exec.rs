@@ -13,8 +13,8 @@ use goweave_checkers::{EventKind, HappensBefore, Inversion, LockOrder, RaceKind}
 
 use crate::failure::{FailureKind, FailureTask};
 use crate::rt::{
-    self, with_exec, AbortTask, Dir, Execution, GoPanic, ObjState, Op, PanicRecord, Resume, Stop, TaskId,
-    TaskState,
+    self, with_exec, AbortTask, Dir, Execution, Footprint, GoPanic, ObjState, Op, PanicRecord, Resume, Stop,
+    TaskId, TaskState,
 };
 use crate::schedule::Schedule;
 use crate::strategy::{Chooser, FIRE};
@@ -80,6 +80,9 @@ pub(crate) struct Runner {
     max_steps: u64,
     /// Kept across executions for its allocations.
     hb: HappensBefore,
+    footprints: Vec<(TaskId, Footprint)>,
+    /// The step just taken, reported to the strategy before the next one.
+    last_step: Option<(TaskId, Footprint)>,
     /// The lock-order graph of this worker's executions, when checked.
     pub(crate) lock_order: Option<LockOrder>,
     /// The schedules of the executions that added lock-order edges.
@@ -97,6 +100,8 @@ impl Runner {
             spawns: Vec::new(),
             max_steps,
             hb: HappensBefore::default(),
+            footprints: Vec::new(),
+            last_step: None,
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
         }
@@ -134,6 +139,7 @@ impl Runner {
             }),
         );
         ex.chooser.on_spawn(0);
+        self.last_step = None;
         rt::install(ex);
         let verdict = self.schedule_loop();
         self.teardown();
@@ -214,7 +220,16 @@ impl Runner {
     }
 
     /// Chooses the next move: a task to resume, a timer firing, or the end.
-    fn next_move(&self, ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
+    fn next_move(&mut self, ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
+        let footprints = ex.chooser.wants_footprints();
+        if footprints {
+            if let Some((task, footprint)) = self.last_step.take() {
+                let touched = std::mem::take(&mut ex.touched);
+                ex.chooser.after_step(task, footprint, &touched);
+                ex.touched = touched;
+            }
+            ex.touched.clear();
+        }
         if !ex.lock_waiters.is_empty() {
             if let Some(cycle) = closed_lock_cycle(ex) {
                 ex.stop = Some(Stop::LockCycle(cycle));
@@ -233,13 +248,35 @@ impl Runner {
         ex.step += 1;
         if enabled.is_empty() {
             // Every task is blocked: time passes to the earliest deadline.
+            if footprints {
+                self.last_step = Some((FIRE, Footprint::Global));
+            }
             ex.fire_earliest_timer();
             return Next::Fired;
         }
         if timer {
             enabled.push(FIRE);
         }
+        if footprints {
+            self.footprints.clear();
+            let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
+            self.footprints.extend(waiting.map(|t| (t, ex.footprint(t))));
+            if timer {
+                self.footprints.push((FIRE, Footprint::Global));
+            }
+            ex.chooser.observe_moves(&self.footprints);
+        }
         match ex.chooser.pick_task(enabled, ex.current, ex.step) {
+            Ok(t) if footprints => {
+                let fp = self.footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+                self.last_step = Some((t, fp));
+                if t == FIRE {
+                    ex.fire_earliest_timer();
+                    return Next::Fired;
+                }
+                ex.current = t;
+                Next::Run(t)
+            }
             Ok(FIRE) => {
                 ex.fire_earliest_timer();
                 Next::Fired
@@ -467,15 +504,16 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     Some(Verdict { kind, body: report, schedule: ex.chooser.schedule().clone(), tasks })
 }
 
-fn access_text(ex: &Execution, a: &goweave_checkers::Access) -> String {
+fn access_text(ex: &Execution, kind: RaceKind, a: &goweave_checkers::Access) -> String {
     let e = &ex.trace.events()[a.event];
-    format!(
-        "{:<5} by {} at {} (step {})",
-        if a.write { "write" } else { "read" },
-        ex.task_label(a.task),
-        e.location,
-        e.step
-    )
+    let what = match (kind, a.write) {
+        (RaceKind::Shared, true) => "write",
+        (RaceKind::Shared, false) => "read",
+        // Go's model: the Wait writes, the Add from zero reads.
+        (RaceKind::WaitGroup, true) => "wait",
+        (RaceKind::WaitGroup, false) => "add",
+    };
+    format!("{what} by {} at {} (step {})", ex.task_label(a.task), e.location, e.step)
 }
 
 fn describe_race(ex: &Execution, race: &goweave_checkers::Race, out: &mut String) {
@@ -495,8 +533,8 @@ fn describe_race(ex: &Execution, race: &goweave_checkers::Race, out: &mut String
             );
         }
     }
-    let _ = writeln!(out, "    {}", access_text(ex, &race.first));
-    let _ = writeln!(out, "    {}", access_text(ex, &race.second));
+    let _ = writeln!(out, "    {}", access_text(ex, race.kind, &race.first));
+    let _ = writeln!(out, "    {}", access_text(ex, race.kind, &race.second));
     let _ = writeln!(
         out,
         "\n  Nothing orders these accesses: no lock, channel operation, join, WaitGroup or \

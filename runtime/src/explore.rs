@@ -45,9 +45,10 @@ fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> 
         Strategy::Random => Box::new(strategy::RandomWalk::new(seed, slice)),
         Strategy::Pct { depth } => Box::new(strategy::Pct::new(depth, seed, slice)),
         Strategy::Dfs { preemption_bound } => {
-            Box::new(strategy::Dfs::new(preemption_bound, config.timer_bound, config.iterations))
+            Box::new(strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations))
         }
         Strategy::Portfolio => Box::new(strategy::Portfolio::new(seed, slice)),
+        Strategy::NaiveDfs => Box::new(strategy::NaiveDfs::new(None, config.timer_bound, config.iterations)),
     }
 }
 
@@ -55,6 +56,7 @@ fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> 
 struct WorkerResult {
     executions: u64,
     exhausted: bool,
+    exhausted_within_bounds: bool,
     /// The failing execution's global index and verdict.
     failure: Option<(u64, Verdict)>,
     /// The worker's lock-order graph and the schedules that built it.
@@ -73,26 +75,27 @@ fn run_worker(
     let mut chooser = Chooser::new(strategy);
     let mut runner = Runner::new(config.stack_size, config.max_steps, config.potential_deadlocks);
     let mut executions = 0;
-    let result = |executions, exhausted, failure, runner: Runner| WorkerResult {
+    let result = |executions, exhausted: (bool, bool), failure, runner: Runner| WorkerResult {
         executions,
-        exhausted,
+        exhausted: exhausted.0,
+        exhausted_within_bounds: exhausted.1,
         failure,
         lock_order: runner.lock_order.map(|order| (order, runner.order_schedules)),
     };
     while chooser.begin() {
         let index = chooser.execution_index();
         if index > best.load(Ordering::Relaxed) {
-            return result(executions, false, None, runner);
+            return result(executions, (false, false), None, runner);
         }
         executions += 1;
         let (back, verdict) = runner.run(index, body, chooser);
         chooser = back;
         if let Some(v) = verdict {
             best.fetch_min(index, Ordering::Relaxed);
-            return result(executions, false, Some((index, v)), runner);
+            return result(executions, (false, false), Some((index, v)), runner);
         }
     }
-    result(executions, chooser.exhausted(), None, runner)
+    result(executions, (chooser.exhausted(), chooser.exhausted_within_bounds()), None, runner)
 }
 
 fn default_test_name() -> Option<String> {
@@ -189,6 +192,7 @@ impl Config {
         };
         let executions = results.iter().map(|r| r.executions).sum();
         let exhausted_all = results.iter().all(|r| r.exhausted);
+        let within_bounds = results.iter().all(|r| r.exhausted_within_bounds);
         let mut lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)> = None;
         let mut first: Option<(u64, Verdict)> = None;
         for r in results {
@@ -236,6 +240,7 @@ impl Config {
             strategy: self.strategy,
             threads,
             replayed: replay.is_some(),
+            exhausted_within_bounds: replay.is_none() && !splittable(self.strategy) && within_bounds,
         })
     }
 }

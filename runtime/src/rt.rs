@@ -99,6 +99,7 @@ pub(crate) enum Op {
     /// Sleeping until the clock reaches a deadline (a waiting state).
     Sleep,
     Atomic(ObjId),
+    AtomicRead(ObjId),
     SharedRead(ObjId),
     SharedWrite(ObjId),
 }
@@ -111,9 +112,74 @@ impl Op {
             Start | Spawn | Yield | Join(_) | Select { .. } | Clock | Sleep => None,
             Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o) | RLock(o)
             | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o) | Relock(o) | Signal(o)
-            | Broadcast(o) | WgAdd(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o) | SharedRead(o)
-            | SharedWrite(o) => Some(o),
+            | Broadcast(o) | WgAdd(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o) | AtomicRead(o)
+            | SharedRead(o) | SharedWrite(o) => Some(o),
         }
+    }
+}
+
+/// How a step uses an object, for exhaustive search's dependency test.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Access {
+    Read,
+    Write,
+    /// Takes a lock (blocks while it is held).
+    Acquire,
+    /// Releases a lock held for writing.
+    Release,
+}
+
+/// What a step may touch: up to four objects with their access, or
+/// everything.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Footprint {
+    /// Touches nothing shared (a yield; a join, ordered anyway).
+    None,
+    Objects {
+        len: u8,
+        items: [(ObjId, Access); 4],
+    },
+    /// Dependent with every step (timers, the clock, contexts, conditions).
+    Global,
+}
+
+impl Footprint {
+    fn one(o: ObjId, access: Access) -> Footprint {
+        Footprint::Objects {
+            len: 1,
+            items: [(o, access), (0, Access::Read), (0, Access::Read), (0, Access::Read)],
+        }
+    }
+
+    /// Whether two steps of different tasks may not commute, and could be
+    /// enabled together (a release and an acquire of one lock never are:
+    /// the acquire waits for the release).
+    pub(crate) fn races(&self, other: &Footprint) -> bool {
+        match (self, other) {
+            (Footprint::None, _) | (_, Footprint::None) => false,
+            (Footprint::Global, _) | (_, Footprint::Global) => true,
+            (Footprint::Objects { len: a, items: x }, Footprint::Objects { len: b, items: y }) => {
+                x[..*a as usize].iter().any(|&(o, u)| {
+                    y[..*b as usize].iter().any(|&(p, v)| {
+                        o == p
+                            && !(u == Access::Read && v == Access::Read)
+                            && !matches!(
+                                (u, v),
+                                (Access::Release, Access::Acquire) | (Access::Acquire, Access::Release)
+                            )
+                    })
+                })
+            }
+        }
+    }
+
+    /// The objects and whether each is written (empty for None and Global).
+    pub(crate) fn objects(&self) -> impl Iterator<Item = (ObjId, bool)> + '_ {
+        let items: &[(ObjId, Access)] = match self {
+            Footprint::Objects { len, items } => &items[..*len as usize],
+            _ => &[],
+        };
+        items.iter().map(|&(o, a)| (o, a != Access::Read))
     }
 }
 
@@ -301,6 +367,9 @@ pub(crate) struct Execution {
     /// Tasks that started waiting on a lock in this step: the wait-for
     /// graph may have closed a cycle through them.
     pub lock_waiters: Vec<TaskId>,
+    /// Tasks spawned, woken or completed by a partner during the current
+    /// step: their next steps are ordered after it.
+    pub touched: Vec<TaskId>,
     /// Virtual time since the execution started.
     pub now: Duration,
     pub timers: Vec<TimerEntry>,
@@ -400,6 +469,7 @@ impl Execution {
             hb_upto: 0,
             locks_created: 0,
             lock_waiters: Vec::new(),
+            touched: Vec::new(),
             now: Duration::ZERO,
             timers: Vec::new(),
             timer_seq: 0,
@@ -425,6 +495,7 @@ impl Execution {
         });
         self.spawn_queue.push((id, body));
         self.resume_queue.push_back(id);
+        self.touched.push(id);
         id
     }
 
@@ -579,6 +650,36 @@ impl Execution {
         }
     }
 
+    /// What task `t`'s announced operation may touch.
+    pub(crate) fn footprint(&self, t: TaskId) -> Footprint {
+        if t >= self.tasks.len() {
+            return Footprint::Global; // the timer move
+        }
+        let task = &self.tasks[t];
+        match task.op {
+            Op::Start | Op::Yield | Op::Join(_) => Footprint::None,
+            // Spawns decide task ids: keep them in order with each other.
+            Op::Spawn => Footprint::one(usize::MAX, Access::Write),
+            Op::Select { .. } if task.arms.len() <= 4 => {
+                let mut items = [(0, Access::Read); 4];
+                for (i, a) in task.arms.iter().enumerate() {
+                    items[i] = (a.chan, Access::Write);
+                }
+                Footprint::Objects { len: task.arms.len() as u8, items }
+            }
+            Op::Select { .. } | Op::Clock | Op::Sleep | Op::CondWait(_) => Footprint::Global,
+            Op::RLock(o) | Op::RUnlock(o) | Op::AtomicRead(o) | Op::SharedRead(o) => {
+                Footprint::one(o, Access::Read)
+            }
+            Op::Lock(o) | Op::Relock(o) | Op::WLock(o) => Footprint::one(o, Access::Acquire),
+            Op::Unlock(o) | Op::WUnlock(o) => Footprint::one(o, Access::Release),
+            op => match op.object() {
+                Some(o) => Footprint::one(o, Access::Write),
+                None => Footprint::Global,
+            },
+        }
+    }
+
     /// Whether `t` could perform its announced operation now.
     pub(crate) fn can_complete(&self, t: TaskId) -> bool {
         let task = &self.tasks[t];
@@ -657,6 +758,7 @@ impl Execution {
         task.completed_arm = Some(arm);
         task.state = TaskState::Resumable;
         self.resume_queue.push_back(partner);
+        self.touched.push(partner);
     }
 
     /// Makes a waiting task runnable again with a new announced operation.
@@ -664,6 +766,7 @@ impl Execution {
         let task = &mut self.tasks[t];
         task.op = op;
         task.state = TaskState::Ready;
+        self.touched.push(t);
         if matches!(op, Op::Relock(_)) {
             self.lock_waiters.push(t);
         }
@@ -673,6 +776,7 @@ impl Execution {
     pub(crate) fn wake_now(&mut self, t: TaskId) {
         self.tasks[t].state = TaskState::Resumable;
         self.resume_queue.push_back(t);
+        self.touched.push(t);
     }
 
     #[inline]

@@ -6,19 +6,21 @@
 //! records every choice that had alternatives into the execution's
 //! [`Schedule`], and is what the engine talks to.
 
-mod dfs;
+mod dpor;
+mod naive;
 mod pct;
 mod portfolio;
 mod random;
 mod replay;
 
-pub(crate) use dfs::Dfs;
+pub(crate) use dpor::Dpor;
+pub(crate) use naive::NaiveDfs;
 pub(crate) use pct::Pct;
 pub(crate) use portfolio::Portfolio;
 pub(crate) use random::RandomWalk;
 pub(crate) use replay::Replay;
 
-use crate::rt::TaskId;
+use crate::rt::{Footprint, TaskId};
 use crate::schedule::{Choice, Schedule};
 
 /// The move "fire the earliest pending timer", listed after the enabled
@@ -39,6 +41,21 @@ pub(crate) trait Strategy {
     fn on_spawn(&mut self, _task: TaskId) {}
     /// A task called `yield_now`.
     fn on_yield(&mut self, _task: TaskId) {}
+    /// Whether [`observe_moves`](Self::observe_moves) and
+    /// [`after_step`](Self::after_step) are wanted (they cost a little).
+    fn wants_footprints(&self) -> bool {
+        false
+    }
+    /// The next operation of every waiting task, enabled or not (and of
+    /// the timer move), before a choice.
+    fn observe_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
+    /// A step was taken by `task` (or [`FIRE`]); `touched` are the tasks it
+    /// spawned, woke or completed.
+    fn after_step(&mut self, _task: TaskId, _footprint: Footprint, _touched: &[TaskId]) {}
+    /// True when an exhaustive strategy covered its space up to its bounds.
+    fn exhausted_within_bounds(&self) -> bool {
+        self.exhausted()
+    }
     /// The execution ended after `steps` steps; a replay checks that its
     /// schedule was used up.
     fn end(&mut self, _steps: u32) -> Result<(), String> {
@@ -106,6 +123,22 @@ impl Chooser {
 
     pub(crate) fn exhausted(&self) -> bool {
         self.strategy.exhausted()
+    }
+
+    pub(crate) fn exhausted_within_bounds(&self) -> bool {
+        self.strategy.exhausted_within_bounds()
+    }
+
+    pub(crate) fn wants_footprints(&self) -> bool {
+        self.strategy.wants_footprints()
+    }
+
+    pub(crate) fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
+        self.strategy.observe_moves(moves);
+    }
+
+    pub(crate) fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {
+        self.strategy.after_step(task, footprint, touched);
     }
 
     pub(crate) fn execution_index(&self) -> u64 {

@@ -14,7 +14,9 @@ use crate::rt::{announce, with_exec, Loc, ObjRef, ObjState, Op};
 
 fn step(obj: &ObjRef, kind: EventKind, loc: Loc) {
     let id = with_exec(|ex| obj.id(ex));
-    announce(Op::Atomic(id), loc);
+    // Loads commute with loads: exhaustive search need not reorder them.
+    let op = if matches!(kind, EventKind::AtomicLoad { .. }) { Op::AtomicRead(id) } else { Op::Atomic(id) };
+    announce(op, loc);
     with_exec(|ex| {
         let me = ex.current;
         ex.record(me, Some(id), kind, loc);

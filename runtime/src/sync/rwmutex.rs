@@ -110,6 +110,12 @@ impl<T: ?Sized> RwMutex<T> {
             }
         });
         if must_wait {
+            // Waiting for readers may close a wait-for cycle (a reader that
+            // read-locks again behind this writer).
+            with_exec(|ex| {
+                let me = ex.current;
+                ex.lock_waiters.push(me);
+            });
             // The last reader to leave hands the lock over and wakes us.
             rt::wait(Op::WDrain(id), loc);
         }

@@ -1,6 +1,6 @@
-//! Plain depth-first enumeration of every choice, optionally bounded in
+//! Naive depth-first enumeration of every choice, optionally bounded in
 //! preemptions (Musuvathi & Qadeer, PLDI 2007). Good enough to exhaust tiny
-//! programs; dynamic partial-order reduction replaces it later.
+//! programs. Kept as the reference that DPOR is checked against.
 //!
 //! The tree is kept as the path of the current execution: for each choice
 //! point with alternatives, the index taken and how many there were. The
@@ -10,7 +10,7 @@
 use super::{Strategy, FIRE};
 use crate::rt::TaskId;
 
-pub(crate) struct Dfs {
+pub(crate) struct NaiveDfs {
     preemption_bound: Option<usize>,
     timer_bound: usize,
     firings: usize,
@@ -27,9 +27,9 @@ pub(crate) struct Dfs {
     pub(crate) bounded: bool,
 }
 
-impl Dfs {
-    pub(crate) fn new(preemption_bound: Option<usize>, timer_bound: usize, iterations: u64) -> Dfs {
-        Dfs {
+impl NaiveDfs {
+    pub(crate) fn new(preemption_bound: Option<usize>, timer_bound: usize, iterations: u64) -> NaiveDfs {
+        NaiveDfs {
             preemption_bound,
             timer_bound,
             firings: 0,
@@ -59,7 +59,7 @@ impl Dfs {
     }
 }
 
-impl Strategy for Dfs {
+impl Strategy for NaiveDfs {
     fn begin(&mut self) -> bool {
         if self.executions >= self.iterations {
             return false;

@@ -1,0 +1,352 @@
+//! Exhaustive search with dynamic partial-order reduction.
+//!
+//! Stateless DPOR in the style of Flanagan & Godefroid (POPL 2005): the
+//! search keeps the path of the current execution, one node per choice
+//! point, each with the tasks enabled there, the tasks to explore there
+//! (its backtrack set) and those already explored. Every step's footprint
+//! (which objects it reads or writes, see [`Footprint`]) and a vector clock
+//! of the steps it depends on are computed as the execution runs. When a
+//! new state is reached, for each enabled task the search looks for the
+//! last earlier step of another task that conflicts with that task's next
+//! operation and is not ordered before it; that step and the next
+//! operation could run the other way round, so the task is added to the
+//! backtrack set of the node where that step was chosen (all enabled tasks
+//! if it was not enabled there). Independent interleavings are therefore
+//! never explored twice: N tasks touching disjoint objects take a single
+//! execution.
+//!
+//! Select arm choices are explored in full at their own nodes. A timer
+//! firing conflicts with everything. `preemption_bound` (Musuvathi &
+//! Qadeer, PLDI 2007) drops backtrack points that would exceed the bound,
+//! as loom does; `timer_bound` caps early firings.
+
+use super::{Strategy, FIRE};
+use crate::rt::{Footprint, TaskId};
+use goweave_checkers::Clock;
+
+/// The slot of a task's own component in clocks: 0 is the timer.
+fn slot(task: TaskId) -> usize {
+    if task == FIRE {
+        0
+    } else {
+        task + 1
+    }
+}
+
+enum Node {
+    Task {
+        enabled: Vec<TaskId>,
+        backtrack: Vec<TaskId>,
+        done: Vec<TaskId>,
+        chosen: TaskId,
+        /// The task that ran the step before this node.
+        previous: TaskId,
+        preemptions: usize,
+        firings: usize,
+    },
+    Arm {
+        chosen: usize,
+        count: usize,
+    },
+}
+
+struct Step {
+    task: TaskId,
+    footprint: Footprint,
+    clock: Clock,
+    node: usize,
+}
+
+#[derive(Default)]
+struct ObjectClocks {
+    write: Clock,
+    reads: Clock,
+}
+
+pub(crate) struct Dpor {
+    preemption_bound: Option<usize>,
+    timer_bound: usize,
+    iterations: u64,
+    executions: u64,
+    started: bool,
+    exhausted: bool,
+    /// Some backtrack point was dropped by a bound.
+    bounded: bool,
+    path: Vec<Node>,
+    // The current execution.
+    depth: usize,
+    task_node: usize,
+    preemptions: usize,
+    firings: usize,
+    clocks: Vec<Clock>,
+    objects: Vec<ObjectClocks>,
+    /// Clocks of objects with ids beyond `objects` (the spawn order).
+    spawn: ObjectClocks,
+    all: Clock,
+    last_global: Clock,
+    steps: Vec<Step>,
+    /// Every waiting task's next operation (enabled or not) at this node.
+    moves: Vec<(TaskId, Footprint)>,
+}
+
+impl Dpor {
+    pub(crate) fn new(preemption_bound: Option<usize>, timer_bound: usize, iterations: u64) -> Dpor {
+        Dpor {
+            preemption_bound,
+            timer_bound,
+            iterations,
+            executions: 0,
+            started: false,
+            exhausted: false,
+            bounded: false,
+            path: Vec::new(),
+            depth: 0,
+            task_node: 0,
+            preemptions: 0,
+            firings: 0,
+            clocks: Vec::new(),
+            objects: Vec::new(),
+            spawn: ObjectClocks::default(),
+            all: Clock::default(),
+            last_global: Clock::default(),
+            steps: Vec::new(),
+            moves: Vec::new(),
+        }
+    }
+
+    fn clock(&mut self, task: TaskId) -> &mut Clock {
+        let s = slot(task);
+        if self.clocks.len() <= s {
+            self.clocks.resize_with(s + 1, Clock::default);
+        }
+        &mut self.clocks[s]
+    }
+
+    fn object(&mut self, o: usize) -> &mut ObjectClocks {
+        if o == usize::MAX {
+            return &mut self.spawn;
+        }
+        if self.objects.len() <= o {
+            self.objects.resize_with(o + 1, ObjectClocks::default);
+        }
+        &mut self.objects[o]
+    }
+
+    /// Whether choosing `task` at a node would be a preemption there.
+    fn preempts(enabled: &[TaskId], previous: TaskId, task: TaskId) -> bool {
+        task != FIRE && task != previous && enabled.contains(&previous)
+    }
+
+    /// Adds `task` to the backtrack set of node `at`, within the bounds.
+    fn add_backtrack(&mut self, at: usize, task: TaskId) {
+        let (bound, timer_bound) = (self.preemption_bound, self.timer_bound);
+        let Node::Task { enabled, backtrack, previous, preemptions, firings, .. } = &mut self.path[at] else {
+            return;
+        };
+        if backtrack.contains(&task) {
+            return;
+        }
+        let over = if task == FIRE {
+            *firings >= timer_bound
+        } else {
+            Self::preempts(enabled, *previous, task) && bound.is_some_and(|b| *preemptions >= b)
+        };
+        if over {
+            self.bounded = true;
+            return;
+        }
+        backtrack.push(task);
+    }
+
+    /// For each waiting task (enabled or not) at a new node, finds the last
+    /// step that races with its next operation and schedules the reversal.
+    fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
+        for &(p, next) in moves {
+            let p_clock = self.clock(p).clone();
+            let race = self.steps.iter().rev().find(|step| {
+                step.task != p
+                    && step.footprint.races(&next)
+                    && step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
+            });
+            let Some(step) = race else { continue };
+            let at = step.node;
+            let enabled_there = match &self.path[at] {
+                Node::Task { enabled, .. } => enabled.contains(&p),
+                Node::Arm { .. } => false,
+            };
+            if enabled_there {
+                self.add_backtrack(at, p);
+            } else if let Node::Task { enabled, .. } = &self.path[at] {
+                for q in enabled.clone() {
+                    self.add_backtrack(at, q);
+                }
+            }
+        }
+    }
+}
+
+impl Strategy for Dpor {
+    fn begin(&mut self) -> bool {
+        if self.executions >= self.iterations {
+            return false;
+        }
+        if self.started {
+            // The deepest node with something left to explore.
+            loop {
+                let Some(node) = self.path.last_mut() else {
+                    self.exhausted = true;
+                    return false;
+                };
+                match node {
+                    Node::Task { backtrack, done, chosen, .. } => {
+                        if let Some(&next) = backtrack.iter().find(|t| !done.contains(t)) {
+                            done.push(next);
+                            *chosen = next;
+                            break;
+                        }
+                    }
+                    Node::Arm { chosen, count } => {
+                        if *chosen + 1 < *count {
+                            *chosen += 1;
+                            break;
+                        }
+                    }
+                }
+                self.path.pop();
+            }
+        }
+        self.started = true;
+        self.executions += 1;
+        self.depth = 0;
+        self.preemptions = 0;
+        self.firings = 0;
+        self.clocks.clear();
+        self.objects.clear();
+        self.spawn = ObjectClocks::default();
+        self.all.clear();
+        self.last_global.clear();
+        self.steps.clear();
+        true
+    }
+
+    fn wants_footprints(&self) -> bool {
+        true
+    }
+
+    fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
+        self.moves.clear();
+        self.moves.extend_from_slice(moves);
+    }
+
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, _step: u32) -> Result<TaskId, String> {
+        let d = self.depth;
+        self.depth += 1;
+        self.task_node = d;
+        let pick = if d < self.path.len() {
+            match &self.path[d] {
+                Node::Task { chosen, .. } if enabled.contains(chosen) => *chosen,
+                _ => {
+                    return Err(format!(
+                        "exhaustive search found the program nondeterministic at choice {d}: the \
+                         same schedule prefix enabled other tasks ({enabled:?}); it must not depend \
+                         on real time, real threads or hash iteration order"
+                    ))
+                }
+            }
+        } else {
+            // First continue the current task (no preemption), and fire
+            // timers only when nothing else is possible.
+            let first = if enabled.contains(&current) {
+                current
+            } else {
+                enabled.iter().copied().find(|&t| t != FIRE).unwrap_or(enabled[0])
+            };
+            self.path.push(Node::Task {
+                enabled: enabled.to_vec(),
+                backtrack: vec![first],
+                done: vec![first],
+                chosen: first,
+                previous: current,
+                preemptions: self.preemptions,
+                firings: self.firings,
+            });
+            let moves = std::mem::take(&mut self.moves);
+            self.find_races(&moves);
+            self.moves = moves;
+            first
+        };
+        if pick == FIRE {
+            self.firings += 1;
+        } else if Self::preempts(enabled, current, pick) {
+            self.preemptions += 1;
+        }
+        Ok(pick)
+    }
+
+    fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {
+        let mut c = self.clock(task).clone();
+        c.join(&self.last_global);
+        match footprint {
+            Footprint::Global => c.join(&self.all),
+            Footprint::None => {}
+            Footprint::Objects { .. } => {
+                for (o, write) in footprint.objects() {
+                    let obj = self.object(o);
+                    c.join(&obj.write);
+                    if write {
+                        c.join(&obj.reads);
+                    }
+                }
+            }
+        }
+        c.tick(slot(task));
+        for (o, write) in footprint.objects() {
+            let obj = self.object(o);
+            if write {
+                obj.write.copy_from(&c);
+                obj.reads.clear();
+            } else {
+                obj.reads.join(&c);
+            }
+        }
+        if footprint == Footprint::Global {
+            self.last_global.copy_from(&c);
+        }
+        self.all.join(&c);
+        self.clock(task).copy_from(&c);
+        for &u in touched {
+            self.clock(u).join(&c);
+        }
+        let node = self.task_node;
+        self.steps.push(Step { task, footprint, clock: c, node });
+    }
+
+    fn pick_arm(&mut self, ready: usize, _step: u32) -> Result<usize, String> {
+        let d = self.depth;
+        self.depth += 1;
+        if d < self.path.len() {
+            match self.path[d] {
+                Node::Arm { chosen, count } if count == ready => Ok(chosen),
+                _ => Err(format!(
+                    "exhaustive search found the program nondeterministic at choice {d}: a select \
+                     had {ready} ready arms where an earlier execution saw otherwise"
+                )),
+            }
+        } else {
+            self.path.push(Node::Arm { chosen: 0, count: ready });
+            Ok(0)
+        }
+    }
+
+    fn execution_index(&self) -> u64 {
+        self.executions.saturating_sub(1)
+    }
+
+    fn exhausted(&self) -> bool {
+        self.exhausted && !self.bounded
+    }
+
+    fn exhausted_within_bounds(&self) -> bool {
+        self.exhausted
+    }
+}

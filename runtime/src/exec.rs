@@ -17,7 +17,7 @@ use crate::rt::{
     TaskId, TaskState,
 };
 use crate::schedule::Schedule;
-use crate::strategy::{Chooser, FIRE};
+use crate::strategy::{Chooser, FIRE, PRUNED};
 
 type Co = Coroutine<Resume, (), (), DefaultStack>;
 
@@ -267,6 +267,10 @@ impl Runner {
             ex.chooser.observe_moves(&self.footprints);
         }
         match ex.chooser.pick_task(enabled, ex.current, ex.step) {
+            Ok(PRUNED) => {
+                ex.stop = Some(Stop::Pruned);
+                Next::End(End::Stopped)
+            }
             Ok(t) if footprints => {
                 let fp = self.footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
                 self.last_step = Some((t, fp));
@@ -418,6 +422,7 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
                 tasks,
             });
         }
+        Some(Stop::Pruned) => return None,
         Some(Stop::Diverged(_)) | None => {}
     }
     // A panic in the body always fails; a panic in another task fails unless

@@ -173,6 +173,16 @@ impl Footprint {
         }
     }
 
+    /// Whether two steps of different tasks may not commute (a release and
+    /// an acquire of one lock do not).
+    pub(crate) fn dependent(&self, other: &Footprint) -> bool {
+        match (self, other) {
+            (Footprint::None, _) | (_, Footprint::None) => false,
+            (Footprint::Global, _) | (_, Footprint::Global) => true,
+            _ => self.objects().any(|(o, w)| other.objects().any(|(p, v)| o == p && (w || v))),
+        }
+    }
+
     /// The objects and whether each is written (empty for None and Global).
     pub(crate) fn objects(&self) -> impl Iterator<Item = (ObjId, bool)> + '_ {
         let items: &[(ObjId, Access)] = match self {
@@ -319,6 +329,8 @@ pub(crate) enum Stop {
     Race(Race),
     /// Tasks wait on each other's locks in a cycle (the tasks along it).
     LockCycle(Vec<TaskId>),
+    /// Exhaustive search found the rest of this execution redundant.
+    Pruned,
 }
 
 pub(crate) type SpawnFn = Box<dyn FnOnce()>;

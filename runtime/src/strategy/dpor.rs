@@ -15,12 +15,17 @@
 //! never explored twice: N tasks touching disjoint objects take a single
 //! execution.
 //!
+//! Sleep sets (Godefroid) prune the rest: after exploring task p at a node,
+//! the other choices there need not explore p first again until a step
+//! dependent with p's next operation ran, so p sleeps; an execution whose
+//! enabled tasks are all asleep is redundant and stops early.
+//!
 //! Select arm choices are explored in full at their own nodes. A timer
 //! firing conflicts with everything. `preemption_bound` (Musuvathi &
 //! Qadeer, PLDI 2007) drops backtrack points that would exceed the bound,
 //! as loom does; `timer_bound` caps early firings.
 
-use super::{Strategy, FIRE};
+use super::{Strategy, FIRE, PRUNED};
 use crate::rt::{Footprint, TaskId};
 use goweave_checkers::Clock;
 
@@ -36,6 +41,10 @@ fn slot(task: TaskId) -> usize {
 enum Node {
     Task {
         enabled: Vec<TaskId>,
+        /// The next operation of each enabled task.
+        footprints: Vec<(TaskId, Footprint)>,
+        /// Tasks whose exploration from here is known redundant.
+        sleep: Vec<(TaskId, Footprint)>,
         backtrack: Vec<TaskId>,
         done: Vec<TaskId>,
         chosen: TaskId,
@@ -140,10 +149,11 @@ impl Dpor {
     /// Adds `task` to the backtrack set of node `at`, within the bounds.
     fn add_backtrack(&mut self, at: usize, task: TaskId) {
         let (bound, timer_bound) = (self.preemption_bound, self.timer_bound);
-        let Node::Task { enabled, backtrack, previous, preemptions, firings, .. } = &mut self.path[at] else {
+        let Node::Task { enabled, backtrack, previous, preemptions, firings, sleep, .. } = &mut self.path[at]
+        else {
             return;
         };
-        if backtrack.contains(&task) {
+        if backtrack.contains(&task) || sleep.iter().any(|s| s.0 == task) {
             return;
         }
         let over = if task == FIRE {
@@ -156,6 +166,28 @@ impl Dpor {
             return;
         }
         backtrack.push(task);
+    }
+
+    /// The sleep set of a new node: the parent's sleepers and the choices
+    /// already explored at the parent, minus those the step just taken
+    /// depends on.
+    fn inherited_sleep(&self) -> Vec<(TaskId, Footprint)> {
+        let Some(parent) = self.path.iter().rev().find_map(|n| match n {
+            Node::Task { footprints, sleep, done, chosen, .. } => Some((footprints, sleep, done, *chosen)),
+            Node::Arm { .. } => None,
+        }) else {
+            return Vec::new();
+        };
+        let (footprints, sleep, done, chosen) = parent;
+        let footprint_of = |t: TaskId| footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+        let step = footprint_of(chosen);
+        let explored = done.iter().filter(|&&t| t != chosen).map(|&t| (t, footprint_of(t)));
+        sleep
+            .iter()
+            .copied()
+            .chain(explored)
+            .filter(|&(t, f)| t != chosen && !f.dependent(&step))
+            .collect()
     }
 
     /// For each waiting task (enabled or not) at a new node, finds the last
@@ -254,15 +286,27 @@ impl Strategy for Dpor {
                 }
             }
         } else {
+            let sleep = self.inherited_sleep();
+            let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
             // timers only when nothing else is possible.
-            let first = if enabled.contains(&current) {
-                current
+            let first = if enabled.contains(&current) && !asleep(current) {
+                Some(current)
             } else {
-                enabled.iter().copied().find(|&t| t != FIRE).unwrap_or(enabled[0])
+                let awake = enabled.iter().copied().filter(|&t| !asleep(t));
+                awake.clone().find(|&t| t != FIRE).or_else(|| awake.clone().next())
             };
+            let Some(first) = first else {
+                // Every enabled task sleeps: this execution only repeats
+                // interleavings already explored.
+                return Ok(PRUNED);
+            };
+            let footprints: Vec<(TaskId, Footprint)> =
+                self.moves.iter().filter(|m| enabled.contains(&m.0)).copied().collect();
             self.path.push(Node::Task {
                 enabled: enabled.to_vec(),
+                footprints,
+                sleep,
                 backtrack: vec![first],
                 done: vec![first],
                 chosen: first,

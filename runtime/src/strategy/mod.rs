@@ -27,6 +27,10 @@ use crate::schedule::{Choice, Schedule};
 /// tasks when a timer is pending.
 pub(crate) const FIRE: TaskId = usize::MAX;
 
+/// What a strategy picks to end a redundant execution early (exhaustive
+/// search whose remaining moves were all explored already).
+pub(crate) const PRUNED: TaskId = usize::MAX - 1;
+
 /// One exploration strategy.
 pub(crate) trait Strategy {
     /// Prepares the next execution; `false` when the exploration is complete.
@@ -92,6 +96,9 @@ impl Chooser {
         step: u32,
     ) -> Result<TaskId, String> {
         let t = self.strategy.pick_task(enabled, current, step)?;
+        if t == PRUNED {
+            return Ok(t);
+        }
         debug_assert!(enabled.contains(&t), "strategy picked a disabled task");
         if enabled.len() > 1 {
             self.schedule.push(if t == FIRE { Choice::Fire } else { Choice::Task(t) });

@@ -121,6 +121,9 @@ pub enum EventKind {
     SharedRead,
     /// Wrote a plain shared variable.
     SharedWrite,
+    /// Arrived at a rendezvous (an unbuffered send or receive, or a select
+    /// on one) that must wait for a partner: partners now see it.
+    Wait,
     /// A timer fired: it sent the time on the event's channel (`sent`), or
     /// woke the event's task from a sleep. Time orders nothing.
     TimerFire { sent: bool },
@@ -161,6 +164,7 @@ impl EventKind {
             EventKind::SharedRead => "read",
             EventKind::SharedWrite => "write",
             EventKind::TimerFire { .. } => "timer fires",
+            EventKind::Wait => "waits on",
             EventKind::Finish => "finish",
         }
     }

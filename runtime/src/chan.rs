@@ -201,6 +201,14 @@ pub fn never<T: Send>() -> Receiver<T> {
     Receiver { chan: new_chan(0, true, Location::caller()) }
 }
 
+/// A sender that is never ready: Go's nil channel on the sending side, to
+/// disable a `select!` send arm (as the tee pattern does once an output is
+/// served). Sending on it blocks forever.
+#[track_caller]
+pub fn never_sender<T: Send>() -> Sender<T> {
+    Sender { chan: new_chan(0, true, Location::caller()) }
+}
+
 /// The sending side of a channel (`chan<- T`). Clones are handles to the
 /// same channel; dropping handles does not close it.
 pub struct Sender<T> {
@@ -375,15 +383,20 @@ fn close<T>(chan: &Chan<T>, loc: rt::Loc) {
     let already = with_exec(|ex| {
         let me = ex.current;
         let ch = ex.chan_mut(id);
+        if ch.never {
+            return None;
+        }
         if ch.closed {
-            return true;
+            return Some(true);
         }
         ch.closed = true;
         ex.record(me, Some(id), EventKind::Close, loc);
-        false
+        Some(false)
     });
-    if already {
-        go_panic("close of closed channel", loc);
+    match already {
+        None => go_panic("close of nil channel", loc),
+        Some(true) => go_panic("close of closed channel", loc),
+        Some(false) => {}
     }
 }
 

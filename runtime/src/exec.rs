@@ -489,7 +489,31 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     } else if kind == FailureKind::Panic {
         (0..ex.tasks.len()).collect()
     } else {
-        (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state != TaskState::Finished || t == 0).collect()
+        let mut v: Vec<TaskId> =
+            (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state != TaskState::Finished || t == 0).collect();
+        // Also the tasks that last touched what the blocked ones wait on:
+        // who closed, dropped or took the lock, up to four columns.
+        let waited: Vec<usize> = v
+            .iter()
+            .flat_map(|&t| {
+                let task = &ex.tasks[t];
+                task.op.object().into_iter().chain(
+                    task.arms.iter().map(|a| a.chan).filter(move |_| matches!(task.op, Op::Select { .. })),
+                )
+            })
+            .collect();
+        for e in ex.trace.events().iter().rev() {
+            if v.len() >= 4 {
+                break;
+            }
+            if e.object.is_some_and(|o| waited.contains(&o))
+                && !v.contains(&e.task)
+                && e.task < ex.tasks.len()
+            {
+                v.push(e.task);
+            }
+        }
+        v
     };
     involved.sort_unstable();
     involved.dedup();
@@ -874,6 +898,12 @@ fn event_text(ex: &Execution, e: &goweave_checkers::Event) -> String {
         EventKind::WaitGroupWait { blocked: true } => format!("wait {} (blocks)", obj(ex, e.object)),
         EventKind::Once { ran: true } => format!("once {} (runs)", obj(ex, e.object)),
         EventKind::Woken { by } => format!("woken by {}", ex.task_short(by)),
+        EventKind::Wait => match ex.tasks[e.task].op {
+            Op::Send(c) if e.object == Some(c) => format!("waits to send {}", obj(ex, e.object)),
+            Op::Recv(c) if e.object == Some(c) => format!("waits to recv {}", obj(ex, e.object)),
+            _ if e.object.is_some() => format!("waits on {}", obj(ex, e.object)),
+            _ => "waits in select!".to_string(),
+        },
         EventKind::Finish if ex.tasks[e.task].panic.is_some() => "panics".to_string(),
         EventKind::Finish => "returns".to_string(),
         k if e.object.is_some() => format!("{} {}", k.verb(), obj(ex, e.object)),

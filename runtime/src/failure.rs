@@ -169,11 +169,14 @@ impl fmt::Display for Failure {
         f.write_str(&self.body)?;
         if self.kind != FailureKind::Replay {
             let token = self.schedule.to_string();
-            let name = self.test_name.as_deref().unwrap_or("<test name>");
             writeln!(f)?;
             writeln!(f, "replay: {token}")?;
-            writeln!(f, "  GOWEAVE_REPLAY={token} cargo test {name}")?;
+            match self.test_name.as_deref() {
+                Some(name) => writeln!(f, "  GOWEAVE_REPLAY={token} cargo test {name} -- --exact")?,
+                None => writeln!(f, "  GOWEAVE_REPLAY={token} <the command that ran this>")?,
+            }
             writeln!(f, "  or #[goweave::concurrency_test(replay = \"{token}\")]")?;
+            writeln!(f, "  or goweave::replay(\"{token}\", body)")?;
         }
         Ok(())
     }

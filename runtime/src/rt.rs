@@ -938,6 +938,8 @@ fn finish_suspend(me: TaskId) -> Resumed {
             }
             if !task.registered && ex.needs_arrival(me) && !ex.can_complete(me) {
                 // Arrived and must wait: partners now see this task.
+                let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
+                ex.record(me, op.object(), EventKind::Wait, loc);
                 ex.register_waiters(me);
                 ex.tasks[me].registered = true;
                 ex.tasks[me].state = TaskState::Ready;

@@ -179,15 +179,11 @@ impl Dpor {
             return Vec::new();
         };
         let (footprints, sleep, done, chosen) = parent;
-        let footprint_of = |t: TaskId| footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+        let footprint_of =
+            |t: TaskId| footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
         let step = footprint_of(chosen);
         let explored = done.iter().filter(|&&t| t != chosen).map(|&t| (t, footprint_of(t)));
-        sleep
-            .iter()
-            .copied()
-            .chain(explored)
-            .filter(|&(t, f)| t != chosen && !f.dependent(&step))
-            .collect()
+        sleep.iter().copied().chain(explored).filter(|&(t, f)| t != chosen && !f.dependent(&step)).collect()
     }
 
     /// For each waiting task (enabled or not) at a new node, finds the last

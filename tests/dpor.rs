@@ -74,18 +74,25 @@ fn run(program: &[Vec<Step>]) -> String {
         }
         log
     };
-    let tasks: Vec<_> = program[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, steps)| {
+    // The body spawns task i just before its own i-th step, so spawns
+    // interleave with work (late spawns are where reductions go wrong).
+    let mut handles = Vec::new();
+    let mut own = Vec::new();
+    for (i, step) in program[0].iter().enumerate() {
+        if let Some(steps) = program.get(i + 1) {
             let (steps, atomics, locks) = (steps.clone(), atomics.clone(), locks.clone());
             let chans: Vec<_> = chans.iter().map(|(tx, rx)| (tx.clone(), rx.clone())).collect();
-            goweave::go(move || work(i + 1, steps, atomics, locks, chans))
-        })
-        .collect();
-    let own = work(0, program[0].clone(), atomics.clone(), locks.clone(), chans.clone());
+            handles.push(goweave::go(move || work(i + 1, steps, atomics, locks, chans)));
+        }
+        own.extend(work(0, vec![*step], atomics.clone(), locks.clone(), chans.clone()));
+    }
+    for (i, steps) in program.iter().enumerate().skip(program[0].len() + 1) {
+        let (steps, atomics, locks) = (steps.clone(), atomics.clone(), locks.clone());
+        let chans: Vec<_> = chans.iter().map(|(tx, rx)| (tx.clone(), rx.clone())).collect();
+        handles.push(goweave::go(move || work(i, steps, atomics, locks, chans)));
+    }
     let mut logs = vec![own];
-    logs.extend(tasks.into_iter().map(|t| t.join().unwrap()));
+    logs.extend(handles.into_iter().map(|t| t.join().unwrap()));
     let finals: Vec<usize> = atomics.iter().map(|a| a.load(Ordering::SeqCst)).collect();
     format!("{logs:?} {finals:?}")
 }
@@ -109,7 +116,7 @@ fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
     fn dpor_finds_every_outcome_of_naive_enumeration_with_no_more_executions(program in program()) {

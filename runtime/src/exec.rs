@@ -266,7 +266,14 @@ impl Runner {
             }
             ex.chooser.observe_moves(&self.footprints);
         }
-        match ex.chooser.pick_task(enabled, ex.current, ex.step) {
+        let previous = ex.last_chosen;
+        let picked = ex.chooser.pick_task(enabled, previous, ex.step);
+        if let Ok(t) = picked {
+            if t != FIRE {
+                ex.last_chosen = t;
+            }
+        }
+        match picked {
             Ok(PRUNED) => {
                 ex.stop = Some(Stop::Pruned);
                 Next::End(End::Stopped)

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use goweave_checkers::LockOrder;
 
 use crate::exec::{describe_inversion, Body, Runner, Verdict};
-use crate::failure::{Failure, FailureKind};
+use crate::failure::{Failure, FailureData, FailureKind};
 use crate::schedule::Schedule;
 use crate::strategy::{self, Chooser, Slice};
 
@@ -104,8 +104,6 @@ fn default_test_name() -> Option<String> {
 
 impl Config {
     /// Explores `body`'s interleavings; `Err` carries the first failure.
-    // A failure is rare and carries its report: its size does not matter.
-    #[allow(clippy::result_large_err)]
     pub fn explore<F, R>(self, body: F) -> Result<Stats, Failure>
     where
         F: Fn() -> R + Send + Sync + 'static,
@@ -128,20 +126,21 @@ impl Config {
         }
     }
 
-    #[allow(clippy::result_large_err)]
     pub(crate) fn explore_body(self, body: Body) -> Result<Stats, Failure> {
         let start = Instant::now();
         let test_name = self.test_name.clone().or_else(default_test_name);
-        let failure = |kind, schedule, executions, replayed, body, tasks| Failure {
-            kind,
-            schedule,
-            executions,
-            replayed,
-            body,
-            test_name: test_name.clone(),
-            tasks,
-            strategy: self.strategy,
-            seed: self.seed,
+        let failure = |kind, schedule, executions, replayed, body, tasks| {
+            Failure(Box::new(FailureData {
+                kind,
+                schedule,
+                executions,
+                replayed,
+                body,
+                test_name: test_name.clone(),
+                tasks,
+                strategy: self.strategy,
+                seed: self.seed,
+            }))
         };
         let replay = self.replay_token().map(str::to_string);
         let best = AtomicU64::new(u64::MAX);

@@ -103,9 +103,13 @@ impl FailureTask {
 }
 
 /// A failing execution: what went wrong, the report, and the schedule that
-/// replays it. `Display` is the full report.
+/// replays it. `Display` is the full report. One pointer wide, so
+/// `Result<_, Failure>` stays small.
 #[derive(Clone)]
-pub struct Failure {
+pub struct Failure(pub(crate) Box<FailureData>);
+
+#[derive(Clone)]
+pub(crate) struct FailureData {
     pub(crate) kind: FailureKind,
     pub(crate) schedule: Schedule,
     pub(crate) executions: u64,
@@ -121,43 +125,43 @@ pub struct Failure {
 impl Failure {
     /// What kind of failure this is.
     pub fn kind(&self) -> FailureKind {
-        self.kind
+        self.0.kind
     }
 
     /// The schedule of the failing execution; its `Display` is the token.
     pub fn schedule(&self) -> &Schedule {
-        &self.schedule
+        &self.0.schedule
     }
 
     /// The executions run, the failing one included.
     pub fn executions(&self) -> u64 {
-        self.executions
+        self.0.executions
     }
 
     /// The tasks the failure involves, with what each was doing and where.
     pub fn tasks(&self) -> &[FailureTask] {
-        &self.tasks
+        &self.0.tasks
     }
 
     /// The report without its headline: the same on every replay.
     pub fn details(&self) -> &str {
-        &self.body
+        &self.0.body
     }
 
     fn headline(&self) -> String {
-        if self.kind == FailureKind::Replay {
+        if self.0.kind == FailureKind::Replay {
             return "goweave: could not replay the schedule".to_string();
         }
-        if self.replayed {
-            format!("goweave found {} when replaying a schedule", self.kind.title())
+        if self.0.replayed {
+            format!("goweave found {} when replaying a schedule", self.0.kind.title())
         } else {
             format!(
                 "goweave found {} after {} execution{} (strategy {}, seed {})",
-                self.kind.title(),
-                self.executions,
-                if self.executions == 1 { "" } else { "s" },
-                self.strategy,
-                self.seed
+                self.0.kind.title(),
+                self.0.executions,
+                if self.0.executions == 1 { "" } else { "s" },
+                self.0.strategy,
+                self.0.seed
             )
         }
     }
@@ -166,12 +170,12 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
-        f.write_str(&self.body)?;
-        if self.kind != FailureKind::Replay {
-            let token = self.schedule.to_string();
+        f.write_str(&self.0.body)?;
+        if self.0.kind != FailureKind::Replay {
+            let token = self.0.schedule.to_string();
             writeln!(f)?;
             writeln!(f, "replay: {token}")?;
-            match self.test_name.as_deref() {
+            match self.0.test_name.as_deref() {
                 Some(name) => writeln!(f, "  GOWEAVE_REPLAY={token} cargo test {name} -- --exact")?,
                 None => writeln!(f, "  GOWEAVE_REPLAY={token} <the command that ran this>")?,
             }

@@ -362,6 +362,10 @@ pub(crate) struct Execution {
     pub tasks: Vec<Task>,
     pub objects: Vec<Object>,
     pub current: TaskId,
+    /// The task chosen for the last step (`current` is the last one
+    /// resumed, which may be a woken partner): preemptions are counted
+    /// against it.
+    pub last_chosen: TaskId,
     pub step: u32,
     pub trace: Trace,
     pub spawn_queue: Vec<(TaskId, SpawnFn)>,
@@ -468,6 +472,7 @@ impl Execution {
             tasks: Vec::new(),
             objects: Vec::new(),
             current: 0,
+            last_chosen: 0,
             step: 0,
             trace: Trace::default(),
             spawn_queue: Vec::new(),

@@ -121,5 +121,7 @@ fn the_body_keeps_running_while_tasks_run_and_tasks_outlive_it() {
             rx.recv();
         });
     });
-    assert!(stats.executions() >= 2, "{stats}");
+    // The send always precedes the receive it unblocks: with partial-order
+    // reduction one execution covers every interleaving.
+    assert!(stats.exhausted(), "{stats}");
 }

@@ -191,21 +191,48 @@ impl Dpor {
     fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
         for &(p, next) in moves {
             let p_clock = self.clock(p).clone();
-            let race = self.steps.iter().rev().find(|step| {
+            let race = self.steps.iter().rposition(|step| {
                 step.task != p
                     && step.footprint.races(&next)
                     && step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
             });
-            let Some(step) = race else { continue };
-            let at = step.node;
-            let enabled_there = match &self.path[at] {
-                Node::Task { enabled, .. } => enabled.contains(&p),
-                Node::Arm { .. } => false,
-            };
-            if enabled_there {
-                self.add_backtrack(at, p);
-            } else if let Node::Task { enabled, .. } = &self.path[at] {
-                for q in enabled.clone() {
+            let Some(i) = race else { continue };
+            self.reverse(i, p, &p_clock);
+        }
+    }
+
+    /// Schedules the reversal of step `i` and task `p`'s next operation
+    /// (source-DPOR, Abdulla et al. POPL 2014): among the steps after `i`
+    /// that do not depend on it, followed by `p`'s operation, the tasks
+    /// that can go first (the initials) must include one that is explored
+    /// at `i`'s node; if none is, add one that is enabled and awake there.
+    fn reverse(&mut self, i: usize, p: TaskId, p_clock: &Clock) {
+        let hb = |a: &Step, b_clock: &Clock| a.clock.get(slot(a.task)) <= b_clock.get(slot(a.task));
+        let e = &self.steps[i];
+        let later: Vec<&Step> = self.steps[i + 1..].iter().filter(|s| !hb(e, &s.clock)).collect();
+        let mut initials: Vec<TaskId> = Vec::new();
+        for (k, step) in later.iter().enumerate() {
+            if !initials.contains(&step.task) && !later[..k].iter().any(|earlier| hb(earlier, &step.clock)) {
+                initials.push(step.task);
+            }
+        }
+        if !initials.contains(&p) && !later.iter().any(|earlier| hb(earlier, p_clock)) {
+            initials.push(p);
+        }
+        let at = e.node;
+        let Node::Task { enabled, backtrack, sleep, .. } = &self.path[at] else { return };
+        if initials.iter().any(|q| backtrack.contains(q)) {
+            return;
+        }
+        let awake = |q: &TaskId| enabled.contains(q) && !sleep.iter().any(|s| s.0 == *q);
+        // Prefer p itself, then the earliest initial.
+        let pick =
+            if initials.contains(&p) && awake(&p) { Some(p) } else { initials.iter().copied().find(awake) };
+        match pick {
+            Some(q) => self.add_backtrack(at, q),
+            None => {
+                let all: Vec<TaskId> = enabled.iter().copied().filter(|q| awake(q)).collect();
+                for q in all {
                     self.add_backtrack(at, q);
                 }
             }

@@ -161,9 +161,11 @@ fn a_correct_program_passes_every_strategy() {
             })
             .unwrap_or_else(|f| panic!("{f}"));
         match strategy {
-            Strategy::Dfs { .. } => {
-                assert!(stats.exhausted());
-                assert!(stats.executions() < 2_000);
+            // Exhaustive search, and the default portfolio whose first
+            // phase is exhaustive, cover this small space in a few runs.
+            Strategy::Dfs { .. } | Strategy::Portfolio => {
+                assert!(stats.exhausted(), "{strategy}: {stats}");
+                assert!(stats.executions() < 1_000);
             }
             _ => assert_eq!(stats.executions(), 2_000),
         }

@@ -32,10 +32,34 @@ fn abba() {
 
 #[test]
 fn environment_sets_defaults_explicit_settings_win_and_replay_wins_over_all() {
-    // Defaults.
+    // Defaults: the portfolio exhausts a tiny space and stops; a larger one
+    // gets the whole default budget.
     let stats = Config::default().explore(|| ()).unwrap();
     assert_eq!(stats.strategy(), Strategy::Portfolio);
-    assert_eq!(stats.executions(), goweave_defaults::ITERATIONS);
+    assert_eq!(stats.portfolio_exhausted(), Some(true));
+    assert!(stats.exhausted());
+    let stats = Config::default()
+        .explore(|| {
+            // 4 tasks x 4 conflicting increments: 16!/(4!)^4 traces.
+            let n = std::sync::Arc::new(goweave::sync::atomic::AtomicUsize::new(0));
+            let tasks: Vec<_> = (0..4)
+                .map(|_| {
+                    let n = n.clone();
+                    goweave::go(move || {
+                        for _ in 0..4 {
+                            n.fetch_add(1, goweave::sync::atomic::Ordering::SeqCst);
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.join().unwrap();
+            }
+        })
+        .unwrap();
+    assert_eq!(stats.executions(), goweave_defaults::ITERATIONS, "{stats}");
+    assert_eq!(stats.portfolio_exhausted(), Some(false));
+    assert!(!stats.exhausted());
 
     // GOWEAVE_ITERATIONS and GOWEAVE_STRATEGY set defaults; builders win.
     std::env::set_var("GOWEAVE_ITERATIONS", "37");

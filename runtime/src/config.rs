@@ -34,7 +34,9 @@ pub enum Strategy {
         /// `None`: fully exhaustive.
         preemption_bound: Option<usize>,
     },
-    /// The default: PCT with depth 3 and random walk, interleaved.
+    /// The default: exhaustive search (DPOR) while it fits half of
+    /// `iterations`; if the space is larger, the rest of the budget goes to
+    /// PCT with depth 3 interleaved with random walk.
     #[default]
     Portfolio,
     /// Exhaustive enumeration without partial-order reduction: the
@@ -50,7 +52,7 @@ impl fmt::Display for Strategy {
             Strategy::Pct { depth } => write!(f, "pct (depth {depth})"),
             Strategy::Dfs { preemption_bound: None } => f.write_str("dfs"),
             Strategy::Dfs { preemption_bound: Some(b) } => write!(f, "dfs (preemption bound {b})"),
-            Strategy::Portfolio => f.write_str("portfolio (pct depth 3 + random)"),
+            Strategy::Portfolio => f.write_str("portfolio (dfs, then pct depth 3 + random)"),
             Strategy::NaiveDfs => f.write_str("naive dfs"),
         }
     }
@@ -283,6 +285,9 @@ pub struct Stats {
     pub(crate) threads: usize,
     pub(crate) replayed: bool,
     pub(crate) exhausted_within_bounds: bool,
+    /// Default portfolio: executions of its exhaustive phase, and whether
+    /// that phase covered the whole space.
+    pub(crate) portfolio: Option<(u64, bool)>,
 }
 
 impl Stats {
@@ -308,6 +313,13 @@ impl Stats {
         self.elapsed
     }
 
+    /// For the default portfolio: `Some(true)` if its exhaustive phase
+    /// covered the whole space, `Some(false)` if the space was larger and
+    /// the rest of the budget went to PCT and random walk.
+    pub fn portfolio_exhausted(&self) -> Option<bool> {
+        self.portfolio.map(|p| p.1)
+    }
+
     /// The strategy that ran.
     pub fn strategy(&self) -> Strategy {
         self.strategy
@@ -323,6 +335,26 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.replayed {
             return write!(f, "goweave: replayed 1 schedule, no failure ({:.2?})", self.elapsed);
+        }
+        if let Some((exhaustive, exhausted)) = self.portfolio {
+            return if exhausted {
+                write!(
+                    f,
+                    "goweave: {} executions, space exhausted by dfs, {:.2?}, no failure",
+                    self.executions, self.elapsed
+                )
+            } else {
+                write!(
+                    f,
+                    "goweave: {} executions: the space is larger than {exhaustive} exhaustive executions, \
+                     then {} with pct + random on {} thread{}, {:.2?}, no failure",
+                    self.executions,
+                    self.executions - exhaustive,
+                    self.threads,
+                    if self.threads == 1 { "" } else { "s" },
+                    self.elapsed
+                )
+            };
         }
         write!(
             f,

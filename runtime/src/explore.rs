@@ -52,6 +52,13 @@ fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> 
     }
 }
 
+/// How the default portfolio's exhaustive phase went.
+#[derive(Clone, Copy)]
+struct PortfolioNote {
+    exhaustive: u64,
+    exhausted: bool,
+}
+
 /// What one worker found.
 struct WorkerResult {
     executions: u64,
@@ -126,6 +133,36 @@ impl Config {
         }
     }
 
+    /// Runs `iterations` independent executions (random, PCT or their
+    /// portfolio) split over this shard's threads.
+    fn run_split(&self, body: &Body, best: &AtomicU64, iterations: u64) -> (Vec<WorkerResult>, usize) {
+        let (shard, shards) = self.shard.unwrap_or((0, 1));
+        let executions_in_shard = iterations.div_ceil(shards).max(1);
+        let threads = (self.threads as u64).min(executions_in_shard).max(1);
+        let slice = |t: u64| Slice::new(shard + shards * t, shards * threads, iterations);
+        let results = if threads == 1 {
+            vec![run_worker(self, body, build_strategy(self, slice(0)), best)]
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads)
+                    .map(|t| {
+                        std::thread::Builder::new()
+                            .name(format!("goweave-worker-{t}"))
+                            .spawn_scoped(scope, move || {
+                                run_worker(self, body, build_strategy(self, slice(t)), best)
+                            })
+                            .expect("goweave: could not start a worker thread")
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
+        };
+        (results, threads as usize)
+    }
+
     pub(crate) fn explore_body(self, body: Body) -> Result<Stats, Failure> {
         let start = Instant::now();
         let test_name = self.test_name.clone().or_else(default_test_name);
@@ -144,6 +181,7 @@ impl Config {
         };
         let replay = self.replay_token().map(str::to_string);
         let best = AtomicU64::new(u64::MAX);
+        let mut portfolio_note = None;
         let (results, threads) = if let Some(token) = &replay {
             let schedule = match token.parse::<Schedule>() {
                 Ok(schedule) => schedule,
@@ -159,38 +197,33 @@ impl Config {
                 }
             };
             (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best)], 1)
-        } else if splittable(self.strategy) {
-            let (shard, shards) = self.shard.unwrap_or((0, 1));
-            let executions_in_shard = self.iterations.div_ceil(shards).max(1);
-            let threads = (self.threads as u64).min(executions_in_shard).max(1);
-            let slice = |t: u64| Slice::new(shard + shards * t, shards * threads, self.iterations);
-            let results = if threads == 1 {
-                vec![run_worker(&self, &body, build_strategy(&self, slice(0)), &best)]
+        } else if self.strategy == Strategy::Portfolio {
+            // The default: exhaustive search while it fits half the budget;
+            // if the space is larger, the rest goes to PCT and random walk.
+            let budget = (self.iterations / 2).max(1);
+            let dpor = Box::new(strategy::Dpor::new(None, self.timer_bound, budget));
+            let first = run_worker(&self, &body, dpor, &best);
+            let remaining = self.iterations.saturating_sub(first.executions);
+            if first.failure.is_some() || first.exhausted || remaining == 0 {
+                portfolio_note =
+                    Some(PortfolioNote { exhaustive: first.executions, exhausted: first.exhausted });
+                (vec![first], 1)
             } else {
-                std::thread::scope(|scope| {
-                    let workers: Vec<_> = (0..threads)
-                        .map(|t| {
-                            let (config, body, best) = (&self, &body, &best);
-                            std::thread::Builder::new()
-                                .name(format!("goweave-worker-{t}"))
-                                .spawn_scoped(scope, move || {
-                                    run_worker(config, body, build_strategy(config, slice(t)), best)
-                                })
-                                .expect("goweave: could not start a worker thread")
-                        })
-                        .collect();
-                    workers
-                        .into_iter()
-                        .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                        .collect()
-                })
-            };
-            (results, threads as usize)
+                portfolio_note = Some(PortfolioNote { exhaustive: first.executions, exhausted: false });
+                let (mut results, threads) = self.run_split(&body, &best, remaining);
+                results.insert(0, first);
+                (results, threads)
+            }
+        } else if splittable(self.strategy) {
+            self.run_split(&body, &best, self.iterations)
         } else {
             (vec![run_worker(&self, &body, build_strategy(&self, Slice::all(self.iterations)), &best)], 1)
         };
         let executions = results.iter().map(|r| r.executions).sum();
-        let exhausted_all = results.iter().all(|r| r.exhausted);
+        let exhausted_all = match portfolio_note {
+            Some(note) => note.exhausted,
+            None => results.iter().all(|r| r.exhausted),
+        };
         let within_bounds = results.iter().all(|r| r.exhausted_within_bounds);
         let mut lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)> = None;
         let mut first: Option<(u64, Verdict)> = None;
@@ -234,7 +267,10 @@ impl Config {
         }
         Ok(Stats {
             executions,
-            exhausted: replay.is_none() && !splittable(self.strategy) && exhausted_all,
+            exhausted: replay.is_none()
+                && (portfolio_note.is_some() || !splittable(self.strategy))
+                && exhausted_all,
+            portfolio: portfolio_note.map(|n| (n.exhaustive, n.exhausted)),
             elapsed: start.elapsed(),
             strategy: self.strategy,
             threads,

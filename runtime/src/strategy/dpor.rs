@@ -242,9 +242,6 @@ impl Dpor {
 
 impl Strategy for Dpor {
     fn begin(&mut self) -> bool {
-        if self.executions >= self.iterations {
-            return false;
-        }
         if self.started {
             // The deepest node with something left to explore.
             loop {
@@ -269,6 +266,11 @@ impl Strategy for Dpor {
                 }
                 self.path.pop();
             }
+        }
+        // Checked after backtracking, so a tree finished exactly at the cap
+        // still counts as exhausted.
+        if self.executions >= self.iterations {
+            return false;
         }
         self.started = true;
         self.executions += 1;

@@ -120,6 +120,7 @@ pub struct Config {
     pub(crate) test_name: Option<String>,
     pub(crate) potential_deadlocks: bool,
     pub(crate) timer_bound: usize,
+    pub(crate) race_checks: bool,
 }
 
 /// The default number of executions.
@@ -179,6 +180,7 @@ impl Default for Config {
             test_name: None,
             potential_deadlocks: true,
             timer_bound: 3,
+            race_checks: true,
         }
     }
 }
@@ -251,6 +253,14 @@ impl Config {
     /// ends without another failure, even if none of them deadlocked.
     pub fn potential_deadlocks(mut self, check: bool) -> Config {
         self.potential_deadlocks = check;
+        self
+    }
+
+    /// Whether to check `Shared` accesses and WaitGroup use for data races
+    /// (default: on). The check runs only in executions that touch a
+    /// `Shared` variable or a WaitGroup, so it costs nothing elsewhere.
+    pub fn race_checks(mut self, check: bool) -> Config {
+        self.race_checks = check;
         self
     }
 

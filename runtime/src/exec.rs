@@ -83,6 +83,7 @@ pub(crate) struct Runner {
     footprints: Vec<(TaskId, Footprint)>,
     /// The step just taken, reported to the strategy before the next one.
     last_step: Option<(TaskId, Footprint)>,
+    race_checks: bool,
     /// The lock-order graph of this worker's executions, when checked.
     pub(crate) lock_order: Option<LockOrder>,
     /// The schedules of the executions that added lock-order edges.
@@ -90,7 +91,7 @@ pub(crate) struct Runner {
 }
 
 impl Runner {
-    pub(crate) fn new(stack_size: usize, max_steps: u64, lock_order: bool) -> Runner {
+    pub(crate) fn new(stack_size: usize, max_steps: u64, lock_order: bool, race_checks: bool) -> Runner {
         install_panic_hook();
         Runner {
             stacks: Vec::new(),
@@ -102,6 +103,7 @@ impl Runner {
             hb: HappensBefore::default(),
             footprints: Vec::new(),
             last_step: None,
+            race_checks,
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
         }
@@ -127,6 +129,7 @@ impl Runner {
     /// Runs execution number `index` of the exploration.
     pub(crate) fn run(&mut self, index: u64, body: &Body, chooser: Chooser) -> (Chooser, Option<Verdict>) {
         let mut ex = Execution::new(chooser, std::mem::take(&mut self.hb));
+        ex.race_checks = self.race_checks;
         let main_body = body.clone();
         let here = std::panic::Location::caller();
         ex.add_task(

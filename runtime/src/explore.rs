@@ -80,7 +80,8 @@ fn run_worker(
     best: &AtomicU64,
 ) -> WorkerResult {
     let mut chooser = Chooser::new(strategy);
-    let mut runner = Runner::new(config.stack_size, config.max_steps, config.potential_deadlocks);
+    let mut runner =
+        Runner::new(config.stack_size, config.max_steps, config.potential_deadlocks, config.race_checks);
     let mut executions = 0;
     let result = |executions, exhausted: (bool, bool), failure, runner: Runner| WorkerResult {
         executions,

@@ -379,6 +379,8 @@ pub(crate) struct Execution {
     /// `Shared` variable or a WaitGroup pay for it.
     pub hb: HappensBefore,
     pub hb_upto: usize,
+    /// Whether data races are checked (`Config::race_checks`).
+    pub race_checks: bool,
     pub locks_created: usize,
     /// Tasks that started waiting on a lock in this step: the wait-for
     /// graph may have closed a cycle through them.
@@ -484,6 +486,7 @@ impl Execution {
             chooser,
             hb,
             hb_upto: 0,
+            race_checks: true,
             locks_created: 0,
             lock_waiters: Vec::new(),
             touched: Vec::new(),
@@ -799,13 +802,15 @@ impl Execution {
     #[inline]
     pub(crate) fn record(&mut self, task: TaskId, object: Option<ObjId>, kind: EventKind, location: Loc) {
         self.trace.push(Event { step: self.step, task, object, kind, location });
-        if matches!(
-            kind,
-            EventKind::SharedRead
-                | EventKind::SharedWrite
-                | EventKind::WaitGroupAdd { .. }
-                | EventKind::WaitGroupWait { blocked: true }
-        ) {
+        if self.race_checks
+            && matches!(
+                kind,
+                EventKind::SharedRead
+                    | EventKind::SharedWrite
+                    | EventKind::WaitGroupAdd { .. }
+                    | EventKind::WaitGroupWait { blocked: true }
+            )
+        {
             self.check_races();
         }
     }

@@ -1,0 +1,329 @@
+//! Go's `golang.org/x/sync/errgroup`: a group of tasks working on parts of
+//! one job, whose [`wait`](Group::wait) returns the first error.
+//!
+//! Built only on goweave's own primitives (a [`WaitGroup`], a
+//! [`Mutex`], a buffered channel as the limit's token bucket, a
+//! [`Shared`] for the limit and a [`Context`]), so every step of the group
+//! is a scheduling point that goweave explores and checks for races,
+//! deadlocks and leaks.
+//!
+//! ```
+//! use goweave::errgroup::Group;
+//! goweave::check(|| {
+//!     let g = Group::<String>::new();
+//!     for i in 0..3 {
+//!         g.go(move || if i == 1 { Err(format!("part {i} failed")) } else { Ok(()) });
+//!     }
+//!     assert_eq!(g.wait(), Err("part 1 failed".to_string()));
+//! });
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::chan::{chan, Receiver, Sender};
+use crate::context::{CancelFunc, Context};
+use crate::sync::{Mutex, WaitGroup};
+use crate::Shared;
+
+/// A group of tasks, like Go's `errgroup.Group`: [`go`](Group::go) starts
+/// a task returning `Result<(), E>`, [`wait`](Group::wait) waits for all of
+/// them and returns the first error (in completion order).
+///
+/// Cheap to clone: clones are handles to the same group, so tasks can start
+/// more tasks in it. Like every goweave object it must be created inside
+/// the test body.
+///
+/// ```
+/// use std::sync::Arc;
+/// use goweave::errgroup::Group;
+/// use goweave::sync::atomic::{AtomicUsize, Ordering};
+/// goweave::check(|| {
+///     let g = Group::<&'static str>::new();
+///     let sum = Arc::new(AtomicUsize::new(0));
+///     for i in 1..=3 {
+///         let sum = sum.clone();
+///         g.go(move || {
+///             sum.fetch_add(i, Ordering::SeqCst);
+///             Ok(())
+///         });
+///     }
+///     assert_eq!(g.wait(), Ok(()));
+///     assert_eq!(sum.load(Ordering::SeqCst), 6);
+/// });
+/// ```
+pub struct Group<E> {
+    inner: Arc<Inner<E>>,
+}
+
+/// The limit's token bucket: `go` sends a token, a finished task takes one.
+struct Limit {
+    tx: Sender<()>,
+    rx: Receiver<()>,
+}
+
+impl Clone for Limit {
+    fn clone(&self) -> Self {
+        Limit { tx: self.tx.clone(), rx: self.rx.clone() }
+    }
+}
+
+/// The first error; `recorded` stays set once one was, so later errors are
+/// dropped even after `wait` took it (Go's `errOnce`).
+struct ErrSlot<E> {
+    recorded: bool,
+    err: Option<E>,
+}
+
+struct Inner<E> {
+    cancel: Option<CancelFunc>,
+    wg: WaitGroup,
+    /// A plain variable, as in Go: `set_limit` concurrent with `go` is a
+    /// data race and is reported as one.
+    sem: Shared<Option<Limit>>,
+    err: Mutex<ErrSlot<E>>,
+}
+
+impl<E> Clone for Group<E> {
+    fn clone(&self) -> Self {
+        Group { inner: self.inner.clone() }
+    }
+}
+
+impl<E> fmt::Debug for Group<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Group")
+            .field("wait_group", &self.inner.wg)
+            .field("with_context", &self.inner.cancel.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: Send + 'static> Default for Group<E> {
+    #[track_caller]
+    fn default() -> Self {
+        Group::new()
+    }
+}
+
+impl<E: Send + 'static> Group<E> {
+    /// An empty group without a context and without a limit.
+    ///
+    /// ```
+    /// goweave::check(|| {
+    ///     let g = goweave::errgroup::Group::<std::io::Error>::new();
+    ///     assert!(g.wait().is_ok());
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn new() -> Group<E> {
+        Group::build(None)
+    }
+
+    #[track_caller]
+    fn build(cancel: Option<CancelFunc>) -> Group<E> {
+        Group {
+            inner: Arc::new(Inner {
+                cancel,
+                wg: WaitGroup::new(),
+                sem: Shared::new(None),
+                err: Mutex::new(ErrSlot { recorded: false, err: None }),
+            }),
+        }
+    }
+
+    /// A group and a context derived from `ctx`, like Go's
+    /// `errgroup.WithContext`: the context is cancelled when the first task
+    /// returns an error, or when [`wait`](Group::wait) returns, whichever
+    /// comes first.
+    ///
+    /// ```
+    /// use goweave::context::{Context, ContextError};
+    /// use goweave::errgroup::Group;
+    /// goweave::check(|| {
+    ///     let (g, ctx) = Group::<&'static str>::with_context(&Context::background());
+    ///     g.go(|| Err("boom"));
+    ///     let c = ctx.clone();
+    ///     g.go(move || {
+    ///         // Ends only because the failure cancels the context.
+    ///         c.done().recv();
+    ///         Ok(())
+    ///     });
+    ///     assert_eq!(g.wait(), Err("boom"));
+    ///     assert_eq!(ctx.err(), Some(ContextError::Canceled));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn with_context(ctx: &Context) -> (Group<E>, Context) {
+        let (ctx, cancel) = ctx.with_cancel();
+        (Group::build(Some(cancel)), ctx)
+    }
+
+    /// Limits the group to `n` active tasks, like Go's `SetLimit`: while
+    /// `n` are active, [`go`](Group::go) blocks until one finishes and
+    /// [`try_go`](Group::try_go) fails. A negative `n` removes the limit;
+    /// `0` makes every later `go` block forever, as in Go.
+    ///
+    /// Panics "errgroup: modify limit while N goroutines in the group are
+    /// still active" if tasks started under a limit are still active. Like
+    /// Go, the limit is a plain variable: calling `set_limit` concurrently
+    /// with `go` is a data race, and goweave reports it as one.
+    ///
+    /// ```
+    /// use goweave::errgroup::Group;
+    /// goweave::check(|| {
+    ///     let g = Group::<()>::new();
+    ///     g.set_limit(1);
+    ///     let (tx, rx) = goweave::chan::<()>(0);
+    ///     g.go(move || {
+    ///         rx.recv();
+    ///         Ok(())
+    ///     });
+    ///     assert!(!g.try_go(|| Ok(())), "the one slot is taken");
+    ///     tx.send(());
+    ///     assert_eq!(g.wait(), Ok(()));
+    ///     assert!(g.try_go(|| Ok(())));
+    ///     assert_eq!(g.wait(), Ok(()));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn set_limit(&self, n: isize) {
+        if n < 0 {
+            self.inner.sem.set(None);
+            return;
+        }
+        if let Some(old) = self.limit() {
+            let active = old.tx.len();
+            if active != 0 {
+                panic!("errgroup: modify limit while {active} goroutines in the group are still active");
+            }
+        }
+        let (tx, rx) = chan::<()>(n as usize);
+        self.inner.sem.set(Some(Limit { tx, rx }));
+    }
+
+    /// Starts `f` in a new task, like Go's `Group.Go`. Under a limit, first
+    /// blocks until fewer than the limit are active. The first `Err` a task
+    /// returns is kept for [`wait`](Group::wait) (and cancels the context
+    /// of [`with_context`](Group::with_context)); later ones are dropped.
+    ///
+    /// ```
+    /// goweave::check(|| {
+    ///     let g = goweave::errgroup::Group::new();
+    ///     g.go(|| Err(7));
+    ///     g.go(|| Ok(()));
+    ///     assert_eq!(g.wait(), Err(7));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn go<F>(&self, f: F)
+    where
+        F: FnOnce() -> Result<(), E> + Send + 'static,
+    {
+        let sem = self.limit();
+        if let Some(limit) = &sem {
+            limit.tx.send(());
+        }
+        self.spawn(sem, f);
+    }
+
+    /// Starts `f` in a new task only if the limit allows it now, like Go's
+    /// `Group.TryGo`; false (and `f` is dropped) otherwise. Without a limit
+    /// it always starts the task.
+    ///
+    /// ```
+    /// goweave::check(|| {
+    ///     let g = goweave::errgroup::Group::<()>::new();
+    ///     g.set_limit(0);
+    ///     assert!(!g.try_go(|| Ok(())));
+    ///     g.set_limit(-1);
+    ///     assert!(g.try_go(|| Ok(())));
+    ///     assert_eq!(g.wait(), Ok(()));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn try_go<F>(&self, f: F) -> bool
+    where
+        F: FnOnce() -> Result<(), E> + Send + 'static,
+    {
+        let sem = self.limit();
+        if let Some(limit) = &sem {
+            if limit.tx.try_send(()).is_err() {
+                return false;
+            }
+        }
+        self.spawn(sem, f);
+        true
+    }
+
+    /// Waits until every task started so far has returned, then cancels the
+    /// context of [`with_context`](Group::with_context) and returns the
+    /// first error, like Go's `Group.Wait`.
+    ///
+    /// The error is moved out: a later `wait` (on this group or a clone)
+    /// returns `Ok(())`, and errors after the first are never kept.
+    ///
+    /// ```
+    /// goweave::check(|| {
+    ///     let g = goweave::errgroup::Group::new();
+    ///     g.go(|| Err("first"));
+    ///     assert_eq!(g.wait(), Err("first"));
+    ///     assert_eq!(g.wait(), Ok(()));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn wait(&self) -> Result<(), E> {
+        self.inner.wg.wait();
+        if let Some(cancel) = &self.inner.cancel {
+            cancel();
+        }
+        let err = self.inner.err.lock().err.take();
+        match err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The current limit (one read of the shared variable).
+    #[track_caller]
+    fn limit(&self) -> Option<Limit> {
+        self.inner.sem.with(|sem| sem.clone())
+    }
+
+    /// `wg.Add(1)` and the task; `sem` is the limit its token was taken from.
+    #[track_caller]
+    fn spawn<F>(&self, sem: Option<Limit>, f: F)
+    where
+        F: FnOnce() -> Result<(), E> + Send + 'static,
+    {
+        self.inner.wg.add(1);
+        let inner = self.inner.clone();
+        crate::task::go(move || {
+            if let Err(e) = f() {
+                inner.record(e);
+            }
+            // Go's `defer g.done()`. A task that panics is a goweave
+            // failure of its own (Go's program would crash), so there is no
+            // unwinding path to cover.
+            if let Some(limit) = sem {
+                limit.rx.recv();
+            }
+            inner.wg.done();
+        });
+    }
+}
+
+impl<E> Inner<E> {
+    /// Keeps `e` if it is the first error, and cancels the context.
+    fn record(&self, e: E) {
+        let mut slot = self.err.lock();
+        if slot.recorded {
+            return;
+        }
+        slot.recorded = true;
+        slot.err = Some(e);
+        if let Some(cancel) = &self.cancel {
+            cancel();
+        }
+    }
+}

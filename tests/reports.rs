@@ -139,3 +139,14 @@ fn nontermination_report() {
         .expect_err("no failure found");
     insta::assert_snapshot!(failure.to_string());
 }
+
+#[test]
+fn replay_failure_report() {
+    let failure = Config::default()
+        .replay("gw1:BAQE")
+        .explore(|| {
+            goweave::go(|| ()).join().unwrap();
+        })
+        .expect_err("a token for another program was followed");
+    insta::assert_snapshot!(failure.to_string());
+}

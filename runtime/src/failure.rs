@@ -171,6 +171,13 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
         f.write_str(&self.0.body)?;
+        if self.0.kind == FailureKind::Replay {
+            writeln!(
+                f,
+                "\nA token replays one execution of the code it was recorded on. If the code changed, or\n\
+                 depends on real time, real threads or hash order, explore again for a fresh token."
+            )?;
+        }
         if self.0.kind != FailureKind::Replay {
             let token = self.0.schedule.to_string();
             writeln!(f)?;

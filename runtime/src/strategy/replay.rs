@@ -98,8 +98,7 @@ impl Strategy for Replay {
         if self.next < self.choices.len() {
             return Err(format!(
                 "the schedule diverged at step {steps}: the program ended with {} of the \
-                 schedule's {} choices unused (it ends earlier than when the schedule was \
-                 recorded)",
+                 schedule's {} choices unused\n(it ends earlier than when the schedule was recorded)",
                 self.choices.len() - self.next,
                 self.choices.len()
             ));

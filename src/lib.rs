@@ -37,9 +37,9 @@
 
 #[doc(inline)]
 pub use goweave_runtime::{
-    chan, check, context, current, go, replay, select, sync, time, yield_now, BodyResult, Builder, Config,
-    Failure, FailureKind, FailureTask, JoinHandle, Panicked, ParseScheduleError, Schedule, Shared, Stats,
-    Strategy, Task, TryRecvError, TrySendError,
+    chan, check, context, current, errgroup, go, replay, select, semaphore, singleflight, sync, time,
+    yield_now, BodyResult, Builder, Config, Failure, FailureKind, FailureTask, JoinHandle, Panicked,
+    ParseScheduleError, Schedule, Shared, Stats, Strategy, Task, TryRecvError, TrySendError,
 };
 
 #[doc(inline)]

@@ -1,7 +1,7 @@
 //! Go channels: buffered and unbuffered, with `close`, `try_*`, ranging
 //! and the nil channel.
 //!
-//! Enabledness lives in the engine's untyped [`ChanState`](crate::rt::ChanState);
+//! Enabledness lives in the engine's untyped channel state (`rt::ChanState`);
 //! the values live here. An unbuffered sender deposits its value as an
 //! *offer* when it announces the send, so whichever side the scheduler
 //! picks can complete the rendezvous: a receiver takes the first offer, a

@@ -19,6 +19,9 @@ pub mod time;
 
 pub mod chan;
 pub mod context;
+pub mod errgroup;
+pub mod semaphore;
+pub mod singleflight;
 pub mod sync;
 
 pub use chan::{chan, TryRecvError, TrySendError};

@@ -33,12 +33,13 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// 2-3 tasks (the body plus 1-2 spawned), 1-3 operations each, on a few
-/// objects of each kind: small enough for naive enumeration. Nothing here
-/// can block forever or race on a plain variable, so every execution runs
-/// to its end and yields an outcome.
+/// 2-4 tasks (the body plus 1-3 spawned), 1-4 operations each but at most
+/// 8 in all (so naive enumeration stays small), on 1-3 objects of each
+/// kind. Nothing here can block forever or race on a plain variable, so
+/// every execution runs to its end and yields an outcome.
 fn program() -> impl Strategy<Value = Vec<Vec<Step>>> {
-    proptest::collection::vec(proptest::collection::vec(step(), 1..=3), 2..=3)
+    proptest::collection::vec(proptest::collection::vec(step(), 1..=4), 2..=4)
+        .prop_filter("at most 8 operations", |p| p.iter().map(Vec::len).sum::<usize>() <= 8)
 }
 
 fn run(program: &[Vec<Step>]) -> String {

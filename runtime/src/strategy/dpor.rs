@@ -221,7 +221,9 @@ impl Dpor {
         }
         let at = e.node;
         let Node::Task { enabled, backtrack, sleep, .. } = &self.path[at] else { return };
-        if initials.iter().any(|q| backtrack.contains(q)) {
+        // Covered if an initial is explored there already, or sleeps there
+        // (every sequence starting with it was explored elsewhere).
+        if initials.iter().any(|q| backtrack.contains(q) || sleep.iter().any(|s| s.0 == *q)) {
             return;
         }
         let awake = |q: &TaskId| enabled.contains(q) && !sleep.iter().any(|s| s.0 == *q);

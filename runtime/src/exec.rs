@@ -78,8 +78,8 @@ pub(crate) struct Runner {
     enabled: Vec<TaskId>,
     spawns: Vec<(TaskId, rt::SpawnFn)>,
     max_steps: u64,
-    /// Kept across executions for its allocations.
-    hb: HappensBefore,
+    /// The last execution, kept for its allocations.
+    spare: Option<Execution>,
     footprints: Vec<(TaskId, Footprint)>,
     /// The step just taken, reported to the strategy before the next one.
     last_step: Option<(TaskId, Footprint)>,
@@ -100,7 +100,7 @@ impl Runner {
             enabled: Vec::new(),
             spawns: Vec::new(),
             max_steps,
-            hb: HappensBefore::default(),
+            spare: None,
             footprints: Vec::new(),
             last_step: None,
             race_checks,
@@ -128,7 +128,14 @@ impl Runner {
     /// with the verdict (`None`: no failure).
     /// Runs execution number `index` of the exploration.
     pub(crate) fn run(&mut self, index: u64, body: &Body, chooser: Chooser) -> (Chooser, Option<Verdict>) {
-        let mut ex = Execution::new(chooser, std::mem::take(&mut self.hb));
+        // The previous execution's shell keeps its allocations.
+        let mut ex = match self.spare.take() {
+            Some(mut ex) => {
+                ex.renew(chooser);
+                ex
+            }
+            None => Execution::new(chooser, HappensBefore::default()),
+        };
         ex.race_checks = self.race_checks;
         let main_body = body.clone();
         let here = std::panic::Location::caller();
@@ -147,8 +154,6 @@ impl Runner {
         let verdict = self.schedule_loop();
         self.teardown();
         let mut ex = rt::uninstall().expect("execution vanished");
-        self.hb = std::mem::take(&mut ex.hb);
-        self.hb.reset();
         if let Some(order) = self.lock_order.as_mut().filter(|_| verdict.is_none() && ex.locks_created >= 2) {
             let before = order.edge_count();
             order.begin_execution(index);
@@ -159,7 +164,9 @@ impl Runner {
                 self.order_schedules.insert(index, ex.chooser.schedule().clone());
             }
         }
-        (ex.chooser, verdict)
+        let chooser = std::mem::replace(&mut ex.chooser, Chooser::idle());
+        self.spare = Some(ex);
+        (chooser, verdict)
     }
 
     fn resume(&mut self, t: TaskId) {

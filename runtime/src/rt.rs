@@ -496,6 +496,32 @@ impl Execution {
         }
     }
 
+    /// Resets this execution for the next run, keeping its allocations.
+    pub(crate) fn renew(&mut self, chooser: Chooser) {
+        self.serial = next_serial();
+        self.tasks.clear();
+        self.objects.clear();
+        self.current = 0;
+        self.last_chosen = 0;
+        self.step = 0;
+        self.trace.clear();
+        self.spawn_queue.clear();
+        self.resume_queue.clear();
+        self.aborting = false;
+        self.main_done = false;
+        self.body_error = None;
+        self.stop = None;
+        self.chooser = chooser;
+        self.hb.reset();
+        self.hb_upto = 0;
+        self.locks_created = 0;
+        self.lock_waiters.clear();
+        self.touched.clear();
+        self.now = Duration::ZERO;
+        self.timers.clear();
+        self.timer_seq = 0;
+    }
+
     /// Adds a task (not yet started) and queues its body to be turned into
     /// a coroutine by the scheduler.
     pub(crate) fn add_task(&mut self, name: Option<Arc<str>>, at: Loc, body: SpawnFn) -> TaskId {

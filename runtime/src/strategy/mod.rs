@@ -79,9 +79,32 @@ pub(crate) struct Chooser {
     schedule: Schedule,
 }
 
+/// A strategy that starts nothing: the placeholder an idle execution
+/// shell holds between runs (a zero-sized box does not allocate).
+struct Idle;
+
+impl Strategy for Idle {
+    fn begin(&mut self) -> bool {
+        false
+    }
+    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, _step: u32) -> Result<TaskId, String> {
+        Ok(enabled[0])
+    }
+    fn pick_arm(&mut self, _ready: usize, _step: u32) -> Result<usize, String> {
+        Ok(0)
+    }
+    fn execution_index(&self) -> u64 {
+        0
+    }
+}
+
 impl Chooser {
     pub(crate) fn new(strategy: Box<dyn Strategy>) -> Chooser {
         Chooser { strategy, schedule: Schedule::default() }
+    }
+
+    pub(crate) fn idle() -> Chooser {
+        Chooser::new(Box::new(Idle))
     }
 
     pub(crate) fn begin(&mut self) -> bool {

@@ -699,7 +699,8 @@ fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
             } else {
                 "blocked locking"
             };
-            format!("{prefix} {}, {}{again}", obj_name(ex, m), holder_text(ex, holder))
+            notes.push(format!("{} is {}{again}", obj_name(ex, m), holder_text(ex, holder)));
+            format!("{prefix} {}", obj_name(ex, m))
         }
         Op::RLock(o) | Op::WLock(o) | Op::WDrain(o) => {
             let ObjState::RwMutex(s) = &ex.objects[o].state else { unreachable!() };

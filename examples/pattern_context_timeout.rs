@@ -1,0 +1,101 @@
+//! Go pattern: a context with a timeout, and the result sent on an
+//! unbuffered channel after the caller gave up.
+//!
+//! The caller starts a query in a task and waits for its result or for
+//! its context's deadline, whichever comes first:
+//!
+//! ```text
+//! ctx, cancel := context.WithTimeout(parent, 100*time.Millisecond)
+//! defer cancel()
+//! result := make(chan int)        // bug: unbuffered; fix: make(chan int, 1)
+//! go func() { result <- query() }()
+//! select {
+//! case v := <-result: return v, nil
+//! case <-ctx.Done(): return 0, ctx.Err()
+//! }
+//! ```
+//!
+//! The bug (`buggy`): when the deadline wins, the caller returns and
+//! nobody will ever receive from `result`; the query task finishes its
+//! work and then blocks forever on the send. That is the classic goroutine
+//! leak of Go timeouts: after the body returned, a task that can never
+//! finish is a `Leak`. goweave explores the timeout firing at any point of
+//! the query (virtual time: a timer's firing is a scheduling choice), so
+//! it finds the interleaving where the deadline wins.
+//!
+//! The fix (`fixed`): a buffered channel of capacity 1. The send always
+//! completes, whether or not anyone still waits, and the task returns.
+//!
+//! Run it with `cargo run --example pattern_context_timeout`: it explores
+//! the buggy variant with `Config::default()`, prints the report, then
+//! checks the fixed one over every interleaving.
+
+use std::time::Duration;
+
+use goweave::context::{Context, ContextError};
+use goweave::{chan, select, Builder, Config, FailureKind, Strategy};
+
+/// The query: a few steps of work, however long they take.
+fn query() -> u32 {
+    goweave::yield_now();
+    goweave::yield_now();
+    42
+}
+
+/// Runs `query` in a task, with a 100 ms deadline; `result_cap` is the
+/// capacity of the channel the task answers on.
+fn query_with_timeout(result_cap: usize) -> Result<u32, ContextError> {
+    let (ctx, cancel) = Context::background().with_timeout(Duration::from_millis(100));
+    let (result_tx, result) = chan::<u32>(result_cap);
+    Builder::new().name("query").go(move || {
+        result_tx.send(query());
+    });
+    let outcome = select! {
+        recv(result) -> v => Ok(v.unwrap()),
+        recv(ctx.done()) -> _ => Err(ctx.err().unwrap()),
+    };
+    cancel(); // Go: defer cancel()
+    outcome
+}
+
+pub fn buggy() {
+    let outcome = query_with_timeout(0); // Bug: unbuffered
+    assert!(matches!(outcome, Ok(42) | Err(ContextError::DeadlineExceeded)), "{outcome:?}");
+}
+
+pub fn fixed() {
+    let outcome = query_with_timeout(1); // room for the one result
+    assert!(matches!(outcome, Ok(42) | Err(ContextError::DeadlineExceeded)), "{outcome:?}");
+}
+
+fn main() {
+    let name = "pattern_context_timeout";
+    match Config::default().explore(buggy) {
+        Err(failure) if failure.kind() == FailureKind::Leak => {
+            println!("{failure}");
+            println!("{name}: goweave found the leak, as expected: nobody receives the late result.");
+            println!("Replay it: GOWEAVE_REPLAY={} cargo run --example {name}", failure.schedule());
+        }
+        Err(failure) => {
+            println!("{failure}");
+            println!("{name}: expected a Leak, but goweave found a {:?} failure.", failure.kind());
+            std::process::exit(1);
+        }
+        Ok(stats) => {
+            println!("{stats}");
+            println!("{name}: no failure found, but this query task leaks after a timeout.");
+            std::process::exit(1);
+        }
+    }
+    if std::env::var_os("GOWEAVE_REPLAY").is_some() {
+        return; // the token replays the buggy variant only
+    }
+    match Config::default().strategy(Strategy::Dfs { preemption_bound: None }).explore(fixed) {
+        Ok(stats) => println!("{name} (fixed, a buffered result channel): {stats}"),
+        Err(failure) => {
+            println!("{failure}");
+            println!("{name}: the fixed variant failed with a {:?}.", failure.kind());
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The Go concurrency patterns of `examples/pattern_*.rs` (and the tee and
+//! worker pool examples), each as two tests: the common buggy variant,
+//! which goweave must catch with the right kind of failure, and the fixed
+//! variant, which must pass an exhaustive search (`strategy = "dfs"`,
+//! within the default 10,000 executions) or, where the interleavings are
+//! too many for that, 5,000 PCT executions.
+//!
+//! The pattern bodies live in the examples, which are compiled here as
+//! modules, so a test runs exactly the code its example shows. The README
+//! section "Go patterns" lists them in a table.
+
+// The examples' `main`s are not used here.
+#[allow(dead_code)]
+#[path = "../../examples/pattern_bank_transfer.rs"]
+mod bank_transfer;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_bridge.rs"]
+mod bridge;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_cond_queue.rs"]
+mod cond_queue;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_context_timeout.rs"]
+mod context_timeout;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_errgroup.rs"]
+mod errgroup;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_fan_in.rs"]
+mod fan_in;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_generator.rs"]
+mod generator;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_pipeline.rs"]
+mod pipeline;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_ring_buffer.rs"]
+mod ring_buffer;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_rwmutex_cache.rs"]
+mod rwmutex_cache;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_select_loop.rs"]
+mod select_loop;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_semaphore.rs"]
+mod semaphore;
+#[allow(dead_code)]
+#[path = "../../examples/pattern_shutdown.rs"]
+mod shutdown;
+mod tee;
+mod worker_pool;
+
+// ---------------------------------------------------------------- generator
+
+#[goweave::concurrency_test(expect = "leak")]
+fn generator_abandoned_by_its_consumer_leaks() {
+    generator::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn generator_with_a_done_channel_stops() {
+    generator::fixed();
+}
+
+// ------------------------------------------------------- fan-out and fan-in
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn fan_in_that_never_closes_its_output_deadlocks() {
+    fan_in::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+fn fan_in_closed_after_a_waitgroup_ends() {
+    fan_in::fixed();
+}
+
+// ----------------------------------------------------------------- pipeline
+
+#[goweave::concurrency_test(expect = "leak")]
+fn pipeline_stage_that_forgets_to_close_leaks_the_next() {
+    pipeline::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn pipeline_whose_stages_close_their_outputs_ends() {
+    pipeline::fixed();
+}
+
+// -------------------------------------------------------------- worker pool
+
+#[goweave::concurrency_test(expect = "leak")]
+fn worker_pool_whose_jobs_are_never_closed_leaks() {
+    worker_pool::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+fn worker_pool_that_closes_jobs_ends() {
+    worker_pool::fixed();
+}
+
+// --------------------------------------------- quit signal, graceful shutdown
+
+#[goweave::concurrency_test(expect = "race")]
+fn shutdown_whose_workers_add_to_the_waitgroup_races() {
+    shutdown::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn shutdown_that_adds_before_go_waits_for_every_worker() {
+    shutdown::fixed();
+}
+
+// -------------------------------------------------------------- tee channel
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn tee_writing_its_outputs_in_order_deadlocks() {
+    tee::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+fn tee_with_a_for_select_ends() {
+    tee::fixed();
+}
+
+// ----------------------------------------------------------- bridge channel
+
+#[goweave::concurrency_test(expect = "leak")]
+fn bridge_forwarding_without_done_leaks() {
+    bridge::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn bridge_watching_done_while_forwarding_stops() {
+    bridge::fixed();
+}
+
+// ------------------------------------------------------ ring-buffer channel
+
+#[goweave::concurrency_test(expect = "panic")]
+fn ring_buffer_overwriting_without_advancing_reorders() {
+    ring_buffer::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn ring_buffer_dropping_the_oldest_keeps_the_order() {
+    ring_buffer::fixed();
+}
+
+// ------------------------------- bounded parallelism, channel as semaphore
+
+#[goweave::concurrency_test(expect = "panic")]
+fn semaphore_acquired_after_go_exceeds_the_bound() {
+    semaphore::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+fn semaphore_acquired_before_go_keeps_the_bound() {
+    semaphore::fixed();
+}
+
+// ------------------------------------------------ errgroup with cancellation
+
+#[goweave::concurrency_test(expect = "leak")]
+fn errgroup_worker_ignoring_its_context_leaks() {
+    errgroup::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+fn errgroup_workers_watching_their_context_stop() {
+    errgroup::fixed();
+}
+
+// ---------------------------------------------------- context with timeout
+
+#[goweave::concurrency_test(expect = "leak")]
+fn timeout_with_an_unbuffered_result_leaks_the_worker() {
+    context_timeout::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn timeout_with_a_buffered_result_lets_the_worker_finish() {
+    context_timeout::fixed();
+}
+
+// ---------------------------------------- select with time::after in a loop
+
+// The buggy loop never ends when timers fire on time, the schedule dfs
+// explores first; the random walk also fires timers early, at any point,
+// and then the timeout can win (see the example), so the strategy is
+// pinned. 5,000 steps show the nontermination faster than the default
+// 100,000.
+#[goweave::concurrency_test(strategy = "dfs", expect = "nontermination", max_steps = 5000)]
+fn select_loop_resetting_its_timeout_never_ends() {
+    select_loop::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn select_loop_with_one_timeout_ends() {
+    select_loop::fixed();
+}
+
+// ---------------------------------------------------------- RwMutex cache
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn cache_read_locking_recursively_deadlocks_with_a_writer() {
+    rwmutex_cache::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn cache_reading_under_one_lock_passes() {
+    rwmutex_cache::fixed();
+}
+
+// ------------------------------------------- producer-consumer with Cond
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn cond_queue_signalling_two_conditions_deadlocks() {
+    cond_queue::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+fn cond_queue_broadcasting_passes() {
+    cond_queue::fixed();
+}
+
+// ------------------------------------------ bank transfer with two mutexes
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn transfers_locking_in_opposite_orders_deadlock() {
+    bank_transfer::buggy();
+}
+
+#[goweave::concurrency_test(strategy = "dfs")]
+fn transfers_locking_in_account_order_pass() {
+    bank_transfer::fixed();
+}

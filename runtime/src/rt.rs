@@ -129,6 +129,24 @@ pub(crate) enum Access {
     Release,
 }
 
+impl Access {
+    pub(crate) const ALL: [Access; 4] = [Access::Read, Access::Write, Access::Acquire, Access::Release];
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Whether two accesses to one object by different tasks may not
+    /// commute and could be enabled together.
+    pub(crate) fn races(self, other: Access) -> bool {
+        !(self == Access::Read && other == Access::Read)
+            && !matches!(
+                (self, other),
+                (Access::Release, Access::Acquire) | (Access::Acquire, Access::Release)
+            )
+    }
+}
+
 /// What a step may touch: up to four objects with their access, or
 /// everything.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -151,25 +169,11 @@ impl Footprint {
         }
     }
 
-    /// Whether two steps of different tasks may not commute, and could be
-    /// enabled together (a release and an acquire of one lock never are:
-    /// the acquire waits for the release).
-    pub(crate) fn races(&self, other: &Footprint) -> bool {
-        match (self, other) {
-            (Footprint::None, _) | (_, Footprint::None) => false,
-            (Footprint::Global, _) | (_, Footprint::Global) => true,
-            (Footprint::Objects { len: a, items: x }, Footprint::Objects { len: b, items: y }) => {
-                x[..*a as usize].iter().any(|&(o, u)| {
-                    y[..*b as usize].iter().any(|&(p, v)| {
-                        o == p
-                            && !(u == Access::Read && v == Access::Read)
-                            && !matches!(
-                                (u, v),
-                                (Access::Release, Access::Acquire) | (Access::Acquire, Access::Release)
-                            )
-                    })
-                })
-            }
+    /// The objects with their access (empty for None and Global).
+    pub(crate) fn items(&self) -> &[(ObjId, Access)] {
+        match self {
+            Footprint::Objects { len, items } => &items[..*len as usize],
+            _ => &[],
         }
     }
 

@@ -26,7 +26,7 @@
 //! as loom does; `timer_bound` caps early firings.
 
 use super::{Strategy, FIRE, PRUNED};
-use crate::rt::{Footprint, TaskId};
+use crate::rt::{Access, Footprint, TaskId};
 use goweave_checkers::Clock;
 
 /// The slot of a task's own component in clocks: 0 is the timer.
@@ -61,7 +61,6 @@ enum Node {
 
 struct Step {
     task: TaskId,
-    footprint: Footprint,
     clock: Clock,
     node: usize,
 }
@@ -70,6 +69,9 @@ struct Step {
 struct ObjectClocks {
     write: Clock,
     reads: Clock,
+    /// The last step of each task on this object, per access kind: the
+    /// latest racing step is found without scanning the whole execution.
+    last: Vec<[Option<usize>; 4]>,
 }
 
 pub(crate) struct Dpor {
@@ -94,6 +96,10 @@ pub(crate) struct Dpor {
     all: Clock,
     last_global: Clock,
     steps: Vec<Step>,
+    /// The last step of each task (by clock slot) with any footprint, and
+    /// the last with the global one.
+    last_any: Vec<Option<usize>>,
+    last_global_step: Vec<Option<usize>>,
     /// Every waiting task's next operation (enabled or not) at this node.
     moves: Vec<(TaskId, Footprint)>,
 }
@@ -119,6 +125,8 @@ impl Dpor {
             all: Clock::default(),
             last_global: Clock::default(),
             steps: Vec::new(),
+            last_any: Vec::new(),
+            last_global_step: Vec::new(),
             moves: Vec::new(),
         }
     }
@@ -191,14 +199,61 @@ impl Dpor {
     fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
         for &(p, next) in moves {
             let p_clock = self.clock(p).clone();
-            let race = self.steps.iter().rposition(|step| {
-                step.task != p
-                    && step.footprint.races(&next)
-                    && step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
-            });
-            let Some(i) = race else { continue };
+            let Some(i) = self.last_race(p, next, &p_clock) else { continue };
             self.reverse(i, p, &p_clock);
         }
+    }
+
+    /// The latest step of another task that races with `p`'s next
+    /// operation and is not ordered before it. Each task's latest step of
+    /// a kind stands for its earlier ones: if it is ordered before `p`, so
+    /// are they.
+    fn last_race(&self, p: TaskId, next: Footprint, p_clock: &Clock) -> Option<usize> {
+        let unordered = |i: usize| {
+            let step = &self.steps[i];
+            step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
+        };
+        let mut best: Option<usize> = None;
+        let mut consider = |i: Option<usize>| {
+            if let Some(i) = i {
+                if best.is_none_or(|b| i > b) && unordered(i) {
+                    best = Some(i);
+                }
+            }
+        };
+        let me = slot(p);
+        match next {
+            Footprint::None => return None,
+            Footprint::Global => {
+                for (u, &last) in self.last_any.iter().enumerate() {
+                    if u != me {
+                        consider(last);
+                    }
+                }
+            }
+            Footprint::Objects { .. } => {
+                for (u, &last) in self.last_global_step.iter().enumerate() {
+                    if u != me {
+                        consider(last);
+                    }
+                }
+                for &(o, access) in next.items() {
+                    let obj = if o == usize::MAX { Some(&self.spawn) } else { self.objects.get(o) };
+                    let Some(obj) = obj else { continue };
+                    for (u, kinds) in obj.last.iter().enumerate() {
+                        if u == me {
+                            continue;
+                        }
+                        for kind in Access::ALL {
+                            if kind.races(access) {
+                                consider(kinds[kind.index()]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        best
     }
 
     /// Schedules the reversal of step `i` and task `p`'s next operation
@@ -285,6 +340,8 @@ impl Strategy for Dpor {
         self.all.clear();
         self.last_global.clear();
         self.steps.clear();
+        self.last_any.clear();
+        self.last_global_step.clear();
         true
     }
 
@@ -389,7 +446,26 @@ impl Strategy for Dpor {
             self.clock(u).join(&c);
         }
         let node = self.task_node;
-        self.steps.push(Step { task, footprint, clock: c, node });
+        let index = self.steps.len();
+        let me = slot(task);
+        if footprint != Footprint::None {
+            if self.last_any.len() <= me {
+                self.last_any.resize(me + 1, None);
+                self.last_global_step.resize(me + 1, None);
+            }
+            self.last_any[me] = Some(index);
+            if footprint == Footprint::Global {
+                self.last_global_step[me] = Some(index);
+            }
+        }
+        for &(o, access) in footprint.items() {
+            let obj = self.object(o);
+            if obj.last.len() <= me {
+                obj.last.resize(me + 1, [None; 4]);
+            }
+            obj.last[me][access.index()] = Some(index);
+        }
+        self.steps.push(Step { task, clock: c, node });
     }
 
     fn pick_arm(&mut self, ready: usize, _step: u32) -> Result<usize, String> {

@@ -139,11 +139,12 @@ impl Access {
     /// Whether two accesses to one object by different tasks may not
     /// commute and could be enabled together.
     pub(crate) fn races(self, other: Access) -> bool {
-        match (self, other) {
-            (Access::Read, Access::Read) => false,
-            (Access::Release, Access::Acquire) | (Access::Acquire, Access::Release) => false,
-            _ => true,
-        }
+        !matches!(
+            (self, other),
+            (Access::Read, Access::Read)
+                | (Access::Release, Access::Acquire)
+                | (Access::Acquire, Access::Release)
+        )
     }
 }
 

@@ -18,7 +18,8 @@ fn replay() {}
 
 /// Doc comments and other attributes are kept.
 #[goweave::concurrency_test(expect = "potential_deadlock")]
-#[ignore = "kept as an example"]
+#[should_panic]
+#[allow(clippy::needless_return)]
 pub fn expect_and_visibility() {}
 
 #[goweave::concurrency_test]

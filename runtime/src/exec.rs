@@ -79,7 +79,7 @@ pub(crate) struct Runner {
     spawns: Vec<(TaskId, rt::SpawnFn)>,
     max_steps: u64,
     /// The last execution, kept for its allocations.
-    spare: Option<Execution>,
+    spare: Option<Box<Execution>>,
     footprints: Vec<(TaskId, Footprint)>,
     /// The step just taken, reported to the strategy before the next one.
     last_step: Option<(TaskId, Footprint)>,
@@ -134,7 +134,7 @@ impl Runner {
                 ex.renew(chooser);
                 ex
             }
-            None => Execution::new(chooser, HappensBefore::default()),
+            None => Box::new(Execution::new(chooser, HappensBefore::default())),
         };
         ex.race_checks = self.race_checks;
         let main_body = body.clone();
@@ -150,10 +150,10 @@ impl Runner {
         );
         ex.chooser.on_spawn(0);
         self.last_step = None;
-        rt::install(ex);
+        rt::install(&mut ex);
         let verdict = self.schedule_loop();
         self.teardown();
-        let mut ex = rt::uninstall().expect("execution vanished");
+        rt::uninstall();
         if let Some(order) = self.lock_order.as_mut().filter(|_| verdict.is_none() && ex.locks_created >= 2) {
             let before = order.edge_count();
             order.begin_execution(index);
@@ -196,13 +196,15 @@ impl Runner {
                 std::mem::swap(&mut self.spawns, &mut ex.spawn_queue);
                 ex.resume_queue.pop_front()
             });
-            for (id, body) in std::mem::take(&mut self.spawns) {
+            let mut spawns = std::mem::take(&mut self.spawns);
+            for (id, body) in spawns.drain(..) {
                 if self.coroutines.len() <= id {
                     self.coroutines.resize_with(id + 1, || None);
                 }
                 let co = self.new_coroutine(id, body);
                 self.coroutines[id] = Some(co);
             }
+            self.spawns = spawns;
             match next {
                 Some(t) => self.resume(t),
                 None => return true,

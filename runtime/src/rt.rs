@@ -13,7 +13,7 @@
 //! thread-local `RefCell`, and no borrow of it is held across a switch
 //! between the scheduler and a task.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::panic::Location;
 use std::sync::Arc;
@@ -399,8 +399,25 @@ pub(crate) struct Execution {
     pub timer_seq: u64,
 }
 
+/// The execution this thread runs, and whether an engine call is under way
+/// (engine calls never nest: a nested one is a bug, and a drop that runs
+/// inside one skips its bookkeeping, see [`try_with_exec`]).
+struct Current {
+    exec: Cell<*mut Execution>,
+    busy: Cell<bool>,
+}
+
 thread_local! {
-    static EXEC: RefCell<Option<Execution>> = const { RefCell::new(None) };
+    static CURRENT: Current = const { Current { exec: Cell::new(std::ptr::null_mut()), busy: Cell::new(false) } };
+}
+
+/// Clears the busy flag when an engine call ends, even by unwinding.
+struct NotBusy<'a>(&'a Cell<bool>);
+
+impl Drop for NotBusy<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
 }
 
 /// Execution serials are unique in the process, so an object smuggled from
@@ -414,29 +431,44 @@ const OUTSIDE: &str = "goweave primitives can only be used inside an exploration
 /// called outside one.
 #[track_caller]
 pub(crate) fn with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> R {
-    EXEC.with(|cell| {
-        let mut guard = cell.borrow_mut();
-        match guard.as_mut() {
-            Some(ex) => f(ex),
-            None => panic!("{OUTSIDE}"),
+    CURRENT.with(|cur| {
+        let exec = cur.exec.get();
+        if exec.is_null() {
+            panic!("{OUTSIDE}");
         }
+        assert!(!cur.busy.replace(true), "goweave: re-entrant engine call (a bug in goweave)");
+        let _done = NotBusy(&cur.busy);
+        // SAFETY: the pointer is set by `install` to an execution that the
+        // runner keeps alive and does not touch until `uninstall`; the busy
+        // flag rules out a second live reference.
+        f(unsafe { &mut *exec })
     })
 }
 
-/// Like [`with_exec`] but returns `None` outside an execution (for drops).
+/// Like [`with_exec`] but returns `None` outside an execution, or inside
+/// another engine call (a value dropped by the engine itself).
 pub(crate) fn try_with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> Option<R> {
-    EXEC.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut guard) => guard.as_mut().map(f),
-        Err(_) => None,
-    })
+    CURRENT
+        .try_with(|cur| {
+            let exec = cur.exec.get();
+            if exec.is_null() || cur.busy.replace(true) {
+                return None;
+            }
+            let _done = NotBusy(&cur.busy);
+            // SAFETY: as in `with_exec`.
+            Some(f(unsafe { &mut *exec }))
+        })
+        .ok()
+        .flatten()
 }
 
-pub(crate) fn install(ex: Execution) {
-    EXEC.with(|cell| *cell.borrow_mut() = Some(ex));
+/// Makes `ex` this thread's current execution until [`uninstall`].
+pub(crate) fn install(ex: &mut Execution) {
+    CURRENT.with(|cur| cur.exec.set(ex));
 }
 
-pub(crate) fn uninstall() -> Option<Execution> {
-    EXEC.with(|cell| cell.borrow_mut().take())
+pub(crate) fn uninstall() {
+    CURRENT.with(|cur| cur.exec.set(std::ptr::null_mut()));
 }
 
 pub(crate) fn next_serial() -> u64 {

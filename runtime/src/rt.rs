@@ -919,7 +919,10 @@ pub(crate) fn current_task() -> TaskId {
 }
 
 fn suspend() -> Resume {
-    let yielder = with_exec(|ex| ex.tasks[ex.current].yielder);
+    suspend_on(with_exec(|ex| ex.tasks[ex.current].yielder))
+}
+
+fn suspend_on(yielder: *const Yielder<Resume, ()>) -> Resume {
     debug_assert!(!yielder.is_null());
     // SAFETY: the pointer was stored by this task's coroutine entry and the
     // yielder lives on that coroutine's stack for as long as it runs; only
@@ -942,25 +945,32 @@ pub(crate) enum Resumed {
 /// dropped during unwinding) it acts at once without a scheduling point, as
 /// switching tasks mid-unwind would corrupt the thread's panic state.
 pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
-    let (aborting, me) = with_exec(|ex| (ex.aborting, ex.current));
     if std::thread::panicking() {
         return act_while_unwinding(op, loc);
     }
-    if aborting {
-        std::panic::resume_unwind(Box::new(AbortTask));
-    }
-    with_exec(|ex| {
+    // One engine call: check for teardown, record the announcement, and
+    // fetch the yielder to suspend on.
+    let announced = with_exec(|ex| {
+        if ex.aborting {
+            return None;
+        }
+        let me = ex.current;
         let task = &mut ex.tasks[me];
         task.op = op;
         task.loc = loc;
         task.state = TaskState::Ready;
         task.completed_arm = None;
         task.registered = false;
+        let yielder = task.yielder;
         if matches!(op, Op::Lock(_) | Op::RLock(_) | Op::WLock(_)) {
             ex.lock_waiters.push(me);
         }
+        Some((me, yielder))
     });
-    finish_suspend(me)
+    let Some((me, yielder)) = announced else {
+        std::panic::resume_unwind(Box::new(AbortTask));
+    };
+    finish_suspend(me, yielder)
 }
 
 /// A guard dropped while its task unwinds: no task switch is possible, so
@@ -998,9 +1008,9 @@ pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Loc) -> Resumed 
     announce(Op::Select { default }, loc)
 }
 
-fn finish_suspend(me: TaskId) -> Resumed {
+fn finish_suspend(me: TaskId, yielder: *const Yielder<Resume, ()>) -> Resumed {
     loop {
-        if suspend() == Resume::Abort {
+        if suspend_on(yielder) == Resume::Abort {
             std::panic::resume_unwind(Box::new(AbortTask));
         }
         let resumed = with_exec(|ex| {

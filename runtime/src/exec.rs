@@ -796,7 +796,8 @@ fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
     let lock_wait = |t: TaskId| {
         matches!(ex.tasks[t].op, Op::Lock(_) | Op::Relock(_) | Op::RLock(_) | Op::WLock(_) | Op::WDrain(_))
     };
-    if !lock_wait(start) {
+    // Most lock announcements find the lock free: no wait, no cycle.
+    if !lock_wait(start) || ex.tasks[start].state == TaskState::Finished || ex.is_enabled(start) {
         return None;
     }
     let mut path = vec![start];

@@ -193,18 +193,22 @@ impl Runner {
         }
         loop {
             let next = with_exec(|ex| {
-                std::mem::swap(&mut self.spawns, &mut ex.spawn_queue);
+                if !ex.spawn_queue.is_empty() {
+                    std::mem::swap(&mut self.spawns, &mut ex.spawn_queue);
+                }
                 ex.resume_queue.pop_front()
             });
-            let mut spawns = std::mem::take(&mut self.spawns);
-            for (id, body) in spawns.drain(..) {
-                if self.coroutines.len() <= id {
-                    self.coroutines.resize_with(id + 1, || None);
+            if !self.spawns.is_empty() {
+                let mut spawns = std::mem::take(&mut self.spawns);
+                for (id, body) in spawns.drain(..) {
+                    if self.coroutines.len() <= id {
+                        self.coroutines.resize_with(id + 1, || None);
+                    }
+                    let co = self.new_coroutine(id, body);
+                    self.coroutines[id] = Some(co);
                 }
-                let co = self.new_coroutine(id, body);
-                self.coroutines[id] = Some(co);
+                self.spawns = spawns;
             }
-            self.spawns = spawns;
             match next {
                 Some(t) => self.resume(t),
                 None => return true,

@@ -712,10 +712,30 @@ impl Execution {
         }
         // Arriving at a rendezvous is a step of its own: until then no
         // partner (nor a try_* or a select with default) sees this task.
-        if !task.registered && self.needs_arrival(t) {
-            return true;
+        match task.op {
+            Op::Send(c) | Op::Recv(c) => {
+                let ch = self.chan(c);
+                if !task.registered && ch.cap == 0 && !ch.never {
+                    return true;
+                }
+                if matches!(task.op, Op::Send(_)) {
+                    ch.can_send(t)
+                } else {
+                    ch.can_recv(t)
+                }
+            }
+            Op::Select { default: false } if !task.registered && self.needs_arrival(t) => true,
+            // Announcements that never wait.
+            Op::Yield
+            | Op::Spawn
+            | Op::Atomic(_)
+            | Op::AtomicRead(_)
+            | Op::SharedRead(_)
+            | Op::SharedWrite(_)
+            | Op::Unlock(_)
+            | Op::Clock => true,
+            _ => self.can_complete(t),
         }
-        self.can_complete(t)
     }
 
     /// Whether `t`'s operation involves an unbuffered channel whose

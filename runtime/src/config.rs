@@ -294,6 +294,7 @@ pub struct Stats {
     pub(crate) strategy: Strategy,
     pub(crate) threads: usize,
     pub(crate) replayed: bool,
+    pub(crate) steps: u64,
     pub(crate) exhausted_within_bounds: bool,
     /// Default portfolio: executions of its exhaustive phase, and whether
     /// that phase covered the whole space.
@@ -316,6 +317,11 @@ impl Stats {
     /// false if a bound cut something off.
     pub fn exhausted_within_bounds(&self) -> bool {
         self.exhausted_within_bounds
+    }
+
+    /// Scheduling steps taken, summed over every execution and thread.
+    pub fn steps(&self) -> u64 {
+        self.steps
     }
 
     /// Wall-clock time of the exploration.

@@ -80,6 +80,8 @@ pub(crate) struct Runner {
     max_steps: u64,
     /// The last execution, kept for its allocations.
     spare: Option<Box<Execution>>,
+    /// Scheduling steps taken over all executions of this runner.
+    pub(crate) steps: u64,
     footprints: Vec<(TaskId, Footprint)>,
     /// The step just taken, reported to the strategy before the next one.
     last_step: Option<(TaskId, Footprint)>,
@@ -101,6 +103,7 @@ impl Runner {
             spawns: Vec::new(),
             max_steps,
             spare: None,
+            steps: 0,
             footprints: Vec::new(),
             last_step: None,
             race_checks,
@@ -154,6 +157,7 @@ impl Runner {
         let verdict = self.schedule_loop();
         self.teardown();
         rt::uninstall();
+        self.steps += u64::from(ex.step);
         if let Some(order) = self.lock_order.as_mut().filter(|_| verdict.is_none() && ex.locks_created >= 2) {
             let before = order.edge_count();
             order.begin_execution(index);

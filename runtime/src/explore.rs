@@ -68,6 +68,7 @@ struct WorkerResult {
     failure: Option<(u64, Verdict)>,
     /// The worker's lock-order graph and the schedules that built it.
     lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)>,
+    steps: u64,
 }
 
 /// Runs executions until the strategy is done or a failure is found (by
@@ -88,6 +89,7 @@ fn run_worker(
         exhausted: exhausted.0,
         exhausted_within_bounds: exhausted.1,
         failure,
+        steps: runner.steps,
         lock_order: runner.lock_order.map(|order| (order, runner.order_schedules)),
     };
     while chooser.begin() {
@@ -221,6 +223,7 @@ impl Config {
             (vec![run_worker(&self, &body, build_strategy(&self, Slice::all(self.iterations)), &best)], 1)
         };
         let executions = results.iter().map(|r| r.executions).sum();
+        let steps = results.iter().map(|r| r.steps).sum();
         let exhausted_all = match portfolio_note {
             Some(note) => note.exhausted,
             None => results.iter().all(|r| r.exhausted),
@@ -276,6 +279,7 @@ impl Config {
             strategy: self.strategy,
             threads,
             replayed: replay.is_some(),
+            steps,
             exhausted_within_bounds: replay.is_none() && !splittable(self.strategy) && within_bounds,
         })
     }

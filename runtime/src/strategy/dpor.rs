@@ -266,8 +266,15 @@ impl Dpor {
         let e = &self.steps[i];
         let later: Vec<&Step> = self.steps[i + 1..].iter().filter(|s| !hb(e, &s.clock)).collect();
         let mut initials: Vec<TaskId> = Vec::new();
+        let mut seen: Vec<TaskId> = Vec::new();
         for (k, step) in later.iter().enumerate() {
-            if !initials.contains(&step.task) && !later[..k].iter().any(|earlier| hb(earlier, &step.clock)) {
+            // Only a task's first step in `later` can go first: its later
+            // ones follow it in program order.
+            if seen.contains(&step.task) {
+                continue;
+            }
+            seen.push(step.task);
+            if !later[..k].iter().any(|earlier| hb(earlier, &step.clock)) {
                 initials.push(step.task);
             }
         }

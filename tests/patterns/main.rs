@@ -49,8 +49,18 @@ mod semaphore;
 #[allow(dead_code)]
 #[path = "../../examples/pattern_shutdown.rs"]
 mod shutdown;
-mod tee;
-mod worker_pool;
+#[allow(dead_code)]
+#[path = "../../examples/tee_deadlock.rs"]
+mod tee_deadlock;
+#[allow(dead_code)]
+#[path = "../../examples/tee_fixed.rs"]
+mod tee_fixed;
+#[allow(dead_code)]
+#[path = "../../examples/worker_pool_fixed.rs"]
+mod worker_pool_fixed;
+#[allow(dead_code)]
+#[path = "../../examples/worker_pool_leak.rs"]
+mod worker_pool_leak;
 
 // ---------------------------------------------------------------- generator
 
@@ -92,12 +102,12 @@ fn pipeline_whose_stages_close_their_outputs_ends() {
 
 #[goweave::concurrency_test(expect = "leak")]
 fn worker_pool_whose_jobs_are_never_closed_leaks() {
-    worker_pool::buggy();
+    worker_pool_leak::body();
 }
 
 #[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
 fn worker_pool_that_closes_jobs_ends() {
-    worker_pool::fixed();
+    worker_pool_fixed::body();
 }
 
 // --------------------------------------------- quit signal, graceful shutdown
@@ -116,12 +126,12 @@ fn shutdown_that_adds_before_go_waits_for_every_worker() {
 
 #[goweave::concurrency_test(expect = "deadlock")]
 fn tee_writing_its_outputs_in_order_deadlocks() {
-    tee::buggy();
+    tee_deadlock::body();
 }
 
 #[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
 fn tee_with_a_for_select_ends() {
-    tee::fixed();
+    tee_fixed::body();
 }
 
 // ----------------------------------------------------------- bridge channel

@@ -6,8 +6,9 @@
 //! uniformly among the steps of an execution, each lower the priority of
 //! the task running at that step to a value below every initial one. A bug
 //! of depth `d` among `n` tasks and `k` steps is then found by one execution
-//! with probability at least `1 / (n k^(d-1))`. `k` is learned: the longest
-//! execution seen so far.
+//! with probability at least `1 / (n k^(d-1))`. `k` is learned: the most
+//! choice points (steps where two or more moves were enabled) of an
+//! execution so far; the first execution runs unperturbed to learn it.
 
 use super::{mix_seed, Slice, Strategy, FIRE};
 use crate::rt::TaskId;
@@ -23,6 +24,10 @@ pub(crate) struct Pct {
     yield_floor: i64,
     /// The priority of the "fire a timer" move, drawn like a task's.
     timer_priority: i64,
+    /// Choice points (steps with two or more enabled moves) so far in this
+    /// execution: change points are placed among them, as a step with a
+    /// single enabled task cannot reorder anything.
+    choices: u32,
     /// Steps at which the running task is demoted, sorted, with the
     /// priority it gets.
     change_points: Vec<(u32, i64)>,
@@ -38,7 +43,8 @@ impl Pct {
             rng: fastrand::Rng::with_seed(seed),
             priorities: Vec::new(),
             change_points: Vec::new(),
-            max_steps_seen: 16,
+            max_steps_seen: 0,
+            choices: 0,
             yield_floor: 0,
             timer_priority: 0,
         }
@@ -53,6 +59,12 @@ impl Pct {
         self.change_points.clear();
         self.yield_floor = 0;
         self.timer_priority = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
+        self.choices = 0;
+        // k is learned: the first execution runs unperturbed, later ones
+        // draw change points among the choice points seen so far.
+        if self.max_steps_seen == 0 {
+            return;
+        }
         for i in 1..self.depth {
             let step = self.rng.u32(1..=self.max_steps_seen);
             // Demoted priorities are 1..depth, below every initial one, and
@@ -86,7 +98,12 @@ impl Strategy for Pct {
         self.priorities[task] = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
     }
 
-    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, step: u32) -> Result<TaskId, String> {
+    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, _step: u32) -> Result<TaskId, String> {
+        if enabled.len() == 1 {
+            return Ok(enabled[0]);
+        }
+        self.choices += 1;
+        let step = self.choices;
         let highest = |priorities: &[i64], timer: i64| {
             *enabled
                 .iter()
@@ -127,8 +144,8 @@ impl Strategy for Pct {
         Ok(self.rng.usize(..ready))
     }
 
-    fn end(&mut self, steps: u32) -> Result<(), String> {
-        self.max_steps_seen = self.max_steps_seen.max(steps);
+    fn end(&mut self, _steps: u32) -> Result<(), String> {
+        self.max_steps_seen = self.max_steps_seen.max(self.choices);
         Ok(())
     }
 }

@@ -135,7 +135,7 @@ mod tests {
     fn expect() {
         insta::assert_snapshot!(expanded(
             r#"expect = "deadlock""#,
-            "/// Finds the deadlock.\n#[should_panic]\n#[ignore]\nfn finds_deadlock() { #![allow(unused)] let x = 1; }",
+            "/// Finds the deadlock.\n#[should_panic]\n#[ignore]\nfn finds_deadlock() { #![allow(unused)] let x = 1; }", // input text: the attribute keeps other attributes
         ));
     }
 

@@ -25,7 +25,7 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// The attribute adds `#[test]` itself: do not write it too. Other
-/// attributes (`#[should_panic]`, `#[ignore]`, doc comments) are kept. The
+/// attributes (`#[should_panic]`, the ignore attribute, doc comments) are kept. The
 /// function takes no parameters, is neither `async` nor generic, and returns
 /// either `()` or a `Result<(), E>` with `E: Debug`, where an `Err` is a
 /// failure, so `?` works in the body:

@@ -9,41 +9,17 @@ use std::sync::Arc;
 
 use goweave::sync::atomic::{AtomicBool, Ordering};
 use goweave::sync::{Cond, Mutex, RwMutex, WaitGroup};
-use goweave::{Config, Failure, FailureKind, Strategy};
+mod support;
+
+use goweave::{Config, FailureKind, Strategy};
+use support::*;
 
 const SOURCE: &str = include_str!("deadlocks.rs");
 const FILE: &str = "tests/deadlocks.rs";
 
-fn dfs() -> Config {
-    Config::default().strategy(Strategy::Dfs { preemption_bound: None }).iterations(1_000_000)
-}
-
 /// `tests/deadlocks.rs:LINE:` of the line that ends with `// @marker`.
 fn at(marker: &str) -> String {
-    let tag = format!("// @{marker}");
-    let lines: Vec<usize> = SOURCE
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_end().ends_with(&tag))
-        .map(|(i, _)| i + 1)
-        .collect();
-    assert_eq!(lines.len(), 1, "marker {tag} must be on exactly one line");
-    format!("{FILE}:{}:", lines[0])
-}
-
-/// Replaying the token under the same settings (as `GOWEAVE_REPLAY` or
-/// `replay = "..."` on the same test would) gives the same kind, report and
-/// token.
-fn assert_replays<F>(config: Config, failure: &Failure, body: F)
-where
-    F: Fn() + Send + Sync + 'static,
-{
-    let token = failure.schedule().to_string();
-    assert!(token.starts_with("gw1:") && !token.contains(char::is_whitespace), "{token}");
-    let again = config.replay(token.clone()).explore(body).expect_err("the replay passed");
-    assert_eq!(again.kind(), failure.kind(), "{again}");
-    assert_eq!(again.details(), failure.details(), "the replayed report differs");
-    assert_eq!(again.schedule().to_string(), token);
+    format!("{FILE}:{}:", marker_line(SOURCE, marker))
 }
 
 /// Explores with `config`, expects a deadlock, checks the replay, and
@@ -52,13 +28,7 @@ fn deadlock<F>(config: Config, body: F) -> String
 where
     F: Fn() + Send + Sync + Copy + 'static,
 {
-    let failure = match config.clone().explore(body) {
-        Ok(stats) => panic!("missed the deadlock: {stats}"),
-        Err(failure) => failure,
-    };
-    assert_eq!(failure.kind(), FailureKind::Deadlock, "{failure}");
-    assert_replays(config, &failure, body);
-    failure.to_string()
+    expect_failure(config, FailureKind::Deadlock, body)
 }
 
 fn assert_clean<F>(config: Config, body: F) -> goweave::Stats

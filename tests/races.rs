@@ -11,27 +11,17 @@ use std::sync::Arc;
 
 use goweave::sync::atomic::{AtomicUsize, Ordering};
 use goweave::sync::{Cond, Mutex, Once, RwMutex, WaitGroup};
-use goweave::{Config, Failure, FailureKind, Shared, Strategy};
+mod support;
+
+use goweave::{Failure, FailureKind, Shared};
+use support::*;
 
 const SOURCE: &str = include_str!("races.rs");
 const FILE: &str = "tests/races.rs";
 
-/// Exhaustive depth-first search, with room to finish.
-fn dfs() -> Config {
-    Config::default().strategy(Strategy::Dfs { preemption_bound: None }).iterations(1_000_000)
-}
-
 /// The line (1-based) that ends with `// @marker`.
 fn line_of(marker: &str) -> usize {
-    let tag = format!("// @{marker}");
-    let lines: Vec<usize> = SOURCE
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_end().ends_with(&tag))
-        .map(|(i, _)| i + 1)
-        .collect();
-    assert_eq!(lines.len(), 1, "marker {tag} must be on exactly one line");
-    lines[0]
+    marker_line(SOURCE, marker)
 }
 
 /// The correctly synchronized pattern: no failure, whole space explored.
@@ -92,21 +82,6 @@ where
     }
     assert_replays(dfs(), &failure, body);
     failure
-}
-
-/// Replaying the token under the same settings (as `GOWEAVE_REPLAY` or
-/// `replay = "..."` on the same test would) gives the same kind, report and
-/// token.
-fn assert_replays<F>(config: Config, failure: &Failure, body: F)
-where
-    F: Fn() + Send + Sync + 'static,
-{
-    let token = failure.schedule().to_string();
-    assert!(token.starts_with("gw1:") && !token.contains(char::is_whitespace), "{token}");
-    let again = config.replay(token.clone()).explore(body).expect_err("the replay passed");
-    assert_eq!(again.kind(), failure.kind(), "{again}");
-    assert_eq!(again.details(), failure.details(), "the replayed report differs");
-    assert_eq!(again.schedule().to_string(), token);
 }
 
 fn shared() -> (Arc<Shared<i32>>, Arc<Shared<i32>>) {

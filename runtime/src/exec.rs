@@ -799,19 +799,35 @@ fn closed_lock_cycle(ex: &mut Execution) -> Option<Vec<TaskId>> {
     found
 }
 
-/// A cycle of lock waits that starts and ends at `start`.
+/// A cycle of lock waits that starts and ends at `start`, closed in this
+/// step (other tasks may still run).
 fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
-    let lock_wait = |t: TaskId| {
-        matches!(ex.tasks[t].op, Op::Lock(_) | Op::Relock(_) | Op::RLock(_) | Op::WLock(_) | Op::WDrain(_))
-    };
     // Most lock announcements find the lock free: no wait, no cycle.
-    if !lock_wait(start) || ex.tasks[start].state == TaskState::Finished || ex.is_enabled(start) {
+    if !lock_wait(ex, start) || ex.tasks[start].state == TaskState::Finished || ex.is_enabled(start) {
         return None;
     }
+    find_cycle(ex, start, true)
+}
+
+/// A cycle in the wait-for graph of a global deadlock, as the tasks along it.
+fn wait_cycle(ex: &Execution) -> Option<Vec<TaskId>> {
+    (0..ex.tasks.len()).find_map(|t| find_cycle(ex, t, false))
+}
+
+fn lock_wait(ex: &Execution, t: TaskId) -> bool {
+    matches!(ex.tasks[t].op, Op::Lock(_) | Op::Relock(_) | Op::RLock(_) | Op::WLock(_) | Op::WDrain(_))
+}
+
+/// Depth-first search of the wait-for graph for a path from `start` back to
+/// it. With `locks_only`, only lock waits count, and a task waiting on a lock
+/// it took itself is not a cycle: it may have handed the guard to another
+/// task (guards are Send), so only a cycle through other tasks is certain;
+/// a true self-deadlock is reported when nothing else can run.
+fn find_cycle(ex: &Execution, start: TaskId, locks_only: bool) -> Option<Vec<TaskId>> {
     let mut path = vec![start];
     let mut next_edge = vec![0usize];
     let mut edges = vec![waits_for(ex, start)];
-    while let Some(&t) = path.last() {
+    while !path.is_empty() {
         let depth = path.len() - 1;
         let i = next_edge[depth];
         if i >= edges[depth].len() {
@@ -822,50 +838,16 @@ fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
         }
         next_edge[depth] += 1;
         let u = edges[depth][i];
-        let _ = t;
         if u == start {
-            // A task waiting on a lock it took itself may have handed the
-            // guard to another task (guards are Send): only a cycle through
-            // other tasks is certain. A true self-deadlock is reported when
-            // nothing else can run.
-            if path.len() > 1 {
+            if !locks_only || path.len() > 1 {
                 return Some(path);
             }
             continue;
         }
-        if lock_wait(u) && !path.contains(&u) {
+        if (!locks_only || lock_wait(ex, u)) && !path.contains(&u) {
             path.push(u);
             next_edge.push(0);
             edges.push(waits_for(ex, u));
-        }
-    }
-    None
-}
-
-/// A cycle in the wait-for graph, as the list of tasks along it.
-fn wait_cycle(ex: &Execution) -> Option<Vec<TaskId>> {
-    let n = ex.tasks.len();
-    let edges: Vec<Vec<TaskId>> = (0..n).map(|t| waits_for(ex, t)).collect();
-    for start in 0..n {
-        // Follow first edges depth-first with an explicit path.
-        let mut path = vec![start];
-        let mut next_edge = vec![0usize];
-        while let Some(&t) = path.last() {
-            let i = *next_edge.last().expect("parallel stacks");
-            if i >= edges[t].len() {
-                path.pop();
-                next_edge.pop();
-                continue;
-            }
-            *next_edge.last_mut().expect("parallel stacks") += 1;
-            let u = edges[t][i];
-            if u == start {
-                return Some(path);
-            }
-            if u > start && !path.contains(&u) {
-                path.push(u);
-                next_edge.push(0);
-            }
         }
     }
     None

@@ -1,0 +1,1 @@
+//! Kernels of this category; see main.rs.

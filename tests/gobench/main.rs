@@ -5,6 +5,8 @@
 //! the default strategy and budget; every fixed variant must pass with the same defaults.
 
 mod communication;
+#[allow(dead_code)] // read by benches/gobench.rs
+pub mod kernel;
 mod mixed;
 mod nonblocking;
 mod resource;

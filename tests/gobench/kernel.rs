@@ -3,7 +3,7 @@
 use goweave::FailureKind;
 
 /// One GoKer kernel: the buggy program and, where the upstream fix is known, the fixed one.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Kernel {
     /// Upstream id, `project_issue` (for example `kubernetes_10182`).
     pub id: &'static str,

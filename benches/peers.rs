@@ -583,7 +583,7 @@ fn child_main(args: &[String]) {
                 std::io::stdout().flush().unwrap();
                 std::process::exit(0);
             });
-            let executions = match tool.as_str() {
+            let search = || match tool.as_str() {
                 "goweave" => {
                     let body = w.goweave;
                     let stats = Config::default()
@@ -605,15 +605,26 @@ fn child_main(args: &[String]) {
                     // 1,000 branches per execution.
                     let mut builder = loom::model::Builder::new();
                     builder.max_branches = 1_000_000;
+                    let before = CHILD_RUNS.load(StdOrdering::SeqCst);
                     builder.check(move || {
                         CHILD_RUNS.fetch_add(1, StdOrdering::Relaxed);
                         body()
                     });
-                    CHILD_RUNS.load(StdOrdering::SeqCst)
+                    CHILD_RUNS.load(StdOrdering::SeqCst) - before
                 }
                 other => panic!("unknown tool {other}"),
             };
-            println!("done {executions} {:.6}", start.elapsed().as_secs_f64());
+            // A search of a few milliseconds is repeated, so the time is a
+            // mean over at least half a second rather than one noisy sample
+            // dominated by first-use costs.
+            let executions = search();
+            let mut searches = 1u32;
+            while start.elapsed() < Duration::from_millis(500) && searches < 10_000 {
+                assert_eq!(search(), executions, "a repeated search ran a different number of executions");
+                searches += 1;
+            }
+            let secs = start.elapsed().as_secs_f64() / f64::from(searches);
+            println!("done {executions} {secs:.6}");
         }
         [what, tool] if what == "rss" => {
             let executions = 20;

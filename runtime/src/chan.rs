@@ -58,6 +58,7 @@ impl<T> Chan<T> {
             return false;
         }
         ch.len += 1;
+        ch.sends += 1;
         self.data().buf.push_back(value);
         let me = ex.current;
         let at = ex.objects[id].created;
@@ -108,7 +109,9 @@ impl<T> Chan<T> {
             ex.record(partner, Some(id), EventKind::Recv { from: Some(me), closed: false }, at);
         } else {
             self.data().buf.push_back(value);
-            ex.chan_mut(id).len += 1;
+            let ch = ex.chan_mut(id);
+            ch.len += 1;
+            ch.sends += 1;
             ex.record(me, Some(id), EventKind::Send { to: None }, loc);
         }
         Ok(())
@@ -155,6 +158,7 @@ pub(crate) fn new_chan<T>(cap: usize, never: bool, loc: rt::Loc) -> Arc<Chan<T>>
             waiters: Vec::new(),
             senders: usize::from(!never),
             receivers: 1,
+            sends: 0,
         };
         ex.add_object(ObjState::Chan(state), loc)
     });

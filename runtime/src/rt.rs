@@ -123,9 +123,10 @@ impl Op {
 pub(crate) enum Access {
     Read,
     Write,
-    /// Takes a lock (blocks while it is held).
+    /// Takes a lock (blocks while it is held), or fills a channel's
+    /// buffer slot (blocks while it is full).
     Acquire,
-    /// Releases a lock held for writing.
+    /// Releases a lock held for writing, or empties a buffer slot.
     Release,
 }
 
@@ -245,9 +246,89 @@ pub(crate) struct ChanState {
     pub waiters: Vec<(TaskId, usize, Dir)>,
     pub senders: usize,
     pub receivers: usize,
+    /// Values ever put in the buffer: with `len`, which buffer slot the
+    /// next send fills and the next receive empties (for DPOR, see
+    /// [`ChanState::footprint`]).
+    pub sends: usize,
+}
+
+/// A buffered channel operation, for [`ChanState::footprint`].
+#[derive(Clone, Copy)]
+enum ChanOp {
+    Send,
+    Recv,
+    Close,
+}
+
+/// Buffer slots DPOR tells apart; slots further apart share a part, which
+/// only adds dependencies.
+const SLOT_PARTS: usize = 64;
+/// Where a part number goes in a footprint's object id.
+const PART_SHIFT: u32 = 40;
+
+/// The id of part `part` of object `o` in a footprint: part 0 is the
+/// object itself.
+pub(crate) fn object_part(o: ObjId, part: usize) -> ObjId {
+    o | (part << PART_SHIFT)
+}
+
+/// The object and part of a footprint id.
+pub(crate) fn split_part(id: ObjId) -> (ObjId, usize) {
+    (id & ((1 << PART_SHIFT) - 1), id >> PART_SHIFT)
 }
 
 impl ChanState {
+    /// The footprint of an operation on this buffered channel, as it
+    /// would be performed from this state.
+    ///
+    /// A buffered channel is a FIFO of slots. The k-th send fills slot
+    /// k mod cap and the k-th receive empties it, so a send and a receive
+    /// commute unless they use the same slot. Those two are ordered but
+    /// never race (the receive needs the value, the next send needs the
+    /// room), so like a lock's acquire and release they are dependent, and
+    /// the search's clocks follow them, without being reversible: a send
+    /// acquires its slot and a receive releases it. Sends are ordered among
+    /// themselves (part `SENDS`), as are receives (`RECVS`). Closing
+    /// releases part `CLOSED`, which sends read (a send races with a
+    /// close) and receives of the closed state acquire (they need the
+    /// close, so they never race with it); a receive of a buffered value
+    /// commutes with a close. Anything else
+    /// (try and select operations, a send on a closed channel) writes the
+    /// whole channel, part 0, which every other operation reads.
+    fn footprint(&self, o: ObjId, op: ChanOp) -> Footprint {
+        const SENDS: usize = 1;
+        const RECVS: usize = 2;
+        const CLOSED: usize = 3;
+        const FIRST_SLOT: usize = 4;
+        let mut items = [(o, Access::Read); 4];
+        let len = match op {
+            ChanOp::Close if !self.closed => {
+                items[1] = (object_part(o, CLOSED), Access::Release);
+                2
+            }
+            ChanOp::Recv if self.closed && self.len == 0 => {
+                items[1] = (object_part(o, CLOSED), Access::Acquire);
+                items[2] = (object_part(o, RECVS), Access::Write);
+                3
+            }
+            ChanOp::Send if !self.closed => {
+                let slot = FIRST_SLOT + (self.sends % self.cap) % SLOT_PARTS;
+                items[1] = (object_part(o, SENDS), Access::Write);
+                items[2] = (object_part(o, slot), Access::Acquire);
+                items[3] = (object_part(o, CLOSED), Access::Read);
+                4
+            }
+            ChanOp::Recv => {
+                let slot = FIRST_SLOT + ((self.sends - self.len) % self.cap) % SLOT_PARTS;
+                items[1] = (object_part(o, RECVS), Access::Write);
+                items[2] = (object_part(o, slot), Access::Release);
+                3
+            }
+            ChanOp::Send | ChanOp::Close => return Footprint::one(o, Access::Write),
+        };
+        Footprint::Objects { len, items }
+    }
+
     fn partner(&self, me: TaskId, dir: Dir) -> Option<(TaskId, usize)> {
         self.waiters.iter().find(|w| w.0 != me && w.2 == dir).map(|w| (w.0, w.1))
     }
@@ -771,6 +852,14 @@ impl Execution {
                 Footprint::Objects { len: task.arms.len() as u8, items }
             }
             Op::Select { .. } | Op::Clock | Op::Sleep | Op::CondWait(_) => Footprint::Global,
+            Op::Send(c) | Op::Recv(c) | Op::Close(c) if self.chan(c).cap > 0 && !self.chan(c).never => {
+                let op = match task.op {
+                    Op::Send(_) => ChanOp::Send,
+                    Op::Recv(_) => ChanOp::Recv,
+                    _ => ChanOp::Close,
+                };
+                self.chan(c).footprint(c, op)
+            }
             Op::RLock(o) | Op::RUnlock(o) | Op::AtomicRead(o) | Op::SharedRead(o) => {
                 Footprint::one(o, Access::Read)
             }

@@ -26,7 +26,7 @@
 //! as loom does; `timer_bound` caps early firings.
 
 use super::{Strategy, FIRE, PRUNED};
-use crate::rt::{Access, Footprint, TaskId};
+use crate::rt::{split_part, Access, Footprint, TaskId};
 use goweave_checkers::Clock;
 
 /// The slot of a task's own component in clocks: 0 is the timer.
@@ -61,6 +61,7 @@ enum Node {
 
 struct Step {
     task: TaskId,
+    footprint: Footprint,
     clock: Clock,
     node: usize,
 }
@@ -72,6 +73,9 @@ struct ObjectClocks {
     /// The last step of each task on this object, per access kind: the
     /// latest racing step is found without scanning the whole execution.
     last: Vec<[Option<usize>; 4]>,
+    /// The object's parts (a channel's send order, receive order and
+    /// buffer slots), by part number minus one.
+    parts: Vec<ObjectClocks>,
 }
 
 pub(crate) struct Dpor {
@@ -102,6 +106,8 @@ pub(crate) struct Dpor {
     last_global_step: Vec<Option<usize>>,
     /// Every waiting task's next operation (enabled or not) at this node.
     moves: Vec<(TaskId, Footprint)>,
+    /// Scratch space for the steps racing with one operation.
+    racing: Vec<usize>,
 }
 
 impl Dpor {
@@ -128,6 +134,7 @@ impl Dpor {
             last_any: Vec::new(),
             last_global_step: Vec::new(),
             moves: Vec::new(),
+            racing: Vec::new(),
         }
     }
 
@@ -139,14 +146,36 @@ impl Dpor {
         &mut self.clocks[s]
     }
 
-    fn object(&mut self, o: usize) -> &mut ObjectClocks {
-        if o == usize::MAX {
+    fn object(&mut self, id: usize) -> &mut ObjectClocks {
+        if id == usize::MAX {
             return &mut self.spawn;
         }
+        let (o, part) = split_part(id);
         if self.objects.len() <= o {
             self.objects.resize_with(o + 1, ObjectClocks::default);
         }
-        &mut self.objects[o]
+        let whole = &mut self.objects[o];
+        if part == 0 {
+            return whole;
+        }
+        if whole.parts.len() < part {
+            whole.parts.resize_with(part, ObjectClocks::default);
+        }
+        &mut whole.parts[part - 1]
+    }
+
+    /// The clocks of footprint id `id`, if it was touched.
+    fn object_if_touched(&self, id: usize) -> Option<&ObjectClocks> {
+        if id == usize::MAX {
+            return Some(&self.spawn);
+        }
+        let (o, part) = split_part(id);
+        let whole = self.objects.get(o)?;
+        if part == 0 {
+            Some(whole)
+        } else {
+            whole.parts.get(part - 1)
+        }
     }
 
     /// Whether choosing `task` at a node would be a preemption there.
@@ -194,66 +223,76 @@ impl Dpor {
         sleep.iter().copied().chain(explored).filter(|&(t, f)| t != chosen && !f.dependent(&step)).collect()
     }
 
-    /// For each waiting task (enabled or not) at a new node, finds the last
-    /// step that races with its next operation and schedules the reversal.
+    /// For each waiting task (enabled or not) at a new node, finds the
+    /// steps that race with its next operation and schedules their
+    /// reversals.
     fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
+        let mut racing = std::mem::take(&mut self.racing);
         for &(p, next) in moves {
             let p_clock = self.clock(p).clone();
-            let Some(i) = self.last_race(p, next, &p_clock) else { continue };
-            self.reverse(i, p, &p_clock);
+            self.races(p, next, &p_clock, &mut racing);
+            for &i in &racing {
+                self.reverse(i, p, next, &p_clock);
+            }
         }
+        self.racing = racing;
     }
 
-    /// The latest step of another task that races with `p`'s next
-    /// operation and is not ordered before it. Each task's latest step of
-    /// a kind stands for its earlier ones: if it is ordered before `p`, so
-    /// are they.
-    fn last_race(&self, p: TaskId, next: Footprint, p_clock: &Clock) -> Option<usize> {
+    /// The steps of other tasks that race with `p`'s next operation: they
+    /// conflict with it, are not ordered before it, and no other such step
+    /// is ordered between them and it. Each task's latest conflicting
+    /// step stands for its earlier ones, which program order puts before
+    /// it. Every race counts, not only the latest: two reads can both race
+    /// with one write, and reversing only the later read misses the
+    /// schedules where the write goes between them.
+    fn races(&self, p: TaskId, next: Footprint, p_clock: &Clock, racing: &mut Vec<usize>) {
+        racing.clear();
         let unordered = |i: usize| {
             let step = &self.steps[i];
             step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
         };
-        let mut best: Option<usize> = None;
-        let mut consider = |i: Option<usize>| {
+        let me = slot(p);
+        // The latest conflicting step of each task, by clock slot.
+        let mut latest: Vec<Option<usize>> = vec![None; self.last_any.len()];
+        let mut consider = |u: usize, i: Option<usize>| {
             if let Some(i) = i {
-                if best.is_none_or(|b| i > b) && unordered(i) {
-                    best = Some(i);
+                if u != me && latest[u].is_none_or(|b| i > b) {
+                    latest[u] = Some(i);
                 }
             }
         };
-        let me = slot(p);
         match next {
-            Footprint::None => return None,
+            Footprint::None => return,
             Footprint::Global => {
                 for (u, &last) in self.last_any.iter().enumerate() {
-                    if u != me {
-                        consider(last);
-                    }
+                    consider(u, last);
                 }
             }
             Footprint::Objects { .. } => {
                 for (u, &last) in self.last_global_step.iter().enumerate() {
-                    if u != me {
-                        consider(last);
-                    }
+                    consider(u, last);
                 }
                 for &(o, access) in next.items() {
-                    let obj = if o == usize::MAX { Some(&self.spawn) } else { self.objects.get(o) };
-                    let Some(obj) = obj else { continue };
+                    let Some(obj) = self.object_if_touched(o) else { continue };
                     for (u, kinds) in obj.last.iter().enumerate() {
-                        if u == me {
-                            continue;
-                        }
                         for kind in Access::ALL {
                             if kind.races(access) {
-                                consider(kinds[kind.index()]);
+                                consider(u, kinds[kind.index()]);
                             }
                         }
                     }
                 }
             }
         }
-        best
+        racing.extend(latest.into_iter().flatten().filter(|&i| unordered(i)));
+        // A step ordered before another racing step reaches `p` through it.
+        let steps = &self.steps;
+        let before = |i: usize, j: usize| {
+            let a = &steps[i];
+            i < j && a.clock.get(slot(a.task)) <= steps[j].clock.get(slot(a.task))
+        };
+        let all = racing.clone();
+        racing.retain(|&i| !all.iter().any(|&j| before(i, j)));
     }
 
     /// Schedules the reversal of step `i` and task `p`'s next operation
@@ -261,7 +300,7 @@ impl Dpor {
     /// that do not depend on it, followed by `p`'s operation, the tasks
     /// that can go first (the initials) must include one that is explored
     /// at `i`'s node; if none is, add one that is enabled and awake there.
-    fn reverse(&mut self, i: usize, p: TaskId, p_clock: &Clock) {
+    fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_clock: &Clock) {
         let hb = |a: &Step, b_clock: &Clock| a.clock.get(slot(a.task)) <= b_clock.get(slot(a.task));
         let e = &self.steps[i];
         let later: Vec<&Step> = self.steps[i + 1..].iter().filter(|s| !hb(e, &s.clock)).collect();
@@ -278,7 +317,11 @@ impl Dpor {
                 initials.push(step.task);
             }
         }
-        if !initials.contains(&p) && !later.iter().any(|earlier| hb(earlier, p_clock)) {
+        // `p`'s operation comes last in the reversed sequence: it can go
+        // first only if nothing before it there is ordered before it,
+        // whether by the clocks or by conflicting with it.
+        let p_first = !later.iter().any(|earlier| hb(earlier, p_clock) || earlier.footprint.dependent(&next));
+        if !initials.contains(&p) && p_first {
             initials.push(p);
         }
         let at = e.node;
@@ -472,7 +515,7 @@ impl Strategy for Dpor {
             }
             obj.last[me][access.index()] = Some(index);
         }
-        self.steps.push(Step { task, clock: c, node });
+        self.steps.push(Step { task, footprint, clock: c, node });
     }
 
     fn pick_arm(&mut self, ready: usize, _step: u32) -> Result<usize, String> {

@@ -584,12 +584,12 @@ fn child_main(args: &[String]) {
                 std::process::exit(0);
             });
             let search = || match tool.as_str() {
-                "goweave" => {
+                "goweave" | "goweave-2" => {
                     let body = w.goweave;
                     let stats = Config::default()
                         .strategy(Strategy::Dfs { preemption_bound: None })
                         .iterations(u64::MAX)
-                        .threads(1)
+                        .threads(if tool == "goweave-2" { 2 } else { 1 })
                         .explore(move || {
                             CHILD_RUNS.fetch_add(1, StdOrdering::Relaxed);
                             body()
@@ -830,6 +830,7 @@ fn exhaustive_section(timeout: u64) {
         "| workload | goweave executions | goweave time | loom executions | loom time | executions loom/goweave | time loom/goweave | target |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    let mut one_thread = Vec::new();
     for w in &workloads() {
         let gw = exhaustive("goweave", w.key, timeout);
         let lo = if w.loom.is_some() { Some(exhaustive("loom", w.key, timeout)) } else { None };
@@ -859,6 +860,22 @@ fn exhaustive_section(timeout: u64) {
             _ => ("-".to_string(), "-".to_string(), "failed".to_string()),
         };
         println!("| {} | {gw_n} | {gw_t} | {lo_n} | {lo_t} | {n_ratio} | {t_ratio} | {target} |", w.name);
+        if let Search::Done { secs, .. } = gw {
+            one_thread.push((w.key, w.name, secs));
+        }
+    }
+    println!();
+    println!("### The same searches split over 2 threads (`Config::threads(2)`)\n");
+    println!("| workload | executions, 2 threads | time, 2 threads | speedup over 1 thread |");
+    println!("|---|---:|---:|---:|");
+    for (key, name, secs) in one_thread {
+        let two = exhaustive("goweave-2", key, timeout);
+        let (n, t) = describe(&two, timeout);
+        let speedup = match two {
+            Search::Done { secs: s2, .. } => format_ratio(secs / s2),
+            _ => "-".to_string(),
+        };
+        println!("| {name} | {n} | {t} | {speedup} |");
     }
     println!();
 }

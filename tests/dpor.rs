@@ -100,12 +100,17 @@ fn run(program: &[Vec<Step>]) -> String {
 
 /// Every outcome of an exhaustive exploration, and how many executions it took.
 fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
+    outcomes_on(strategy, 1, program)
+}
+
+/// The same, with the search split over `threads`.
+fn outcomes_on(strategy: Search, threads: usize, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let seen = Arc::new(StdMutex::new(BTreeSet::new()));
     let (s, p) = (seen.clone(), Arc::new(program.to_vec()));
     let stats = Config::default()
         .strategy(strategy)
         .iterations(200_000)
-        .threads(1)
+        .threads(threads)
         .explore(move || {
             let outcome = run(&p);
             s.lock().unwrap().insert(outcome);
@@ -128,6 +133,20 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Split over threads, the search's parts together find what the
+    /// whole search finds.
+    #[test]
+    fn a_search_split_over_threads_finds_every_outcome(program in program(), threads in 2..=3usize) {
+        let dfs = Search::Dfs { preemption_bound: None };
+        let (whole, _) = outcomes(dfs, &program);
+        let (split, _) = outcomes_on(dfs, threads, &program);
+        prop_assert_eq!(&split, &whole);
+    }
+}
+
 #[test]
 fn independent_tasks_take_one_execution() {
     // N tasks, each on its own atomic and mutex: every interleaving is
@@ -135,6 +154,7 @@ fn independent_tasks_take_one_execution() {
     for n in 1..=5 {
         let stats = Config::default()
             .strategy(Search::Dfs { preemption_bound: None })
+            .threads(1)
             .explore(move || {
                 let tasks: Vec<_> = (0..n)
                     .map(|_| {

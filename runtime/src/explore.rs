@@ -39,14 +39,22 @@ fn splittable(strategy: Strategy) -> bool {
     matches!(strategy, Strategy::Random | Strategy::Pct { .. } | Strategy::Portfolio)
 }
 
+/// Whether the strategy can run over threads and shards: independent
+/// executions, or exhaustive search split at its first branching (see
+/// `Dpor::split`).
+fn parallel(strategy: Strategy) -> bool {
+    splittable(strategy) || matches!(strategy, Strategy::Dfs { .. })
+}
+
 fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> {
     let seed = config.seed;
     match config.strategy {
         Strategy::Random => Box::new(strategy::RandomWalk::new(seed, slice)),
         Strategy::Pct { depth } => Box::new(strategy::Pct::new(depth, seed, slice)),
-        Strategy::Dfs { preemption_bound } => {
-            Box::new(strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations))
-        }
+        Strategy::Dfs { preemption_bound } => Box::new(
+            strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations)
+                .split(slice.start(), slice.stride()),
+        ),
         Strategy::Portfolio => Box::new(strategy::Portfolio::new(seed, slice)),
         Strategy::NaiveDfs => Box::new(strategy::NaiveDfs::new(None, config.timer_bound, config.iterations)),
     }
@@ -136,8 +144,8 @@ impl Config {
         }
     }
 
-    /// Runs `iterations` independent executions (random, PCT or their
-    /// portfolio) split over this shard's threads.
+    /// Runs `iterations` executions (random, PCT, their portfolio, or
+    /// parts of an exhaustive search) split over this shard's threads.
     fn run_split(&self, body: &Body, best: &AtomicU64, iterations: u64) -> (Vec<WorkerResult>, usize) {
         let (shard, shards) = self.shard.unwrap_or((0, 1));
         let executions_in_shard = iterations.div_ceil(shards).max(1);
@@ -217,7 +225,7 @@ impl Config {
                 results.insert(0, first);
                 (results, threads)
             }
-        } else if splittable(self.strategy) {
+        } else if parallel(self.strategy) {
             self.run_split(&body, &best, self.iterations)
         } else {
             (vec![run_worker(&self, &body, build_strategy(&self, Slice::all(self.iterations)), &best)], 1)

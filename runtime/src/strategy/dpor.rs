@@ -52,11 +52,23 @@ enum Node {
         previous: TaskId,
         preemptions: usize,
         firings: usize,
+        /// At a split node of a parted search, its branches in the order
+        /// every part takes them (see [`Dpor::split`]).
+        split: Option<Box<Split>>,
     },
     Arm {
         chosen: usize,
         count: usize,
     },
+}
+
+/// A split node: see [`Dpor::split`].
+struct Split {
+    order: Vec<TaskId>,
+    /// The branch number of the split choices above it.
+    prefix: u64,
+    /// Whether branches are dealt out to parts here (the last split level).
+    deals: bool,
 }
 
 struct Step {
@@ -79,6 +91,16 @@ struct ObjectClocks {
 }
 
 pub(crate) struct Dpor {
+    /// This worker's part of the tree and the number of parts (threads
+    /// times shards): see [`Dpor::split`].
+    part: u64,
+    parts: u64,
+    /// In the current execution: the branch number of the split choices so
+    /// far, how many branches the split levels so far make, and whether
+    /// this execution's part was decided.
+    split_id: u64,
+    split_width: u64,
+    split_dealt: bool,
     preemption_bound: Option<usize>,
     timer_bound: usize,
     iterations: u64,
@@ -113,6 +135,11 @@ pub(crate) struct Dpor {
 impl Dpor {
     pub(crate) fn new(preemption_bound: Option<usize>, timer_bound: usize, iterations: u64) -> Dpor {
         Dpor {
+            part: 0,
+            parts: 1,
+            split_id: 0,
+            split_width: 1,
+            split_dealt: false,
             preemption_bound,
             timer_bound,
             iterations,
@@ -136,6 +163,41 @@ impl Dpor {
             moves: Vec::new(),
             racing: Vec::new(),
         }
+    }
+
+    /// Only part `part` of `parts` of the tree, for threads and shards.
+    ///
+    /// The first choice points with two enabled tasks or more are split
+    /// nodes, until they make `SPREAD` branches per part. They are the same
+    /// in every part, since the search is deterministic. There every
+    /// enabled task within the bounds is explored (a superset of what DPOR
+    /// needs, so still sound), in a fixed order; the branches of the last
+    /// split level are dealt out to the parts by their number. A part marks
+    /// the branches before the one it explores as explored without running
+    /// them, so each branch starts with the sleep set it has in the whole
+    /// search: together, the parts explore what one search over the same
+    /// split nodes would, with no communication between them.
+    pub(crate) fn split(mut self, part: u64, parts: u64) -> Dpor {
+        self.part = part;
+        self.parts = parts.max(1);
+        self.iterations = self.iterations.div_ceil(self.parts).max(1);
+        self
+    }
+
+    /// At a split node, the branch to take at or after `from`: the next
+    /// one at an upper level, the next of this part's where they are dealt.
+    fn split_branch(&self, split: &Split, from: usize) -> Option<usize> {
+        let len = split.order.len() as u64;
+        (from..split.order.len())
+            .find(|&k| !split.deals || (split.prefix * len + k as u64) % self.parts == self.part)
+    }
+
+    /// Follows split node `split`'s branch `k` in this execution.
+    fn enter_split(&mut self, split: &Split, k: usize) {
+        let len = split.order.len() as u64;
+        self.split_id = split.prefix.wrapping_mul(len).wrapping_add(k as u64);
+        self.split_width = self.split_width.saturating_mul(len);
+        self.split_dealt |= split.deals;
     }
 
     fn clock(&mut self, task: TaskId) -> &mut Clock {
@@ -357,6 +419,19 @@ impl Strategy for Dpor {
                     return false;
                 };
                 match node {
+                    Node::Task { split: Some(split), done, chosen, .. } => {
+                        let at = split.order.iter().position(|t| t == chosen).unwrap_or(0);
+                        let len = split.order.len() as u64;
+                        let next = (at + 1..split.order.len()).find(|&k| {
+                            !split.deals || (split.prefix * len + k as u64) % self.parts == self.part
+                        });
+                        if let Some(k) = next {
+                            done.clear();
+                            done.extend_from_slice(&split.order[..=k]);
+                            *chosen = split.order[k];
+                            break;
+                        }
+                    }
                     Node::Task { backtrack, done, chosen, .. } => {
                         if let Some(&next) = backtrack.iter().find(|t| !done.contains(t)) {
                             done.push(next);
@@ -381,6 +456,9 @@ impl Strategy for Dpor {
         }
         self.started = true;
         self.executions += 1;
+        self.split_id = 0;
+        self.split_width = 1;
+        self.split_dealt = false;
         self.depth = 0;
         self.preemptions = 0;
         self.firings = 0;
@@ -410,7 +488,18 @@ impl Strategy for Dpor {
         self.task_node = d;
         let pick = if d < self.path.len() {
             match &self.path[d] {
-                Node::Task { chosen, .. } if enabled.contains(chosen) => *chosen,
+                Node::Task { chosen, split, .. } if enabled.contains(chosen) => {
+                    let chosen = *chosen;
+                    if let Some(split) = split {
+                        let split: &Split = split;
+                        let k = split.order.iter().position(|&t| t == chosen).unwrap_or(0);
+                        let (prefix, len, deals) = (split.prefix, split.order.len() as u64, split.deals);
+                        self.split_id = prefix.wrapping_mul(len).wrapping_add(k as u64);
+                        self.split_width = self.split_width.saturating_mul(len);
+                        self.split_dealt |= deals;
+                    }
+                    chosen
+                }
                 _ => {
                     return Err(format!(
                         "exhaustive search found the program nondeterministic at choice {d}: the \
@@ -437,16 +526,50 @@ impl Strategy for Dpor {
             };
             let footprints: Vec<(TaskId, Footprint)> =
                 self.moves.iter().filter(|m| enabled.contains(&m.0)).copied().collect();
+            let splits = self.parts > 1 && !self.split_dealt && enabled.len() > 1;
+            let (first, backtrack, done, split) = if splits {
+                // Current task first, as the unparted search would.
+                let mut order = vec![first];
+                for &t in enabled {
+                    if t == first || asleep(t) {
+                        continue;
+                    }
+                    let over = if t == FIRE {
+                        self.firings >= self.timer_bound
+                    } else {
+                        Self::preempts(enabled, current, t)
+                            && self.preemption_bound.is_some_and(|b| self.preemptions >= b)
+                    };
+                    if over {
+                        self.bounded = true;
+                    } else {
+                        order.push(t);
+                    }
+                }
+                const SPREAD: u64 = 8;
+                let width = self.split_width.saturating_mul(order.len() as u64);
+                let split = Split { order, prefix: self.split_id, deals: width >= SPREAD * self.parts };
+                let Some(k) = self.split_branch(&split, 0) else {
+                    // No branch here is this part's.
+                    return Ok(PRUNED);
+                };
+                self.enter_split(&split, k);
+                let order = split.order.clone();
+                (order[k], order.clone(), order[..=k].to_vec(), Some(Box::new(split)))
+            } else {
+                (first, vec![first], vec![first], None)
+            };
             self.path.push(Node::Task {
                 enabled: enabled.to_vec(),
                 footprints,
                 sleep,
-                backtrack: vec![first],
-                done: vec![first],
+                backtrack,
+                done,
                 chosen: first,
                 previous: current,
                 preemptions: self.preemptions,
                 firings: self.firings,
+                split,
             });
             let moves = std::mem::take(&mut self.moves);
             self.find_races(&moves);
@@ -536,7 +659,9 @@ impl Strategy for Dpor {
     }
 
     fn execution_index(&self) -> u64 {
-        self.executions.saturating_sub(1)
+        // Interleaved over the parts, so the lowest failing index is
+        // well defined whatever the timing.
+        self.executions.saturating_sub(1) * self.parts + self.part
     }
 
     fn exhausted(&self) -> bool {

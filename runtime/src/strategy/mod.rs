@@ -205,6 +205,16 @@ impl Slice {
         Slice { next: start, stride: stride.max(1), end, current: 0 }
     }
 
+    /// The first index, which is also the part number of a split search.
+    pub(crate) fn start(&self) -> u64 {
+        self.next
+    }
+
+    /// The distance between indices: the number of parts.
+    pub(crate) fn stride(&self) -> u64 {
+        self.stride
+    }
+
     /// Every index below `end`.
     pub(crate) fn all(end: u64) -> Slice {
         Slice::new(0, 1, end)

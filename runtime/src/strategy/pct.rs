@@ -32,7 +32,18 @@ pub(crate) struct Pct {
     /// priority it gets.
     change_points: Vec<(u32, i64)>,
     max_steps_seen: u32,
+    /// Per task, the consecutive choice points at which it was enabled and
+    /// not picked: see [`STARVATION_BOUND`].
+    passed_over: Vec<u32>,
 }
+
+/// Choice points a task may stay enabled without running before it runs
+/// anyway. Strict priorities starve a low task forever when higher ones
+/// never block (two tasks handing values back and forth until the body
+/// stops them), which no fair scheduler such as Go's would do: the
+/// execution would end as a false `Nontermination`. Bugs of small depth
+/// need far fewer choice points than this, so PCT's guarantee is kept.
+const STARVATION_BOUND: u32 = 1_000;
 
 impl Pct {
     pub(crate) fn new(depth: usize, seed: u64, slice: Slice) -> Pct {
@@ -44,6 +55,7 @@ impl Pct {
             priorities: Vec::new(),
             change_points: Vec::new(),
             max_steps_seen: 0,
+            passed_over: Vec::new(),
             choices: 0,
             yield_floor: 0,
             timer_priority: 0,
@@ -56,6 +68,7 @@ impl Pct {
     pub(crate) fn begin_at(&mut self, index: u64) {
         self.rng.seed(mix_seed(self.seed, index));
         self.priorities.clear();
+        self.passed_over.clear();
         self.change_points.clear();
         self.yield_floor = 0;
         self.timer_priority = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
@@ -72,6 +85,37 @@ impl Pct {
             self.change_points.push((step, (self.depth - i) as i64));
         }
         self.change_points.sort_unstable();
+    }
+}
+
+impl Pct {
+    /// `pick`, unless an enabled task was passed over `STARVATION_BOUND`
+    /// times in a row: then the one passed over longest.
+    fn unless_starving(&mut self, enabled: &[TaskId], pick: TaskId) -> TaskId {
+        let mut starving: Option<(u32, TaskId)> = None;
+        for &t in enabled {
+            if t == FIRE {
+                continue;
+            }
+            if self.passed_over.len() <= t {
+                self.passed_over.resize(t + 1, 0);
+            }
+            let n = self.passed_over[t];
+            if n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
+                starving = Some((n, t));
+            }
+        }
+        let pick = starving.map_or(pick, |(_, t)| t);
+        // Tasks not enabled now start over, so only consecutive passes count.
+        let mut k = 0;
+        for t in 0..self.passed_over.len() {
+            let is_enabled = enabled.get(k) == Some(&t);
+            if is_enabled {
+                k += 1;
+            }
+            self.passed_over[t] = if is_enabled && t != pick { self.passed_over[t] + 1 } else { 0 };
+        }
+        pick
     }
 }
 
@@ -128,7 +172,7 @@ impl Strategy for Pct {
                 pick = highest(&self.priorities, self.timer_priority);
             }
         }
-        Ok(pick)
+        Ok(self.unless_starving(enabled, pick))
     }
 
     fn on_yield(&mut self, task: TaskId) {

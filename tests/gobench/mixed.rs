@@ -11,6 +11,11 @@
 //!   until the test body closes `stopper`; in the PCT phase of the default portfolio the body
 //!   can stay at the lowest priority, enabled but never scheduled, for `max_steps`, and
 //!   goweave reports `Nontermination`. Go's fair scheduler always lets the body run.
+//!
+//! Not detected with default settings: none.
+//! Not expressible: none of the kernels ported here needed a feature goweave lacks.
+//! Not ported yet (the other mixed GoKer kernels): grpc_1353, etcd_7492, etcd_7443,
+//! serving_2137, kubernetes_26980, moby_28462.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

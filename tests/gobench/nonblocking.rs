@@ -7,6 +7,11 @@
 //! races; Go's loop variables, shared by every iteration before Go 1.22, are one `Shared`
 //! written by the loop.
 //!
+//! Fixed variants apply the fix the race calls for (a lock, an atomic, an argument instead
+//! of a captured variable, a wait before the read); they follow the upstream pull requests
+//! where those are described in GoBench, and are otherwise not checked line by line
+//! against the upstream patch.
+//!
 //! Not detected with default settings: none.
 //! Not expressible: none of the kernels ported here needed a feature goweave lacks.
 //! Not ported yet (the other non-blocking GoKer kernels): data races grpc_3090, grpc_1748,

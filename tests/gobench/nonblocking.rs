@@ -1,1 +1,916 @@
-//! Kernels of this category; see main.rs.
+//! Non-blocking bugs: data races, an order violation, channel misuse, anonymous functions
+//! that capture a loop variable, and WaitGroup misuse.
+//!
+//! Each kernel is rewritten from the structure of the GoKer kernel of the same id
+//! (timmyyuan/gobench, `gobench/goker/nonblocking/<project>/<id>`). Go's plain variables,
+//! struct fields and maps are `goweave::Shared` values, so that unordered accesses are
+//! races; Go's loop variables, shared by every iteration before Go 1.22, are one `Shared`
+//! written by the loop.
+//!
+//! Fixed variants apply the fix the race calls for (a lock, an atomic, an argument instead
+//! of a captured variable, a wait before the read); they follow the upstream pull requests
+//! where those are described in GoBench, and are otherwise not checked line by line
+//! against the upstream patch.
+//!
+//! Not detected with default settings: none.
+//! Not expressible: none of the kernels ported here needed a feature goweave lacks.
+//! Not ported yet (the other non-blocking GoKer kernels): data races grpc_3090, grpc_1748,
+//! etcd_8194, istio_16742, istio_8214, serving_6472, serving_3148, kubernetes_88331,
+//! kubernetes_82239, kubernetes_81148, kubernetes_81091, kubernetes_79631, kubernetes_49404;
+//! channel misuse grpc_2371, grpc_1687, serving_3068; anonymous function cockroach_35501;
+//! testing library serving_6171, serving_4908.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use goweave::chan::{Receiver, Sender};
+use goweave::context::Context;
+use goweave::sync::atomic::{AtomicI32, Ordering};
+use goweave::sync::{Mutex, RwMutex, WaitGroup};
+use goweave::{chan, go, select, time, FailureKind, Shared};
+
+use super::kernel::Kernel;
+
+/// Every kernel of this file, for the detection table.
+pub const KERNELS: &[Kernel] = &[
+    Kernel {
+        id: "kubernetes_82550",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_82550_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "kubernetes_80284",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_80284_bug,
+        fixed: Some(kubernetes_80284_fixed_body),
+    },
+    Kernel {
+        id: "kubernetes_77796",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_77796_bug,
+        fixed: Some(kubernetes_77796_fixed_body),
+    },
+    Kernel {
+        id: "kubernetes_89164",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_89164_bug,
+        fixed: Some(kubernetes_89164_fixed_body),
+    },
+    Kernel {
+        id: "etcd_9446",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: etcd_9446_bug,
+        fixed: Some(etcd_9446_fixed_body),
+    },
+    Kernel {
+        id: "istio_8144",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: istio_8144_bug,
+        fixed: Some(istio_8144_fixed_body),
+    },
+    Kernel {
+        id: "etcd_4876",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: etcd_4876_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "moby_18412",
+        category: "nonblocking",
+        subcategory: "order violation",
+        expect: FailureKind::DataRace,
+        bug: moby_18412_bug,
+        fixed: Some(moby_18412_fixed_body),
+    },
+    Kernel {
+        id: "serving_5865",
+        category: "nonblocking",
+        subcategory: "channel misuse",
+        expect: FailureKind::Panic,
+        bug: serving_5865_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "istio_8967",
+        category: "nonblocking",
+        subcategory: "channel misuse",
+        expect: FailureKind::DataRace,
+        bug: istio_8967_bug,
+        fixed: Some(istio_8967_fixed_body),
+    },
+    Kernel {
+        id: "etcd_3077",
+        category: "nonblocking",
+        subcategory: "channel misuse",
+        expect: FailureKind::DataRace,
+        bug: etcd_3077_bug,
+        fixed: Some(etcd_3077_fixed_body),
+    },
+    Kernel {
+        id: "moby_27037",
+        category: "nonblocking",
+        subcategory: "anonymous function",
+        expect: FailureKind::DataRace,
+        bug: moby_27037_bug,
+        fixed: Some(moby_27037_fixed_body),
+    },
+    Kernel {
+        id: "moby_22941",
+        category: "nonblocking",
+        subcategory: "anonymous function",
+        expect: FailureKind::DataRace,
+        bug: moby_22941_bug,
+        fixed: Some(moby_22941_fixed_body),
+    },
+    Kernel {
+        id: "kubernetes_70892",
+        category: "nonblocking",
+        subcategory: "anonymous function",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_70892_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "cockroach_4407",
+        category: "nonblocking",
+        subcategory: "WaitGroup",
+        expect: FailureKind::DataRace,
+        bug: cockroach_4407_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "kubernetes_13058",
+        category: "nonblocking",
+        subcategory: "WaitGroup",
+        expect: FailureKind::Panic,
+        bug: kubernetes_13058_bug,
+        fixed: None,
+    },
+];
+
+// ---------------------------------------------------------------------------------------
+
+/// Kubernetes #82550: ten tasks call `LazyProvide`, which checks the provider field for nil
+/// and sets it, with no lock: unordered writes of one field.
+fn kubernetes_82550_bug() {
+    // The `actualProvider` field; `Some(())` is a set provider.
+    let actual_provider = Arc::new(Shared::new(None::<()>));
+    for _ in 0..10 {
+        let p = actual_provider.clone();
+        go(move || {
+            if p.get().is_none() {
+                p.set(Some(()));
+            }
+            let _entry = p.get();
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn kubernetes_80284_run(locked: bool) {
+    let wg = WaitGroup::new();
+    wg.add(2);
+    // The authenticator's `onRotate` field (the id of the dialer it closes) and, in the fix,
+    // the lock that guards it.
+    let on_rotate = Arc::new(Shared::new(0u32));
+    let mu = Arc::new(Mutex::new(()));
+    for i in 0..2 {
+        let (wg, on_rotate, mu) = (wg.clone(), on_rotate.clone(), mu.clone());
+        go(move || {
+            // UpdateTransportConfig
+            let _g = locked.then(|| mu.lock());
+            on_rotate.set(i + 1);
+            drop(_g);
+            wg.done();
+        });
+    }
+    wg.wait();
+}
+
+/// Kubernetes #80284: two tasks call `UpdateTransportConfig`, which sets the authenticator's
+/// `onRotate` field without a lock.
+fn kubernetes_80284_bug() {
+    kubernetes_80284_run(false)
+}
+
+/// Kubernetes #80284, fixed: the field is set under the authenticator's mutex.
+fn kubernetes_80284_fixed_body() {
+    kubernetes_80284_run(true)
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// kubernetes_77796 and kubernetes_89164's cacher: `watcher_buffer` is reset under the
+/// lock and, in the bug, iterated without it.
+struct Cacher {
+    lock: RwMutex<()>,
+    watcher_buffer: Shared<Vec<u32>>,
+}
+
+impl Cacher {
+    /// NewCacherFromConfig: starts the cacher's own dispatching task.
+    fn new(iterate_under_lock: bool) -> Arc<Cacher> {
+        let c = Arc::new(Cacher { lock: RwMutex::new(()), watcher_buffer: Shared::new(Vec::new()) });
+        let dispatcher = c.clone();
+        go(move || dispatcher.dispatch_event(iterate_under_lock)); // dispatchEvents
+        c
+    }
+
+    fn dispatch_event(&self, iterate_under_lock: bool) {
+        let g = self.lock.write();
+        self.watcher_buffer.with_mut(Vec::clear); // startDispatching
+        if !iterate_under_lock {
+            drop(g);
+            self.watcher_buffer.with(|b| b.iter().for_each(|_| {}));
+        } else {
+            self.watcher_buffer.with(|b| b.iter().for_each(|_| {}));
+            drop(g);
+        }
+    }
+}
+
+fn kubernetes_77796_run(fixed: bool) {
+    let cacher = Cacher::new(fixed);
+    for _ in 0..3 {
+        let c = cacher.clone();
+        go(move || c.dispatch_event(fixed));
+        time::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Kubernetes #77796: `dispatchEvent` resets the watcher buffer under the cacher's lock but
+/// iterates over it after releasing the lock; the cacher's own dispatching task and the
+/// test's tasks (ordered by nothing but sleeps) race on it.
+fn kubernetes_77796_bug() {
+    kubernetes_77796_run(false)
+}
+
+/// Kubernetes #77796, fixed: the buffer is iterated while the lock is still held.
+fn kubernetes_77796_fixed_body() {
+    kubernetes_77796_run(true)
+}
+
+fn kubernetes_89164_run(fixed: bool) {
+    let cacher = Cacher::new(fixed);
+    for _ in 0..3 {
+        let wg = WaitGroup::new();
+        wg.add(1);
+        let (c, w) = (cacher.clone(), wg.clone());
+        go(move || {
+            c.dispatch_event(fixed);
+            w.done();
+        });
+        wg.wait();
+    }
+}
+
+/// Kubernetes #89164: as in #77796, but the test's tasks run one after the other, so the
+/// race is between the cacher's own dispatching task and the first of them.
+fn kubernetes_89164_bug() {
+    kubernetes_89164_run(false)
+}
+
+/// Kubernetes #89164, fixed: the buffer is iterated while the lock is still held.
+fn kubernetes_89164_fixed_body() {
+    kubernetes_89164_run(true)
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn etcd_9446_run(locked: bool) {
+    let wg = WaitGroup::new();
+    wg.add(3);
+    let w = wg.clone();
+    go(move || {
+        // The read transaction's buffer map and, in the fix, its lock.
+        let buckets = Arc::new(Shared::new(BTreeMap::<&'static str, ()>::new()));
+        let mu = Arc::new(RwMutex::new(()));
+        buckets.with_mut(|b| b.insert("1", ()));
+        let (b, m, w2) = (buckets.clone(), mu.clone(), w.clone());
+        go(move || {
+            // reset
+            let _g = locked.then(|| m.write());
+            b.with_mut(BTreeMap::clear);
+            drop(_g);
+            w2.done();
+        });
+        let (b, m, w2) = (buckets, mu, w.clone());
+        go(move || {
+            // UnsafeRange
+            let _g = locked.then(|| m.read());
+            b.with(|b| b.get("1").is_some());
+            drop(_g);
+            w2.done();
+        });
+        w.done();
+    });
+    wg.wait();
+}
+
+/// etcd #9446: one task resets the read transaction's bucket map while another ranges over
+/// it, with no lock between them.
+fn etcd_9446_bug() {
+    etcd_9446_run(false)
+}
+
+/// etcd #9446, fixed: reset and range take the transaction's read-write lock.
+fn etcd_9446_fixed_body() {
+    etcd_9446_run(true)
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// istio_8144's callback counter: a plain field in the bug, an atomic in the fix.
+enum Counter {
+    Plain(Shared<i32>),
+    Atomic(AtomicI32),
+}
+
+impl Counter {
+    fn incr(&self) {
+        match self {
+            Counter::Plain(c) => c.set(c.get() + 1),
+            Counter::Atomic(c) => {
+                c.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+
+    fn get(&self) -> i32 {
+        match self {
+            Counter::Plain(c) => c.get(),
+            Counter::Atomic(c) => c.load(Ordering::SeqCst),
+        }
+    }
+}
+
+fn istio_8144_run(counter: Counter) {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let w = wg.clone();
+    go(move || {
+        let callbacks = Arc::new(counter);
+        // The cache's entries (a sync.Map in Go) and its evicter task.
+        let entries = Arc::new(Mutex::new(BTreeMap::<i32, i32>::new()));
+        let (e, c) = (entries.clone(), callbacks.clone());
+        go(move || {
+            let n = e.lock().len();
+            for _ in 0..n {
+                c.incr();
+            }
+        });
+        entries.lock().insert(1, 1); // SetWithExpiration
+        let _ = callbacks.get() != 1;
+        w.done();
+    });
+    wg.wait();
+}
+
+/// Istio #8144: the cache's evicter task increments the recorder's callback counter while
+/// the test reads it, both plain accesses.
+fn istio_8144_bug() {
+    istio_8144_run(Counter::Plain(Shared::new(0)))
+}
+
+/// Istio #8144, fixed: the counter is an atomic.
+fn istio_8144_fixed_body() {
+    istio_8144_run(Counter::Atomic(AtomicI32::new(0)))
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// etcd #4876: the test sets the package-level `ProgressReportInterval` while a watch
+/// stream's send loop, started concurrently, reads it to make its ticker.
+fn etcd_4876_bug() {
+    let progress_report_interval = Arc::new(Shared::new(Duration::from_secs(10)));
+    let wg = WaitGroup::new();
+    wg.add(3);
+    let w = wg.clone();
+    go(move || {
+        let (i, w2) = (progress_report_interval.clone(), w.clone());
+        go(move || {
+            i.set(Duration::from_secs(3));
+            w2.done();
+        });
+        let (i, w2) = (progress_report_interval, w.clone());
+        go(move || {
+            // Watch starts the send loop.
+            go(move || {
+                let ticker = time::tick(i.get());
+                // The Go kernel drops its ticker; stopped here so that no timer outlives
+                // the test.
+                ticker.stop();
+            });
+            w2.done();
+        });
+        w.done();
+    });
+    wg.wait();
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn moby_18412_run(wait_after_kill: bool) {
+    // The command's output buffer, written by the process's output copier, and the named
+    // result `exitCode`.
+    let output_buffer = Arc::new(Shared::new(String::new()));
+    let exit_code = Arc::new(Shared::new(0));
+    let (exited_tx, exited_rx) = chan::<()>(0);
+    let out = output_buffer.clone();
+    go(move || {
+        // cmd.Start: the process writes its output, then exits.
+        out.with_mut(|b| b.push_str("file\n"));
+        exited_tx.close();
+    });
+    let (done_tx, done_rx) = chan::<i32>(0);
+    let code = exit_code.clone();
+    go(move || {
+        exited_rx.recv(); // cmd.Wait
+        code.set(1);
+        done_tx.send(0);
+    });
+    let mut timed_out = false;
+    select! {
+        recv(time::after(Duration::from_millis(1))) -> _ => {
+            // Kill: the process has nothing left to do but exit.
+            timed_out = true;
+            if wait_after_kill {
+                done_rx.recv();
+            }
+        },
+        recv(done_rx) -> _ => {},
+    }
+    let output = output_buffer.with(Clone::clone);
+    if exit_code.get() != 0 || !timed_out {
+        let _ = output;
+    }
+    time::sleep(Duration::from_millis(100));
+}
+
+/// Moby #18412: `RunCommandWithOutputForDuration` reads the output buffer (and the exit
+/// code) once the timeout fires, while the process may still be writing them: the read
+/// should come after the wait for the process.
+fn moby_18412_bug() {
+    moby_18412_run(false)
+}
+
+/// Moby #18412, fixed: after killing the process on timeout, wait for it to exit before
+/// reading what it wrote.
+fn moby_18412_fixed_body() {
+    moby_18412_run(true)
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Knative Serving #5865: `getOrCreateRevisionWatcher` starts a watcher whose `run` closes
+/// its destinations channel on return, and `endpointsUpdated` then sends on that channel:
+/// the send panics once it is closed.
+fn serving_5865_bug() {
+    let lock = RwMutex::new(());
+    // endpointsUpdated
+    let dests = {
+        let _g = lock.write();
+        let (dests_tx, _dests_rx) = chan::<()>(0);
+        let run = dests_tx.clone();
+        go(move || run.close());
+        dests_tx
+    };
+    dests.send(());
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// istio_8967's source: `donec` is a field that `Stop` closes and, in the bug, sets to nil.
+type Donec = Shared<Option<(Sender<()>, Receiver<()>)>>;
+
+fn istio_8967_run(reset_field: bool) {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let w = wg.clone();
+    go(move || {
+        let donec: Arc<Donec> = Arc::new(Shared::new(Some(chan(0))));
+        let d = donec.clone();
+        go(move || {
+            // Start: the Go loop's only case returns, so it reads the field once; a nil
+            // channel is never ready.
+            let rx = d.with(|c| c.as_ref().map(|c| c.1.clone())).unwrap_or_else(goweave::chan::never);
+            select! {
+                recv(rx) -> _ => {},
+            }
+        });
+        // Stop
+        donec.with(|c| c.as_ref().map(|c| c.0.close()));
+        if reset_field {
+            donec.set(None);
+        }
+        time::sleep(Duration::from_millis(5));
+        w.done();
+    });
+    wg.wait();
+}
+
+/// Istio #8967: `Stop` closes `donec` and then sets the field to nil while the source's
+/// task reads the field in its select loop.
+fn istio_8967_bug() {
+    istio_8967_run(true)
+}
+
+/// Istio #8967, fixed: `Stop` only closes the channel.
+fn istio_8967_fixed_body() {
+    istio_8967_run(false)
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// A channel field that is nil until set.
+type ChanField = Shared<Option<(Sender<()>, Receiver<()>)>>;
+
+/// etcd_3077's raft node: its `stopped` and `done` channels.
+struct RaftNode {
+    stopped: ChanField,
+    done: ChanField,
+}
+
+fn etcd_3077_run(make_before_go: bool) {
+    let (stop_tx, stop_rx) = chan::<()>(0);
+    let (done_tx, done_rx) = chan::<()>(0);
+    // start
+    go(move || {
+        // EtcdServer.run
+        let r = Arc::new(RaftNode { stopped: Shared::new(None), done: Shared::new(None) });
+        if make_before_go {
+            r.stopped.set(Some(chan(0)));
+            r.done.set(Some(chan(0)));
+        }
+        let node = r.clone();
+        go(move || {
+            // raftNode.run
+            if !make_before_go {
+                node.stopped.set(Some(chan(0)));
+                node.done.set(Some(chan(0)));
+            }
+            let stopped = node.stopped.with(|c| c.as_ref().map(|c| c.1.clone())).expect("set above");
+            stopped.recv();
+            node.done.with(|c| c.as_ref().map(|c| c.0.close())); // stop
+        });
+        time::sleep(Duration::from_millis(10)); // wait for raftNode.run
+        stop_rx.recv();
+        // The deferred shutdown; a nil channel blocks forever.
+        let stopped = r.stopped.with(|c| c.as_ref().map(|c| c.0.clone()));
+        stopped.unwrap_or_else(goweave::chan::never_sender).send(());
+        let done = r.done.with(|c| c.as_ref().map(|c| c.1.clone()));
+        done.unwrap_or_else(goweave::chan::never).recv();
+        done_tx.close();
+    });
+    // The test's deferred Stop.
+    select! {
+        send(stop_tx, ()) => {},
+        recv(done_rx) -> _ => return,
+    }
+    done_rx.recv();
+}
+
+/// etcd #3077: the raft node's task creates its `stopped` and `done` channels itself, while
+/// the server, ordered with it only by a sleep, reads those fields to shut it down.
+fn etcd_3077_bug() {
+    etcd_3077_run(false)
+}
+
+/// etcd #3077, fixed: the channels are made before the raft node's task starts.
+fn etcd_3077_fixed_body() {
+    etcd_3077_run(true)
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Moby #27037: the tasks started in a loop read the loop variable `i`, which the loop
+/// keeps incrementing.
+fn moby_27037_bug() {
+    let wg = WaitGroup::new();
+    let i = Arc::new(Shared::new(17));
+    while i.get() <= 21 {
+        wg.add(1);
+        let (wg, captured) = (wg.clone(), i.clone());
+        go(move || {
+            let _ = format!("v1.{}", captured.get());
+            wg.done();
+        });
+        i.set(i.get() + 1);
+    }
+    wg.wait();
+}
+
+/// Moby #27037, fixed: the task gets `i` as an argument.
+fn moby_27037_fixed_body() {
+    let wg = WaitGroup::new();
+    let i = Arc::new(Shared::new(17));
+    while i.get() <= 21 {
+        wg.add(1);
+        let (wg, arg) = (wg.clone(), i.get());
+        go(move || {
+            let _ = format!("v1.{arg}");
+            wg.done();
+        });
+        i.set(i.get() + 1);
+    }
+    wg.wait();
+}
+
+// ---------------------------------------------------------------------------------------
+
+const MOBY_22941_TESTS: [[&str; 2]; 2] = [
+    ["GET /foo\nHost: /var/run/docker.sock\n", "GET /foo\nHost: \r\nConnection: close\n"],
+    ["GET /foo\nHost: /var/run/docker.sock\nFoo: Bar\n", "GET /foo\nHost: \r\nFoo: Bar\n"],
+];
+
+fn moby_22941_run(pass_pair: bool) {
+    // The pipe's write lock.
+    let wr_mu = Arc::new(Mutex::new(()));
+    // The loop variable `pair`.
+    let pair = Arc::new(Shared::new(MOBY_22941_TESTS[0]));
+    for p in MOBY_22941_TESTS {
+        pair.set(p);
+        let (wr_mu, pair) = (wr_mu.clone(), pair.clone());
+        let arg = pass_pair.then_some(p);
+        go(move || {
+            let b = arg.unwrap_or_else(|| pair.get())[0];
+            let _g = wr_mu.lock();
+            let _ = &b[1..];
+        });
+    }
+    time::sleep(Duration::from_millis(10));
+}
+
+/// Moby #22941: tasks started in a loop over the test cases read the loop variable `pair`,
+/// which the next iteration overwrites.
+fn moby_22941_bug() {
+    moby_22941_run(false)
+}
+
+/// Moby #22941, fixed: the task gets the test case as an argument.
+fn moby_22941_fixed_body() {
+    moby_22941_run(true)
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Kubernetes #70892: the closure given to `ParallelizeUntil` reads and replaces every
+/// entry of the captured `results`, from each of the two workers at once.
+fn kubernetes_70892_bug() {
+    let results: Arc<Vec<Shared<Vec<i32>>>> = Arc::new((0..3).map(|_| Shared::new(vec![0, 0])).collect());
+    let process_node = move |_index: i32| {
+        for r in results.iter() {
+            if r.with(|r| r[0]) != 4 {
+                r.set(vec![7, 8, 9]);
+            }
+        }
+    };
+    let process_node = Arc::new(process_node);
+    // ParallelizeUntil(context.Background(), 2, 2, processNode)
+    let stop = Context::background().done();
+    let pieces = 2;
+    let (to_process_tx, to_process) = chan::<i32>(pieces);
+    for i in 0..pieces as i32 {
+        to_process_tx.send(i);
+    }
+    to_process_tx.close();
+    let workers = 2;
+    let wg = WaitGroup::new();
+    wg.add(workers);
+    for _ in 0..workers {
+        let (wg, to_process, stop, f) = (wg.clone(), to_process.clone(), stop.clone(), process_node.clone());
+        go(move || {
+            for piece in to_process {
+                select! {
+                    recv(stop) -> _ => break,
+                    default => f(piece),
+                }
+            }
+            wg.done();
+        });
+    }
+    wg.wait();
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// CockroachDB #4407: `Gossip`, started in tasks, calls `RunWorker`, whose `stop.Add(1)` is
+/// not ordered with the `stop.Wait()` of `Stopper.Stop` that the test defers: an `Add` from
+/// zero concurrent with a `Wait`.
+fn cockroach_4407_bug() {
+    let stop = WaitGroup::new();
+    let stopper_mu = Arc::new(Mutex::new(()));
+    let (stopper_tx, _stopper_rx) = chan::<()>(0);
+    let server_mu = Arc::new(Mutex::new(()));
+    for _ in 0..2 {
+        let (stop, server_mu) = (stop.clone(), server_mu.clone());
+        go(move || {
+            // Gossip
+            let _g = server_mu.lock();
+            stop.add(1); // RunWorker
+            let (stop, server_mu) = (stop.clone(), server_mu.clone());
+            go(move || {
+                drop(server_mu.lock()); // gossipSender
+                stop.done();
+            });
+        });
+    }
+    time::sleep(Duration::from_millis(1));
+    // The deferred Stop.
+    stopper_tx.close();
+    stop.wait();
+    drop(stopper_mu.lock());
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Kubernetes #13058: the informer's processing loop calls the delete handler, whose
+/// `testDoneWG.Done()` is meant to pair with the test's `Add`, every period until stopped:
+/// the counter goes negative (or the first `Done` comes before the `Add`).
+fn kubernetes_13058_bug() {
+    let test_done_wg = WaitGroup::new();
+    let handler_wg = test_done_wg.clone();
+    let delete_func = move || handler_wg.done();
+    let (stop_tx, stop_rx) = chan::<()>(0);
+    go(move || loop {
+        // Until(processLoop, 10ms, stop)
+        select! {
+            recv(stop_rx) -> _ => return,
+            default => {},
+        }
+        delete_func();
+        time::sleep(Duration::from_millis(10));
+    });
+    const THREADS: isize = 3;
+    let wg = WaitGroup::new();
+    wg.add(THREADS);
+    test_done_wg.add(THREADS);
+    for i in 0..THREADS {
+        let wg = wg.clone();
+        go(move || {
+            let _name = format!("{i}-0");
+            wg.done();
+        });
+    }
+    wg.wait();
+    test_done_wg.wait();
+    stop_tx.close();
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn registry_lists_each_kernel_once_in_this_category() {
+    let mut ids: Vec<&str> = KERNELS.iter().map(|k| k.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), KERNELS.len(), "duplicate kernel id");
+    assert!(KERNELS.iter().all(|k| k.category == "nonblocking"));
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_82550() {
+    kubernetes_82550_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_80284() {
+    kubernetes_80284_bug()
+}
+
+#[goweave::concurrency_test]
+fn kubernetes_80284_fixed() {
+    kubernetes_80284_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_77796() {
+    kubernetes_77796_bug()
+}
+
+#[goweave::concurrency_test]
+fn kubernetes_77796_fixed() {
+    kubernetes_77796_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_89164() {
+    kubernetes_89164_bug()
+}
+
+#[goweave::concurrency_test]
+fn kubernetes_89164_fixed() {
+    kubernetes_89164_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn etcd_9446() {
+    etcd_9446_bug()
+}
+
+#[goweave::concurrency_test]
+fn etcd_9446_fixed() {
+    etcd_9446_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn istio_8144() {
+    istio_8144_bug()
+}
+
+#[goweave::concurrency_test]
+fn istio_8144_fixed() {
+    istio_8144_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn etcd_4876() {
+    etcd_4876_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn moby_18412() {
+    moby_18412_bug()
+}
+
+#[goweave::concurrency_test]
+fn moby_18412_fixed() {
+    moby_18412_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "panic")]
+fn serving_5865() {
+    serving_5865_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn istio_8967() {
+    istio_8967_bug()
+}
+
+#[goweave::concurrency_test]
+fn istio_8967_fixed() {
+    istio_8967_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn etcd_3077() {
+    etcd_3077_bug()
+}
+
+#[goweave::concurrency_test]
+fn etcd_3077_fixed() {
+    etcd_3077_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn moby_27037() {
+    moby_27037_bug()
+}
+
+#[goweave::concurrency_test]
+fn moby_27037_fixed() {
+    moby_27037_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn moby_22941() {
+    moby_22941_bug()
+}
+
+#[goweave::concurrency_test]
+fn moby_22941_fixed() {
+    moby_22941_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_70892() {
+    kubernetes_70892_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn cockroach_4407() {
+    cockroach_4407_bug()
+}
+
+#[goweave::concurrency_test(expect = "panic")]
+fn kubernetes_13058() {
+    kubernetes_13058_bug()
+}

@@ -37,7 +37,10 @@ pub(crate) struct Recorder {
     blocked: Vec<Blocked>,
     /// (step, virtual time) at every change of the clock.
     times: Vec<(u32, Duration)>,
-    last_step: u32,
+    /// The step of the latest observation, if any.
+    last_step: Option<u32>,
+    /// The step after the execution's end.
+    end: u32,
 }
 
 /// One interval in which a task could not run.
@@ -52,8 +55,11 @@ struct Blocked {
 impl Recorder {
     /// Notes the state after a scheduling choice (or at the end).
     pub(crate) fn observe(&mut self, ex: &Execution) {
-        let step = ex.step;
-        self.last_step = step;
+        // After a choice, the chosen task has yet to run: a task blocked now
+        // is blocked during this step. Seen again at the same step (the end
+        // of the execution), the step's work is done: it blocked after it.
+        let step = if self.last_step == Some(ex.step) { ex.step + 1 } else { ex.step };
+        self.last_step = Some(ex.step);
         if self.times.last().is_none_or(|&(_, t)| t != ex.now) {
             self.times.push((step, ex.now));
         }
@@ -77,12 +83,14 @@ impl Recorder {
 
     /// Closes the intervals still open when the execution ended.
     fn finish(&mut self) {
-        let end = self.last_step + 1;
+        let last = self.last_step.unwrap_or(0);
+        let end = self.open.iter().flatten().map(|(from, _)| from + 1).fold(last + 1, u32::max);
         for (t, open) in self.open.iter_mut().enumerate() {
             if let Some((from, what)) = open.take() {
                 self.blocked.push(Blocked { task: t, from, to: end, what });
             }
         }
+        self.end = end;
     }
 }
 
@@ -306,7 +314,7 @@ fn chrome_trace(rec: &Recorded, failure: &Failure) -> Value {
     }
 
     // The failure, across every track, after the last step.
-    let end = rec.recorder.last_step + 1;
+    let end = rec.recorder.end;
     let who = failure.tasks().first().map_or(0, |t| t.id());
     out.push(json!({"name": format!("failure: {}", failure.kind()), "cat": "failure", "ph": "i", "s": "g",
         "ts": ts(end, 0), "pid": pid, "tid": who,

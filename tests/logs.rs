@@ -49,7 +49,10 @@ fn a_failing_executions_events_are_in_its_report_tagged_with_task_and_step() {
         assert!(mine[1].contains("DEBUG counter: stored 1"), "{}", mine[1]);
     }
     let body = logs.last().unwrap();
-    assert!(body.contains("task 0 (test body)") && body.contains("WARN") && body.contains("checking total=1"), "{body}");
+    assert!(
+        body.contains("task 0 (test body)") && body.contains("WARN") && body.contains("checking total=1"),
+        "{body}"
+    );
     // Every line starts with its step, and steps never go backwards.
     let steps: Vec<u32> = logs
         .iter()
@@ -96,7 +99,8 @@ impl tracing::Subscriber for Counter {
 fn passing_executions_capture_nothing_and_leave_events_to_the_users_subscriber() {
     let seen = Arc::new(AtomicUsize::new(0));
     let stats = tracing::subscriber::with_default(Counter(seen.clone()), || {
-        dfs().threads(1)
+        dfs()
+            .threads(1)
             .explore(|| {
                 let h = goweave::go(|| tracing::info!("in a task"));
                 tracing::info!("in the body");

@@ -99,7 +99,10 @@ fn a_saved_regression_is_replayed_first_and_found() {
     // saved token finds it at once.
     let config = Config::default().strategy(Strategy::Random).iterations(1).seed(3).regressions_dir(&dir);
     let again = run(config, "lost_update", None, true).expect("the saved token still fails");
-    assert!(again.starts_with(&format!("goweave: a schedule saved in {} fails again:\n", file.display())), "{again}");
+    assert!(
+        again.starts_with(&format!("goweave: a schedule saved in {} fails again:\n", file.display())),
+        "{again}"
+    );
     assert!(again.contains("when replaying a schedule"), "{again}");
     assert!(again.contains(&saved[0]), "{again}");
     // Not saved twice.
@@ -172,7 +175,10 @@ fn a_fixed_bugs_token_is_reported_as_fixed_and_a_stale_one_as_stale() {
 
     let (passed, stderr) = spawn_child("fixed", &dir, &manifest);
     assert!(passed, "a fixed bug's saved token must not fail the run:\n{stderr}");
-    assert!(stderr.contains(&format!("goweave: fixed: {} (saved in {})", saved[0], file.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("goweave: fixed: {} (saved in {})", saved[0], file.display())),
+        "{stderr}"
+    );
     assert!(stderr.contains("goweave: stale: gw1:not*base64"), "{stderr}");
     // The file is left as it was: deleting lines is the user's call.
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);

@@ -100,7 +100,9 @@ fn trace_json_is_valid_and_has_one_track_per_task() {
     assert!(used.is_subset(&names.keys().copied().collect()), "events on unnamed tracks: {used:?}");
 
     // Instants for sends, receives, locks and unlocks.
-    let instant = |prefix: &str| events.iter().any(|e| e["ph"] == "i" && e["name"].as_str().unwrap().starts_with(prefix));
+    let instant = |prefix: &str| {
+        events.iter().any(|e| e["ph"] == "i" && e["name"].as_str().unwrap().starts_with(prefix))
+    };
     for prefix in ["send chan", "recv chan", "lock Mutex", "unlock Mutex"] {
         assert!(instant(prefix), "no {prefix} instant");
     }

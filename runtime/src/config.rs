@@ -191,7 +191,8 @@ impl Default for Config {
             race_checks: true,
             trace_to: crate::trace_export::env_trace_path(),
             regressions: crate::regressions::Setting::from_env(),
-            progress: env_var("GOWEAVE_PROGRESS").is_none_or(|v| !matches!(v.as_str(), "0" | "off" | "false")),
+            progress: env_var("GOWEAVE_PROGRESS")
+                .is_none_or(|v| !matches!(v.as_str(), "0" | "off" | "false")),
         }
     }
 }

@@ -354,7 +354,8 @@ pub mod __private {
         let config = config.test_name(short);
         let body: Body = std::sync::Arc::new(move || body().into_body_result());
         // Saved failures replay first; only unexpected failures are saved.
-        let regressions = expect.is_none().then(|| crate::regressions::File::for_test(&config, name)).flatten();
+        let regressions =
+            expect.is_none().then(|| crate::regressions::File::for_test(&config, name)).flatten();
         if let Some(report) = regressions.as_ref().and_then(|file| file.replay_saved(&config, &body)) {
             std::panic::panic_any(report);
         }

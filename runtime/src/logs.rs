@@ -145,7 +145,10 @@ mod tests {
         assert_eq!(lines[0].level, tracing::Level::WARN);
         assert_eq!(lines[0].task, "outside any task");
         assert_eq!(lines[1].text, "done=true");
-        assert_eq!(lines[0].to_string(), "step    0  outside any task  WARN  bank: overdrawn amount=3 who=\"alice\"");
+        assert_eq!(
+            lines[0].to_string(),
+            "step    0  outside any task  WARN  bank: overdrawn amount=3 who=\"alice\""
+        );
     }
 
     #[test]

@@ -105,7 +105,8 @@ impl Progress {
         let bar = shown.bar.get_or_insert_with(|| {
             let bar = ProgressBar::with_draw_target(None, (self.target)());
             bar.set_style(
-                ProgressStyle::with_template("{spinner} goweave: {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template("{spinner} goweave: {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar
         });

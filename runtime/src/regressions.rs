@@ -90,7 +90,11 @@ impl File {
         let Ok(text) = std::fs::read_to_string(&self.path) else {
             return Vec::new();
         };
-        text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()
     }
 
     /// Replays every saved token. Returns the report of the first that

@@ -217,7 +217,9 @@ fn chrome_trace(rec: &Recorded, failure: &Failure) -> Value {
     let mut out = vec![json!({"name": "process_name", "ph": "M", "ts": 0, "pid": pid, "tid": 0,
         "args": {"name": title}})];
     for (t, label) in rec.labels.iter().enumerate() {
-        out.push(json!({"name": "thread_name", "ph": "M", "ts": 0, "pid": pid, "tid": t, "args": {"name": label}}));
+        out.push(
+            json!({"name": "thread_name", "ph": "M", "ts": 0, "pid": pid, "tid": t, "args": {"name": label}}),
+        );
         out.push(json!({"name": "thread_sort_index", "ph": "M", "ts": 0, "pid": pid, "tid": t,
             "args": {"sort_index": t}}));
     }
@@ -287,7 +289,9 @@ fn chrome_trace(rec: &Recorded, failure: &Failure) -> Value {
         match e.kind {
             EventKind::Send { to: Some(to) } => {
                 let partner = rec.events[i + 1..].iter().position(|r| {
-                    r.object == Some(c) && r.task == to && matches!(r.kind, EventKind::Recv { from: Some(_), .. })
+                    r.object == Some(c)
+                        && r.task == to
+                        && matches!(r.kind, EventKind::Recv { from: Some(_), .. })
                 });
                 if let Some(k) = partner {
                     arrow(&mut out, "message", i, i + 1 + k);

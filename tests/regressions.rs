@@ -117,6 +117,19 @@ fn expected_failures_are_never_saved() {
 }
 
 #[test]
+fn a_failure_without_choices_is_not_saved() {
+    // It fails in every execution, so the next run finds it at once anyway.
+    let dir = temp_dir("choiceless");
+    let name: &'static str = Box::leak(test_path("always").into_boxed_str());
+    let config = dfs().regressions_dir(&dir);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        goweave::__private::run_test(config, name, None, || -> () { panic!("always") })
+    }));
+    assert!(outcome.is_err());
+    assert!(!dir.exists());
+}
+
+#[test]
 fn a_second_bug_is_appended_below_the_first() {
     let dir = temp_dir("appended");
     let file = file_of(&dir, "two_bugs");

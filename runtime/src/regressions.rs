@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::exec::Body;
 use crate::failure::{Failure, FailureKind};
+use crate::schedule::Schedule;
 
 /// Where regression files go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,10 +133,12 @@ impl File {
     /// the file has it already. Failing to write only warns: the report
     /// matters more than the file.
     pub(crate) fn save(&self, failure: &Failure) {
-        if failure.kind() == FailureKind::Replay {
+        // A failure without choices happens in every execution: the first
+        // one of any exploration finds it again, so saving adds nothing.
+        let token = failure.schedule().to_string();
+        if failure.kind() == FailureKind::Replay || token == Schedule::default().to_string() {
             return;
         }
-        let token = failure.schedule().to_string();
         if self.tokens().contains(&token) {
             return;
         }

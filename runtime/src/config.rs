@@ -91,7 +91,9 @@ impl std::str::FromStr for Strategy {
 /// `GOWEAVE_STRATEGY`, `GOWEAVE_THREADS` and `GOWEAVE_SHARD` as defaults
 /// (builder calls win over them) and `GOWEAVE_REPLAY`, which wins over
 /// everything and runs only that schedule. A malformed value panics with a
-/// message naming the variable.
+/// message naming the variable. `GOWEAVE_TRACE`, `GOWEAVE_REGRESSIONS` and
+/// `GOWEAVE_PROGRESS` set the defaults of [`Config::trace_to`],
+/// [`Config::regressions_dir`] and [`Config::progress`].
 ///
 /// ```
 /// let stats = goweave::Config::default()
@@ -121,6 +123,12 @@ pub struct Config {
     pub(crate) potential_deadlocks: bool,
     pub(crate) timer_bound: usize,
     pub(crate) race_checks: bool,
+    /// Where to write the Chrome trace of a failure.
+    pub(crate) trace_to: Option<std::path::PathBuf>,
+    /// Where `#[concurrency_test]` failures are saved and replayed from.
+    pub(crate) regressions: crate::regressions::Setting,
+    /// Whether a long exploration may show a progress line on a terminal.
+    pub(crate) progress: bool,
 }
 
 /// The default number of executions.
@@ -181,6 +189,10 @@ impl Default for Config {
             potential_deadlocks: true,
             timer_bound: 3,
             race_checks: true,
+            trace_to: crate::trace_export::env_trace_path(),
+            regressions: crate::regressions::Setting::from_env(),
+            progress: env_var("GOWEAVE_PROGRESS")
+                .is_none_or(|v| !matches!(v.as_str(), "0" | "off" | "false")),
         }
     }
 }
@@ -269,6 +281,42 @@ impl Config {
     /// when every task is blocked are not choices and do not count.
     pub fn timer_bound(mut self, bound: usize) -> Config {
         self.timer_bound = bound;
+        self
+    }
+
+    /// Writes the failing execution, if any, as a Chrome trace-event JSON
+    /// file at `path` (environment: `GOWEAVE_TRACE=path.json`): one track
+    /// per task, its blocked intervals, its events, and arrows from channel
+    /// sends to their receives. Open it in <https://ui.perfetto.dev> or
+    /// chrome://tracing.
+    pub fn trace_to(mut self, path: impl Into<std::path::PathBuf>) -> Config {
+        self.trace_to = Some(path.into());
+        self
+    }
+
+    /// The directory of regression files for `#[concurrency_test]` (default:
+    /// `goweave-regressions` in the crate's directory; environment:
+    /// `GOWEAVE_REGRESSIONS=<dir>`, or `off`). An unexpected failure's
+    /// token is saved in `<dir>/<test path>.txt`, and every later run of
+    /// the test replays the saved tokens before it explores.
+    pub fn regressions_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Config {
+        self.regressions = crate::regressions::Setting::At(dir.into());
+        self
+    }
+
+    /// Turns regression files off (`false`) or back to their default
+    /// directory (`true`); see [`Config::regressions_dir`].
+    pub fn regressions(mut self, on: bool) -> Config {
+        self.regressions =
+            if on { crate::regressions::Setting::Default } else { crate::regressions::Setting::Off };
+        self
+    }
+
+    /// Whether an exploration that runs longer than two seconds shows a
+    /// live progress line on stderr when stderr is a terminal (default: on;
+    /// environment: `GOWEAVE_PROGRESS=off`).
+    pub fn progress(mut self, on: bool) -> Config {
+        self.progress = on;
         self
     }
 

@@ -90,6 +90,8 @@ pub(crate) struct Runner {
     pub(crate) lock_order: Option<LockOrder>,
     /// The schedules of the executions that added lock-order edges.
     pub(crate) order_schedules: BTreeMap<u64, Schedule>,
+    /// Set only for the forensic replay of a failure: sees every step.
+    pub(crate) forensic: Option<crate::trace_export::Recorder>,
 }
 
 impl Runner {
@@ -109,7 +111,13 @@ impl Runner {
             race_checks,
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
+            forensic: None,
         }
+    }
+
+    /// The execution that ran last, kept until the next one starts.
+    pub(crate) fn last_execution(&self) -> Option<&Execution> {
+        self.spare.as_deref()
     }
 
     fn new_coroutine(&mut self, id: TaskId, body: rt::SpawnFn) -> Co {
@@ -226,16 +234,25 @@ impl Runner {
     fn schedule_loop(&mut self) -> Option<Verdict> {
         loop {
             if !self.drain() {
+                self.observe();
                 return with_exec(|ex| verdict(ex, End::Stopped));
             }
             let mut enabled = std::mem::take(&mut self.enabled);
             let next = with_exec(|ex| self.next_move(ex, &mut enabled));
             self.enabled = enabled;
+            self.observe();
             match next {
                 Next::End(end) => return with_exec(|ex| verdict(ex, end)),
                 Next::Fired => {}
                 Next::Run(t) => self.resume(t),
             }
+        }
+    }
+
+    /// Shows the forensic recorder, if any, the state after a choice.
+    fn observe(&mut self) {
+        if let Some(recorder) = self.forensic.as_mut() {
+            with_exec(|ex| recorder.observe(ex));
         }
     }
 
@@ -646,7 +663,7 @@ fn holder_text(ex: &Execution, holder: Option<(TaskId, rt::Loc)>) -> String {
 }
 
 /// One line (plus notes) saying what an unfinished task is doing.
-fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
+pub(crate) fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
     let task = &ex.tasks[t];
     let mut notes = Vec::new();
     let chan_notes = |notes: &mut Vec<String>, c: usize, dir: Dir| {

@@ -11,6 +11,7 @@ use goweave_checkers::LockOrder;
 
 use crate::exec::{describe_inversion, Body, Runner, Verdict};
 use crate::failure::{Failure, FailureData, FailureKind};
+use crate::progress::{Progress, Tick};
 use crate::schedule::Schedule;
 use crate::strategy::{self, Chooser, Slice};
 
@@ -87,7 +88,9 @@ fn run_worker(
     body: &Body,
     strategy: Box<dyn strategy::Strategy>,
     best: &AtomicU64,
+    progress: &Progress,
 ) -> WorkerResult {
+    let mut tick = Tick::default();
     let mut chooser = Chooser::new(strategy);
     let mut runner =
         Runner::new(config.stack_size, config.max_steps, config.potential_deadlocks, config.race_checks);
@@ -108,6 +111,7 @@ fn run_worker(
         executions += 1;
         let (back, verdict) = runner.run(index, body, chooser);
         chooser = back;
+        progress.after_execution(&mut tick, chooser.schedule());
         if let Some(v) = verdict {
             best.fetch_min(index, Ordering::Relaxed);
             return result(executions, (false, false), Some((index, v)), runner);
@@ -146,13 +150,19 @@ impl Config {
 
     /// Runs `iterations` executions (random, PCT, their portfolio, or
     /// parts of an exhaustive search) split over this shard's threads.
-    fn run_split(&self, body: &Body, best: &AtomicU64, iterations: u64) -> (Vec<WorkerResult>, usize) {
+    fn run_split(
+        &self,
+        body: &Body,
+        best: &AtomicU64,
+        progress: &Progress,
+        iterations: u64,
+    ) -> (Vec<WorkerResult>, usize) {
         let (shard, shards) = self.shard.unwrap_or((0, 1));
         let executions_in_shard = iterations.div_ceil(shards).max(1);
         let threads = (self.threads as u64).min(executions_in_shard).max(1);
         let slice = |t: u64| Slice::new(shard + shards * t, shards * threads, iterations);
         let results = if threads == 1 {
-            vec![run_worker(self, body, build_strategy(self, slice(0)), best)]
+            vec![run_worker(self, body, build_strategy(self, slice(0)), best, progress)]
         } else {
             std::thread::scope(|scope| {
                 let workers: Vec<_> = (0..threads)
@@ -160,7 +170,7 @@ impl Config {
                         std::thread::Builder::new()
                             .name(format!("goweave-worker-{t}"))
                             .spawn_scoped(scope, move || {
-                                run_worker(self, body, build_strategy(self, slice(t)), best)
+                                run_worker(self, body, build_strategy(self, slice(t)), best, progress)
                             })
                             .expect("goweave: could not start a worker thread")
                     })
@@ -188,10 +198,14 @@ impl Config {
                 tasks,
                 strategy: self.strategy,
                 seed: self.seed,
+                logs: Vec::new(),
+                trace_note: None,
             }))
         };
         let replay = self.replay_token().map(str::to_string);
         let best = AtomicU64::new(u64::MAX);
+        // Cleared when dropped, at the end of this exploration.
+        let progress = Progress::new(self.progress && replay.is_none());
         let mut portfolio_note = None;
         let (results, threads) = if let Some(token) = &replay {
             let schedule = match token.parse::<Schedule>() {
@@ -207,13 +221,13 @@ impl Config {
                     ))
                 }
             };
-            (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best)], 1)
+            (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best, &progress)], 1)
         } else if self.strategy == Strategy::Portfolio {
             // The default: exhaustive search while it fits half the budget;
             // if the space is larger, the rest goes to PCT and random walk.
             let budget = (self.iterations / 2).max(1);
             let dpor = Box::new(strategy::Dpor::new(None, self.timer_bound, budget));
-            let first = run_worker(&self, &body, dpor, &best);
+            let first = run_worker(&self, &body, dpor, &best, &progress);
             let remaining = self.iterations.saturating_sub(first.executions);
             if first.failure.is_some() || first.exhausted || remaining == 0 {
                 portfolio_note =
@@ -221,15 +235,17 @@ impl Config {
                 (vec![first], 1)
             } else {
                 portfolio_note = Some(PortfolioNote { exhaustive: first.executions, exhausted: false });
-                let (mut results, threads) = self.run_split(&body, &best, remaining);
+                let (mut results, threads) = self.run_split(&body, &best, &progress, remaining);
                 results.insert(0, first);
                 (results, threads)
             }
         } else if parallel(self.strategy) {
-            self.run_split(&body, &best, self.iterations)
+            self.run_split(&body, &best, &progress, self.iterations)
         } else {
-            (vec![run_worker(&self, &body, build_strategy(&self, Slice::all(self.iterations)), &best)], 1)
+            let strategy = build_strategy(&self, Slice::all(self.iterations));
+            (vec![run_worker(&self, &body, strategy, &best, &progress)], 1)
         };
+        drop(progress);
         let executions = results.iter().map(|r| r.executions).sum();
         let steps = results.iter().map(|r| r.steps).sum();
         let exhausted_all = match portfolio_note {
@@ -256,7 +272,8 @@ impl Config {
             }
         }
         if let Some((_, v)) = first {
-            return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks));
+            let found = failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks);
+            return Err(crate::trace_export::enrich(&self, &body, found));
         }
         // Any other failure takes precedence over a lock-order inversion.
         if let Some((order, schedules)) = lock_order {
@@ -343,7 +360,14 @@ pub mod __private {
         // filters do not include.
         let short = name.split_once("::").map_or(name, |(_, rest)| rest);
         let config = config.test_name(short);
-        let outcome = config.explore(body);
+        let body: Body = std::sync::Arc::new(move || body().into_body_result());
+        // Saved failures replay first; only unexpected failures are saved.
+        let regressions =
+            expect.is_none().then(|| crate::regressions::File::for_test(&config, name)).flatten();
+        if let Some(report) = regressions.as_ref().and_then(|file| file.replay_saved(&config, &body)) {
+            std::panic::panic_any(report);
+        }
+        let outcome = config.explore_body(body);
         let verbose = std::env::var_os("GOWEAVE_STATS").is_some_and(|v| v != "0");
         match (expect, outcome) {
             (None, Ok(stats)) => {
@@ -351,7 +375,12 @@ pub mod __private {
                     eprintln!("{stats}");
                 }
             }
-            (None, Err(failure)) => std::panic::panic_any(failure.to_string()),
+            (None, Err(failure)) => {
+                if let Some(file) = &regressions {
+                    file.save(&failure);
+                }
+                std::panic::panic_any(failure.to_string())
+            }
             (Some(want), Ok(stats)) => std::panic::panic_any(format!(
                 "goweave: expected {} but found no failure ({stats}). Raise `iterations`, try \
                  `strategy = \"dfs\"`, or check that the bug is still there.",

@@ -120,6 +120,10 @@ pub(crate) struct FailureData {
     pub(crate) tasks: Vec<FailureTask>,
     pub(crate) strategy: crate::Strategy,
     pub(crate) seed: u64,
+    /// `tracing` events of the failing execution, tagged with task and step.
+    pub(crate) logs: Vec<String>,
+    /// Where the Chrome trace went, or why it could not be written.
+    pub(crate) trace_note: Option<String>,
 }
 
 impl Failure {
@@ -148,6 +152,13 @@ impl Failure {
         &self.0.body
     }
 
+    /// The `tracing` events that tasks emitted in the failing execution, one
+    /// line each, tagged with the scheduling step and the task (empty if
+    /// none were emitted). The report shows them too.
+    pub fn logs(&self) -> &[String] {
+        &self.0.logs
+    }
+
     fn headline(&self) -> String {
         if self.0.kind == FailureKind::Replay {
             return "goweave: could not replay the schedule".to_string();
@@ -171,6 +182,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
         f.write_str(&self.0.body)?;
+        self.fmt_forensics(f)?;
         if self.0.kind == FailureKind::Replay {
             writeln!(
                 f,
@@ -188,6 +200,23 @@ impl fmt::Display for Failure {
             }
             writeln!(f, "  or #[goweave::concurrency_test(replay = \"{token}\")]")?;
             writeln!(f, "  or goweave::replay(\"{token}\", body)")?;
+        }
+        Ok(())
+    }
+}
+
+impl Failure {
+    /// The captured log lines and the trace file, between the report and
+    /// the replay instructions.
+    fn fmt_forensics(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.0.logs.is_empty() {
+            writeln!(f, "\ntracing events of the failing execution:")?;
+            for line in &self.0.logs {
+                writeln!(f, "  {line}")?;
+            }
+        }
+        if let Some(note) = &self.0.trace_note {
+            writeln!(f, "\n{note}")?;
         }
         Ok(())
     }

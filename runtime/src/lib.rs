@@ -8,12 +8,16 @@ mod config;
 mod exec;
 mod explore;
 mod failure;
+mod logs;
+mod progress;
+mod regressions;
 mod rt;
 mod schedule;
 mod select;
 mod shared;
 mod strategy;
 mod task;
+mod trace_export;
 
 pub mod time;
 

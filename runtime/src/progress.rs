@@ -1,0 +1,207 @@
+//! The live progress line of a long exploration.
+//!
+//! Shown only when stderr is a terminal and the exploration has run for
+//! two seconds: executions so far (summed over worker threads), their rate,
+//! and the number of distinct schedules, the coverage measure that every
+//! strategy shares (random and PCT walks repeat schedules; exhaustive
+//! search never does). Off a terminal an execution costs one branch; on
+//! one, a schedule hash, and workers report in batches.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::schedule::Schedule;
+
+/// How long an exploration runs before the line appears.
+const DELAY: Duration = Duration::from_secs(2);
+/// Executions between a worker's reports.
+const BATCH: u64 = 16;
+/// The least time between two redraws of the message.
+const REDRAW: Duration = Duration::from_millis(100);
+
+/// Progress shared by the workers of one exploration.
+pub(crate) struct Progress {
+    enabled: bool,
+    delay: Duration,
+    start: Instant,
+    executions: AtomicU64,
+    shown: Mutex<Shown>,
+    target: fn() -> ProgressDrawTarget,
+}
+
+#[derive(Default)]
+struct Shown {
+    bar: Option<ProgressBar>,
+    distinct: HashSet<u64>,
+    drawn: Option<Instant>,
+}
+
+/// One worker's unreported executions.
+#[derive(Default)]
+pub(crate) struct Tick {
+    executions: u64,
+    hashes: Vec<u64>,
+}
+
+impl Progress {
+    /// Progress for an exploration: live only if `on` and stderr is a
+    /// terminal.
+    pub(crate) fn new(on: bool) -> Progress {
+        Progress::with(on && std::io::stderr().is_terminal(), DELAY, ProgressDrawTarget::stderr)
+    }
+
+    fn with(enabled: bool, delay: Duration, target: fn() -> ProgressDrawTarget) -> Progress {
+        Progress {
+            enabled,
+            delay,
+            start: Instant::now(),
+            executions: AtomicU64::new(0),
+            shown: Mutex::new(Shown::default()),
+            target,
+        }
+    }
+
+    /// Counts one finished execution whose choices were `schedule`.
+    #[inline]
+    pub(crate) fn after_execution(&self, tick: &mut Tick, schedule: &Schedule) {
+        if !self.enabled {
+            return;
+        }
+        tick.executions += 1;
+        let mut h = DefaultHasher::new();
+        schedule.hash(&mut h);
+        tick.hashes.push(h.finish());
+        if tick.executions >= BATCH {
+            self.report(tick);
+        }
+    }
+
+    /// Adds a worker's batch and redraws if the line is due.
+    #[cold]
+    pub(crate) fn report(&self, tick: &mut Tick) {
+        if !self.enabled {
+            return;
+        }
+        let total = self.executions.fetch_add(tick.executions, Ordering::Relaxed) + tick.executions;
+        tick.executions = 0;
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        shown.distinct.extend(tick.hashes.drain(..));
+        let elapsed = self.start.elapsed();
+        if elapsed < self.delay {
+            return;
+        }
+        if shown.drawn.is_some_and(|d| d.elapsed() < REDRAW) {
+            return;
+        }
+        shown.drawn = Some(Instant::now());
+        let message = message(total, elapsed, shown.distinct.len());
+        let bar = shown.bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(None, (self.target)());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} goweave: {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar
+        });
+        bar.set_message(message);
+        bar.tick();
+    }
+
+    /// Clears the line, if it was shown.
+    pub(crate) fn finish(&self) {
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bar) = shown.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Executions and distinct schedules reported so far, and whether the
+    /// line is up.
+    #[cfg(test)]
+    fn counts(&self) -> (u64, usize, bool) {
+        let shown = self.shown.lock().unwrap();
+        (self.executions.load(Ordering::Relaxed), shown.distinct.len(), shown.bar.is_some())
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn message(executions: u64, elapsed: Duration, distinct: usize) -> String {
+    let rate = executions as f64 / elapsed.as_secs_f64().max(1e-9);
+    format!(
+        "{executions} executions, {rate:.0}/s, {distinct} distinct schedules, {:.0?}",
+        Duration::from_secs(elapsed.as_secs())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::Choice;
+
+    fn schedule(task: usize) -> Schedule {
+        let mut s = Schedule::default();
+        s.push(Choice::Task(task));
+        s
+    }
+
+    #[test]
+    fn disabled_progress_counts_nothing_and_shows_nothing() {
+        let p = Progress::with(false, Duration::ZERO, ProgressDrawTarget::hidden);
+        let mut tick = Tick::default();
+        for i in 0..100 {
+            p.after_execution(&mut tick, &schedule(i));
+        }
+        p.report(&mut tick);
+        assert_eq!(p.counts(), (0, 0, false));
+    }
+
+    #[test]
+    fn batches_add_up_over_workers_and_distinct_schedules_are_counted() {
+        let p = Progress::with(true, Duration::ZERO, ProgressDrawTarget::hidden);
+        let (mut a, mut b) = (Tick::default(), Tick::default());
+        // The first batch puts the line up.
+        for _ in 0..BATCH {
+            p.after_execution(&mut a, &schedule(0));
+        }
+        assert_eq!(p.counts(), (BATCH, 1, true));
+        for i in 0..10 {
+            p.after_execution(&mut a, &schedule(i % 3));
+            p.after_execution(&mut b, &schedule(i % 5));
+        }
+        p.report(&mut a);
+        p.report(&mut b);
+        assert_eq!(p.counts(), (BATCH + 20, 5, true));
+        p.finish();
+        assert!(!p.counts().2);
+    }
+
+    #[test]
+    fn nothing_shows_before_the_delay() {
+        let p = Progress::with(true, Duration::from_secs(3600), ProgressDrawTarget::hidden);
+        let mut tick = Tick::default();
+        for i in 0..BATCH * 4 {
+            p.after_execution(&mut tick, &schedule(i as usize));
+        }
+        assert_eq!(p.counts(), (BATCH * 4, (BATCH * 4) as usize, false));
+    }
+
+    #[test]
+    fn the_message_has_count_rate_and_coverage() {
+        assert_eq!(
+            message(5000, Duration::from_millis(2500), 1234),
+            "5000 executions, 2000/s, 1234 distinct schedules, 2s"
+        );
+    }
+}

@@ -121,10 +121,17 @@ pub struct Config {
     pub(crate) potential_deadlocks: bool,
     pub(crate) timer_bound: usize,
     pub(crate) race_checks: bool,
+    /// Schedule minimization after a failure (`crate::minimize`).
+    pub(crate) minimize: bool,
+    pub(crate) minimize_budget: u64,
 }
 
 /// The default number of executions.
 pub const DEFAULT_ITERATIONS: u64 = 10_000;
+/// The default budget of schedule minimization, in replays: a few
+/// milliseconds to a few hundred on the examples in a debug build (see
+/// `Config::minimize_budget`).
+pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
 /// The default bound on scheduling steps in one execution.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
 
@@ -150,6 +157,15 @@ pub(crate) fn parse_shard(v: &str) -> Result<(u64, u64), String> {
         return Err(bad());
     }
     Ok((i, n))
+}
+
+/// `GOWEAVE_MINIMIZE`: `off`/`0`/`false` or `on`/`1`/`true`.
+fn env_minimize() -> Option<bool> {
+    env_var("GOWEAVE_MINIMIZE").map(|v| match v.to_ascii_lowercase().as_str() {
+        "off" | "0" | "false" | "no" => false,
+        "on" | "1" | "true" | "yes" => true,
+        _ => panic!("GOWEAVE_MINIMIZE={v:?} is not valid: expected off or on"),
+    })
 }
 
 impl Default for Config {
@@ -181,6 +197,8 @@ impl Default for Config {
             potential_deadlocks: true,
             timer_bound: 3,
             race_checks: true,
+            minimize: env_minimize().unwrap_or(true),
+            minimize_budget: DEFAULT_MINIMIZE_BUDGET,
         }
     }
 }
@@ -269,6 +287,26 @@ impl Config {
     /// when every task is blocked are not choices and do not count.
     pub fn timer_bound(mut self, bound: usize) -> Config {
         self.timer_bound = bound;
+        self
+    }
+
+    /// Whether to minimize a failure's schedule (default: on; environment:
+    /// `GOWEAVE_MINIMIZE=off` turns it off). After a failure, goweave
+    /// replays variations of the failing execution and reports the one
+    /// that fails the same way with the fewest preemptive context switches;
+    /// the report says "minimized from N to M context switches in K
+    /// replays" and its token is the minimized schedule. Replays are never
+    /// minimized again.
+    pub fn minimize(mut self, minimize: bool) -> Config {
+        self.minimize = minimize;
+        self
+    }
+
+    /// The most replays schedule minimization may run (default 200). A count rather than a time, so the
+    /// minimized schedule is the same on every machine; 0 turns
+    /// minimization off.
+    pub fn minimize_budget(mut self, replays: u64) -> Config {
+        self.minimize_budget = replays;
         self
     }
 

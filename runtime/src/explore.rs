@@ -180,6 +180,7 @@ impl Config {
                 tasks,
                 strategy: self.strategy,
                 seed: self.seed,
+                minimized: None,
             }))
         };
         let replay = self.replay_token().map(str::to_string);
@@ -248,7 +249,15 @@ impl Config {
             }
         }
         if let Some((_, v)) = first {
-            return Err(failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks));
+            // A replay is never minimized again: its token is the one to
+            // follow, and its report must read as the one that printed it.
+            let (v, minimized) = match replay {
+                None => crate::minimize::minimize(&self, &body, v),
+                Some(_) => (v, None),
+            };
+            let mut found = failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks);
+            found.0.minimized = minimized;
+            return Err(found);
         }
         // Any other failure takes precedence over a lock-order inversion.
         if let Some((order, schedules)) = lock_order {

@@ -56,7 +56,7 @@ use std::rc::Rc;
 use crate::config::Config;
 use crate::exec::{Body, Runner, Verdict};
 use crate::failure::{FailureKind, Minimization};
-use crate::strategy::{Block, Chooser, Guided, Plan, Record, FIRE};
+use crate::strategy::{arms_by_task, ArmPick, Block, Chooser, Guided, Plan, Record, FIRE};
 
 /// Steps a local-search move shifts a preemption by.
 const SHIFTS: [i64; 4] = [-1, 1, -2, 2];
@@ -74,6 +74,14 @@ impl Candidate {
     }
 }
 
+/// An execution as the search tells them apart: its blocks and its arm
+/// choices (task, arm).
+type Key = (Vec<Block>, Vec<(usize, usize)>);
+
+fn key(blocks: Vec<Block>, log: &[ArmPick]) -> Key {
+    (blocks, log.iter().map(|a| (a.task, a.arm)).collect())
+}
+
 struct Search<'a> {
     runner: Runner,
     body: &'a Body,
@@ -81,9 +89,9 @@ struct Search<'a> {
     signature: String,
     budget: u64,
     replays: u64,
-    /// Block lists of the executions run so far, so local search does not
-    /// go round in circles.
-    seen: BTreeSet<Vec<Block>>,
+    /// The executions run so far, so local search does not go round in
+    /// circles.
+    seen: BTreeSet<Key>,
 }
 
 impl Search<'_> {
@@ -104,14 +112,14 @@ impl Search<'_> {
         }
         let (_, verdict) = self.runner.run(0, self.body, chooser);
         let record = record.take();
-        self.seen.insert(record.blocks());
+        self.seen.insert(key(record.blocks(), &record.arm_log));
         verdict
             .filter(|v| v.kind == self.kind && v.signature == self.signature)
             .map(|verdict| Candidate { verdict, record })
     }
 
-    fn run_blocks(&mut self, blocks: Vec<Block>, from: &Candidate) -> Option<Candidate> {
-        self.run(Plan::Blocks { blocks, arms: from.record.arms.clone() })
+    fn run_blocks(&mut self, blocks: Vec<Block>, arms: &[ArmPick]) -> Option<Candidate> {
+        self.run(Plan::Blocks { blocks, arms: arms_by_task(arms) })
     }
 
     /// Greedy removal from `current` until no single removal helps.
@@ -124,7 +132,7 @@ impl Search<'_> {
                     if self.spent() {
                         return current;
                     }
-                    if let Some(c) = self.run_blocks(plan, &current) {
+                    if let Some(c) = self.run_blocks(plan, &current.record.arm_log) {
                         if c.preemptions() < current.preemptions() {
                             current = c;
                             continue 'improved;
@@ -141,17 +149,56 @@ impl Search<'_> {
     /// same way with no more preemptions, not seen before.
     fn shift(&mut self, current: &Candidate) -> Option<Candidate> {
         let blocks = current.record.blocks();
-        for i in preemptive_blocks(&current.record) {
-            let moves = SHIFTS.map(|by| shifted(&blocks, i, by));
-            for plan in moves.into_iter().chain([swapped(&blocks, i)]).flatten() {
-                if self.seen.contains(&plan) {
+        let preemptive = preemptive_blocks(&current.record);
+        let record = &current.record;
+        let log = &record.arm_log;
+        let with_arms = |plan: Option<Vec<Block>>| plan.map(|p| (p, log.clone()));
+        let moves = preemptive.iter().flat_map(|&i| {
+            let shifts = SHIFTS.map(|by| shifted(&blocks, i, by));
+            shifts.into_iter().chain([swapped(&blocks, i)]).map(with_arms)
+        });
+        // Another move at a step that had a choice, then the rest of the
+        // execution as it was, less the step of that task moved here
+        // (followed leniently), or the continuation.
+        let branches = |rest: bool| {
+            record.others.iter().flat_map(move |(at, others)| {
+                others.iter().map(move |&t| {
+                    let mut plan = record.blocks_upto(*at);
+                    plan.push(Block { task: t, count: 1 });
+                    let arms = if rest {
+                        let later = &record.picks[*at..];
+                        let moved = later.iter().position(|p| p.0 == t);
+                        let rest = later.iter().enumerate().filter(|&(i, _)| Some(i) != moved);
+                        plan.extend(rest.map(|(_, p)| Block { task: p.0, count: 1 }));
+                        log.clone()
+                    } else {
+                        log.iter().copied().filter(|a| a.after <= *at).collect()
+                    };
+                    Some((normalize(plan), arms))
+                })
+            })
+        };
+        // Another ready arm at a select (also free), then the continuation.
+        let flips = log.iter().enumerate().flat_map(|(i, a)| {
+            (0..a.ready).filter(move |&arm| arm != a.arm).map(move |arm| {
+                let mut arms = log[..i].to_vec();
+                arms.push(ArmPick { arm, ..*a });
+                Some((record.blocks_upto(a.after), arms))
+            })
+        });
+        // Then every prefix, continued without preemption, latest first.
+        let prefixes = (1..blocks.len()).rev().map(|i| with_arms(Some(blocks[..i].to_vec())));
+        let all = moves.chain(branches(true)).chain(branches(false)).chain(flips).chain(prefixes);
+        for (plan, arms) in all.flatten() {
+            {
+                if self.seen.contains(&key(plan.clone(), &arms)) {
                     continue;
                 }
                 if self.spent() {
                     return None;
                 }
                 let before = self.seen.len();
-                if let Some(c) = self.run_blocks(plan, current) {
+                if let Some(c) = self.run_blocks(plan, &arms) {
                     // `run` added the execution's blocks: a new entry means
                     // an execution not seen before.
                     if self.seen.len() > before && c.preemptions() <= current.preemptions() {
@@ -354,7 +401,8 @@ mod tests {
     fn preemptive_blocks_are_found_from_the_picks() {
         let record = Record {
             picks: vec![(0, false), (0, false), (1, true), (1, false), (0, false), (1, true)],
-            arms: Vec::new(),
+            arm_log: Vec::new(),
+            others: Vec::new(),
         };
         assert_eq!(record.blocks(), vec![b(0, 2), b(1, 2), b(0, 1), b(1, 1)]);
         assert_eq!(preemptive_blocks(&record), vec![1, 3]);

@@ -50,8 +50,34 @@ pub(crate) enum Plan {
 pub(crate) struct Record {
     /// The move of each pick and whether it was a preemption.
     pub(crate) picks: Vec<(TaskId, bool)>,
-    /// Per task, the arms it picked where several were ready.
-    pub(crate) arms: Vec<Vec<usize>>,
+    /// The select arms picked where several were ready, in order.
+    pub(crate) arm_log: Vec<ArmPick>,
+    /// The picks that had alternatives: the index of the pick and the
+    /// other moves enabled there.
+    pub(crate) others: Vec<(usize, Vec<TaskId>)>,
+}
+
+/// One select arm picked among several ready ones.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ArmPick {
+    /// The selecting task.
+    pub(crate) task: TaskId,
+    pub(crate) arm: usize,
+    pub(crate) ready: usize,
+    /// The picks made before it.
+    pub(crate) after: usize,
+}
+
+/// Per task, the arms of `log` in order: what [`Plan::Blocks`] follows.
+pub(crate) fn arms_by_task(log: &[ArmPick]) -> Vec<Vec<usize>> {
+    let mut arms: Vec<Vec<usize>> = Vec::new();
+    for a in log {
+        if arms.len() <= a.task {
+            arms.resize_with(a.task + 1, Vec::new);
+        }
+        arms[a.task].push(a.arm);
+    }
+    arms
 }
 
 impl Record {
@@ -62,8 +88,18 @@ impl Record {
 
     /// The picks as blocks of equal consecutive moves.
     pub(crate) fn blocks(&self) -> Vec<Block> {
+        self.blocks_upto(self.picks.len())
+    }
+
+    /// The first `picks` picks as blocks.
+    pub(crate) fn blocks_upto(&self, picks: usize) -> Vec<Block> {
+        self.blocks_of(0..picks)
+    }
+
+    /// The picks in `range` as blocks.
+    pub(crate) fn blocks_of(&self, range: std::ops::Range<usize>) -> Vec<Block> {
         let mut blocks: Vec<Block> = Vec::new();
-        for &(task, _) in &self.picks {
+        for &(task, _) in &self.picks[range] {
             match blocks.last_mut() {
                 Some(b) if b.task == task => b.count += 1,
                 _ => blocks.push(Block { task, count: 1 }),
@@ -107,8 +143,9 @@ impl Guided {
 
     /// The move that adds no preemption: the current task while it can
     /// run (unless it just yielded), otherwise the next runnable task the
-    /// plan names, otherwise the next runnable task after `current` in id
-    /// order. Never an early timer firing.
+    /// plan names, otherwise the runnable task with the lowest id (after a
+    /// yield: the next one after `current`, round robin). Never an early
+    /// timer firing.
     fn continuation(&self, enabled: &[TaskId], current: TaskId) -> TaskId {
         let tasks = || enabled.iter().copied().filter(|&t| t != FIRE);
         if !self.yielded && enabled.contains(&current) {
@@ -122,7 +159,8 @@ impl Guided {
         }
         // After a yield, round robin from the yielding task, so a spin loop
         // lets the task it waits for run.
-        tasks().find(|&t| t > current).or_else(|| tasks().next()).unwrap_or(enabled[0])
+        let after = if self.yielded { tasks().find(|&t| t > current) } else { None };
+        after.or_else(|| tasks().next()).unwrap_or(enabled[0])
     }
 
     fn follow_blocks(&mut self, enabled: &[TaskId], current: TaskId) -> TaskId {
@@ -178,7 +216,14 @@ impl Strategy for Guided {
             }
             Plan::Blocks { .. } => self.follow_blocks(enabled, current),
         };
-        self.record.borrow_mut().picks.push((picked, is_preemption(enabled, current, picked)));
+        let mut record = self.record.borrow_mut();
+        if enabled.len() > 1 {
+            let others = enabled.iter().copied().filter(|&t| t != picked).collect();
+            let at = record.picks.len();
+            record.others.push((at, others));
+        }
+        record.picks.push((picked, is_preemption(enabled, current, picked)));
+        drop(record);
         if picked != FIRE {
             self.last = picked;
             self.yielded = false;
@@ -209,10 +254,8 @@ impl Strategy for Guided {
             }
         };
         let mut record = self.record.borrow_mut();
-        if record.arms.len() <= task {
-            record.arms.resize_with(task + 1, Vec::new);
-        }
-        record.arms[task].push(arm);
+        let after = record.picks.len();
+        record.arm_log.push(ArmPick { task, arm, ready, after });
         Ok(arm)
     }
 

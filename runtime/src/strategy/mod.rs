@@ -15,7 +15,7 @@ mod random;
 mod replay;
 
 pub(crate) use dpor::Dpor;
-pub(crate) use guided::{is_preemption, Block, Guided, Plan, Record};
+pub(crate) use guided::{arms_by_task, is_preemption, ArmPick, Block, Guided, Plan, Record};
 pub(crate) use naive::NaiveDfs;
 pub(crate) use pct::Pct;
 pub(crate) use portfolio::Portfolio;

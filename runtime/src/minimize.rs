@@ -389,7 +389,8 @@ mod tests {
         let blocks = vec![b(0, 2), b(1, 3), b(0, 4), b(1, 1)];
         assert_eq!(run_on(&blocks, 1), Some(vec![b(0, 6), b(1, 4)]));
         assert_eq!(delay(&blocks, 1), Some(vec![b(0, 6), b(1, 4)]));
-        assert_eq!(run_on(&blocks, 3), Some(vec![b(0, 2), b(1, 3), b(0, u32::MAX)]));
+        // Task 0 has no later block: it runs until it cannot, then task 1.
+        assert_eq!(run_on(&blocks, 3), Some(vec![b(0, 2), b(1, 3), b(0, u32::MAX), b(1, 1)]));
         assert_eq!(delay(&blocks, 3), Some(vec![b(0, 2), b(1, 3), b(0, 4)]));
         assert_eq!(shifted(&blocks, 1, 1), Some(vec![b(0, 3), b(1, 3), b(0, 3), b(1, 1)]));
         assert_eq!(shifted(&blocks, 1, -1), Some(vec![b(0, 1), b(1, 3), b(0, 5), b(1, 1)]));

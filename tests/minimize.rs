@@ -7,7 +7,6 @@
 //! `tests/patterns/main.rs`, so these tests run the code the examples show.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use goweave::sync::atomic::{AtomicUsize, Ordering};
 use goweave::{Config, Failure, FailureKind, Strategy};
@@ -75,6 +74,9 @@ const EXAMPLES: [(&str, fn()); 14] = [
     ("worker_pool_leak", worker_pool_leak::body),
 ];
 
+/// `Config::minimize_budget`'s default.
+const DEFAULT_BUDGET: u64 = 200;
+
 /// Random exploration with a fixed seed on one thread: the same failure
 /// on every run.
 fn random(seed: u64) -> Config {
@@ -132,34 +134,153 @@ fn same_failure(a: &Failure, b: &Failure) -> bool {
         }
 }
 
-#[test]
-fn survey() {
-    for (name, body) in EXAMPLES {
-        for seed in 0..5 {
-            let start = Instant::now();
-            let f = random(seed).explore(body).expect_err(name);
-            let total = start.elapsed();
-            let m = f.minimization();
-            let least = (0..20)
-                .find(|&k| {
-                    Config::default()
-                        .strategy(Strategy::Dfs { preemption_bound: Some(k) })
-                        .iterations(20_000)
-                        .minimize(false)
-                        .explore(body)
-                        .is_err_and(|g| same_failure(&g, &f))
-                })
-                .unwrap_or(99);
-            println!("{name:18} seed {seed} {:?} {m:?} least {least} {total:?} execs {}", f.kind(), f.executions());
-            assert_replays(&f, body);
-        }
-    }
+/// The fewest preemptions of any execution that fails like `failure`,
+/// as bounded exhaustive search finds it: raise the bound until the first
+/// failure it finds is the same failure.
+fn least_preemptions(failure: &Failure, body: fn()) -> usize {
+    (0..10)
+        .find(|&k| {
+            Config::default()
+                .strategy(Strategy::Dfs { preemption_bound: Some(k) })
+                .iterations(20_000)
+                .minimize(false)
+                .explore(body)
+                .is_err_and(|g| same_failure(&g, failure))
+        })
+        .expect("no bound up to 10 finds the failure")
 }
 
+/// Every example's failure, found by random walk under three seeds, is
+/// minimized to the least number of preemptions bounded search needs, and
+/// its token replays to the same report.
 #[test]
-fn debug_ring() {
-    let f = random(0).explore(ring_buffer::buggy).unwrap_err();
-    println!("{f}");
-    let g = Config::default().strategy(Strategy::Dfs { preemption_bound: Some(1) }).minimize(false).explore(ring_buffer::buggy).unwrap_err();
-    println!("{g}");
+fn examples_minimize_to_the_least_preemptions() {
+    let mut reduced = 0;
+    for (name, body) in EXAMPLES {
+        for seed in 0..3 {
+            let failure = random(seed).explore(body).expect_err(name);
+            let least = least_preemptions(&failure, body);
+            let to = match failure.minimization() {
+                Some(m) => {
+                    assert!(m.to() <= m.from(), "{name}, seed {seed}: {m}");
+                    assert!(m.replays() <= DEFAULT_BUDGET, "{name}, seed {seed}: {m}");
+                    reduced += usize::from(m.to() < m.from());
+                    m.to()
+                }
+                // Found without preemption: nothing to minimize.
+                None => 0,
+            };
+            assert_eq!(to, least, "{name}, seed {seed}:\n{failure}");
+            assert!(failure.to_string().contains(&format!("{to} preemption")) || to == 0);
+            assert_replays(&failure, body);
+        }
+    }
+    assert!(reduced >= 30, "only {reduced} of 42 failures were reduced");
+}
+
+/// A lost update needs exactly one preemption: a task stopped between its
+/// load and its store.
+#[test]
+fn a_lost_update_needs_one_preemption() {
+    let failure = random(0).explore(lost_update).expect_err("the lost update");
+    assert_eq!(failure.kind(), FailureKind::Panic);
+    let m = failure.minimization().expect("minimized");
+    assert_eq!((m.from(), m.to()), (3, 1), "{failure}");
+    let report = failure.to_string();
+    assert!(report.contains(&format!("\n({m})\n")), "{report}");
+    assert!(report.contains("an increment was lost"), "{report}");
+    assert_replays(&failure, lost_update);
+}
+
+/// Two transfers locking in opposite orders deadlock after one preemption:
+/// one takes its first lock and is preempted before its second.
+#[test]
+fn an_abba_deadlock_needs_one_preemption() {
+    let failure = random(0).explore(bank_transfer::buggy).expect_err("the deadlock");
+    assert_eq!(failure.kind(), FailureKind::Deadlock);
+    let m = failure.minimization().expect("minimized");
+    assert_eq!((m.from(), m.to()), (2, 1), "{failure}");
+    assert_replays(&failure, bank_transfer::buggy);
+}
+
+/// With minimization off the token is the one exploration found: the
+/// same execution count, no minimization line, and (here) another token.
+#[test]
+fn minimize_false_reports_the_schedule_as_found() {
+    let minimized = random(0).explore(lost_update).expect_err("the lost update");
+    let found = random(0).minimize(false).explore(lost_update).expect_err("the lost update");
+    assert_eq!(found.minimization(), None);
+    assert_eq!(found.executions(), minimized.executions());
+    assert_ne!(found.schedule(), minimized.schedule());
+    assert!(!found.to_string().contains("minimized from"), "{found}");
+    // The token as found still replays to the same failure.
+    assert_replays(&found, lost_update);
+    // A zero budget is the same as turning it off.
+    let zero = random(0).minimize_budget(0).explore(lost_update).expect_err("the lost update");
+    assert_eq!(zero.schedule(), found.schedule());
+    assert_eq!(zero.minimization(), None);
+}
+
+/// The budget caps the replays, and the result is the same on every run.
+#[test]
+fn the_budget_caps_the_replays_deterministically() {
+    let run = |budget| random(0).minimize_budget(budget).explore(ring_buffer::buggy).expect_err("the panic");
+    let small = run(3);
+    let m = small.minimization().expect("minimized");
+    assert_eq!(m.replays(), 3, "{m}");
+    assert_eq!(small.to_string(), run(3).to_string());
+    let full = run(DEFAULT_BUDGET);
+    assert!(full.minimization().unwrap().to() <= m.to());
+    assert_eq!(full.to_string(), run(DEFAULT_BUDGET).to_string());
+}
+
+/// Minimization runs after threads joined, from the lowest failing
+/// execution: the report does not depend on the number of threads.
+#[test]
+fn threads_do_not_change_the_minimized_report() {
+    let one = random(2).explore(semaphore::buggy).expect_err("the panic");
+    let two = random(2).threads(2).explore(semaphore::buggy).expect_err("the panic");
+    assert_eq!(one.details(), two.details());
+    assert_eq!(one.schedule(), two.schedule());
+}
+
+/// A lock-order inversion spans several executions and is not minimized;
+/// neither is a failure at the step limit.
+#[test]
+fn potential_deadlocks_and_nontermination_are_reported_as_found() {
+    let inversion = Config::default()
+        .strategy(Strategy::Dfs { preemption_bound: None })
+        .explore(|| {
+            let a = Arc::new(goweave::sync::Mutex::new(0));
+            let b = Arc::new(goweave::sync::Mutex::new(0));
+            let (a2, b2) = (a.clone(), b.clone());
+            let (done_tx, done) = goweave::chan::<()>(0);
+            goweave::go(move || {
+                {
+                    let _a = a2.lock();
+                    let _b = b2.lock();
+                }
+                done_tx.send(());
+            });
+            done.recv();
+            let _b = b.lock();
+            let _a = a.lock();
+        })
+        .expect_err("the inversion");
+    assert_eq!(inversion.kind(), FailureKind::PotentialDeadlock);
+    assert_eq!(inversion.minimization(), None);
+    let spin = random(0)
+        .max_steps(50)
+        .explore(|| {
+            let flag = Arc::new(AtomicUsize::new(0));
+            let f = flag.clone();
+            goweave::go(move || f.store(1, Ordering::SeqCst));
+            // The flag never reaches 2: the body spins until max_steps.
+            while flag.load(Ordering::SeqCst) < 2 {
+                goweave::yield_now();
+            }
+        })
+        .expect_err("the spin");
+    assert_eq!(spin.kind(), FailureKind::Nontermination);
+    assert_eq!(spin.minimization(), None);
 }

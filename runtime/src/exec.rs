@@ -441,7 +441,7 @@ fn verdict(ex: &mut Execution, end: End, preemptions: &[u32]) -> Option<Verdict>
             involved.sort_unstable();
             involved.dedup();
             let tasks = task_summaries(ex, &involved);
-            describe_timeline(ex, &[race.object], preemptions, &mut report);
+            describe_timeline(ex, &[race.object], &involved, preemptions, &mut report);
             let events = ex.trace.events();
             let mut sites =
                 [events[race.first.event].location.to_string(), events[race.second.event].location.to_string()];
@@ -457,7 +457,7 @@ fn verdict(ex: &mut Execution, end: End, preemptions: &[u32]) -> Option<Verdict>
             );
             let tasks = describe_tasks(ex, &mut report);
             let locks: Vec<usize> = cycle.iter().filter_map(|&t| ex.tasks[t].op.object()).collect();
-            describe_timeline(ex, &locks, preemptions, &mut report);
+            describe_timeline(ex, &locks, &cycle, preemptions, &mut report);
             return made(ex, FailureKind::Deadlock, report, tasks, String::new());
         }
         Some(Stop::Pruned) => return None,
@@ -561,7 +561,11 @@ fn verdict(ex: &mut Execution, end: End, preemptions: &[u32]) -> Option<Verdict>
             },
         );
     }
-    describe_timeline(ex, &objects, preemptions, &mut report);
+    let involved: Vec<TaskId> = match panicked {
+        Some(t) => vec![t],
+        None => (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state != TaskState::Finished).collect(),
+    };
+    describe_timeline(ex, &objects, &involved, preemptions, &mut report);
     made(ex, kind, report, tasks, signature)
 }
 
@@ -982,10 +986,17 @@ fn object_list(ex: &Execution, objects: &[usize]) -> String {
 /// The failing execution, cut down to the steps that touch `objects` (the
 /// objects involved in the failure; when none are known, those two tasks
 /// shared; failing that, every step), the spawns, joins and ends of the
-/// tasks that touch them, and the first event of every preemptive step,
+/// tasks that touch them and of the `involved` ones (a panicking task),
+/// and the first event of every preemptive step,
 /// marked `*`. One column per task shown (up to four), the user's line at
 /// the end of each row.
-fn describe_timeline(ex: &Execution, objects: &[usize], preemptions: &[u32], out: &mut String) {
+fn describe_timeline(
+    ex: &Execution,
+    objects: &[usize],
+    involved: &[TaskId],
+    preemptions: &[u32],
+    out: &mut String,
+) {
     let mut objects = objects.to_vec();
     if objects.is_empty() {
         objects = shared_objects(ex);
@@ -996,6 +1007,7 @@ fn describe_timeline(ex: &Execution, objects: &[usize], preemptions: &[u32], out
     let on_objects = |e: &goweave_checkers::Event| e.object.is_some_and(|o| objects.contains(&o));
     let mut tasks: Vec<TaskId> =
         events.iter().filter(|e| !is_create(e) && on_objects(e)).map(|e| e.task).collect();
+    tasks.extend_from_slice(involved);
     tasks.sort_unstable();
     tasks.dedup();
     // Rows: (event, whether it opens a preemptive step).

@@ -944,7 +944,8 @@ fn fit(text: &str, width: usize) -> String {
     format!("{cut}~")
 }
 
-/// Objects that two or more tasks touched (creation aside), in id order.
+/// Objects that two or more tasks (or a task and a timer) touched, creation
+/// aside, in id order.
 fn shared_objects(ex: &Execution) -> Vec<usize> {
     let mut first: Vec<Option<TaskId>> = vec![None; ex.objects.len()];
     let mut shared = vec![false; ex.objects.len()];
@@ -953,9 +954,11 @@ fn shared_objects(ex: &Execution) -> Vec<usize> {
         if matches!(e.kind, EventKind::Create { .. }) {
             continue;
         }
+        // A timer's firing is the clock's doing, whichever task was current.
+        let actor = if matches!(e.kind, EventKind::TimerFire { .. }) { usize::MAX } else { e.task };
         match first[o] {
-            None => first[o] = Some(e.task),
-            Some(t) if t != e.task => shared[o] = true,
+            None => first[o] = Some(actor),
+            Some(t) if t != actor => shared[o] = true,
             Some(_) => {}
         }
     }
@@ -970,37 +973,17 @@ fn touches(ex: &Execution, t: TaskId, o: usize) -> bool {
         .any(|e| e.task == t && e.object == Some(o) && !matches!(e.kind, EventKind::Create { .. }))
 }
 
-/// `a`, `a and b`, `a, b, c and d`, or the first four and a count.
-fn object_list(ex: &Execution, objects: &[usize]) -> String {
-    let mut names: Vec<String> = objects.iter().take(4).map(|&o| obj_name(ex, o)).collect();
-    if objects.len() > 4 {
-        names.push(format!("{} more", objects.len() - 4));
-    }
-    match names.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
-}
+/// Below this many rows, the timeline also shows the objects tasks share.
+const FEW_ROWS: usize = 8;
 
-/// The failing execution, cut down to the steps that touch `objects` (the
-/// objects involved in the failure; when none are known, those two tasks
-/// shared; failing that, every step), the spawns, joins and ends of the
-/// tasks that touch them and of the `involved` ones (a panicking task),
-/// and the first event of every preemptive step,
-/// marked `*`. One column per task shown (up to four), the user's line at
-/// the end of each row.
-fn describe_timeline(
-    ex: &Execution,
+/// The timeline's rows: each event shown, and whether it opens a
+/// preemptive step. See [`describe_timeline`].
+fn timeline_rows<'e>(
+    ex: &'e Execution,
     objects: &[usize],
     involved: &[TaskId],
     preemptions: &[u32],
-    out: &mut String,
-) {
-    let mut objects = objects.to_vec();
-    if objects.is_empty() {
-        objects = shared_objects(ex);
-    }
+) -> Vec<(&'e goweave_checkers::Event, bool)> {
     let every_step = objects.is_empty();
     let events = ex.trace.events();
     let is_create = |e: &goweave_checkers::Event| matches!(e.kind, EventKind::Create { .. });
@@ -1010,8 +993,7 @@ fn describe_timeline(
     tasks.extend_from_slice(involved);
     tasks.sort_unstable();
     tasks.dedup();
-    // Rows: (event, whether it opens a preemptive step).
-    let mut rows: Vec<(&goweave_checkers::Event, bool)> = Vec::new();
+    let mut rows = Vec::new();
     let mut last_step = None;
     for e in events {
         let opens_step = last_step != Some(e.step) && !is_create(e);
@@ -1033,6 +1015,51 @@ fn describe_timeline(
             rows.push((e, preempts));
         }
     }
+    rows
+}
+
+/// `a`, `a and b`, `a, b, c and d`, or the first four and a count.
+fn object_list(ex: &Execution, objects: &[usize]) -> String {
+    let mut names: Vec<String> = objects.iter().take(4).map(|&o| obj_name(ex, o)).collect();
+    if objects.len() > 4 {
+        names.push(format!("{} more", objects.len() - 4));
+    }
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// The failing execution, cut down to the steps that touch `objects` (the
+/// objects involved in the failure; with those objects shared by tasks too
+/// when that leaves only a few rows; when none are known, the shared ones;
+/// failing that, every step), the spawns, joins and ends of the
+/// tasks that touch them and of the `involved` ones (a panicking task),
+/// and the first event of every preemptive step,
+/// marked `*`. One column per task shown (up to four), the user's line at
+/// the end of each row.
+fn describe_timeline(
+    ex: &Execution,
+    objects: &[usize],
+    involved: &[TaskId],
+    preemptions: &[u32],
+    out: &mut String,
+) {
+    let mut objects = objects.to_vec();
+    let shared = shared_objects(ex);
+    if objects.is_empty() {
+        objects.clone_from(&shared);
+    }
+    let mut rows = timeline_rows(ex, &objects, involved, preemptions);
+    // A handful of rows rarely tells the story (what let a timer win, what
+    // the blocked task's partner did instead): add what the tasks share.
+    if rows.len() < FEW_ROWS && shared.iter().any(|o| !objects.contains(o)) {
+        objects.extend(shared.iter().filter(|o| !objects.contains(o)).collect::<Vec<_>>());
+        objects.sort_unstable();
+        rows = timeline_rows(ex, &objects, involved, preemptions);
+    }
+    let every_step = objects.is_empty();
     if rows.is_empty() {
         return;
     }

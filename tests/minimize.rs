@@ -125,7 +125,8 @@ fn same_failure(a: &Failure, b: &Failure) -> bool {
         v.sort();
         v
     };
-    let panic = |f: &Failure| f.tasks().first().map(|t| (t.status().to_string(), t.location().map(str::to_string)));
+    let panic =
+        |f: &Failure| f.tasks().first().map(|t| (t.status().to_string(), t.location().map(str::to_string)));
     a.kind() == b.kind()
         && match a.kind() {
             FailureKind::Panic => panic(a) == panic(b),

@@ -393,7 +393,10 @@ mod tests {
             pair(&message("preemption_bound"), "preemption_bound = 1")
         );
         // A replay is never minimized: its token is already the schedule.
-        assert_eq!(arg_error("replay = \"gw1:x\", minimize = false"), pair(&message("minimize"), "minimize = false"));
+        assert_eq!(
+            arg_error("replay = \"gw1:x\", minimize = false"),
+            pair(&message("minimize"), "minimize = false")
+        );
     }
 
     #[test]

@@ -443,8 +443,10 @@ fn verdict(ex: &mut Execution, end: End, preemptions: &[u32]) -> Option<Verdict>
             let tasks = task_summaries(ex, &involved);
             describe_timeline(ex, &[race.object], &involved, preemptions, &mut report);
             let events = ex.trace.events();
-            let mut sites =
-                [events[race.first.event].location.to_string(), events[race.second.event].location.to_string()];
+            let mut sites = [
+                events[race.first.event].location.to_string(),
+                events[race.second.event].location.to_string(),
+            ];
             sites.sort_unstable();
             return made(ex, FailureKind::DataRace, report, tasks, sites.join(" "));
         }
@@ -1075,12 +1077,17 @@ fn describe_timeline(
         if ex.step == 1 { "" } else { "s" },
         if n == 0 { "no".to_string() } else { n.to_string() },
         if n == 1 { "" } else { "s" },
-        if skip > 0 { format!("; the last {TIMELINE_LIMIT} of {} rows", rows.len() + skip) } else { String::new() }
+        if skip > 0 {
+            format!("; the last {TIMELINE_LIMIT} of {} rows", rows.len() + skip)
+        } else {
+            String::new()
+        }
     );
     if every_step {
         let _ = writeln!(out, "\ninterleaving, every step ({counts}):");
     } else {
-        let _ = writeln!(out, "\ninterleaving, the steps that touch {} ({counts}):", object_list(ex, &objects));
+        let _ =
+            writeln!(out, "\ninterleaving, the steps that touch {} ({counts}):", object_list(ex, &objects));
     }
     let columns = !involved.is_empty() && involved.len() <= 4;
     let locations: Vec<String> = rows.iter().map(|r| short_location(r.0.location)).collect();
@@ -1102,7 +1109,11 @@ fn describe_timeline(
         match at {
             Some(at) if columns => {
                 line.push_str(&" ".repeat(col * at));
-                line.push_str(&format!("{:<width$}", fit(&text, col - 1), width = col * (involved.len() - at)));
+                line.push_str(&format!(
+                    "{:<width$}",
+                    fit(&text, col - 1),
+                    width = col * (involved.len() - at)
+                ));
             }
             _ => {
                 let who = if e.task < ex.tasks.len() { ex.task_short(e.task) } else { "timer".to_string() };
@@ -1113,10 +1124,8 @@ fn describe_timeline(
         let _ = writeln!(out, "{line}");
     }
     if n > 0 {
-        let _ = writeln!(
-            out,
-            "  * a preemption: the scheduler switched away from a task that could have run on"
-        );
+        let _ =
+            writeln!(out, "  * a preemption: the scheduler switched away from a task that could have run on");
     }
 }
 

@@ -286,7 +286,11 @@ mod tests {
     fn blocks_follow_leniently_and_continue_without_preemption() {
         let record = Rc::new(RefCell::new(Record::default()));
         let plan = Plan::Blocks {
-            blocks: vec![Block { task: 0, count: 1 }, Block { task: FIRE, count: 1 }, Block { task: 1, count: 2 }],
+            blocks: vec![
+                Block { task: 0, count: 1 },
+                Block { task: FIRE, count: 1 },
+                Block { task: 1, count: 2 },
+            ],
             arms: Vec::new(),
         };
         let mut g = Guided::new(plan, record.clone());

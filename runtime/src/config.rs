@@ -88,7 +88,8 @@ impl std::str::FromStr for Strategy {
 /// Settings of one exploration. Builders take and return `self`.
 ///
 /// `Config::default()` reads `GOWEAVE_SEED`, `GOWEAVE_ITERATIONS`,
-/// `GOWEAVE_STRATEGY`, `GOWEAVE_THREADS` and `GOWEAVE_SHARD` as defaults
+/// `GOWEAVE_STRATEGY`, `GOWEAVE_THREADS`, `GOWEAVE_SHARD` and
+/// `GOWEAVE_MINIMIZE` as defaults
 /// (builder calls win over them) and `GOWEAVE_REPLAY`, which wins over
 /// everything and runs only that schedule. A malformed value panics with a
 /// message naming the variable.

@@ -23,15 +23,23 @@
 //!   running at the step limit). For a deadlock the kind is enough.
 //!
 //! 1. Greedy removal: for each preemption, from the first, try to remove
-//!    it, either by letting the preempted task run on (its next block joins
-//!    the one it was preempted in) or by delaying the preempting block (it
-//!    joins that task's next block). A candidate with fewer preemptions
-//!    that fails the same way becomes the current execution; repeat until
-//!    no removal helps.
-//! 2. Local search: move a preemption one or two steps earlier or later
-//!    (steps pass between the preempted task's blocks). An execution with
-//!    no more preemptions than the current one, not seen before, becomes
-//!    the current one, and greedy removal starts again from it.
+//!    it: by running the execution up to it and then on without any
+//!    preemption; by letting the preempted task run on (its next block
+//!    joins the one it was preempted in); or by delaying the preempting
+//!    block (it joins that task's next block). A candidate with fewer
+//!    preemptions that fails the same way becomes the current execution;
+//!    repeat until no removal helps.
+//! 2. Local search, when greedy removal is stuck: move a preemption one or
+//!    two steps earlier or later, or swap the two blocks around it; at any
+//!    step that had a choice, make another one (another task, or a timer
+//!    firing) and then follow the rest of the execution, or continue
+//!    without preemption; pick another ready arm at a `select!`; or cut the
+//!    execution after any block and continue without preemption. The
+//!    first of these that fails the same way, with no more preemptions and
+//!    not seen before, becomes the current execution, and greedy removal
+//!    starts again from it. Choices where the running task had blocked
+//!    cost nothing, and a different one there is often what lets a
+//!    preemption go.
 //!
 //! Both stop when the budget of replays (`Config::minimize_budget`) is
 //! spent: a count, not a time, so the result is the same on every machine
@@ -190,20 +198,18 @@ impl Search<'_> {
         let prefixes = (1..blocks.len()).rev().map(|i| with_arms(Some(blocks[..i].to_vec())));
         let all = moves.chain(branches(true)).chain(branches(false)).chain(flips).chain(prefixes);
         for (plan, arms) in all.flatten() {
-            {
-                if self.seen.contains(&key(plan.clone(), &arms)) {
-                    continue;
-                }
-                if self.spent() {
-                    return None;
-                }
-                let before = self.seen.len();
-                if let Some(c) = self.run_blocks(plan, &arms) {
-                    // `run` added the execution's blocks: a new entry means
-                    // an execution not seen before.
-                    if self.seen.len() > before && c.preemptions() <= current.preemptions() {
-                        return Some(c);
-                    }
+            if self.seen.contains(&key(plan.clone(), &arms)) {
+                continue;
+            }
+            if self.spent() {
+                return None;
+            }
+            let before = self.seen.len();
+            if let Some(c) = self.run_blocks(plan, &arms) {
+                // `run` added the execution's key: a new entry means an
+                // execution not seen before.
+                if self.seen.len() > before && c.preemptions() <= current.preemptions() {
+                    return Some(c);
                 }
             }
         }

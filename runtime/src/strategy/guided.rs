@@ -20,7 +20,9 @@ use crate::schedule::Choice;
 /// True when picking `picked` at a step whose previous step ran `current`
 /// is a preemptive context switch: another move (a task, or a timer firing
 /// early) while `current` could have run on. A switch away from a task that
-/// is blocked or finished is not preemptive.
+/// is blocked or finished is not preemptive; a switch after `yield_now` is
+/// (the yielding task could have run on; the hint only steers the
+/// continuation of a guided execution).
 pub(crate) fn is_preemption(enabled: &[TaskId], current: TaskId, picked: TaskId) -> bool {
     picked != current && enabled.contains(&current)
 }

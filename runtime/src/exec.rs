@@ -1090,7 +1090,20 @@ fn describe_timeline(
             writeln!(out, "\ninterleaving, the steps that touch {} ({counts}):", object_list(ex, &objects));
     }
     let columns = !involved.is_empty() && involved.len() <= 4;
-    let locations: Vec<String> = rows.iter().map(|r| short_location(r.0.location)).collect();
+    let locations: Vec<String> = rows
+        .iter()
+        .map(|&(e, _)| {
+            // A task's end is recorded at its last scheduling point; where
+            // it panicked is the line to show.
+            let panic = ex.tasks.get(e.task).and_then(|t| t.panic.as_ref()).and_then(|p| p.location.as_ref());
+            match panic {
+                Some(at) if matches!(e.kind, EventKind::Finish) => {
+                    at.rsplit_once(':').map_or(at.as_str(), |(file_line, _column)| file_line).to_string()
+                }
+                _ => short_location(e.location),
+            }
+        })
+        .collect();
     let loc_width = locations.iter().map(String::len).max().unwrap_or(0).min(40);
     let col = if columns { ((REPORT_WIDTH - 8 - loc_width) / involved.len()).clamp(12, 34) } else { 0 };
     if columns {

@@ -38,8 +38,8 @@
 #[doc(inline)]
 pub use goweave_runtime::{
     chan, check, context, current, errgroup, go, replay, select, semaphore, singleflight, sync, time,
-    yield_now, BodyResult, Builder, Config, Failure, FailureKind, FailureTask, JoinHandle, Panicked,
-    ParseScheduleError, Schedule, Shared, Stats, Strategy, Task, TryRecvError, TrySendError,
+    yield_now, BodyResult, Builder, Config, Failure, FailureKind, FailureTask, JoinHandle, Minimization,
+    Panicked, ParseScheduleError, Schedule, Shared, Stats, Strategy, Task, TryRecvError, TrySendError,
 };
 
 #[doc(inline)]

@@ -83,6 +83,12 @@ mod expansion {
         panic!("boom");
     }
 
+    /// `minimize = false` reaches the builder; the failure is as found.
+    #[goweave::concurrency_test(strategy = "random", iterations = 10, minimize = false, expect = "panic")]
+    fn minimization_turned_off() {
+        panic!("boom");
+    }
+
     #[goweave::concurrency_test(iterations = 10, expect = "panic")]
     fn an_expected_panic_passes() {
         panic!("boom");

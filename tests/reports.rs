@@ -150,3 +150,34 @@ fn replay_failure_report() {
         .expect_err("a token for another program was followed");
     insta::assert_snapshot!(failure.to_string());
 }
+
+/// A lost update found by random walk, reported with its schedule
+/// minimized to the one preemption it needs.
+#[test]
+fn minimized_report() {
+    let failure = Config::default()
+        .strategy(Strategy::Random)
+        .seed(0)
+        .threads(1)
+        .test_name("lost_update_two_workers")
+        .explore(|| {
+            let hits = Arc::new(AtomicUsize::new(0));
+            let workers: Vec<_> = (0..2)
+                .map(|i| {
+                    let h = hits.clone();
+                    goweave::Builder::new().name(format!("worker-{i}")).go(move || {
+                        let v = h.load(Ordering::SeqCst);
+                        h.store(v + 1, Ordering::SeqCst);
+                    })
+                })
+                .collect();
+            for w in workers {
+                w.join().unwrap();
+            }
+            assert_eq!(hits.load(Ordering::SeqCst), 2, "lost an update");
+        })
+        .expect_err("no failure found");
+    let m = failure.minimization().expect("minimized");
+    assert!(m.to() < m.from(), "{m}");
+    insta::assert_snapshot!(failure.to_string());
+}

@@ -94,6 +94,9 @@ fn config(spec: &TestSpec) -> TokenStream {
     if let Some(replay) = &spec.replay {
         config.extend(call("replay", replay, &replay.value));
     }
+    if let Some(minimize) = &spec.minimize {
+        config.extend(call("minimize", minimize, &minimize.value));
+    }
     config
 }
 

@@ -132,6 +132,11 @@ mod tests {
     }
 
     #[test]
+    fn minimize_off() {
+        insta::assert_snapshot!(expanded(r#"strategy = "random", minimize = false"#, "fn as_found() {}"));
+    }
+
+    #[test]
     fn expect() {
         insta::assert_snapshot!(expanded(
             r#"expect = "deadlock""#,
@@ -225,8 +230,8 @@ mod tests {
             arg_error("iterations = 3, strateg = \"pct\""),
             pair(
                 "unknown argument `strateg`; the valid arguments are `strategy`, `depth`, \
-                 `preemption_bound`, `iterations`, `seed`, `max_steps`, `threads`, `replay` \
-                 and `expect`",
+                 `preemption_bound`, `iterations`, `seed`, `max_steps`, `threads`, `replay`, \
+                 `expect` and `minimize`",
                 "strateg = \"pct\"",
             )
         );
@@ -267,6 +272,10 @@ mod tests {
         assert_eq!(
             arg_error("expect = deadlock"),
             pair("`expect` takes a string literal, as in `expect = \"deadlock\"`", "expect = deadlock")
+        );
+        assert_eq!(
+            arg_error("minimize = \"no\""),
+            pair("`minimize` takes `true` or `false`, as in `minimize = false`", "minimize = \"no\"")
         );
         assert_eq!(arg_error("seed = -1"), pair("`seed` cannot be negative", "seed = -1"));
         assert_eq!(
@@ -382,6 +391,11 @@ mod tests {
         assert_eq!(
             arg_error("preemption_bound = 1, replay = \"gw1:x\""),
             pair(&message("preemption_bound"), "preemption_bound = 1")
+        );
+        // A replay is never minimized: its token is already the schedule.
+        assert_eq!(
+            arg_error("replay = \"gw1:x\", minimize = false"),
+            pair(&message("minimize"), "minimize = false")
         );
     }
 

@@ -8,7 +8,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, Lit, LitInt, LitStr, Meta, Token, UnOp};
+use syn::{Expr, ExprLit, Lit, LitBool, LitInt, LitStr, Meta, Token, UnOp};
 
 use crate::errors::Errors;
 
@@ -24,19 +24,21 @@ pub(crate) enum Key {
     Threads,
     Replay,
     Expect,
+    Minimize,
 }
 
 /// The type of literal a key takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Str,
+    Bool,
     /// An unsigned integer; the name is the suffix it may carry.
     Int(&'static str),
 }
 
 impl Key {
     /// Every key, in the order the error messages list them.
-    pub(crate) const ALL: [Key; 9] = [
+    pub(crate) const ALL: [Key; 10] = [
         Key::Strategy,
         Key::Depth,
         Key::PreemptionBound,
@@ -46,6 +48,7 @@ impl Key {
         Key::Threads,
         Key::Replay,
         Key::Expect,
+        Key::Minimize,
     ];
 
     /// The key as the user writes it.
@@ -60,12 +63,14 @@ impl Key {
             Key::Threads => "threads",
             Key::Replay => "replay",
             Key::Expect => "expect",
+            Key::Minimize => "minimize",
         }
     }
 
     fn kind(self) -> Kind {
         match self {
             Key::Strategy | Key::Replay | Key::Expect => Kind::Str,
+            Key::Minimize => Kind::Bool,
             Key::Iterations | Key::Seed | Key::MaxSteps => Kind::Int("u64"),
             Key::Depth | Key::PreemptionBound | Key::Threads => Kind::Int("usize"),
         }
@@ -83,6 +88,7 @@ impl Key {
             Key::Threads => "threads = 2",
             Key::Replay => r#"replay = "gw1:...""#,
             Key::Expect => r#"expect = "deadlock""#,
+            Key::Minimize => "minimize = false",
         }
     }
 
@@ -138,6 +144,7 @@ pub(crate) struct Args {
     pub(crate) threads: Option<Arg<IntLit>>,
     pub(crate) replay: Option<Arg<LitStr>>,
     pub(crate) expect: Option<Arg<LitStr>>,
+    pub(crate) minimize: Option<Arg<LitBool>>,
     /// Every key written, including those whose value was malformed (and
     /// whose field is therefore empty).
     pub(crate) given: Vec<Key>,
@@ -146,6 +153,7 @@ pub(crate) struct Args {
 /// A literal of either type, before it is stored in its field.
 enum Value {
     Str(LitStr),
+    Bool(LitBool),
     Int(IntLit),
 }
 
@@ -180,6 +188,7 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
                     _ => unreachable!("`{}` takes an integer", key.name()),
                 }
             }
+            Value::Bool(value) => args.minimize = Some(Arg { value, key_span, tokens }),
             Value::Int(value) => {
                 let arg = Some(Arg { value, key_span, tokens });
                 match key {
@@ -231,6 +240,11 @@ fn parse_value(key: Key, meta: &Meta) -> syn::Result<Value> {
         (Kind::Str, _) => Err(syn::Error::new_spanned(
             meta,
             format!("`{}` takes a string literal, as in `{}`", key.name(), key.example()),
+        )),
+        (Kind::Bool, Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. })) => Ok(Value::Bool(lit.clone())),
+        (Kind::Bool, _) => Err(syn::Error::new_spanned(
+            meta,
+            format!("`{}` takes `true` or `false`, as in `{}`", key.name(), key.example()),
         )),
         (Kind::Int(ty), Expr::Lit(ExprLit { lit: Lit::Int(lit), .. })) => {
             parse_int(key, ty, lit, meta).map(Value::Int)
@@ -303,6 +317,7 @@ mod tests {
                 max_steps = 1_000,
                 threads = 2usize,
                 expect = "race",
+                minimize = false,
             ),
             &mut errors,
         );
@@ -314,8 +329,9 @@ mod tests {
         assert_eq!(args.max_steps.unwrap().value.value, 1000);
         assert_eq!(args.threads.unwrap().value.value, 2);
         assert_eq!(args.expect.unwrap().value.value(), "race");
+        assert!(!args.minimize.unwrap().value.value);
         assert!(args.preemption_bound.is_none());
-        assert_eq!(args.given.len(), 7);
+        assert_eq!(args.given.len(), 8);
         assert!(args.replay.is_none());
     }
 

@@ -2,7 +2,7 @@
 //! on the function the attribute is applied to.
 
 use proc_macro2::Span;
-use syn::{ItemFn, LitStr};
+use syn::{ItemFn, LitBool, LitStr};
 
 use crate::errors::Errors;
 use crate::parse::{list, Arg, Args, IntLit, Key};
@@ -63,6 +63,7 @@ pub(crate) struct TestSpec {
     pub(crate) threads: Option<Setting<IntLit>>,
     pub(crate) replay: Option<Setting<LitStr>>,
     pub(crate) expect: Option<Setting<LitStr>>,
+    pub(crate) minimize: Option<Setting<LitBool>>,
 }
 
 /// Checks the values and their combinations, adding every error found to
@@ -87,6 +88,7 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
             ("iterations", args.iterations.as_ref().map(|arg| &arg.tokens)),
             ("seed", args.seed.as_ref().map(|arg| &arg.tokens)),
             ("threads", args.threads.as_ref().map(|arg| &arg.tokens)),
+            ("minimize", args.minimize.as_ref().map(|arg| &arg.tokens)),
         ];
         for (name, tokens) in exploration {
             if let Some(tokens) = tokens {
@@ -164,6 +166,7 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
         threads: args.threads.as_ref().map(Setting::of),
         replay: args.replay.as_ref().map(Setting::of),
         expect: args.expect.as_ref().map(Setting::of),
+        minimize: args.minimize.as_ref().map(Setting::of),
     }
 }
 

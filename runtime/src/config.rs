@@ -88,7 +88,8 @@ impl std::str::FromStr for Strategy {
 /// Settings of one exploration. Builders take and return `self`.
 ///
 /// `Config::default()` reads `GOWEAVE_SEED`, `GOWEAVE_ITERATIONS`,
-/// `GOWEAVE_STRATEGY`, `GOWEAVE_THREADS` and `GOWEAVE_SHARD` as defaults
+/// `GOWEAVE_STRATEGY`, `GOWEAVE_THREADS`, `GOWEAVE_SHARD` and
+/// `GOWEAVE_MINIMIZE` as defaults
 /// (builder calls win over them) and `GOWEAVE_REPLAY`, which wins over
 /// everything and runs only that schedule. A malformed value panics with a
 /// message naming the variable. `GOWEAVE_TRACE`, `GOWEAVE_REGRESSIONS` and
@@ -129,10 +130,17 @@ pub struct Config {
     pub(crate) regressions: crate::regressions::Setting,
     /// Whether a long exploration may show a progress line on a terminal.
     pub(crate) progress: bool,
+    /// Schedule minimization after a failure (`crate::minimize`).
+    pub(crate) minimize: bool,
+    pub(crate) minimize_budget: u64,
 }
 
 /// The default number of executions.
 pub const DEFAULT_ITERATIONS: u64 = 10_000;
+/// The default budget of schedule minimization, in replays: a few
+/// milliseconds to a few hundred on the examples in a debug build (see
+/// `Config::minimize_budget`).
+pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
 /// The default bound on scheduling steps in one execution.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
 
@@ -158,6 +166,15 @@ pub(crate) fn parse_shard(v: &str) -> Result<(u64, u64), String> {
         return Err(bad());
     }
     Ok((i, n))
+}
+
+/// `GOWEAVE_MINIMIZE`: `off`/`0`/`false` or `on`/`1`/`true`.
+fn env_minimize() -> Option<bool> {
+    env_var("GOWEAVE_MINIMIZE").map(|v| match v.to_ascii_lowercase().as_str() {
+        "off" | "0" | "false" | "no" => false,
+        "on" | "1" | "true" | "yes" => true,
+        _ => panic!("GOWEAVE_MINIMIZE={v:?} is not valid: expected off or on"),
+    })
 }
 
 impl Default for Config {
@@ -193,6 +210,8 @@ impl Default for Config {
             regressions: crate::regressions::Setting::from_env(),
             progress: env_var("GOWEAVE_PROGRESS")
                 .is_none_or(|v| !matches!(v.as_str(), "0" | "off" | "false")),
+            minimize: env_minimize().unwrap_or(true),
+            minimize_budget: DEFAULT_MINIMIZE_BUDGET,
         }
     }
 }
@@ -317,6 +336,26 @@ impl Config {
     /// environment: `GOWEAVE_PROGRESS=off`).
     pub fn progress(mut self, on: bool) -> Config {
         self.progress = on;
+        self
+    }
+
+    /// Whether to minimize a failure's schedule (default: on; environment:
+    /// `GOWEAVE_MINIMIZE=off` turns it off). After a failure, goweave
+    /// replays variations of the failing execution and reports the one
+    /// that fails the same way with the fewest preemptive context switches;
+    /// the report says "minimized from N to M context switches in K
+    /// replays" and its token is the minimized schedule. Replays are never
+    /// minimized again.
+    pub fn minimize(mut self, minimize: bool) -> Config {
+        self.minimize = minimize;
+        self
+    }
+
+    /// The most replays schedule minimization may run (default 200). A
+    /// count rather than a time, so the minimized schedule is the same on
+    /// every machine; 0 turns minimization off.
+    pub fn minimize_budget(mut self, replays: u64) -> Config {
+        self.minimize_budget = replays;
         self
     }
 

@@ -17,7 +17,7 @@ use crate::rt::{
     TaskId, TaskState,
 };
 use crate::schedule::Schedule;
-use crate::strategy::{Chooser, FIRE, PRUNED};
+use crate::strategy::{is_preemption, Chooser, FIRE, PRUNED};
 
 type Co = Coroutine<Resume, (), (), DefaultStack>;
 
@@ -62,11 +62,20 @@ fn payload_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
 }
 
 /// The verdict on one execution.
+#[derive(Clone)]
 pub(crate) struct Verdict {
     pub kind: FailureKind,
     pub body: String,
     pub schedule: Schedule,
     pub tasks: Vec<FailureTask>,
+    /// What, beyond the kind, makes two failures the same one for schedule
+    /// minimization: a panic's message and location, a race's two access
+    /// locations, whether a leak hit the step limit.
+    pub signature: String,
+    /// The preemptive context switches of the execution.
+    pub preemptions: usize,
+    /// The scheduling steps it took.
+    pub steps: u32,
 }
 
 /// Runs executions one after the other on this thread, reusing coroutine
@@ -92,6 +101,9 @@ pub(crate) struct Runner {
     pub(crate) order_schedules: BTreeMap<u64, Schedule>,
     /// Set only for the forensic replay of a failure: sees every step.
     pub(crate) forensic: Option<crate::trace_export::Recorder>,
+    /// The steps of this execution that were preemptive context switches
+    /// (see [`crate::strategy::is_preemption`]), for the report.
+    preemptions: Vec<u32>,
 }
 
 impl Runner {
@@ -112,6 +124,7 @@ impl Runner {
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
             forensic: None,
+            preemptions: Vec::new(),
         }
     }
 
@@ -161,6 +174,7 @@ impl Runner {
         );
         ex.chooser.on_spawn(0);
         self.last_step = None;
+        self.preemptions.clear();
         rt::install(&mut ex);
         let verdict = self.schedule_loop();
         self.teardown();
@@ -235,14 +249,14 @@ impl Runner {
         loop {
             if !self.drain() {
                 self.observe();
-                return with_exec(|ex| verdict(ex, End::Stopped));
+                return with_exec(|ex| verdict(ex, End::Stopped, &self.preemptions));
             }
             let mut enabled = std::mem::take(&mut self.enabled);
             let next = with_exec(|ex| self.next_move(ex, &mut enabled));
             self.enabled = enabled;
             self.observe();
             match next {
-                Next::End(end) => return with_exec(|ex| verdict(ex, end)),
+                Next::End(end) => return with_exec(|ex| verdict(ex, end, &self.preemptions)),
                 Next::Fired => {}
                 Next::Run(t) => self.resume(t),
             }
@@ -308,6 +322,9 @@ impl Runner {
         if let Ok(t) = picked {
             if t != FIRE {
                 ex.last_chosen = t;
+            }
+            if t != PRUNED && is_preemption(enabled, previous, t) {
+                self.preemptions.push(ex.step);
             }
         }
         match picked {
@@ -413,24 +430,25 @@ pub(crate) enum End {
 }
 
 /// Decides whether the execution failed and builds the report.
-fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
+fn verdict(ex: &mut Execution, end: End, preemptions: &[u32]) -> Option<Verdict> {
     let steps = ex.step;
-    if let Some(Stop::Diverged(why)) = &ex.stop {
-        let why = why.clone();
-        return Some(Verdict {
-            kind: FailureKind::Replay,
-            body: format!("{why}\n"),
+    let made = |ex: &Execution, kind, body, tasks, signature| {
+        Some(Verdict {
+            kind,
+            body,
             schedule: ex.chooser.schedule().clone(),
-            tasks: Vec::new(),
-        });
+            tasks,
+            signature,
+            preemptions: preemptions.len(),
+            steps,
+        })
+    };
+    if let Some(Stop::Diverged(why)) = &ex.stop {
+        let why = format!("{why}\n");
+        return made(ex, FailureKind::Replay, why, Vec::new(), String::new());
     }
     if let Err(why) = ex.chooser.end(steps) {
-        return Some(Verdict {
-            kind: FailureKind::Replay,
-            body: format!("{why}\n"),
-            schedule: ex.chooser.schedule().clone(),
-            tasks: Vec::new(),
-        });
+        return made(ex, FailureKind::Replay, format!("{why}\n"), Vec::new(), String::new());
     }
     let mut report = String::new();
     match ex.stop.take() {
@@ -440,13 +458,14 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             involved.sort_unstable();
             involved.dedup();
             let tasks = task_summaries(ex, &involved);
-            describe_timeline(ex, &involved, &mut report);
-            return Some(Verdict {
-                kind: FailureKind::DataRace,
-                body: report,
-                schedule: ex.chooser.schedule().clone(),
-                tasks,
-            });
+            describe_timeline(ex, &[race.object], &involved, preemptions, &mut report);
+            let events = ex.trace.events();
+            let mut sites = [
+                events[race.first.event].location.to_string(),
+                events[race.second.event].location.to_string(),
+            ];
+            sites.sort_unstable();
+            return made(ex, FailureKind::DataRace, report, tasks, sites.join(" "));
         }
         Some(Stop::LockCycle(cycle)) => {
             let names: Vec<String> = cycle.iter().chain(cycle.first()).map(|&t| ex.task_label(t)).collect();
@@ -456,15 +475,9 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
                 names.join(" -> ")
             );
             let tasks = describe_tasks(ex, &mut report);
-            let mut involved = cycle.clone();
-            involved.sort_unstable();
-            describe_timeline(ex, &involved, &mut report);
-            return Some(Verdict {
-                kind: FailureKind::Deadlock,
-                body: report,
-                schedule: ex.chooser.schedule().clone(),
-                tasks,
-            });
+            let locks: Vec<usize> = cycle.iter().filter_map(|&t| ex.tasks[t].op.object()).collect();
+            describe_timeline(ex, &locks, &cycle, preemptions, &mut report);
+            return made(ex, FailureKind::Deadlock, report, tasks, String::new());
         }
         Some(Stop::Pruned) => return None,
         Some(Stop::Diverged(_)) | None => {}
@@ -474,8 +487,10 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
     let panicked = (0..ex.tasks.len())
         .filter(|&t| ex.tasks[t].panic.is_some() && (t == 0 || !ex.tasks[t].panic_joined))
         .min_by_key(|&t| (t != 0, ex.tasks[t].panic.as_ref().map(|p| p.step)));
+    let mut signature = String::new();
     let kind = if let Some(t) = panicked {
         let p = ex.tasks[t].panic.clone().expect("panic record");
+        signature = format!("panic {:?} at {:?}", p.message, p.location);
         let _ = writeln!(
             report,
             "\n{} panicked{}:\n    {}",
@@ -493,6 +508,7 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
         FailureKind::Panic
     } else if let Some(e) = ex.body_error.take() {
         let _ = writeln!(report, "\nthe test body returned an error:\n    {e}");
+        signature = format!("body error {e}");
         FailureKind::Panic
     } else {
         match end {
@@ -517,6 +533,7 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
                 FailureKind::Nontermination
             }
             End::StepLimit => {
+                signature = "still running at the step limit".to_string();
                 let _ = writeln!(
                     report,
                     "\nThe test body returned, but tasks were still running after max_steps = {steps} steps:"
@@ -526,41 +543,31 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
         }
     };
     let mut tasks = describe_tasks(ex, &mut report);
-    let mut involved: Vec<TaskId> = if kind == FailureKind::Panic && ex.tasks.len() > 4 {
-        let mut v = vec![0];
-        v.extend(panicked);
+    let objects: Vec<usize> = if kind == FailureKind::Panic {
+        // The objects the panicking task shared with others: what its
+        // assertion most likely saw change under it.
+        // A Go runtime panic (a double close) happens before its event is
+        // recorded: the object of the panicking operation counts too.
+        let t = panicked.unwrap_or(0);
+        let mut v: Vec<usize> = shared_objects(ex).into_iter().filter(|&o| touches(ex, t, o)).collect();
+        v.extend(ex.tasks[t].op.object().filter(|o| !v.contains(o)));
+        v.sort_unstable();
         v
-    } else if kind == FailureKind::Panic {
-        (0..ex.tasks.len()).collect()
     } else {
-        let mut v: Vec<TaskId> =
-            (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state != TaskState::Finished || t == 0).collect();
-        // Also the tasks that last touched what the blocked ones wait on:
-        // who closed, dropped or took the lock, up to four columns.
-        let waited: Vec<usize> = v
-            .iter()
-            .flat_map(|&t| {
+        // What the blocked (or still running) tasks wait on.
+        let unfinished = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state != TaskState::Finished);
+        let mut v: Vec<usize> = unfinished
+            .flat_map(|t| {
                 let task = &ex.tasks[t];
                 task.op.object().into_iter().chain(
                     task.arms.iter().map(|a| a.chan).filter(move |_| matches!(task.op, Op::Select { .. })),
                 )
             })
             .collect();
-        for e in ex.trace.events().iter().rev() {
-            if v.len() >= 4 {
-                break;
-            }
-            if e.object.is_some_and(|o| waited.contains(&o))
-                && !v.contains(&e.task)
-                && e.task < ex.tasks.len()
-            {
-                v.push(e.task);
-            }
-        }
+        v.sort_unstable();
+        v.dedup();
         v
     };
-    involved.sort_unstable();
-    involved.dedup();
     if let Some(t) = panicked {
         let p = ex.tasks[t].panic.as_ref().expect("panic record");
         tasks.insert(
@@ -573,8 +580,12 @@ fn verdict(ex: &mut Execution, end: End) -> Option<Verdict> {
             },
         );
     }
-    describe_timeline(ex, &involved, &mut report);
-    Some(Verdict { kind, body: report, schedule: ex.chooser.schedule().clone(), tasks })
+    let involved: Vec<TaskId> = match panicked {
+        Some(t) => vec![t],
+        None => (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state != TaskState::Finished).collect(),
+    };
+    describe_timeline(ex, &objects, &involved, preemptions, &mut report);
+    made(ex, kind, report, tasks, signature)
 }
 
 fn access_text(ex: &Execution, kind: RaceKind, a: &goweave_checkers::Access) -> String {
@@ -952,57 +963,199 @@ fn fit(text: &str, width: usize) -> String {
     format!("{cut}~")
 }
 
-/// The failing execution as the involved tasks saw it: one column per task
-/// (up to four), one row per step of theirs, the user's line at the end.
-fn describe_timeline(ex: &Execution, involved: &[TaskId], out: &mut String) {
-    let events: Vec<&goweave_checkers::Event> = ex
-        .trace
+/// Objects that two or more tasks (or a task and a timer) touched, creation
+/// aside, in id order.
+fn shared_objects(ex: &Execution) -> Vec<usize> {
+    let mut first: Vec<Option<TaskId>> = vec![None; ex.objects.len()];
+    let mut shared = vec![false; ex.objects.len()];
+    for e in ex.trace.events() {
+        let Some(o) = e.object.filter(|&o| o < first.len()) else { continue };
+        if matches!(e.kind, EventKind::Create { .. }) {
+            continue;
+        }
+        // A timer's firing is the clock's doing, whichever task was current.
+        let actor = if matches!(e.kind, EventKind::TimerFire { .. }) { usize::MAX } else { e.task };
+        match first[o] {
+            None => first[o] = Some(actor),
+            Some(t) if t != actor => shared[o] = true,
+            Some(_) => {}
+        }
+    }
+    (0..shared.len()).filter(|&o| shared[o]).collect()
+}
+
+/// Whether task `t` used object `o` (creation aside).
+fn touches(ex: &Execution, t: TaskId, o: usize) -> bool {
+    ex.trace
         .events()
         .iter()
-        .filter(|e| !matches!(e.kind, EventKind::Create { .. }) && involved.contains(&e.task))
-        .collect();
-    if events.is_empty() {
+        .any(|e| e.task == t && e.object == Some(o) && !matches!(e.kind, EventKind::Create { .. }))
+}
+
+/// Below this many rows, the timeline also shows the objects tasks share.
+const FEW_ROWS: usize = 8;
+
+/// The timeline's rows: each event shown, and whether it opens a
+/// preemptive step. See [`describe_timeline`].
+fn timeline_rows<'e>(
+    ex: &'e Execution,
+    objects: &[usize],
+    involved: &[TaskId],
+    preemptions: &[u32],
+) -> Vec<(&'e goweave_checkers::Event, bool)> {
+    let every_step = objects.is_empty();
+    let events = ex.trace.events();
+    let is_create = |e: &goweave_checkers::Event| matches!(e.kind, EventKind::Create { .. });
+    let on_objects = |e: &goweave_checkers::Event| e.object.is_some_and(|o| objects.contains(&o));
+    let mut tasks: Vec<TaskId> =
+        events.iter().filter(|e| !is_create(e) && on_objects(e)).map(|e| e.task).collect();
+    tasks.extend_from_slice(involved);
+    tasks.sort_unstable();
+    tasks.dedup();
+    let mut rows = Vec::new();
+    let mut last_step = None;
+    for e in events {
+        let opens_step = last_step != Some(e.step) && !is_create(e);
+        if opens_step {
+            last_step = Some(e.step);
+        }
+        let preempts = opens_step && preemptions.binary_search(&e.step).is_ok();
+        let shown = preempts
+            || !is_create(e)
+                && (every_step
+                    || on_objects(e)
+                    || match e.kind {
+                        EventKind::Spawn { child } => tasks.contains(&child),
+                        EventKind::Join { target } => tasks.contains(&target),
+                        EventKind::Finish => tasks.contains(&e.task),
+                        _ => false,
+                    });
+        if shown {
+            rows.push((e, preempts));
+        }
+    }
+    rows
+}
+
+/// `a`, `a and b`, `a, b, c and d`, or the first four and a count.
+fn object_list(ex: &Execution, objects: &[usize]) -> String {
+    let mut names: Vec<String> = objects.iter().take(4).map(|&o| obj_name(ex, o)).collect();
+    if objects.len() > 4 {
+        names.push(format!("{} more", objects.len() - 4));
+    }
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// The failing execution, cut down to the steps that touch `objects` (the
+/// objects involved in the failure; with those objects shared by tasks too
+/// when that leaves only a few rows; when none are known, the shared ones;
+/// failing that, every step), the spawns, joins and ends of the
+/// tasks that touch them and of the `involved` ones (a panicking task),
+/// and the first event of every preemptive step,
+/// marked `*`. One column per task shown (up to four), the user's line at
+/// the end of each row.
+fn describe_timeline(
+    ex: &Execution,
+    objects: &[usize],
+    involved: &[TaskId],
+    preemptions: &[u32],
+    out: &mut String,
+) {
+    let mut objects = objects.to_vec();
+    let shared = shared_objects(ex);
+    if objects.is_empty() {
+        objects.clone_from(&shared);
+    }
+    let mut rows = timeline_rows(ex, &objects, involved, preemptions);
+    // A handful of rows rarely tells the story (what let a timer win, what
+    // the blocked task's partner did instead): add what the tasks share.
+    if rows.len() < FEW_ROWS && shared.iter().any(|o| !objects.contains(o)) {
+        objects.extend(shared.iter().filter(|o| !objects.contains(o)).collect::<Vec<_>>());
+        objects.sort_unstable();
+        rows = timeline_rows(ex, &objects, involved, preemptions);
+    }
+    let every_step = objects.is_empty();
+    if rows.is_empty() {
         return;
     }
-    let skip = events.len().saturating_sub(TIMELINE_LIMIT);
-    let _ = writeln!(
-        out,
-        "\ninterleaving of the tasks involved ({} scheduling step{} in all{}; > marks a switch):",
+    let skip = rows.len().saturating_sub(TIMELINE_LIMIT);
+    let rows = &rows[skip..];
+    let mut involved: Vec<TaskId> = rows.iter().map(|r| r.0.task).filter(|&t| t < ex.tasks.len()).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let n = preemptions.len();
+    let counts = format!(
+        "{} scheduling step{} in all, {} preemption{}{}",
         ex.step,
         if ex.step == 1 { "" } else { "s" },
+        if n == 0 { "no".to_string() } else { n.to_string() },
+        if n == 1 { "" } else { "s" },
         if skip > 0 {
-            format!(", last {TIMELINE_LIMIT} of their {} events", events.len())
+            format!("; the last {TIMELINE_LIMIT} of {} rows", rows.len() + skip)
         } else {
             String::new()
         }
     );
-    let columns = involved.len() <= 4;
-    let locations: Vec<String> = events[skip..].iter().map(|e| short_location(e.location)).collect();
+    if every_step {
+        let _ = writeln!(out, "\ninterleaving, every step ({counts}):");
+    } else {
+        let _ =
+            writeln!(out, "\ninterleaving, the steps that touch {} ({counts}):", object_list(ex, &objects));
+    }
+    let columns = !involved.is_empty() && involved.len() <= 4;
+    let locations: Vec<String> = rows
+        .iter()
+        .map(|&(e, _)| {
+            // A task's end is recorded at its last scheduling point; where
+            // it panicked is the line to show.
+            let panic = ex.tasks.get(e.task).and_then(|t| t.panic.as_ref()).and_then(|p| p.location.as_ref());
+            match panic {
+                Some(at) if matches!(e.kind, EventKind::Finish) => {
+                    at.rsplit_once(':').map_or(at.as_str(), |(file_line, _column)| file_line).to_string()
+                }
+                _ => short_location(e.location),
+            }
+        })
+        .collect();
     let loc_width = locations.iter().map(String::len).max().unwrap_or(0).min(40);
     let col = if columns { ((REPORT_WIDTH - 8 - loc_width) / involved.len()).clamp(12, 34) } else { 0 };
     if columns {
         let mut header = format!("  {:>5}  ", "step");
-        for &t in involved {
+        for &t in &involved {
             header.push_str(&format!("{:<col$}", fit(&ex.task_short(t), col - 1)));
         }
         let _ = writeln!(out, "{}", header.trim_end());
     }
     let name_width = involved.iter().map(|&t| ex.task_short(t).len()).max().unwrap_or(4);
-    let mut last_task = None;
-    for (e, location) in events[skip..].iter().zip(&locations) {
-        let marker = if last_task.is_some_and(|l| l != e.task) { '>' } else { ' ' };
-        last_task = Some(e.task);
+    for (&(e, preempts), location) in rows.iter().zip(&locations) {
+        let marker = if preempts { '*' } else { ' ' };
         let text = event_text(ex, e);
         let mut line = format!("  {marker}{:>4}  ", e.step);
-        if columns {
-            let at = involved.iter().position(|&t| t == e.task).unwrap_or(0);
-            line.push_str(&" ".repeat(col * at));
-            line.push_str(&format!("{:<width$}", fit(&text, col - 1), width = col * (involved.len() - at)));
-        } else {
-            line.push_str(&format!("{:<name_width$}  {:<34} ", ex.task_short(e.task), fit(&text, 33)));
+        let at = involved.iter().position(|&t| t == e.task);
+        match at {
+            Some(at) if columns => {
+                line.push_str(&" ".repeat(col * at));
+                line.push_str(&format!(
+                    "{:<width$}",
+                    fit(&text, col - 1),
+                    width = col * (involved.len() - at)
+                ));
+            }
+            _ => {
+                let who = if e.task < ex.tasks.len() { ex.task_short(e.task) } else { "timer".to_string() };
+                line.push_str(&format!("{who:<name_width$}  {:<34} ", fit(&text, 33)));
+            }
         }
         line.push_str(location);
         let _ = writeln!(out, "{line}");
+    }
+    if n > 0 {
+        let _ =
+            writeln!(out, "  * a preemption: the scheduler switched away from a task that could have run on");
     }
 }
 

@@ -78,6 +78,24 @@ struct WorkerResult {
     /// The worker's lock-order graph and the schedules that built it.
     lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)>,
     steps: u64,
+    /// The worker's execution indices: `start`, `start + stride`, ... of
+    /// phase `phase` (the default portfolio's second phase counts anew).
+    start: u64,
+    stride: u64,
+    phase: u8,
+}
+
+/// How many executions a worker (`phase`, `start`, `stride`, `executions`)
+/// ran with an index up to `index` of phase `at`: counted this way, the
+/// executions before a failure do not depend on the threads' timing.
+fn executions_through((phase, start, stride, executions): (u8, u64, u64, u64), at: u8, index: u64) -> u64 {
+    if phase < at {
+        return executions;
+    }
+    if phase > at || index < start {
+        return 0;
+    }
+    executions.min((index - start) / stride + 1)
 }
 
 /// Runs executions until the strategy is done or a failure is found (by
@@ -102,6 +120,9 @@ fn run_worker(
         failure,
         steps: runner.steps,
         lock_order: runner.lock_order.map(|order| (order, runner.order_schedules)),
+        start: 0,
+        stride: 1,
+        phase: 0,
     };
     while chooser.begin() {
         let index = chooser.execution_index();
@@ -181,6 +202,11 @@ impl Config {
                     .collect()
             })
         };
+        let mut results: Vec<WorkerResult> = results;
+        for (t, r) in results.iter_mut().enumerate() {
+            r.start = shard + shards * t as u64;
+            r.stride = shards * threads;
+        }
         (results, threads as usize)
     }
 
@@ -200,6 +226,7 @@ impl Config {
                 seed: self.seed,
                 logs: Vec::new(),
                 trace_note: None,
+                minimized: None,
             }))
         };
         let replay = self.replay_token().map(str::to_string);
@@ -236,6 +263,9 @@ impl Config {
             } else {
                 portfolio_note = Some(PortfolioNote { exhaustive: first.executions, exhausted: false });
                 let (mut results, threads) = self.run_split(&body, &best, &progress, remaining);
+                for r in &mut results {
+                    r.phase = 1;
+                }
                 results.insert(0, first);
                 (results, threads)
             }
@@ -254,11 +284,13 @@ impl Config {
         };
         let within_bounds = results.iter().all(|r| r.exhausted_within_bounds);
         let mut lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)> = None;
-        let mut first: Option<(u64, Verdict)> = None;
+        let mut first: Option<(u64, u8, Verdict)> = None;
+        let mut workers = Vec::with_capacity(results.len());
         for r in results {
+            workers.push((r.phase, r.start, r.stride, r.executions));
             if let Some((i, v)) = r.failure {
-                if first.as_ref().is_none_or(|(j, _)| i < *j) {
-                    first = Some((i, v));
+                if first.as_ref().is_none_or(|(j, _, _)| i < *j) {
+                    first = Some((i, r.phase, v));
                 }
             }
             if let Some((order, schedules)) = r.lock_order {
@@ -271,8 +303,16 @@ impl Config {
                 }
             }
         }
-        if let Some((_, v)) = first {
-            let found = failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks);
+        if let Some((index, phase, v)) = first {
+            let executions = workers.iter().map(|&w| executions_through(w, phase, index)).sum();
+            // A replay is never minimized again: its token is the one to
+            // follow, and its report must read as the one that printed it.
+            let (v, minimized) = match replay {
+                None => crate::minimize::minimize(&self, &body, v),
+                Some(_) => (v, None),
+            };
+            let mut found = failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks);
+            found.0.minimized = minimized;
             return Err(crate::trace_export::enrich(&self, &body, found));
         }
         // Any other failure takes precedence over a lock-order inversion.

@@ -102,6 +102,47 @@ impl FailureTask {
     }
 }
 
+/// What schedule minimization did for a failure: it replayed variations of
+/// the failing execution and kept the one with the fewest preemptive
+/// context switches that fails the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Minimization {
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    pub(crate) replays: u64,
+}
+
+impl Minimization {
+    /// Preemptive context switches of the execution exploration found.
+    pub fn from(&self) -> usize {
+        self.from
+    }
+
+    /// Preemptive context switches of the reported (minimized) execution.
+    pub fn to(&self) -> usize {
+        self.to
+    }
+
+    /// The replays the search ran.
+    pub fn replays(&self) -> u64 {
+        self.replays
+    }
+}
+
+impl fmt::Display for Minimization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "minimized from {} to {} context switch{} in {} replay{}",
+            self.from,
+            self.to,
+            if self.to == 1 { "" } else { "es" },
+            self.replays,
+            if self.replays == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// A failing execution: what went wrong, the report, and the schedule that
 /// replays it. `Display` is the full report. One pointer wide, so
 /// `Result<_, Failure>` stays small.
@@ -124,6 +165,9 @@ pub(crate) struct FailureData {
     pub(crate) logs: Vec<String>,
     /// Where the Chrome trace went, or why it could not be written.
     pub(crate) trace_note: Option<String>,
+    /// Set when the schedule was minimized; shown under the headline only,
+    /// since the body must read the same when the token is replayed.
+    pub(crate) minimized: Option<Minimization>,
 }
 
 impl Failure {
@@ -145,6 +189,11 @@ impl Failure {
     /// The tasks the failure involves, with what each was doing and where.
     pub fn tasks(&self) -> &[FailureTask] {
         &self.0.tasks
+    }
+
+    /// What schedule minimization did, if it ran (never on a replay).
+    pub fn minimization(&self) -> Option<Minimization> {
+        self.0.minimized
     }
 
     /// The report without its headline: the same on every replay.
@@ -181,6 +230,9 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.headline())?;
+        if let Some(m) = self.0.minimized {
+            writeln!(f, "({m})")?;
+        }
         f.write_str(&self.0.body)?;
         self.fmt_forensics(f)?;
         if self.0.kind == FailureKind::Replay {

@@ -512,13 +512,21 @@ impl Strategy for Dpor {
             let sleep = self.inherited_sleep();
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
-            // timers only when nothing else is possible.
+            // timers only when nothing else is possible, within the bound
+            // on early firings (the engine fires by itself when every task
+            // is blocked).
             let first = if enabled.contains(&current) && !asleep(current) {
                 Some(current)
             } else {
-                let awake = enabled.iter().copied().filter(|&t| !asleep(t));
+                let timer_allowed = self.firings < self.timer_bound;
+                let awake =
+                    enabled.iter().copied().filter(|&t| !asleep(t) && (t != FIRE || timer_allowed));
                 awake.clone().find(|&t| t != FIRE).or_else(|| awake.clone().next())
             };
+            if first.is_none() && enabled.iter().any(|&t| t == FIRE && !asleep(t)) {
+                // Only an early firing past the bound was left.
+                self.bounded = true;
+            }
             let Some(first) = first else {
                 // Every enabled task sleeps: this execution only repeats
                 // interleavings already explored.

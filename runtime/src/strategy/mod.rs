@@ -7,6 +7,7 @@
 //! [`Schedule`], and is what the engine talks to.
 
 mod dpor;
+mod guided;
 mod naive;
 mod pct;
 mod portfolio;
@@ -14,6 +15,7 @@ mod random;
 mod replay;
 
 pub(crate) use dpor::Dpor;
+pub(crate) use guided::{arms_by_task, is_preemption, ArmPick, Block, Guided, Plan, Record};
 pub(crate) use naive::NaiveDfs;
 pub(crate) use pct::Pct;
 pub(crate) use portfolio::Portfolio;

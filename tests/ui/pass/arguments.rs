@@ -12,6 +12,13 @@ fn dfs() {}
 #[goweave::concurrency_test(strategy = "portfolio", seed = 0x2a, threads = 2)]
 fn portfolio() {}
 
+#[goweave::concurrency_test(strategy = "random", minimize = false)]
+fn as_found() {}
+
+#[goweave::concurrency_test(minimize = true, expect = "any")]
+#[should_panic]
+fn minimized() {}
+
 #[goweave::concurrency_test(replay = "gw1:abc", max_steps = 100, expect = "any")]
 #[should_panic]
 fn replay() {}

@@ -519,8 +519,7 @@ impl Strategy for Dpor {
                 Some(current)
             } else {
                 let timer_allowed = self.firings < self.timer_bound;
-                let awake =
-                    enabled.iter().copied().filter(|&t| !asleep(t) && (t != FIRE || timer_allowed));
+                let awake = enabled.iter().copied().filter(|&t| !asleep(t) && (t != FIRE || timer_allowed));
                 awake.clone().find(|&t| t != FIRE).or_else(|| awake.clone().next())
             };
             if first.is_none() && enabled.iter().any(|&t| t == FIRE && !asleep(t)) {

@@ -445,7 +445,8 @@ fn verdict(ex: &mut Execution, end: End, preemptions: &[u32]) -> Option<Verdict>
     };
     if let Some(Stop::Diverged(why)) = &ex.stop {
         let why = format!("{why}\n");
-        return made(ex, FailureKind::Replay, why, Vec::new(), String::new());
+        let kind = ex.chooser.divergence();
+        return made(ex, kind, why, Vec::new(), String::new());
     }
     if let Err(why) = ex.chooser.end(steps) {
         return made(ex, FailureKind::Replay, format!("{why}\n"), Vec::new(), String::new());

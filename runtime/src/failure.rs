@@ -22,6 +22,9 @@ pub enum FailureKind {
     PotentialDeadlock,
     /// A replay token was malformed or the program no longer follows it.
     Replay,
+    /// Exhaustive search replayed a schedule prefix and the program did
+    /// something else: it depends on something goweave does not control.
+    Nondeterminism,
 }
 
 impl FailureKind {
@@ -35,6 +38,7 @@ impl FailureKind {
             FailureKind::Nontermination => "nontermination",
             FailureKind::PotentialDeadlock => "potential_deadlock",
             FailureKind::Replay => "replay",
+            FailureKind::Nondeterminism => "nondeterminism",
         }
     }
 
@@ -47,6 +51,7 @@ impl FailureKind {
             "panic" => FailureKind::Panic,
             "nontermination" => FailureKind::Nontermination,
             "potential_deadlock" => FailureKind::PotentialDeadlock,
+            "nondeterminism" => FailureKind::Nondeterminism,
             _ => return None,
         })
     }
@@ -60,6 +65,7 @@ impl FailureKind {
             FailureKind::Nontermination => "nontermination",
             FailureKind::PotentialDeadlock => "a potential deadlock (lock-order inversion)",
             FailureKind::Replay => "a replay that could not be followed",
+            FailureKind::Nondeterminism => "nondeterminism in the program under test",
         }
     }
 }
@@ -242,7 +248,21 @@ impl fmt::Display for Failure {
                  depends on real time, real threads or hash order, explore again for a fresh token."
             )?;
         }
-        if self.0.kind != FailureKind::Replay {
+        if self.0.kind == FailureKind::Nondeterminism {
+            writeln!(
+                f,
+                "\nExhaustive search needs each execution to be a function of its schedule. Likely causes:"
+            )?;
+            for cause in [
+                "real time (std::time, Instant::now) instead of goweave::time;",
+                "real threads or std::sync primitives shared with code outside the exploration;",
+                "hash iteration order (a HashMap or HashSet with a random state: use a BTreeMap or a fixed hasher);",
+                "global state kept between executions (a static, a thread-local): build all state inside the body,\n    which runs once per execution.",
+            ] {
+                writeln!(f, "  - {cause}")?;
+            }
+        }
+        if !matches!(self.0.kind, FailureKind::Replay | FailureKind::Nondeterminism) {
             let token = self.0.schedule.to_string();
             writeln!(f)?;
             writeln!(f, "replay: {token}")?;

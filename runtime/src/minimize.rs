@@ -221,7 +221,10 @@ impl Search<'_> {
 fn applies(config: &Config, verdict: &Verdict) -> bool {
     !matches!(
         verdict.kind,
-        FailureKind::Replay | FailureKind::PotentialDeadlock | FailureKind::Nontermination
+        FailureKind::Replay
+            | FailureKind::Nondeterminism
+            | FailureKind::PotentialDeadlock
+            | FailureKind::Nontermination
     ) && u64::from(verdict.steps) < config.max_steps
         && verdict.preemptions > 0
         && verdict.schedule.runs().count() == 1

@@ -111,7 +111,10 @@ struct Recorded {
 pub(crate) fn enrich(config: &Config, body: &Body, mut failure: Failure) -> Failure {
     // A lock-order inversion spans executions that each passed, and a
     // replay failure has no execution to show.
-    if matches!(failure.kind(), FailureKind::Replay | FailureKind::PotentialDeadlock) {
+    if matches!(
+        failure.kind(),
+        FailureKind::Replay | FailureKind::Nondeterminism | FailureKind::PotentialDeadlock
+    ) {
         return failure;
     }
     let schedule = failure.schedule().clone();

@@ -29,6 +29,13 @@ use super::{Strategy, FIRE, PRUNED};
 use crate::rt::{split_part, Access, Footprint, TaskId};
 use goweave_checkers::Clock;
 
+/// Runnable moves for a message: task ids, and the timer.
+fn describe_moves(moves: &[TaskId]) -> String {
+    let names: Vec<String> =
+        moves.iter().map(|&t| if t == FIRE { "a timer".to_string() } else { format!("task {t}") }).collect();
+    format!("[{}]", names.join(", "))
+}
+
 /// The slot of a task's own component in clocks: 0 is the timer.
 fn slot(task: TaskId) -> usize {
     if task == FIRE {
@@ -482,13 +489,13 @@ impl Strategy for Dpor {
         self.moves.extend_from_slice(moves);
     }
 
-    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, _step: u32) -> Result<TaskId, String> {
+    fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {
         let d = self.depth;
         self.depth += 1;
         self.task_node = d;
         let pick = if d < self.path.len() {
             match &self.path[d] {
-                Node::Task { chosen, split, .. } if enabled.contains(chosen) => {
+                Node::Task { chosen, split, enabled: recorded, .. } if recorded == enabled => {
                     let chosen = *chosen;
                     if let Some(split) = split {
                         let split: &Split = split;
@@ -500,11 +507,20 @@ impl Strategy for Dpor {
                     }
                     chosen
                 }
-                _ => {
+                Node::Task { enabled: recorded, .. } => {
                     return Err(format!(
-                        "exhaustive search found the program nondeterministic at choice {d}: the \
-                         same schedule prefix enabled other tasks ({enabled:?}); it must not depend \
-                         on real time, real threads or hash iteration order"
+                        "at step {step}, replaying the schedule of an earlier execution, the runnable \
+                         moves were {} where that execution had {}: the same choices led the program \
+                         somewhere else.",
+                        describe_moves(enabled),
+                        describe_moves(recorded)
+                    ))
+                }
+                Node::Arm { .. } => {
+                    return Err(format!(
+                        "at step {step}, replaying the schedule of an earlier execution, the program \
+                         chose among tasks ({}) where that execution chose a select arm.",
+                        describe_moves(enabled)
                     ))
                 }
             }
@@ -648,21 +664,29 @@ impl Strategy for Dpor {
         self.steps.push(Step { task, footprint, clock: c, node });
     }
 
-    fn pick_arm(&mut self, ready: usize, _step: u32) -> Result<usize, String> {
+    fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {
         let d = self.depth;
         self.depth += 1;
         if d < self.path.len() {
             match self.path[d] {
                 Node::Arm { chosen, count } if count == ready => Ok(chosen),
-                _ => Err(format!(
-                    "exhaustive search found the program nondeterministic at choice {d}: a select \
-                     had {ready} ready arms where an earlier execution saw otherwise"
+                Node::Arm { count, .. } => Err(format!(
+                    "at step {step}, replaying the schedule of an earlier execution, a select had \
+                     {ready} ready arms where that execution had {count}."
+                )),
+                Node::Task { .. } => Err(format!(
+                    "at step {step}, replaying the schedule of an earlier execution, a select chose \
+                     an arm where that execution chose among tasks."
                 )),
             }
         } else {
             self.path.push(Node::Arm { chosen: 0, count: ready });
             Ok(0)
         }
+    }
+
+    fn divergence(&self) -> crate::FailureKind {
+        crate::FailureKind::Nondeterminism
     }
 
     fn execution_index(&self) -> u64 {

@@ -69,6 +69,11 @@ pub(crate) trait Strategy {
     }
     /// The index, in the whole exploration, of the execution begun last.
     fn execution_index(&self) -> u64;
+    /// What it means when this strategy cannot follow its own choices: a
+    /// replay token that no longer fits, by default.
+    fn divergence(&self) -> crate::FailureKind {
+        crate::FailureKind::Replay
+    }
     /// True when an exhaustive strategy covered its whole space.
     fn exhausted(&self) -> bool {
         false
@@ -175,6 +180,10 @@ impl Chooser {
 
     pub(crate) fn execution_index(&self) -> u64 {
         self.strategy.execution_index()
+    }
+
+    pub(crate) fn divergence(&self) -> crate::FailureKind {
+        self.strategy.divergence()
     }
 
     pub(crate) fn schedule(&self) -> &Schedule {

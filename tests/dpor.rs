@@ -298,3 +298,44 @@ proptest! {
         prop_assert!(dpor_runs <= naive_runs, "dpor {} > naive {}", dpor_runs, naive_runs);
     }
 }
+
+#[test]
+fn shards_of_an_exhaustive_search_together_find_every_outcome() {
+    let program = vec![
+        vec![Step::Add(0), Step::Load(1), Step::Locked(0), Step::Add(2)],
+        vec![Step::Load(0), Step::Add(1), Step::Load(2)],
+        vec![Step::Locked(0), Step::Add(0), Step::Load(0), Step::Add(1)],
+        vec![Step::Add(2), Step::Load(1), Step::Locked(0)],
+    ];
+    let dfs = Search::Dfs { preemption_bound: None };
+    let (whole, whole_runs) = outcomes(dfs, &program);
+    for shards in [2u64, 3, 5] {
+        let mut union = BTreeSet::new();
+        let mut runs = 0;
+        for shard in 0..shards {
+            let seen = Arc::new(StdMutex::new(BTreeSet::new()));
+            let (s, p) = (seen.clone(), Arc::new(program.clone()));
+            let stats = Config::default()
+                .strategy(dfs)
+                .threads(1)
+                .shard(shard, shards)
+                .explore(move || {
+                    let outcome = run(&p);
+                    s.lock().unwrap().insert(outcome);
+                })
+                .unwrap_or_else(|f| panic!("{f}"));
+            assert!(stats.exhausted(), "shard {shard}/{shards} did not cover its part");
+            runs += stats.executions();
+            eprintln!("  shard {shard}/{shards}: {}", stats.executions());
+            union.extend(seen.lock().unwrap().iter().cloned());
+        }
+        eprintln!("{shards} shards: {runs} executions, whole search {whole_runs}");
+        assert_eq!(union, whole, "{shards} shards");
+        // The split costs a little (every runnable task at the split
+        // levels), not a multiple.
+        assert!(
+            runs * 4 < whole_runs * 5,
+            "{shards} shards ran {runs} executions, the whole search {whole_runs}"
+        );
+    }
+}

@@ -569,7 +569,7 @@ impl Strategy for Dpor {
                         order.push(t);
                     }
                 }
-                const SPREAD: u64 = 8;
+                const SPREAD: u64 = 16;
                 let width = self.split_width.saturating_mul(order.len() as u64);
                 let split = Split { order, prefix: self.split_id, deals: width >= SPREAD * self.parts };
                 let Some(k) = self.split_branch(&split, 0) else {

@@ -11,8 +11,11 @@ fn first_failure<R: goweave::BodyResult>(
     name: &str,
     body: impl Fn() -> R + Send + Sync + 'static,
 ) -> Failure {
+    // Two threads, as on the CI machine, stated so that the snapshots do
+    // not depend on the machine's parallelism.
     Config::default()
         .strategy(Strategy::Dfs { preemption_bound: None })
+        .threads(2)
         .test_name(name)
         .explore(body)
         .expect_err("no failure found")
@@ -128,6 +131,7 @@ fn potential_deadlock_report() {
 fn nontermination_report() {
     let failure = Config::default()
         .strategy(Strategy::Dfs { preemption_bound: None })
+        .threads(2)
         .max_steps(6)
         .test_name("spin")
         .explore(|| {

@@ -227,6 +227,7 @@ impl Config {
                 logs: Vec::new(),
                 trace_note: None,
                 minimized: None,
+                threads: 1,
             }))
         };
         let replay = self.replay_token().map(str::to_string);
@@ -312,6 +313,7 @@ impl Config {
                 Some(_) => (v, None),
             };
             let mut found = failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks);
+            found.0.threads = threads;
             found.0.minimized = minimized;
             return Err(crate::trace_export::enrich(&self, &body, found));
         }
@@ -324,14 +326,16 @@ impl Config {
                 let parts: Vec<&Schedule> = runs.iter().filter_map(|i| schedules.get(i)).collect();
                 let schedule = Schedule::sequence(&parts);
                 let body = describe_inversion(&inversion);
-                return Err(failure(
+                let mut found = failure(
                     FailureKind::PotentialDeadlock,
                     schedule,
                     executions,
                     replay.is_some(),
                     body,
                     Vec::new(),
-                ));
+                );
+                found.0.threads = threads;
+                return Err(found);
             }
         }
         Ok(Stats {

@@ -174,6 +174,8 @@ pub(crate) struct FailureData {
     /// Set when the schedule was minimized; shown under the headline only,
     /// since the body must read the same when the token is replayed.
     pub(crate) minimized: Option<Minimization>,
+    /// The threads that explored (named in the headline when more than one).
+    pub(crate) threads: usize,
 }
 
 impl Failure {
@@ -221,8 +223,10 @@ impl Failure {
         if self.0.replayed {
             format!("goweave found {} when replaying a schedule", self.0.kind.title())
         } else {
+            let threads =
+                if self.0.threads > 1 { format!(" on {} threads", self.0.threads) } else { String::new() };
             format!(
-                "goweave found {} after {} execution{} (strategy {}, seed {})",
+                "goweave found {} after {} execution{}{threads} (strategy {}, seed {})",
                 self.0.kind.title(),
                 self.0.executions,
                 if self.0.executions == 1 { "" } else { "s" },

@@ -6,12 +6,6 @@
 //! whose goroutines block forever after that is a `Leak`, and one whose body itself blocks
 //! is a `Deadlock`.
 //!
-//! False positive on a fixed variant (kept in `KERNELS`, not run as a test):
-//! - cockroach_1462: the fixed transport and the event processor pass events back and forth
-//!   until the test body closes `stopper`; in the PCT phase of the default portfolio the body
-//!   can stay at the lowest priority, enabled but never scheduled, for `max_steps`, and
-//!   goweave reports `Nontermination`. Go's fair scheduler always lets the body run.
-//!
 //! Not detected with default settings: none.
 //! Not expressible: none of the kernels ported here needed a feature goweave lacks.
 //! Not ported yet (the other mixed GoKer kernels): grpc_1353, etcd_7492, etcd_7443,
@@ -700,6 +694,11 @@ fn istio_16224() {
 #[goweave::concurrency_test(expect = "deadlock")]
 fn cockroach_1462() {
     cockroach_1462_bug()
+}
+
+#[goweave::concurrency_test]
+fn cockroach_1462_fixed() {
+    cockroach_1462_fixed_body()
 }
 
 #[goweave::concurrency_test(expect = "deadlock")]

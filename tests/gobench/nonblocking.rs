@@ -12,20 +12,28 @@
 //! where those are described in GoBench, and are otherwise not checked line by line
 //! against the upstream patch.
 //!
-//! Not detected with default settings: none.
+//! Not detected with default settings (kept in `KERNELS`, not run as a test):
+//! - kubernetes_82239: the controller's `wait.Until` loop never blocks (both its selects have
+//!   a `default`). The exhaustive phase's first execution never preempts a task that can
+//!   run, so the loop runs for `max_steps` while the test body sleeps, and goweave reports
+//!   `Nontermination` before the test's write to the annotations ever happens. Go's
+//!   preemptive scheduler would run the body after its sleep.
+//!
 //! Not expressible:
 //! - istio_8214: the cache's write counter is raised with `atomic.AddUint64` and read plainly
 //!   (a struct copy) by `Stats`; goweave has no mixed access to one variable, atomic in one
 //!   place and plain in another (its atomics and `Shared` are different objects), so the
 //!   race between the two kinds of access cannot be written.
-//!
-//! Not ported yet (the other non-blocking GoKer kernels): data races grpc_1748,
-//! serving_6472, serving_3148, kubernetes_88331, kubernetes_82239, kubernetes_81148,
-//! kubernetes_79631, kubernetes_49404.
+//! - serving_6472: the same, for an ingress state's `pendingCount`, raised plainly by
+//!   `IsReady` and lowered with `atomic.AddInt32` by the prober's workers.
 //!
 //! No fixed variant: serving_3068's upstream fix still raises the pool's WaitGroup from zero
 //! unordered with its `Wait` (goweave reports the race; a test checks it). For serving_6171,
-//! serving_4908, etcd_8194, grpc_3090 and istio_16742 GoBench does not describe the fix.
+//! serving_4908 and the data races ported last (etcd_8194, grpc_3090, istio_16742, grpc_1748,
+//! kubernetes_88331, kubernetes_79631, kubernetes_81148, kubernetes_82239, kubernetes_49404,
+//! serving_3148) the fix is not written here: GoBench does not describe it (and in
+//! kubernetes_88331 and kubernetes_79631 the queue's task never stops, so adding the missing
+//! lock alone would leave a leak).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -127,6 +135,62 @@ pub const KERNELS: &[Kernel] = &[
         subcategory: "data race",
         expect: FailureKind::DataRace,
         bug: istio_16742_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "grpc_1748",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: grpc_1748_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "kubernetes_88331",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_88331_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "kubernetes_79631",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_79631_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "kubernetes_81148",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_81148_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "kubernetes_82239",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_82239_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "kubernetes_49404",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: kubernetes_49404_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "serving_3148",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: serving_3148_bug,
         fixed: None,
     },
     Kernel {
@@ -1415,6 +1479,255 @@ fn istio_16742_bug() {
 
 // ---------------------------------------------------------------------------------------
 
+/// grpc_1748's pick-first balancer: `sc`, its sub-connection, written by the watcher only.
+struct PickfirstBalancer {
+    sc: Shared<Option<()>>,
+}
+
+/// gRPC #1748: the balancer's `Connect` starts the address connection's transport monitor,
+/// which reads the package-level `minConnectTimeout` while the test's deferred function
+/// restores it.
+fn grpc_1748_bug() {
+    let min_connect_timeout = Arc::new(Shared::new(Duration::from_secs(10)));
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let w = wg.clone();
+    go(move || {
+        let mct_bkp = min_connect_timeout.get();
+        // switchBalancer: newCCBalancerWrapper. `balancer` is the wrapper's field, guarded by
+        // the package-level balanceMutex.
+        let balancer = Arc::new(Mutex::new(None::<Arc<PickfirstBalancer>>));
+        let (b, timeout) = (balancer.clone(), min_connect_timeout.clone());
+        go(move || {
+            // watcher
+            for _ in 0..10 {
+                let g = b.lock();
+                let current = g.clone();
+                drop(g);
+                if let Some(pf) = current {
+                    // HandleResolvedAddrs: NewSubConn, then Connect.
+                    let ac_mu = Mutex::new(()); // the new addrConn's mutex
+                    drop(ac_mu.lock()); // ac.acbw = acbw
+                    pf.sc.set(Some(()));
+                    let acbw_mu = Mutex::new(());
+                    let _g = acbw_mu.lock();
+                    let timeout = timeout.clone();
+                    go(move || {
+                        // transportMonitor: resetTransport
+                        let _ = timeout.get();
+                    });
+                }
+            }
+        });
+        *balancer.lock() = Some(Arc::new(PickfirstBalancer { sc: Shared::new(None) })); // Build
+        min_connect_timeout.set(mct_bkp); // deferred
+        w.done();
+    });
+    wg.wait();
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Kubernetes' `wait.Until` as kernels 88331, 81148 and 79631 reduce it: run `f` unless
+/// stopped, then wait for the stop channel.
+fn backoff_until(f: impl Fn(), stop: Receiver<()>) {
+    select! {
+        recv(stop) -> _ => return,
+        default => {},
+    }
+    f();
+    // The loop's second select has only the stop case, so it returns once that is closed.
+    stop.recv();
+}
+
+/// Kubernetes #88331: the priority queue's own task pops the backoff queue under the queue's
+/// lock, while the test reads the queue's length without it.
+fn kubernetes_88331_bug() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let w = wg.clone();
+    go(move || {
+        w.done();
+        // createAndRunPriorityQueue: two items in the backoff queue, and Run.
+        let lock = Arc::new(RwMutex::new(()));
+        let pod_backoff_q = Arc::new(Shared::new(vec![(), ()]));
+        let (_stop_tx, stop_rx) = chan::<()>(0);
+        let (l, q) = (lock.clone(), pod_backoff_q.clone());
+        go(move || {
+            backoff_until(
+                || {
+                    // flushBackoffQCompleted
+                    let _g = l.write();
+                    q.with_mut(Vec::pop);
+                },
+                stop_rx,
+            )
+        });
+        let _len = pod_backoff_q.with(Vec::len);
+    });
+    wg.wait();
+}
+
+/// Kubernetes #79631: as #88331, with a map: the queue's task deletes from the backoff
+/// queue's items under the lock while the test looks an item up without it.
+fn kubernetes_79631_bug() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let w = wg.clone();
+    go(move || {
+        w.done();
+        let lock = Arc::new(RwMutex::new(()));
+        let items = Arc::new(Shared::new(BTreeMap::<&'static str, ()>::new()));
+        let (_stop_tx, stop_rx) = chan::<()>(0);
+        let (l, i) = (lock.clone(), items.clone());
+        go(move || {
+            backoff_until(
+                || {
+                    let _g = l.write();
+                    i.with_mut(|m| m.remove("1"));
+                },
+                stop_rx,
+            )
+        });
+        let _item = items.with(|m| m.get("1").is_some()); // Get: GetByKey
+    });
+    wg.wait();
+}
+
+/// kubernetes_81148's pod info: its timestamp, a plain field.
+struct PodInfo {
+    timestamp: Shared<time::Instant>,
+}
+
+/// Kubernetes #81148: the test sets an unschedulable pod's timestamp without the queue's
+/// lock, while the queue's task, under the lock, reads every pod's timestamp.
+fn kubernetes_81148_bug() {
+    let (stop_tx, stop_rx) = chan::<()>(0);
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let w = wg.clone();
+    go(move || {
+        // NewPriorityQueue: the unschedulable pods' map, guarded by `lock`; run.
+        let lock = Arc::new(RwMutex::new(()));
+        let pod_info_map = Arc::new(Shared::new(BTreeMap::<String, Arc<PodInfo>>::new()));
+        let (l, m) = (lock.clone(), pod_info_map.clone());
+        go(move || {
+            backoff_until(
+                || {
+                    // flushUnschedulableQLeftover
+                    let _g = l.write();
+                    for p in m.with(|m| m.values().cloned().collect::<Vec<_>>()) {
+                        let _ = p.timestamp.get();
+                    }
+                },
+                stop_rx,
+            )
+        });
+        {
+            // addOrUpdateUnschedulablePod
+            let _g = lock.write();
+            let info = Arc::new(PodInfo { timestamp: Shared::new(time::now()) });
+            pod_info_map.with_mut(|m| m.insert("1".to_string(), info));
+        }
+        let info = pod_info_map.with(|m| m["1"].clone());
+        info.timestamp.set(time::now());
+        w.done();
+    });
+    wg.wait();
+    stop_tx.close();
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Kubernetes #82239: the volume controller's worker, run in a loop by `wait.Until` until the
+/// stop channel closes, deep-copies the volume's annotations while the test, after a sleep,
+/// adds one.
+fn kubernetes_82239_bug() {
+    // The test's one volume, with two annotations.
+    let annotations = Arc::new(Shared::new(BTreeMap::from([("0", ()), ("1", ())])));
+    let (stop_tx, stop_rx) = chan::<()>(0);
+    let a = annotations.clone();
+    go(move || {
+        // ctrl.Run: Until(volumeWorker, stopCh), whose loop checks the stop channel without
+        // blocking.
+        go(move || loop {
+            select! {
+                recv(stop_rx) -> _ => return,
+                default => {},
+            }
+            let _copy = a.with(Clone::clone); // volumeWorker: DeepCopy
+            select! {
+                recv(stop_rx) -> _ => return,
+                default => {},
+            }
+        });
+    });
+    time::sleep(Duration::from_millis(1));
+    annotations.with_mut(|m| m.insert("0", ())); // test.test(test)
+    stop_tx.close();
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Kubernetes #49404: the handler, run by the test server's connection task, sets `called`,
+/// which the test's deferred check reads with nothing in between.
+fn kubernetes_49404_bug() {
+    let called = Arc::new(Shared::new(false));
+    // The mux's one handler.
+    let c = called.clone();
+    let handler = move || c.set(true);
+    // NewUnstartedServer(backendHandler).StartTLS(): goServe.
+    let server_wg = WaitGroup::new();
+    server_wg.add(1);
+    let s = server_wg.clone();
+    go(move || {
+        // Serve: a connection task serves the request.
+        go(handler);
+        s.done();
+    });
+    // The deferred check.
+    if !called.get() {
+        let _ = "Error".to_string();
+    }
+    time::sleep(Duration::from_millis(10));
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Knative Serving #3148: the controller's worker invokes the fake clientset's reaction
+/// chain while the test's hook replaces that chain, both plain accesses.
+fn serving_3148_bug() {
+    let wg = WaitGroup::new();
+    wg.add(1);
+    let w = wg.clone();
+    go(move || {
+        // The fake clientset's `ReactionChain`.
+        let reaction_chain = Arc::new(Shared::new(Vec::<()>::new()));
+        let eg = WaitGroup::new();
+        eg.add(1);
+        let (e, chain) = (eg.clone(), reaction_chain.clone());
+        go(move || {
+            // controller.Run(1): one worker, waited for.
+            let sg = WaitGroup::new();
+            sg.add(1);
+            let s = sg.clone();
+            go(move || {
+                // processNextWorkItem: Reconcile, createKPA, Create: Invokes.
+                chain.with(|c| c.iter().for_each(|_| {}));
+                s.done();
+            });
+            sg.wait();
+            e.done();
+        });
+        reaction_chain.set(vec![()]); // OnUpdate: PrependReactor
+        eg.wait(); // deferred
+        w.done();
+    });
+    wg.wait();
+}
+
+// ---------------------------------------------------------------------------------------
+
 #[test]
 fn registry_lists_each_kernel_once_in_this_category() {
     let mut ids: Vec<&str> = KERNELS.iter().map(|k| k.id).collect();
@@ -1622,6 +1935,36 @@ fn kubernetes_81091_fixed() {
 #[goweave::concurrency_test(expect = "race")]
 fn istio_16742() {
     istio_16742_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn grpc_1748() {
+    grpc_1748_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_88331() {
+    kubernetes_88331_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_79631() {
+    kubernetes_79631_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_81148() {
+    kubernetes_81148_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_49404() {
+    kubernetes_49404_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn serving_3148() {
+    serving_3148_bug()
 }
 
 /// The upstream fix of serving_3068 keeps the unordered `Add` (see `serving_3068_upstream_fix`).

@@ -29,6 +29,11 @@ use super::{Strategy, FIRE, PRUNED};
 use crate::rt::{split_part, Access, Footprint, TaskId};
 use goweave_checkers::Clock;
 
+/// Choice points at which a task may go on while others could run before
+/// the search's default choice moves on to another task. Only the default
+/// changes: backtracking still explores what it must.
+const FAIR_STREAK: usize = 64;
+
 /// Runnable moves for a message: task ids, and the timer.
 fn describe_moves(moves: &[TaskId]) -> String {
     let names: Vec<String> =
@@ -135,6 +140,11 @@ pub(crate) struct Dpor {
     last_global_step: Vec<Option<usize>>,
     /// Every waiting task's next operation (enabled or not) at this node.
     moves: Vec<(TaskId, Footprint)>,
+    /// The task that called `yield_now` last, until the next choice.
+    yielded: Option<TaskId>,
+    /// Consecutive choice points at which the current task went on while
+    /// another could have run (see `FAIR_STREAK`).
+    streak: usize,
     /// Scratch space for the steps racing with one operation.
     racing: Vec<usize>,
 }
@@ -169,6 +179,8 @@ impl Dpor {
             last_global_step: Vec::new(),
             moves: Vec::new(),
             racing: Vec::new(),
+            streak: 0,
+            yielded: None,
         }
     }
 
@@ -463,6 +475,8 @@ impl Strategy for Dpor {
         }
         self.started = true;
         self.executions += 1;
+        self.streak = 0;
+        self.yielded = None;
         self.split_id = 0;
         self.split_width = 1;
         self.split_dealt = false;
@@ -484,6 +498,10 @@ impl Strategy for Dpor {
         true
     }
 
+    fn on_yield(&mut self, task: TaskId) {
+        self.yielded = Some(task);
+    }
+
     fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
         self.moves.clear();
         self.moves.extend_from_slice(moves);
@@ -493,6 +511,7 @@ impl Strategy for Dpor {
         let d = self.depth;
         self.depth += 1;
         self.task_node = d;
+        let yielded = self.yielded.take() == Some(current);
         let pick = if d < self.path.len() {
             match &self.path[d] {
                 Node::Task { chosen, split, enabled: recorded, .. } if recorded == enabled => {
@@ -531,8 +550,17 @@ impl Strategy for Dpor {
             // timers only when nothing else is possible, within the bound
             // on early firings (the engine fires by itself when every task
             // is blocked).
-            let first = if enabled.contains(&current) && !asleep(current) {
+            let others_awake = enabled.iter().any(|&t| t != current && t != FIRE && !asleep(t));
+            // After `yield_now`, or too long a run, the default is another
+            // task, like Go's scheduler: a task that never blocks (a loop
+            // polling a flag, or select's default) would otherwise keep
+            // the others out until `max_steps`.
+            let spinning = (self.streak >= FAIR_STREAK || yielded) && others_awake;
+            let first = if enabled.contains(&current) && !asleep(current) && !spinning {
                 Some(current)
+            } else if spinning {
+                let awake = || enabled.iter().copied().filter(|&t| t != FIRE && !asleep(t));
+                awake().find(|&t| t > current).or_else(|| awake().find(|&t| t != current))
             } else {
                 let timer_allowed = self.firings < self.timer_bound;
                 let awake = enabled.iter().copied().filter(|&t| !asleep(t) && (t != FIRE || timer_allowed));
@@ -604,6 +632,7 @@ impl Strategy for Dpor {
         } else if Self::preempts(enabled, current, pick) {
             self.preemptions += 1;
         }
+        self.streak = if pick == current && enabled.len() > 1 { self.streak + 1 } else { 0 };
         Ok(pick)
     }
 

@@ -32,18 +32,18 @@ pub(crate) struct Pct {
     /// priority it gets.
     change_points: Vec<(u32, i64)>,
     max_steps_seen: u32,
-    /// Per task, the consecutive choice points at which it was enabled and
-    /// not picked: see [`STARVATION_BOUND`].
+    /// Per task, the choice points since it last ran at which it was
+    /// enabled and not picked: see [`STARVATION_BOUND`].
     passed_over: Vec<u32>,
 }
 
-/// Choice points a task may stay enabled without running before it runs
-/// anyway. Strict priorities starve a low task forever when higher ones
-/// never block (two tasks handing values back and forth until the body
-/// stops them), which no fair scheduler such as Go's would do: the
-/// execution would end as a false `Nontermination`. Bugs of small depth
+/// Choice points at which a task may be passed over before it runs anyway.
+/// Strict priorities starve a low task forever when higher ones never block
+/// (two tasks handing values back and forth until the body stops them, or
+/// one re-taking a lock another waits for), which no fair scheduler such as
+/// Go's would do: the execution would end as a false `Nontermination`. Bugs of small depth
 /// need far fewer choice points than this, so PCT's guarantee is kept.
-const STARVATION_BOUND: u32 = 1_000;
+const STARVATION_BOUND: u32 = 300;
 
 impl Pct {
     pub(crate) fn new(depth: usize, seed: u64, slice: Slice) -> Pct {
@@ -90,7 +90,7 @@ impl Pct {
 
 impl Pct {
     /// `pick`, unless an enabled task was passed over `STARVATION_BOUND`
-    /// times in a row: then the one passed over longest.
+    /// times since it last ran: then the one passed over most.
     fn unless_starving(&mut self, enabled: &[TaskId], pick: TaskId) -> TaskId {
         let mut starving: Option<(u32, TaskId)> = None;
         for &t in enabled {
@@ -106,14 +106,16 @@ impl Pct {
             }
         }
         let pick = starving.map_or(pick, |(_, t)| t);
-        // Tasks not enabled now start over, so only consecutive passes count.
-        let mut k = 0;
-        for t in 0..self.passed_over.len() {
-            let is_enabled = enabled.get(k) == Some(&t);
-            if is_enabled {
-                k += 1;
+        // Passes count until the task runs, including those separated by
+        // waits: a task that a lock holder keeps beating to the lock is
+        // runnable for one step at a time, and starves all the same.
+        for &t in enabled {
+            if t != FIRE && t != pick {
+                self.passed_over[t] += 1;
             }
-            self.passed_over[t] = if is_enabled && t != pick { self.passed_over[t] + 1 } else { 0 };
+        }
+        if pick != FIRE {
+            self.passed_over[pick] = 0;
         }
         pick
     }

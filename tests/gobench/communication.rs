@@ -60,7 +60,13 @@ const CHAN: &str = "channel";
 const CTX: &str = "channel & context";
 const COND: &str = "condition variable";
 
-const fn k(id: &'static str, sub: &'static str, expect: FailureKind, bug: fn(), fixed: Option<fn()>) -> Kernel {
+const fn k(
+    id: &'static str,
+    sub: &'static str,
+    expect: FailureKind,
+    bug: fn(),
+    fixed: Option<fn()>,
+) -> Kernel {
     Kernel { id, category: "communication", subcategory: sub, expect, bug, fixed }
 }
 

@@ -63,7 +63,13 @@ const DOUBLE: &str = "double locking";
 const ABBA: &str = "AB-BA";
 const RWR: &str = "RWR";
 
-const fn k(id: &'static str, sub: &'static str, expect: FailureKind, bug: fn(), fixed: Option<fn()>) -> Kernel {
+const fn k(
+    id: &'static str,
+    sub: &'static str,
+    expect: FailureKind,
+    bug: fn(),
+    fixed: Option<fn()>,
+) -> Kernel {
     Kernel { id, category: "resource", subcategory: sub, expect, bug, fixed }
 }
 
@@ -396,7 +402,9 @@ struct Replica10214 {
 
 fn cockroach_10214_run(fixed: bool) {
     let coalesced = Arc::new(Mutex::new(vec![1, 2]));
-    let replica = || Arc::new(Replica10214 { raft_mu: Mutex::new(()), mu: Mutex::new(()), coalesced: coalesced.clone() });
+    let replica = || {
+        Arc::new(Replica10214 { raft_mu: Mutex::new(()), mu: Mutex::new(()), coalesced: coalesced.clone() })
+    };
     let replicas = Arc::new([replica(), replica()]);
     let (rs, c) = (replicas.clone(), coalesced.clone());
     goweave::go(move || {
@@ -479,9 +487,12 @@ fn hugo_3251_fix() {
     hugo_3251_run(true)
 }
 
+/// hugo's `remoteURLLock`: one mutex per URL, in a map under a read-write lock.
+type UrlLocks = RwMutex<BTreeMap<&'static str, Arc<Mutex<()>>>>;
+
 fn hugo_3251_run(fixed: bool) {
     let url = "http://Foo.Bar/foo_Bar-Foo";
-    let locks: Arc<RwMutex<BTreeMap<&str, Arc<Mutex<()>>>>> = Arc::new(RwMutex::new(BTreeMap::new()));
+    let locks: Arc<UrlLocks> = Arc::new(RwMutex::new(BTreeMap::new()));
     for _round in 0..2 {
         let wg = WaitGroup::new();
         for _ in 0..3 {

@@ -84,7 +84,14 @@ fn summary(label: &str, rows: &[&Outcome]) -> String {
 }
 
 fn main() {
-    if let Some((name, _)) = std::env::vars().find(|(k, _)| k.starts_with("GOWEAVE_")) {
+    // Variables that change what is explored; regression files, progress
+    // and traces do not (the workspace's .cargo/config.toml turns
+    // regression files off for its own runs).
+    let explores = |k: &str| {
+        k.starts_with("GOWEAVE_")
+            && !matches!(k, "GOWEAVE_REGRESSIONS" | "GOWEAVE_PROGRESS" | "GOWEAVE_TRACE" | "GOWEAVE_STATS")
+    };
+    if let Some((name, _)) = std::env::vars().find(|(k, _)| explores(k)) {
         eprintln!("gobench measures goweave's defaults: unset {name} first");
         std::process::exit(2);
     }

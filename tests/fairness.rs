@@ -139,3 +139,20 @@ fn a_task_re_taking_a_lock_does_not_starve_its_waiters() {
         ticking.join().unwrap();
     });
 }
+
+#[test]
+fn time_passes_while_a_task_spins() {
+    // The body sleeps while a task polls with select's default: in Go,
+    // real time passes and the sleep ends; the timer must fire here too.
+    terminates(|| {
+        let (stop_tx, stop_rx) = chan::<()>(0);
+        go(move || loop {
+            select! {
+                recv(stop_rx) -> _ => return,
+                default => {},
+            }
+        });
+        time::sleep(Duration::from_millis(1));
+        stop_tx.close();
+    });
+}

@@ -550,19 +550,22 @@ impl Strategy for Dpor {
             // timers only when nothing else is possible, within the bound
             // on early firings (the engine fires by itself when every task
             // is blocked).
+            let timer_allowed = self.firings < self.timer_bound;
+            let timer_awake = timer_allowed && enabled.contains(&FIRE) && !asleep(FIRE);
             let others_awake = enabled.iter().any(|&t| t != current && t != FIRE && !asleep(t));
             // After `yield_now`, or too long a run, the default is another
-            // task, like Go's scheduler: a task that never blocks (a loop
-            // polling a flag, or select's default) would otherwise keep
-            // the others out until `max_steps`.
-            let spinning = (self.streak >= FAIR_STREAK || yielded) && others_awake;
+            // task, like Go's scheduler, or else the next timer, as real
+            // time would pass: a task that never blocks (a loop polling a
+            // flag, or select's default) would otherwise keep the others
+            // out until `max_steps`.
+            let spinning = (self.streak >= FAIR_STREAK || yielded) && (others_awake || timer_awake);
             let first = if enabled.contains(&current) && !asleep(current) && !spinning {
                 Some(current)
             } else if spinning {
                 let awake = || enabled.iter().copied().filter(|&t| t != FIRE && !asleep(t));
-                awake().find(|&t| t > current).or_else(|| awake().find(|&t| t != current))
+                let other = awake().find(|&t| t > current).or_else(|| awake().find(|&t| t != current));
+                other.or(timer_awake.then_some(FIRE))
             } else {
-                let timer_allowed = self.firings < self.timer_bound;
                 let awake = enabled.iter().copied().filter(|&t| !asleep(t) && (t != FIRE || timer_allowed));
                 awake.clone().find(|&t| t != FIRE).or_else(|| awake.clone().next())
             };

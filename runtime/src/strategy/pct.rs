@@ -35,6 +35,8 @@ pub(crate) struct Pct {
     /// Per task, the choice points since it last ran at which it was
     /// enabled and not picked: see [`STARVATION_BOUND`].
     passed_over: Vec<u32>,
+    /// The same for the timer move.
+    timer_passed_over: u32,
 }
 
 /// Choice points at which a task may be passed over before it runs anyway.
@@ -56,6 +58,7 @@ impl Pct {
             change_points: Vec::new(),
             max_steps_seen: 0,
             passed_over: Vec::new(),
+            timer_passed_over: 0,
             choices: 0,
             yield_floor: 0,
             timer_priority: 0,
@@ -69,6 +72,7 @@ impl Pct {
         self.rng.seed(mix_seed(self.seed, index));
         self.priorities.clear();
         self.passed_over.clear();
+        self.timer_passed_over = 0;
         self.change_points.clear();
         self.yield_floor = 0;
         self.timer_priority = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
@@ -92,15 +96,13 @@ impl Pct {
     /// `pick`, unless an enabled task was passed over `STARVATION_BOUND`
     /// times since it last ran: then the one passed over most.
     fn unless_starving(&mut self, enabled: &[TaskId], pick: TaskId) -> TaskId {
+        // The timer counts too: real time passes while a task spins.
         let mut starving: Option<(u32, TaskId)> = None;
         for &t in enabled {
-            if t == FIRE {
-                continue;
-            }
-            if self.passed_over.len() <= t {
+            if t != FIRE && self.passed_over.len() <= t {
                 self.passed_over.resize(t + 1, 0);
             }
-            let n = self.passed_over[t];
+            let n = self.passes(t);
             if n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
                 starving = Some((n, t));
             }
@@ -110,14 +112,28 @@ impl Pct {
         // waits: a task that a lock holder keeps beating to the lock is
         // runnable for one step at a time, and starves all the same.
         for &t in enabled {
-            if t != FIRE && t != pick {
-                self.passed_over[t] += 1;
+            if t != pick {
+                *self.passes_mut(t) += 1;
             }
         }
-        if pick != FIRE {
-            self.passed_over[pick] = 0;
-        }
+        *self.passes_mut(pick) = 0;
         pick
+    }
+
+    fn passes(&self, t: TaskId) -> u32 {
+        if t == FIRE {
+            self.timer_passed_over
+        } else {
+            self.passed_over[t]
+        }
+    }
+
+    fn passes_mut(&mut self, t: TaskId) -> &mut u32 {
+        if t == FIRE {
+            &mut self.timer_passed_over
+        } else {
+            &mut self.passed_over[t]
+        }
     }
 }
 

@@ -677,6 +677,15 @@ fn holder_text(ex: &Execution, holder: Option<(TaskId, rt::Loc)>) -> String {
 /// One line (plus notes) saying what an unfinished task is doing.
 pub(crate) fn describe_wait(ex: &Execution, t: TaskId) -> (String, Vec<String>) {
     let task = &ex.tasks[t];
+    if task.state != TaskState::Finished && ex.is_enabled(t) {
+        // Not blocked: it could go on (a task still running at the step
+        // limit), so "blocked locking a free mutex" would mislead.
+        let what = match task.op.object() {
+            Some(o) => format!("still running; next it uses {}", obj_name(ex, o)),
+            None => format!("still running; next: {}", op_verb(task.op)),
+        };
+        return (what, Vec::new());
+    }
     let mut notes = Vec::new();
     let chan_notes = |notes: &mut Vec<String>, c: usize, dir: Dir| {
         let o = &ex.objects[c];

@@ -61,6 +61,10 @@ fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> 
     }
 }
 
+/// Executions of PCT and random walk the default portfolio runs before its
+/// exhaustive phase (at most a quarter of the budget).
+const PORTFOLIO_BURST: u64 = 100;
+
 /// How the default portfolio's exhaustive phase went.
 #[derive(Clone, Copy)]
 struct PortfolioNote {
@@ -176,12 +180,13 @@ impl Config {
         body: &Body,
         best: &AtomicU64,
         progress: &Progress,
-        iterations: u64,
+        indices: std::ops::Range<u64>,
     ) -> (Vec<WorkerResult>, usize) {
         let (shard, shards) = self.shard.unwrap_or((0, 1));
+        let iterations = indices.end - indices.start;
         let executions_in_shard = iterations.div_ceil(shards).max(1);
         let threads = (self.threads as u64).min(executions_in_shard).max(1);
-        let slice = |t: u64| Slice::new(shard + shards * t, shards * threads, iterations);
+        let slice = |t: u64| Slice::new(indices.start + shard + shards * t, shards * threads, indices.end);
         let results = if threads == 1 {
             vec![run_worker(self, body, build_strategy(self, slice(0)), best, progress)]
         } else {
@@ -204,7 +209,7 @@ impl Config {
         };
         let mut results: Vec<WorkerResult> = results;
         for (t, r) in results.iter_mut().enumerate() {
-            r.start = shard + shards * t as u64;
+            r.start = indices.start + shard + shards * t as u64;
             r.stride = shards * threads;
         }
         (results, threads as usize)
@@ -251,27 +256,44 @@ impl Config {
             };
             (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best, &progress)], 1)
         } else if self.strategy == Strategy::Portfolio {
-            // The default: exhaustive search while it fits half the budget;
-            // if the space is larger, the rest goes to PCT and random walk.
-            let budget = (self.iterations / 2).max(1);
-            let dpor = Box::new(strategy::Dpor::new(None, self.timer_bound, budget));
-            let first = run_worker(&self, &body, dpor, &best, &progress);
-            let remaining = self.iterations.saturating_sub(first.executions);
-            if first.failure.is_some() || first.exhausted || remaining == 0 {
-                portfolio_note =
-                    Some(PortfolioNote { exhaustive: first.executions, exhausted: first.exhausted });
-                (vec![first], 1)
-            } else {
-                portfolio_note = Some(PortfolioNote { exhaustive: first.executions, exhausted: false });
-                let (mut results, threads) = self.run_split(&body, &best, &progress, remaining);
-                for r in &mut results {
-                    r.phase = 1;
-                }
-                results.insert(0, first);
+            // The default: a short burst of PCT and random walk, which find
+            // shallow bugs within a few executions wherever they hide; then
+            // exhaustive search while it fits half the budget (depth-first,
+            // it can spend thousands of executions deep in the tree before
+            // it reverses an early choice); if the space is larger, the
+            // rest goes to PCT and random walk, with fresh seeds.
+            let burst = PORTFOLIO_BURST.min(self.iterations / 4);
+            let (mut results, threads) =
+                if burst > 0 { self.run_split(&body, &best, &progress, 0..burst) } else { (Vec::new(), 1) };
+            if results.iter().any(|r| r.failure.is_some()) {
+                portfolio_note = Some(PortfolioNote { exhaustive: 0, exhausted: false });
                 (results, threads)
+            } else {
+                let budget = (self.iterations / 2).max(1);
+                let dpor = Box::new(strategy::Dpor::new(None, self.timer_bound, budget));
+                let mut first = run_worker(&self, &body, dpor, &best, &progress);
+                first.phase = 1;
+                let done = burst + first.executions;
+                let remaining = self.iterations.saturating_sub(done);
+                let exhaustive = first.executions;
+                if first.failure.is_some() || first.exhausted || remaining == 0 {
+                    portfolio_note = Some(PortfolioNote { exhaustive, exhausted: first.exhausted });
+                    results.push(first);
+                    (results, threads)
+                } else {
+                    portfolio_note = Some(PortfolioNote { exhaustive, exhausted: false });
+                    let (mut rest, threads) =
+                        self.run_split(&body, &best, &progress, burst..burst + remaining);
+                    for r in &mut rest {
+                        r.phase = 2;
+                    }
+                    results.push(first);
+                    results.extend(rest);
+                    (results, threads)
+                }
             }
         } else if parallel(self.strategy) {
-            self.run_split(&body, &best, &progress, self.iterations)
+            self.run_split(&body, &best, &progress, 0..self.iterations)
         } else {
             let strategy = build_strategy(&self, Slice::all(self.iterations));
             (vec![run_worker(&self, &body, strategy, &best, &progress)], 1)

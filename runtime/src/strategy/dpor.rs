@@ -94,9 +94,10 @@ struct Step {
 struct ObjectClocks {
     write: Clock,
     reads: Clock,
-    /// The last step of each task on this object, per access kind: the
-    /// latest racing step is found without scanning the whole execution.
-    last: Vec<[Option<usize>; 4]>,
+    /// The last step on this object of each task that touched it (by
+    /// clock slot), per access kind: racing steps are found without
+    /// scanning the whole execution, or every task.
+    last: Vec<(usize, [Option<usize>; 4])>,
     /// The object's parts (a channel's send order, receive order and
     /// buffer slots), by part number minus one.
     parts: Vec<ObjectClocks>,
@@ -137,7 +138,7 @@ pub(crate) struct Dpor {
     /// The last step of each task (by clock slot) with any footprint, and
     /// the last with the global one.
     last_any: Vec<Option<usize>>,
-    last_global_step: Vec<Option<usize>>,
+    last_global_step: Vec<(usize, usize)>,
     /// Every waiting task's next operation (enabled or not) at this node.
     moves: Vec<(TaskId, Footprint)>,
     /// The task that called `yield_now` last, until the next choice.
@@ -310,8 +311,13 @@ impl Dpor {
     fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
         let mut racing = std::mem::take(&mut self.racing);
         for &(p, next) in moves {
-            let p_clock = self.clock(p).clone();
-            self.races(p, next, &p_clock, &mut racing);
+            self.clock(p);
+            self.races(p, next, &self.clocks[slot(p)], &mut racing);
+            if racing.is_empty() {
+                continue;
+            }
+            // Cloned only when there is a race: most waiting tasks have none.
+            let p_clock = self.clocks[slot(p)].clone();
             for &i in &racing {
                 self.reverse(i, p, next, &p_clock);
             }
@@ -333,13 +339,16 @@ impl Dpor {
             step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
         };
         let me = slot(p);
-        // The latest conflicting step of each task, by clock slot.
-        let mut latest: Vec<Option<usize>> = vec![None; self.last_any.len()];
+        // The latest conflicting step of each task (clock slot, step).
+        let mut latest: Vec<(usize, usize)> = Vec::new();
         let mut consider = |u: usize, i: Option<usize>| {
-            if let Some(i) = i {
-                if u != me && latest[u].is_none_or(|b| i > b) {
-                    latest[u] = Some(i);
-                }
+            let Some(i) = i else { return };
+            if u == me {
+                return;
+            }
+            match latest.iter_mut().find(|e| e.0 == u) {
+                Some(e) => e.1 = e.1.max(i),
+                None => latest.push((u, i)),
             }
         };
         match next {
@@ -350,12 +359,12 @@ impl Dpor {
                 }
             }
             Footprint::Objects { .. } => {
-                for (u, &last) in self.last_global_step.iter().enumerate() {
-                    consider(u, last);
+                for &(u, last) in &self.last_global_step {
+                    consider(u, Some(last));
                 }
                 for &(o, access) in next.items() {
                     let Some(obj) = self.object_if_touched(o) else { continue };
-                    for (u, kinds) in obj.last.iter().enumerate() {
+                    for &(u, kinds) in &obj.last {
                         for kind in Access::ALL {
                             if kind.races(access) {
                                 consider(u, kinds[kind.index()]);
@@ -365,7 +374,7 @@ impl Dpor {
                 }
             }
         }
-        racing.extend(latest.into_iter().flatten().filter(|&i| unordered(i)));
+        racing.extend(latest.into_iter().map(|e| e.1).filter(|&i| unordered(i)));
         // A step ordered before another racing step reaches `p` through it.
         let steps = &self.steps;
         let before = |i: usize, j: usize| {
@@ -679,19 +688,25 @@ impl Strategy for Dpor {
         if footprint != Footprint::None {
             if self.last_any.len() <= me {
                 self.last_any.resize(me + 1, None);
-                self.last_global_step.resize(me + 1, None);
             }
             self.last_any[me] = Some(index);
             if footprint == Footprint::Global {
-                self.last_global_step[me] = Some(index);
+                match self.last_global_step.iter_mut().find(|e| e.0 == me) {
+                    Some(entry) => entry.1 = index,
+                    None => self.last_global_step.push((me, index)),
+                }
             }
         }
         for &(o, access) in footprint.items() {
             let obj = self.object(o);
-            if obj.last.len() <= me {
-                obj.last.resize(me + 1, [None; 4]);
+            match obj.last.iter_mut().find(|e| e.0 == me) {
+                Some(entry) => entry.1[access.index()] = Some(index),
+                None => {
+                    let mut kinds = [None; 4];
+                    kinds[access.index()] = Some(index);
+                    obj.last.push((me, kinds));
+                }
             }
-            obj.last[me][access.index()] = Some(index);
         }
         self.steps.push(Step { task, footprint, clock: c, node });
     }

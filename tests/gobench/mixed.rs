@@ -7,11 +7,6 @@
 //! is a `Deadlock`.
 //!
 //! False positive on a fixed variant (kept in `KERNELS`, not run as a test):
-//! - etcd_7492: the keeper's task takes `tokensMu` on every tick of its ticker; under the PCT
-//!   phase of the default portfolio an authenticator waiting for `tokensMu` is enabled only in
-//!   the step between an unlock and the next tick, is passed over there, and starves until
-//!   `max_steps`: `Nontermination`. PCT's starvation bound counts only consecutive steps at
-//!   which a task is enabled, and Go's mutex hands itself to a starving waiter.
 //! - moby_28462: the health monitor spins (`select` with `default`, then lock and unlock) until
 //!   it receives on `stop`. The exhaustive phase's first execution never preempts a task that
 //!   can run, so the monitor spins for `max_steps` before `StateChanged` runs: a `Leak`
@@ -1365,4 +1360,9 @@ fn kubernetes_26980() {
 #[goweave::concurrency_test]
 fn kubernetes_26980_fixed() {
     kubernetes_26980_fixed_body()
+}
+
+#[goweave::concurrency_test]
+fn etcd_7492_fixed() {
+    etcd_7492_fixed_body()
 }

@@ -12,12 +12,8 @@
 //! where those are described in GoBench, and are otherwise not checked line by line
 //! against the upstream patch.
 //!
-//! Not detected with default settings (kept in `KERNELS`, not run as a test):
-//! - kubernetes_82239: the controller's `wait.Until` loop never blocks (both its selects have
-//!   a `default`). The exhaustive phase's first execution never preempts a task that can
-//!   run, so the loop runs for `max_steps` while the test body sleeps, and goweave reports
-//!   `Nontermination` before the test's write to the annotations ever happens. Go's
-//!   preemptive scheduler would run the body after its sleep.
+//! Not detected with default settings: none. (kubernetes_82239's loop never blocks while the
+//! test body sleeps; it is found since virtual time passes while a task spins.)
 //!
 //! Not expressible:
 //! - istio_8214: the cache's write counter is raised with `atomic.AddUint64` and read plainly
@@ -1973,4 +1969,9 @@ fn serving_3068_upstream_fix_still_races() {
     let failure =
         goweave::Config::default().explore(serving_3068_upstream_fix).expect_err("the upstream fix races");
     assert_eq!(failure.kind(), FailureKind::DataRace);
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn kubernetes_82239() {
+    kubernetes_82239_bug()
 }

@@ -12,18 +12,9 @@
 //!
 //! Not expressible: none of the kernels in this file.
 //!
-//! Not detected with default settings:
-//! - `kubernetes_13135`: `wait.Until(startCaching, 0, stop)` spins (a zero
-//!   sleep, then `yield_now`); the default strategy starts with exhaustive
-//!   search, whose first execution never switches away from a task that
-//!   yields, so it reports nontermination at `max_steps` before any
-//!   interleaving reaches the lock inversion.
-//!
-//! Fixed variants that falsely fail (goweave bugs, in the registry but not
-//! run as tests):
-//! - `etcd_5509`: `acquire` spins until the client is closed; for the same
-//!   reason as above, the first exhaustive execution runs the spinning task
-//!   until `max_steps` and reports nontermination.
+//! Not detected with default settings: none. (`kubernetes_13135` and the
+//! fixed `etcd_5509` spin; they pass since exhaustive search switches away
+//! after `yield_now` or a long run, as Go's scheduler does.)
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -902,4 +893,14 @@ fn kubernetes_62464_fixed() {
 #[goweave::concurrency_test(expect = "leak")]
 fn kubernetes_58107() {
     kubernetes_58107_bug()
+}
+
+#[goweave::concurrency_test]
+fn etcd_5509_fixed() {
+    etcd_5509_fix()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn kubernetes_13135() {
+    kubernetes_13135_bug()
 }

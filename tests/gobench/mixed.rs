@@ -6,16 +6,7 @@
 //! whose goroutines block forever after that is a `Leak`, and one whose body itself blocks
 //! is a `Deadlock`.
 //!
-//! False positive on a fixed variant (kept in `KERNELS`, not run as a test):
-//! - moby_28462: the health monitor spins (`select` with `default`, then lock and unlock) until
-//!   it receives on `stop`. The exhaustive phase's first execution never preempts a task that
-//!   can run, so the monitor spins for `max_steps` before `StateChanged` runs: a `Leak`
-//!   reported on a program that Go's preemptive scheduler always finishes.
-//!
-//! Not detected with default settings:
-//! - moby_28462: goweave reports the `Leak` the kernel expects, but from the spinning
-//!   monitor above, in the first execution, not from the deadlock between the lock and the
-//!   send; its fixed variant fails the same way, so the bug test is not run either.
+//! False positives on fixed variants: none. Not detected with default settings: none.
 //!
 //! Not expressible: none of the kernels ported here needed a feature goweave lacks.
 
@@ -1365,4 +1356,14 @@ fn kubernetes_26980_fixed() {
 #[goweave::concurrency_test]
 fn etcd_7492_fixed() {
     etcd_7492_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn moby_28462() {
+    moby_28462_bug()
+}
+
+#[goweave::concurrency_test]
+fn moby_28462_fixed() {
+    moby_28462_fixed_body()
 }

@@ -644,7 +644,13 @@ impl Strategy for Dpor {
         } else if Self::preempts(enabled, current, pick) {
             self.preemptions += 1;
         }
-        self.streak = if pick == current && enabled.len() > 1 { self.streak + 1 } else { 0 };
+        // A step where the task could only go on neither counts nor ends
+        // its run: a spinner holding a lock shuts its waiters out then.
+        self.streak = match (pick == current, enabled.len() > 1) {
+            (false, _) => 0,
+            (true, true) => self.streak + 1,
+            (true, false) => self.streak,
+        };
         Ok(pick)
     }
 

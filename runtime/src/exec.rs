@@ -195,11 +195,9 @@ impl Runner {
         (chooser, verdict)
     }
 
-    fn resume(&mut self, t: TaskId) {
-        with_exec(|ex| {
-            ex.current = t;
-            ex.tasks[t].state = TaskState::Running;
-        });
+    /// Switches to task `t`, whose state the engine already set to running,
+    /// until it suspends or ends.
+    fn switch_to(&mut self, t: TaskId) {
         let co = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
         IN_TASK.with(|f| f.set(true));
         let result = co.resume(Resume::Go);
@@ -210,55 +208,63 @@ impl Runner {
         }
     }
 
-    /// Turns queued spawns into coroutines and resumes every task that is
-    /// due before the next choice. Returns false if the body panicked or
-    /// the replay diverged: the execution stops there.
-    fn drain(&mut self) -> bool {
-        if with_exec(|ex| ex.stop.is_some() || ex.tasks[0].panic.is_some()) {
-            return false;
+    /// Turns the spawns taken from the engine into coroutines.
+    fn start_spawns(&mut self) {
+        if self.spawns.is_empty() {
+            return;
         }
+        let mut spawns = std::mem::take(&mut self.spawns);
+        for (id, body) in spawns.drain(..) {
+            if self.coroutines.len() <= id {
+                self.coroutines.resize_with(id + 1, || None);
+            }
+            let co = self.new_coroutine(id, body);
+            self.coroutines[id] = Some(co);
+        }
+        self.spawns = spawns;
+    }
+
+    /// Runs the execution to its end. Each round is one engine call: stop
+    /// if the body panicked or the execution stopped; else resume the next
+    /// task due before the next choice (spawned, woken or completed by a
+    /// partner); else choose the next move.
+    fn schedule_loop(&mut self) -> Option<Verdict> {
         loop {
-            let next = with_exec(|ex| {
+            let mut enabled = std::mem::take(&mut self.enabled);
+            let round = with_exec(|ex| {
+                if ex.stop.is_some() || ex.tasks[0].panic.is_some() {
+                    return Round::Stopped;
+                }
                 if !ex.spawn_queue.is_empty() {
                     std::mem::swap(&mut self.spawns, &mut ex.spawn_queue);
                 }
-                ex.resume_queue.pop_front()
-            });
-            if !self.spawns.is_empty() {
-                let mut spawns = std::mem::take(&mut self.spawns);
-                for (id, body) in spawns.drain(..) {
-                    if self.coroutines.len() <= id {
-                        self.coroutines.resize_with(id + 1, || None);
-                    }
-                    let co = self.new_coroutine(id, body);
-                    self.coroutines[id] = Some(co);
+                if let Some(t) = ex.resume_queue.pop_front() {
+                    ex.current = t;
+                    ex.tasks[t].state = TaskState::Running;
+                    return Round::Resume(t);
                 }
-                self.spawns = spawns;
-            }
-            match next {
-                Some(t) => self.resume(t),
-                None => return true,
-            }
-            if with_exec(|ex| ex.stop.is_some() || ex.tasks[0].panic.is_some()) {
-                return false;
-            }
-        }
-    }
-
-    fn schedule_loop(&mut self) -> Option<Verdict> {
-        loop {
-            if !self.drain() {
-                self.observe();
-                return with_exec(|ex| verdict(ex, End::Stopped, &self.preemptions));
-            }
-            let mut enabled = std::mem::take(&mut self.enabled);
-            let next = with_exec(|ex| self.next_move(ex, &mut enabled));
+                Round::Chose(self.next_move(ex, &mut enabled))
+            });
             self.enabled = enabled;
+            self.start_spawns();
+            let next = match round {
+                Round::Resume(t) => {
+                    self.switch_to(t);
+                    continue;
+                }
+                Round::Chose(next) => next,
+                Round::Stopped => Next::End(End::Stopped),
+            };
             self.observe();
             match next {
                 Next::End(end) => return with_exec(|ex| verdict(ex, end, &self.preemptions)),
                 Next::Fired => {}
-                Next::Run(t) => self.resume(t),
+                Next::Run(t) => {
+                    if self.forensic.is_some() {
+                        with_exec(|ex| ex.tasks[t].state = TaskState::Running);
+                    }
+                    self.switch_to(t);
+                }
             }
         }
     }
@@ -288,7 +294,8 @@ impl Runner {
             }
         }
         enabled.clear();
-        enabled.extend((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t)));
+        ex.enabled_tasks(enabled);
+        debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
         let timer = !ex.timers.is_empty() && ex.timer_useful();
         if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
             return Next::End(End::NothingEnabled);
@@ -339,22 +346,31 @@ impl Runner {
                     ex.fire_earliest_timer();
                     return Next::Fired;
                 }
-                ex.current = t;
-                Next::Run(t)
+                self.run_next(ex, t)
             }
             Ok(FIRE) => {
                 ex.fire_earliest_timer();
                 Next::Fired
             }
             Ok(t) => {
-                ex.current = t;
-                Next::Run(t)
+                self.run_next(ex, t)
             }
             Err(why) => {
                 ex.stop = Some(Stop::Diverged(why));
                 Next::End(End::Stopped)
             }
         }
+    }
+
+    /// Makes the chosen task `t` current. Its state becomes running here,
+    /// in the same engine call, unless the forensic recorder is to see the
+    /// state after the choice first (then [`Runner::schedule_loop`] does it).
+    fn run_next(&self, ex: &mut Execution, t: TaskId) -> Next {
+        ex.current = t;
+        if self.forensic.is_none() {
+            ex.tasks[t].state = TaskState::Running;
+        }
+        Next::Run(t)
     }
 
     /// Unwinds every unfinished task so its stack can be reused and its
@@ -415,6 +431,16 @@ fn task_finished(id: TaskId, result: std::thread::Result<()>) {
             ex.main_done = true;
         }
     });
+}
+
+/// What one round of the scheduling loop found to do.
+enum Round {
+    /// The execution stopped (a failure or a pruned schedule).
+    Stopped,
+    /// A task due before the next choice.
+    Resume(TaskId),
+    /// The next move was chosen.
+    Chose(Next),
 }
 
 enum Next {

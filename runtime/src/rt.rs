@@ -819,6 +819,44 @@ impl Execution {
         }
     }
 
+    /// Appends every enabled task to `out`, in id order: what
+    /// [`is_enabled`](Self::is_enabled) says for each task, with the common
+    /// cases (locks, buffered channels, operations that never wait)
+    /// decided inline, as this runs over every task at every step.
+    pub(crate) fn enabled_tasks(&self, out: &mut Vec<TaskId>) {
+        for (t, task) in self.tasks.iter().enumerate() {
+            if task.state != TaskState::Ready {
+                continue;
+            }
+            let enabled = match task.op {
+                Op::Lock(m) | Op::Relock(m) => match &self.objects[m].state {
+                    ObjState::Mutex { holder } => holder.is_none(),
+                    _ => unreachable!(),
+                },
+                Op::Send(c) | Op::Recv(c) => {
+                    let ch = self.chan(c);
+                    if ch.cap > 0 && !ch.never {
+                        ch.closed || if matches!(task.op, Op::Send(_)) { ch.len < ch.cap } else { ch.len > 0 }
+                    } else {
+                        self.is_enabled(t)
+                    }
+                }
+                Op::Yield
+                | Op::Spawn
+                | Op::Atomic(_)
+                | Op::AtomicRead(_)
+                | Op::SharedRead(_)
+                | Op::SharedWrite(_)
+                | Op::Unlock(_)
+                | Op::Clock => true,
+                _ => self.is_enabled(t),
+            };
+            if enabled {
+                out.push(t);
+            }
+        }
+    }
+
     /// Whether `t`'s operation involves an unbuffered channel whose
     /// partners must see it arrive before it can wait there.
     fn needs_arrival(&self, t: TaskId) -> bool {

@@ -742,6 +742,7 @@ impl Execution {
         ObjRef { serial: self.serial, id }
     }
 
+    #[inline]
     pub(crate) fn chan(&self, id: ObjId) -> &ChanState {
         match &self.objects[id].state {
             ObjState::Chan(c) => c,
@@ -749,6 +750,7 @@ impl Execution {
         }
     }
 
+    #[inline]
     pub(crate) fn chan_mut(&mut self, id: ObjId) -> &mut ChanState {
         match &mut self.objects[id].state {
             ObjState::Chan(c) => c,
@@ -770,6 +772,7 @@ impl Execution {
         }
     }
 
+    #[inline]
     pub(crate) fn mutex_holder(&mut self, id: ObjId) -> &mut Option<(TaskId, Loc)> {
         match &mut self.objects[id].state {
             ObjState::Mutex { holder } => holder,
@@ -1060,11 +1063,6 @@ impl Execution {
     }
 }
 
-/// The current task's id.
-pub(crate) fn current_task() -> TaskId {
-    with_exec(|ex| ex.current)
-}
-
 fn suspend() -> Resume {
     suspend_on(with_exec(|ex| ex.tasks[ex.current].yielder))
 }
@@ -1092,12 +1090,30 @@ pub(crate) enum Resumed {
 /// dropped during unwinding) it acts at once without a scheduling point, as
 /// switching tasks mid-unwind would corrupt the thread's panic state.
 pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
+    announce_act(loc, |_| (op, ()), |_, resumed, ()| resumed)
+}
+
+/// [`announce`] with the engine work on either side folded into the engine
+/// calls the announcement makes anyway, as every operation pays for each
+/// call: `prepare` (checking handles, looking up objects) returns the
+/// operation and what `act` needs, and `act` performs the operation (or
+/// finishes a partner-completed one) in the call that resumes the task.
+/// Neither may make an engine call of its own.
+#[inline]
+pub(crate) fn announce_act<P, R>(
+    loc: Loc,
+    prepare: impl FnOnce(&mut Execution) -> (Op, P),
+    act: impl FnOnce(&mut Execution, Resumed, P) -> R,
+) -> R {
     if std::thread::panicking() {
-        return act_while_unwinding(op, loc);
+        return with_exec(|ex| {
+            let (op, p) = prepare(ex);
+            act_while_unwinding(ex, op, loc);
+            act(ex, Resumed::Act, p)
+        });
     }
-    // One engine call: check for teardown, record the announcement, and
-    // fetch the yielder to suspend on.
     let announced = with_exec(|ex| {
+        let (op, p) = prepare(ex);
         if ex.aborting {
             return None;
         }
@@ -1112,80 +1128,93 @@ pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
         if matches!(op, Op::Lock(_) | Op::RLock(_) | Op::WLock(_)) {
             ex.lock_waiters.push(me);
         }
-        Some((me, yielder))
+        Some((me, yielder, p))
     });
-    let Some((me, yielder)) = announced else {
+    let Some((me, yielder, p)) = announced else {
         std::panic::resume_unwind(Box::new(AbortTask));
     };
-    finish_suspend(me, yielder)
+    finish_suspend(me, yielder, p, act)
 }
 
 /// A guard dropped while its task unwinds: no task switch is possible, so
 /// the operation happens at once if it can, and otherwise the process stops
 /// with an explanation (as Rust does for a panic during unwinding).
 #[cold]
-fn act_while_unwinding(op: Op, loc: Loc) -> Resumed {
-    let enabled = with_exec(|ex| {
-        let me = ex.current;
-        let (old_op, old_state) = (ex.tasks[me].op, ex.tasks[me].state);
-        ex.tasks[me].op = op;
-        ex.tasks[me].state = TaskState::Ready;
-        let enabled = ex.is_enabled(me);
-        ex.tasks[me].op = old_op;
-        ex.tasks[me].state = old_state;
-        enabled
-    });
+fn act_while_unwinding(ex: &mut Execution, op: Op, loc: Loc) {
+    let me = ex.current;
+    let (old_op, old_state) = (ex.tasks[me].op, ex.tasks[me].state);
+    ex.tasks[me].op = op;
+    ex.tasks[me].state = TaskState::Ready;
+    let enabled = ex.is_enabled(me);
+    ex.tasks[me].op = old_op;
+    ex.tasks[me].state = old_state;
     if !enabled {
         eprintln!(
             "goweave: a blocking operation ({op:?}) at {loc} was reached while its task was              unwinding a panic; it cannot wait there, so the process stops"
         );
         std::process::abort();
     }
-    Resumed::Act
 }
 
-/// Announces a `select!` whose arms were already stored in the task.
+/// Announces a `select!` with these arms.
 pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Loc) -> Resumed {
-    with_exec(|ex| {
-        let me = ex.current;
-        let task = &mut ex.tasks[me];
-        task.arms.clear();
-        task.arms.extend_from_slice(arms);
-    });
-    announce(Op::Select { default }, loc)
+    announce_act(
+        loc,
+        |ex| {
+            let task = &mut ex.tasks[ex.current];
+            task.arms.clear();
+            task.arms.extend_from_slice(arms);
+            (Op::Select { default }, ())
+        },
+        |_, resumed, ()| resumed,
+    )
 }
 
-fn finish_suspend(me: TaskId, yielder: *const Yielder<Resume, ()>) -> Resumed {
+fn finish_suspend<P, R>(
+    me: TaskId,
+    yielder: *const Yielder<Resume, ()>,
+    p: P,
+    act: impl FnOnce(&mut Execution, Resumed, P) -> R,
+) -> R {
+    let mut pending = Some((act, p));
     loop {
         if suspend_on(yielder) == Resume::Abort {
             std::panic::resume_unwind(Box::new(AbortTask));
         }
-        let resumed = with_exec(|ex| {
-            let task = &mut ex.tasks[me];
-            if let Some(arm) = task.completed_arm.take() {
-                task.state = TaskState::Running;
-                return Some(Resumed::Completed(arm));
-            }
-            if !task.registered && ex.needs_arrival(me) && !ex.can_complete(me) {
-                // Arrived and must wait: partners now see this task.
-                let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
-                ex.record(me, op.object(), EventKind::Wait, loc);
-                ex.register_waiters(me);
-                ex.tasks[me].registered = true;
-                ex.tasks[me].state = TaskState::Ready;
-                return None;
-            }
-            ex.tasks[me].state = TaskState::Running;
-            if ex.tasks[me].registered {
-                ex.unregister_waiters(me);
-                ex.tasks[me].registered = false;
-            }
-            Some(Resumed::Act)
+        let done = with_exec(|ex| {
+            let resumed = resumed_how(ex, me)?;
+            let (act, p) = pending.take().expect("an operation acts once");
+            Some(act(ex, resumed, p))
         });
-        if let Some(resumed) = resumed {
-            return resumed;
+        if let Some(done) = done {
+            return done;
         }
     }
+}
+
+/// How task `me`, just resumed by the scheduler, goes on: `None` when this
+/// step was its arrival at a rendezvous where it must now wait.
+fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
+    let task = &mut ex.tasks[me];
+    if let Some(arm) = task.completed_arm.take() {
+        task.state = TaskState::Running;
+        return Some(Resumed::Completed(arm));
+    }
+    if !task.registered && ex.needs_arrival(me) && !ex.can_complete(me) {
+        // Arrived and must wait: partners now see this task.
+        let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
+        ex.record(me, op.object(), EventKind::Wait, loc);
+        ex.register_waiters(me);
+        ex.tasks[me].registered = true;
+        ex.tasks[me].state = TaskState::Ready;
+        return None;
+    }
+    ex.tasks[me].state = TaskState::Running;
+    if ex.tasks[me].registered {
+        ex.unregister_waiters(me);
+        ex.tasks[me].registered = false;
+    }
+    Some(Resumed::Act)
 }
 
 /// After acting, waits (not enabled) until another task wakes this one,

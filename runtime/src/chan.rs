@@ -16,7 +16,8 @@ use std::sync::Arc;
 use goweave_checkers::EventKind;
 
 use crate::rt::{
-    self, announce, announce_act, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op, Resumed, TaskId,
+    self, announce, announce_act, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op,
+    Resumed, TaskId,
 };
 
 /// A send found its channel closed: Go panics "send on closed channel".

@@ -84,16 +84,12 @@ pub(crate) struct Runner {
     stacks: Vec<DefaultStack>,
     stack_size: usize,
     coroutines: Vec<Option<Co>>,
-    enabled: Vec<TaskId>,
     spawns: Vec<(TaskId, rt::SpawnFn)>,
     max_steps: u64,
     /// The last execution, kept for its allocations.
     spare: Option<Box<Execution>>,
     /// Scheduling steps taken over all executions of this runner.
     pub(crate) steps: u64,
-    footprints: Vec<(TaskId, Footprint)>,
-    /// The step just taken, reported to the strategy before the next one.
-    last_step: Option<(TaskId, Footprint)>,
     race_checks: bool,
     /// The lock-order graph of this worker's executions, when checked.
     pub(crate) lock_order: Option<LockOrder>,
@@ -101,9 +97,6 @@ pub(crate) struct Runner {
     pub(crate) order_schedules: BTreeMap<u64, Schedule>,
     /// Set only for the forensic replay of a failure: sees every step.
     pub(crate) forensic: Option<crate::trace_export::Recorder>,
-    /// The steps of this execution that were preemptive context switches
-    /// (see [`crate::strategy::is_preemption`]), for the report.
-    preemptions: Vec<u32>,
 }
 
 impl Runner {
@@ -113,18 +106,14 @@ impl Runner {
             stacks: Vec::new(),
             stack_size,
             coroutines: Vec::new(),
-            enabled: Vec::new(),
             spawns: Vec::new(),
             max_steps,
             spare: None,
             steps: 0,
-            footprints: Vec::new(),
-            last_step: None,
             race_checks,
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
             forensic: None,
-            preemptions: Vec::new(),
         }
     }
 
@@ -173,8 +162,13 @@ impl Runner {
             }),
         );
         ex.chooser.on_spawn(0);
-        self.last_step = None;
-        self.preemptions.clear();
+        // A task may choose the next move itself, without switching to the
+        // scheduler, unless the forensic recorder must see every choice or
+        // the strategy needs footprints (exhaustive search, whose
+        // bookkeeping is best kept off the tasks' small stacks).
+        let forensic = self.forensic.is_some();
+        let in_place = !forensic && !ex.chooser.wants_footprints();
+        ex.choosing.reset(self.max_steps, in_place, forensic);
         rt::install(&mut ex);
         let verdict = self.schedule_loop();
         self.teardown();
@@ -230,8 +224,11 @@ impl Runner {
     /// partner); else choose the next move.
     fn schedule_loop(&mut self) -> Option<Verdict> {
         loop {
-            let mut enabled = std::mem::take(&mut self.enabled);
             let round = with_exec(|ex| {
+                if let Some(next) = ex.choosing.decided.take() {
+                    // A task chose this move just before it suspended.
+                    return Round::Chose(next);
+                }
                 if ex.stop.is_some() || ex.tasks[0].panic.is_some() {
                     return Round::Stopped;
                 }
@@ -243,9 +240,8 @@ impl Runner {
                     ex.tasks[t].state = TaskState::Running;
                     return Round::Resume(t);
                 }
-                Round::Chose(self.next_move(ex, &mut enabled))
+                Round::Chose(next_move(ex))
             });
-            self.enabled = enabled;
             self.start_spawns();
             let next = match round {
                 Round::Resume(t) => {
@@ -257,7 +253,14 @@ impl Runner {
             };
             self.observe();
             match next {
-                Next::End(end) => return with_exec(|ex| verdict(ex, end, &self.preemptions)),
+                Next::End(end) => {
+                    return with_exec(|ex| {
+                        let preemptions = std::mem::take(&mut ex.choosing.preemptions);
+                        let verdict = verdict(ex, end, &preemptions);
+                        ex.choosing.preemptions = preemptions;
+                        verdict
+                    })
+                }
                 Next::Fired => {}
                 Next::Run(t) => {
                     if self.forensic.is_some() {
@@ -274,103 +277,6 @@ impl Runner {
         if let Some(recorder) = self.forensic.as_mut() {
             with_exec(|ex| recorder.observe(ex));
         }
-    }
-
-    /// Chooses the next move: a task to resume, a timer firing, or the end.
-    fn next_move(&mut self, ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
-        let footprints = ex.chooser.wants_footprints();
-        if footprints {
-            if let Some((task, footprint)) = self.last_step.take() {
-                let touched = std::mem::take(&mut ex.touched);
-                ex.chooser.after_step(task, footprint, &touched);
-                ex.touched = touched;
-            }
-            ex.touched.clear();
-        }
-        if !ex.lock_waiters.is_empty() {
-            if let Some(cycle) = closed_lock_cycle(ex) {
-                ex.stop = Some(Stop::LockCycle(cycle));
-                return Next::End(End::Stopped);
-            }
-        }
-        enabled.clear();
-        ex.enabled_tasks(enabled);
-        debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
-        let timer = !ex.timers.is_empty() && ex.timer_useful();
-        if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
-            return Next::End(End::NothingEnabled);
-        }
-        if u64::from(ex.step) >= self.max_steps {
-            return Next::End(End::StepLimit);
-        }
-        ex.step += 1;
-        if enabled.is_empty() {
-            // Every task is blocked: time passes to the earliest deadline.
-            if footprints {
-                self.last_step = Some((FIRE, Footprint::Global));
-            }
-            ex.fire_earliest_timer();
-            return Next::Fired;
-        }
-        if timer {
-            enabled.push(FIRE);
-        }
-        if footprints {
-            self.footprints.clear();
-            let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
-            self.footprints.extend(waiting.map(|t| (t, ex.footprint(t))));
-            if timer {
-                self.footprints.push((FIRE, Footprint::Global));
-            }
-            ex.chooser.observe_moves(&self.footprints);
-        }
-        let previous = ex.last_chosen;
-        let picked = ex.chooser.pick_task(enabled, previous, ex.step);
-        if let Ok(t) = picked {
-            if t != FIRE {
-                ex.last_chosen = t;
-            }
-            if t != PRUNED && is_preemption(enabled, previous, t) {
-                self.preemptions.push(ex.step);
-            }
-        }
-        match picked {
-            Ok(PRUNED) => {
-                ex.stop = Some(Stop::Pruned);
-                Next::End(End::Stopped)
-            }
-            Ok(t) if footprints => {
-                let fp = self.footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
-                self.last_step = Some((t, fp));
-                if t == FIRE {
-                    ex.fire_earliest_timer();
-                    return Next::Fired;
-                }
-                self.run_next(ex, t)
-            }
-            Ok(FIRE) => {
-                ex.fire_earliest_timer();
-                Next::Fired
-            }
-            Ok(t) => {
-                self.run_next(ex, t)
-            }
-            Err(why) => {
-                ex.stop = Some(Stop::Diverged(why));
-                Next::End(End::Stopped)
-            }
-        }
-    }
-
-    /// Makes the chosen task `t` current. Its state becomes running here,
-    /// in the same engine call, unless the forensic recorder is to see the
-    /// state after the choice first (then [`Runner::schedule_loop`] does it).
-    fn run_next(&self, ex: &mut Execution, t: TaskId) -> Next {
-        ex.current = t;
-        if self.forensic.is_none() {
-            ex.tasks[t].state = TaskState::Running;
-        }
-        Next::Run(t)
     }
 
     /// Unwinds every unfinished task so its stack can be reused and its
@@ -400,6 +306,142 @@ impl Runner {
         }
         self.coroutines.clear();
     }
+}
+
+/// The scheduler's state for choosing moves, kept in the execution so that
+/// a task can choose in place (see [`rt::announce_act`]).
+#[derive(Default)]
+pub(crate) struct Choosing {
+    enabled: Vec<TaskId>,
+    footprints: Vec<(TaskId, Footprint)>,
+    /// The step just taken, reported to the strategy before the next one.
+    last_step: Option<(TaskId, Footprint)>,
+    /// The steps of this execution that were preemptive context switches
+    /// (see [`crate::strategy::is_preemption`]), for the report.
+    preemptions: Vec<u32>,
+    max_steps: u64,
+    /// Whether tasks may choose the next move themselves.
+    pub(crate) in_place: bool,
+    /// The state after a choice is seen by the forensic recorder before
+    /// the chosen task runs: it is marked running by the loop, not here.
+    forensic: bool,
+    /// A move that a task chose and left to the scheduling loop.
+    pub(crate) decided: Option<Next>,
+}
+
+impl Choosing {
+    fn reset(&mut self, max_steps: u64, in_place: bool, forensic: bool) {
+        self.last_step = None;
+        self.preemptions.clear();
+        self.max_steps = max_steps;
+        self.in_place = in_place;
+        self.forensic = forensic;
+        self.decided = None;
+    }
+}
+
+/// Chooses the next move: a task to resume, a timer firing, or the end.
+pub(crate) fn next_move(ex: &mut Execution) -> Next {
+    let mut enabled = std::mem::take(&mut ex.choosing.enabled);
+    let next = choose(ex, &mut enabled);
+    ex.choosing.enabled = enabled;
+    next
+}
+
+fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
+    let footprints = ex.chooser.wants_footprints();
+    if footprints {
+        if let Some((task, footprint)) = ex.choosing.last_step.take() {
+            let touched = std::mem::take(&mut ex.touched);
+            ex.chooser.after_step(task, footprint, &touched);
+            ex.touched = touched;
+        }
+        ex.touched.clear();
+    }
+    if !ex.lock_waiters.is_empty() {
+        if let Some(cycle) = closed_lock_cycle(ex) {
+            ex.stop = Some(Stop::LockCycle(cycle));
+            return Next::End(End::Stopped);
+        }
+    }
+    enabled.clear();
+    ex.enabled_tasks(enabled);
+    debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
+    let timer = !ex.timers.is_empty() && ex.timer_useful();
+    if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
+        return Next::End(End::NothingEnabled);
+    }
+    if u64::from(ex.step) >= ex.choosing.max_steps {
+        return Next::End(End::StepLimit);
+    }
+    ex.step += 1;
+    if enabled.is_empty() {
+        // Every task is blocked: time passes to the earliest deadline.
+        if footprints {
+            ex.choosing.last_step = Some((FIRE, Footprint::Global));
+        }
+        ex.fire_earliest_timer();
+        return Next::Fired;
+    }
+    if timer {
+        enabled.push(FIRE);
+    }
+    if footprints {
+        let mut moves = std::mem::take(&mut ex.choosing.footprints);
+        moves.clear();
+        let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
+        moves.extend(waiting.map(|t| (t, ex.footprint(t))));
+        if timer {
+            moves.push((FIRE, Footprint::Global));
+        }
+        ex.chooser.observe_moves(&moves);
+        ex.choosing.footprints = moves;
+    }
+    let previous = ex.last_chosen;
+    let picked = ex.chooser.pick_task(enabled, previous, ex.step);
+    if let Ok(t) = picked {
+        if t != FIRE {
+            ex.last_chosen = t;
+        }
+        if t != PRUNED && is_preemption(enabled, previous, t) {
+            ex.choosing.preemptions.push(ex.step);
+        }
+    }
+    match picked {
+        Ok(PRUNED) => {
+            ex.stop = Some(Stop::Pruned);
+            Next::End(End::Stopped)
+        }
+        Ok(t) if footprints => {
+            let fp = ex.choosing.footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+            ex.choosing.last_step = Some((t, fp));
+            if t == FIRE {
+                ex.fire_earliest_timer();
+                return Next::Fired;
+            }
+            run_next(ex, t)
+        }
+        Ok(FIRE) => {
+            ex.fire_earliest_timer();
+            Next::Fired
+        }
+        Ok(t) => run_next(ex, t),
+        Err(why) => {
+            ex.stop = Some(Stop::Diverged(why));
+            Next::End(End::Stopped)
+        }
+    }
+}
+
+/// Makes the chosen task `t` current. Its state becomes running here,
+/// in the same engine call, unless the forensic recorder is to see the
+/// state after the choice first (then [`Runner::schedule_loop`] does it).
+fn run_next(ex: &mut Execution, t: TaskId) -> Next {
+    ex.current = t;
+    if !ex.choosing.forensic {
+        ex.tasks[t].state = TaskState::Running;
+    }
+    Next::Run(t)
 }
 
 /// Called at the end of a task's coroutine.
@@ -443,7 +485,8 @@ enum Round {
     Chose(Next),
 }
 
-enum Next {
+/// The move chosen at a step.
+pub(crate) enum Next {
     Run(TaskId),
     Fired,
     End(End),

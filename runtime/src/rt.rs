@@ -478,6 +478,8 @@ pub(crate) struct Execution {
     pub now: Duration,
     pub timers: Vec<TimerEntry>,
     pub timer_seq: u64,
+    /// The scheduler's state for choosing moves.
+    pub choosing: crate::exec::Choosing,
 }
 
 /// The execution this thread runs, and whether an engine call is under way
@@ -611,6 +613,7 @@ impl Execution {
             now: Duration::ZERO,
             timers: Vec::new(),
             timer_seq: 0,
+            choosing: crate::exec::Choosing::default(),
         }
     }
 
@@ -820,6 +823,16 @@ impl Execution {
             | Op::Clock => true,
             _ => self.can_complete(t),
         }
+    }
+
+    /// Whether no failure stopped the execution and no task is due to be
+    /// resumed before the next choice (the scheduling loop's conditions
+    /// for choosing).
+    pub(crate) fn nothing_due(&self) -> bool {
+        self.stop.is_none()
+            && self.tasks[0].panic.is_none()
+            && self.spawn_queue.is_empty()
+            && self.resume_queue.is_empty()
     }
 
     /// Appends every enabled task to `out`, in id order: what
@@ -1112,10 +1125,11 @@ pub(crate) fn announce_act<P, R>(
             act(ex, Resumed::Act, p)
         });
     }
+    let mut act = Some(act);
     let announced = with_exec(|ex| {
         let (op, p) = prepare(ex);
         if ex.aborting {
-            return None;
+            return Announced::Aborting;
         }
         let me = ex.current;
         let task = &mut ex.tasks[me];
@@ -1128,12 +1142,37 @@ pub(crate) fn announce_act<P, R>(
         if matches!(op, Op::Lock(_) | Op::RLock(_) | Op::WLock(_)) {
             ex.lock_waiters.push(me);
         }
-        Some((me, yielder, p))
+        // Choose the next move here, as the scheduling loop would, and go
+        // on at once if it is this task's: two task switches saved.
+        while ex.choosing.in_place && ex.choosing.decided.is_none() && ex.nothing_due() {
+            match crate::exec::next_move(ex) {
+                crate::exec::Next::Run(t) if t == me => {
+                    if let Some(resumed) = resumed_how(ex, me) {
+                        let act = act.take().expect("an operation acts once");
+                        return Announced::Done(act(ex, resumed, p));
+                    }
+                }
+                next => ex.choosing.decided = Some(next),
+            }
+        }
+        Announced::Suspend(me, yielder, p)
     });
-    let Some((me, yielder, p)) = announced else {
-        std::panic::resume_unwind(Box::new(AbortTask));
+    let (me, yielder, p) = match announced {
+        Announced::Done(done) => return done,
+        Announced::Suspend(me, yielder, p) => (me, yielder, p),
+        Announced::Aborting => std::panic::resume_unwind(Box::new(AbortTask)),
     };
-    finish_suspend(me, yielder, p, act)
+    finish_suspend(me, yielder, p, act.take().expect("an operation acts once"))
+}
+
+/// What an announcement's engine call leads to.
+enum Announced<P, R> {
+    /// The execution is being torn down.
+    Aborting,
+    /// The task chose itself and acted.
+    Done(R),
+    /// The task suspends until the scheduler resumes it.
+    Suspend(TaskId, *const Yielder<Resume, ()>, P),
 }
 
 /// A guard dropped while its task unwinds: no task switch is possible, so

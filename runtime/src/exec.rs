@@ -903,6 +903,17 @@ fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
     if !lock_wait(ex, start) || ex.tasks[start].state == TaskState::Finished || ex.is_enabled(start) {
         return None;
     }
+    // A mutex waiter's only edge is to the holder: no cycle unless the
+    // holder itself waits on a lock (the search would find that too, but
+    // allocates).
+    if let Op::Lock(m) | Op::Relock(m) = ex.tasks[start].op {
+        if let ObjState::Mutex { holder: Some((h, _)) } = ex.objects[m].state {
+            let idle = ex.tasks[h].state == TaskState::Finished || ex.is_enabled(h);
+            if h == start || !lock_wait(ex, h) || idle {
+                return None;
+            }
+        }
+    }
     find_cycle(ex, start, true)
 }
 

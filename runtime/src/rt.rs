@@ -849,6 +849,7 @@ impl Execution {
                     ObjState::Mutex { holder } => holder.is_none(),
                     _ => unreachable!(),
                 },
+                Op::Join(target) => self.tasks[target].state == TaskState::Finished,
                 Op::Send(c) | Op::Recv(c) => {
                     let ch = self.chan(c);
                     if ch.cap > 0 && !ch.never {

@@ -8,6 +8,9 @@
 //! - `BENCH_ONLY`: a comma-separated subset of `throughput`, `exhaustive`,
 //!   `bugs`, `parallel` and `memory` (default: all).
 //!
+//! For profiling, `peers --child profile <goweave|shuttle> <random|pct>
+//! <a..e> <executions>` runs one tool on one workload and nothing else.
+//!
 //! Every workload is written once, in the `workloads!` and `bugs!` macros,
 //! over a facade module per framework (`gw`, `sh`, `lo`) that gives the
 //! same names to spawning and joining, mutexes, atomics and channels. The
@@ -644,6 +647,18 @@ fn child_main(args: &[String]) {
             println!("rss {}", peak_rss_kib());
         }
         [what, seeds] if what == "bugs" => bug_rows(seeds.parse().expect("number of seeds")),
+        // One tool's executions of one workload and nothing else, to run
+        // under a profiler (`valgrind --tool=callgrind`).
+        [what, tool, mode, key, iters] if what == "profile" => {
+            let w = workloads().into_iter().find(|w| w.key == key).expect("workload key");
+            let mode = if mode == "pct" { Mode::Pct } else { Mode::Random };
+            let iters = iters.parse().expect("number of executions");
+            match tool.as_str() {
+                "goweave" => drop(time_goweave(mode, iters, 1, w.goweave)),
+                "shuttle" => drop(time_shuttle(mode, iters, w.shuttle)),
+                other => panic!("unknown tool {other}"),
+            }
+        }
         _ => panic!("unknown child arguments {args:?}"),
     }
 }

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use goweave_checkers::EventKind;
 
 use crate::rt::{
-    self, announce, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op, Resumed, TaskId,
+    self, announce, announce_act, go_panic, with_exec, ChanState, Dir, Execution, ObjRef, ObjState, Op,
+    Resumed, TaskId,
 };
 
 /// A send found its channel closed: Go panics "send on closed channel".
@@ -295,18 +296,25 @@ impl<T: Send> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) {
         let loc = Location::caller();
-        let (id, me, unbuffered) = with_exec(|ex| {
-            let id = self.chan.obj.id(ex);
-            (id, ex.current, ex.chan(id).cap == 0)
-        });
-        let mut value = Some(value);
-        if unbuffered {
-            self.chan.data().offers.push((me, 0, value.take().expect("value")));
-        }
-        let result = match announce(Op::Send(id), loc) {
-            Resumed::Completed(_) => Ok(()),
-            Resumed::Act => with_exec(|ex| self.chan.act_send(ex, id, 0, value, loc)),
-        };
+        let result = announce_act(
+            loc,
+            |ex| {
+                let id = self.chan.obj.id(ex);
+                // An unbuffered send offers its value now: a receiver chosen
+                // first takes it.
+                let value = if ex.chan(id).cap == 0 {
+                    self.chan.data().offers.push((ex.current, 0, value));
+                    None
+                } else {
+                    Some(value)
+                };
+                (Op::Send(id), (id, value))
+            },
+            |ex, resumed, (id, value)| match resumed {
+                Resumed::Completed(_) => Ok(()),
+                Resumed::Act => self.chan.act_send(ex, id, 0, value, loc),
+            },
+        );
         if result.is_err() {
             go_panic("send on closed channel", loc);
         }
@@ -423,14 +431,17 @@ impl<T: Send> Receiver<T> {
     #[track_caller]
     pub fn recv(&self) -> Option<T> {
         let loc = Location::caller();
-        let id = with_exec(|ex| self.chan.obj.id(ex));
-        match announce(Op::Recv(id), loc) {
-            Resumed::Completed(_) => {
-                let me = rt::current_task();
-                Some(self.chan.take_handoff(me))
-            }
-            Resumed::Act => with_exec(|ex| self.chan.act_recv(ex, id, loc)),
-        }
+        announce_act(
+            loc,
+            |ex| {
+                let id = self.chan.obj.id(ex);
+                (Op::Recv(id), id)
+            },
+            |ex, resumed, id| match resumed {
+                Resumed::Completed(_) => Some(self.chan.take_handoff(ex.current)),
+                Resumed::Act => self.chan.act_recv(ex, id, loc),
+            },
+        )
     }
 
     /// Receives without blocking.

@@ -84,16 +84,12 @@ pub(crate) struct Runner {
     stacks: Vec<DefaultStack>,
     stack_size: usize,
     coroutines: Vec<Option<Co>>,
-    enabled: Vec<TaskId>,
     spawns: Vec<(TaskId, rt::SpawnFn)>,
     max_steps: u64,
     /// The last execution, kept for its allocations.
     spare: Option<Box<Execution>>,
     /// Scheduling steps taken over all executions of this runner.
     pub(crate) steps: u64,
-    footprints: Vec<(TaskId, Footprint)>,
-    /// The step just taken, reported to the strategy before the next one.
-    last_step: Option<(TaskId, Footprint)>,
     race_checks: bool,
     /// The lock-order graph of this worker's executions, when checked.
     pub(crate) lock_order: Option<LockOrder>,
@@ -101,9 +97,6 @@ pub(crate) struct Runner {
     pub(crate) order_schedules: BTreeMap<u64, Schedule>,
     /// Set only for the forensic replay of a failure: sees every step.
     pub(crate) forensic: Option<crate::trace_export::Recorder>,
-    /// The steps of this execution that were preemptive context switches
-    /// (see [`crate::strategy::is_preemption`]), for the report.
-    preemptions: Vec<u32>,
 }
 
 impl Runner {
@@ -113,18 +106,14 @@ impl Runner {
             stacks: Vec::new(),
             stack_size,
             coroutines: Vec::new(),
-            enabled: Vec::new(),
             spawns: Vec::new(),
             max_steps,
             spare: None,
             steps: 0,
-            footprints: Vec::new(),
-            last_step: None,
             race_checks,
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
             forensic: None,
-            preemptions: Vec::new(),
         }
     }
 
@@ -173,8 +162,13 @@ impl Runner {
             }),
         );
         ex.chooser.on_spawn(0);
-        self.last_step = None;
-        self.preemptions.clear();
+        // A task may choose the next move itself, without switching to the
+        // scheduler, unless the forensic recorder must see every choice or
+        // the strategy needs footprints (exhaustive search, whose
+        // bookkeeping is best kept off the tasks' small stacks).
+        let forensic = self.forensic.is_some();
+        let in_place = !forensic && !ex.chooser.wants_footprints();
+        ex.choosing.reset(self.max_steps, in_place, forensic);
         rt::install(&mut ex);
         let verdict = self.schedule_loop();
         self.teardown();
@@ -195,11 +189,9 @@ impl Runner {
         (chooser, verdict)
     }
 
-    fn resume(&mut self, t: TaskId) {
-        with_exec(|ex| {
-            ex.current = t;
-            ex.tasks[t].state = TaskState::Running;
-        });
+    /// Switches to task `t`, whose state the engine already set to running,
+    /// until it suspends or ends.
+    fn switch_to(&mut self, t: TaskId) {
         let co = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
         IN_TASK.with(|f| f.set(true));
         let result = co.resume(Resume::Go);
@@ -210,55 +202,72 @@ impl Runner {
         }
     }
 
-    /// Turns queued spawns into coroutines and resumes every task that is
-    /// due before the next choice. Returns false if the body panicked or
-    /// the replay diverged: the execution stops there.
-    fn drain(&mut self) -> bool {
-        if with_exec(|ex| ex.stop.is_some() || ex.tasks[0].panic.is_some()) {
-            return false;
+    /// Turns the spawns taken from the engine into coroutines.
+    fn start_spawns(&mut self) {
+        if self.spawns.is_empty() {
+            return;
         }
+        let mut spawns = std::mem::take(&mut self.spawns);
+        for (id, body) in spawns.drain(..) {
+            if self.coroutines.len() <= id {
+                self.coroutines.resize_with(id + 1, || None);
+            }
+            let co = self.new_coroutine(id, body);
+            self.coroutines[id] = Some(co);
+        }
+        self.spawns = spawns;
+    }
+
+    /// Runs the execution to its end. Each round is one engine call: stop
+    /// if the body panicked or the execution stopped; else resume the next
+    /// task due before the next choice (spawned, woken or completed by a
+    /// partner); else choose the next move.
+    fn schedule_loop(&mut self) -> Option<Verdict> {
         loop {
-            let next = with_exec(|ex| {
+            let round = with_exec(|ex| {
+                if let Some(next) = ex.choosing.decided.take() {
+                    // A task chose this move just before it suspended.
+                    return Round::Chose(next);
+                }
+                if ex.stop.is_some() || ex.tasks[0].panic.is_some() {
+                    return Round::Stopped;
+                }
                 if !ex.spawn_queue.is_empty() {
                     std::mem::swap(&mut self.spawns, &mut ex.spawn_queue);
                 }
-                ex.resume_queue.pop_front()
-            });
-            if !self.spawns.is_empty() {
-                let mut spawns = std::mem::take(&mut self.spawns);
-                for (id, body) in spawns.drain(..) {
-                    if self.coroutines.len() <= id {
-                        self.coroutines.resize_with(id + 1, || None);
-                    }
-                    let co = self.new_coroutine(id, body);
-                    self.coroutines[id] = Some(co);
+                if let Some(t) = ex.resume_queue.pop_front() {
+                    ex.current = t;
+                    ex.tasks[t].state = TaskState::Running;
+                    return Round::Resume(t);
                 }
-                self.spawns = spawns;
-            }
-            match next {
-                Some(t) => self.resume(t),
-                None => return true,
-            }
-            if with_exec(|ex| ex.stop.is_some() || ex.tasks[0].panic.is_some()) {
-                return false;
-            }
-        }
-    }
-
-    fn schedule_loop(&mut self) -> Option<Verdict> {
-        loop {
-            if !self.drain() {
-                self.observe();
-                return with_exec(|ex| verdict(ex, End::Stopped, &self.preemptions));
-            }
-            let mut enabled = std::mem::take(&mut self.enabled);
-            let next = with_exec(|ex| self.next_move(ex, &mut enabled));
-            self.enabled = enabled;
+                Round::Chose(next_move(ex))
+            });
+            self.start_spawns();
+            let next = match round {
+                Round::Resume(t) => {
+                    self.switch_to(t);
+                    continue;
+                }
+                Round::Chose(next) => next,
+                Round::Stopped => Next::End(End::Stopped),
+            };
             self.observe();
             match next {
-                Next::End(end) => return with_exec(|ex| verdict(ex, end, &self.preemptions)),
+                Next::End(end) => {
+                    return with_exec(|ex| {
+                        let preemptions = std::mem::take(&mut ex.choosing.preemptions);
+                        let verdict = verdict(ex, end, &preemptions);
+                        ex.choosing.preemptions = preemptions;
+                        verdict
+                    })
+                }
                 Next::Fired => {}
-                Next::Run(t) => self.resume(t),
+                Next::Run(t) => {
+                    if self.forensic.is_some() {
+                        with_exec(|ex| ex.tasks[t].state = TaskState::Running);
+                    }
+                    self.switch_to(t);
+                }
             }
         }
     }
@@ -267,93 +276,6 @@ impl Runner {
     fn observe(&mut self) {
         if let Some(recorder) = self.forensic.as_mut() {
             with_exec(|ex| recorder.observe(ex));
-        }
-    }
-
-    /// Chooses the next move: a task to resume, a timer firing, or the end.
-    fn next_move(&mut self, ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
-        let footprints = ex.chooser.wants_footprints();
-        if footprints {
-            if let Some((task, footprint)) = self.last_step.take() {
-                let touched = std::mem::take(&mut ex.touched);
-                ex.chooser.after_step(task, footprint, &touched);
-                ex.touched = touched;
-            }
-            ex.touched.clear();
-        }
-        if !ex.lock_waiters.is_empty() {
-            if let Some(cycle) = closed_lock_cycle(ex) {
-                ex.stop = Some(Stop::LockCycle(cycle));
-                return Next::End(End::Stopped);
-            }
-        }
-        enabled.clear();
-        enabled.extend((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t)));
-        let timer = !ex.timers.is_empty() && ex.timer_useful();
-        if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
-            return Next::End(End::NothingEnabled);
-        }
-        if u64::from(ex.step) >= self.max_steps {
-            return Next::End(End::StepLimit);
-        }
-        ex.step += 1;
-        if enabled.is_empty() {
-            // Every task is blocked: time passes to the earliest deadline.
-            if footprints {
-                self.last_step = Some((FIRE, Footprint::Global));
-            }
-            ex.fire_earliest_timer();
-            return Next::Fired;
-        }
-        if timer {
-            enabled.push(FIRE);
-        }
-        if footprints {
-            self.footprints.clear();
-            let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
-            self.footprints.extend(waiting.map(|t| (t, ex.footprint(t))));
-            if timer {
-                self.footprints.push((FIRE, Footprint::Global));
-            }
-            ex.chooser.observe_moves(&self.footprints);
-        }
-        let previous = ex.last_chosen;
-        let picked = ex.chooser.pick_task(enabled, previous, ex.step);
-        if let Ok(t) = picked {
-            if t != FIRE {
-                ex.last_chosen = t;
-            }
-            if t != PRUNED && is_preemption(enabled, previous, t) {
-                self.preemptions.push(ex.step);
-            }
-        }
-        match picked {
-            Ok(PRUNED) => {
-                ex.stop = Some(Stop::Pruned);
-                Next::End(End::Stopped)
-            }
-            Ok(t) if footprints => {
-                let fp = self.footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
-                self.last_step = Some((t, fp));
-                if t == FIRE {
-                    ex.fire_earliest_timer();
-                    return Next::Fired;
-                }
-                ex.current = t;
-                Next::Run(t)
-            }
-            Ok(FIRE) => {
-                ex.fire_earliest_timer();
-                Next::Fired
-            }
-            Ok(t) => {
-                ex.current = t;
-                Next::Run(t)
-            }
-            Err(why) => {
-                ex.stop = Some(Stop::Diverged(why));
-                Next::End(End::Stopped)
-            }
         }
     }
 
@@ -384,6 +306,142 @@ impl Runner {
         }
         self.coroutines.clear();
     }
+}
+
+/// The scheduler's state for choosing moves, kept in the execution so that
+/// a task can choose in place (see [`rt::announce_act`]).
+#[derive(Default)]
+pub(crate) struct Choosing {
+    enabled: Vec<TaskId>,
+    footprints: Vec<(TaskId, Footprint)>,
+    /// The step just taken, reported to the strategy before the next one.
+    last_step: Option<(TaskId, Footprint)>,
+    /// The steps of this execution that were preemptive context switches
+    /// (see [`crate::strategy::is_preemption`]), for the report.
+    preemptions: Vec<u32>,
+    max_steps: u64,
+    /// Whether tasks may choose the next move themselves.
+    pub(crate) in_place: bool,
+    /// The state after a choice is seen by the forensic recorder before
+    /// the chosen task runs: it is marked running by the loop, not here.
+    forensic: bool,
+    /// A move that a task chose and left to the scheduling loop.
+    pub(crate) decided: Option<Next>,
+}
+
+impl Choosing {
+    fn reset(&mut self, max_steps: u64, in_place: bool, forensic: bool) {
+        self.last_step = None;
+        self.preemptions.clear();
+        self.max_steps = max_steps;
+        self.in_place = in_place;
+        self.forensic = forensic;
+        self.decided = None;
+    }
+}
+
+/// Chooses the next move: a task to resume, a timer firing, or the end.
+pub(crate) fn next_move(ex: &mut Execution) -> Next {
+    let mut enabled = std::mem::take(&mut ex.choosing.enabled);
+    let next = choose(ex, &mut enabled);
+    ex.choosing.enabled = enabled;
+    next
+}
+
+fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
+    let footprints = ex.chooser.wants_footprints();
+    if footprints {
+        if let Some((task, footprint)) = ex.choosing.last_step.take() {
+            let touched = std::mem::take(&mut ex.touched);
+            ex.chooser.after_step(task, footprint, &touched);
+            ex.touched = touched;
+        }
+        ex.touched.clear();
+    }
+    if !ex.lock_waiters.is_empty() {
+        if let Some(cycle) = closed_lock_cycle(ex) {
+            ex.stop = Some(Stop::LockCycle(cycle));
+            return Next::End(End::Stopped);
+        }
+    }
+    enabled.clear();
+    ex.enabled_tasks(enabled);
+    debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
+    let timer = !ex.timers.is_empty() && ex.timer_useful();
+    if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
+        return Next::End(End::NothingEnabled);
+    }
+    if u64::from(ex.step) >= ex.choosing.max_steps {
+        return Next::End(End::StepLimit);
+    }
+    ex.step += 1;
+    if enabled.is_empty() {
+        // Every task is blocked: time passes to the earliest deadline.
+        if footprints {
+            ex.choosing.last_step = Some((FIRE, Footprint::Global));
+        }
+        ex.fire_earliest_timer();
+        return Next::Fired;
+    }
+    if timer {
+        enabled.push(FIRE);
+    }
+    if footprints {
+        let mut moves = std::mem::take(&mut ex.choosing.footprints);
+        moves.clear();
+        let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
+        moves.extend(waiting.map(|t| (t, ex.footprint(t))));
+        if timer {
+            moves.push((FIRE, Footprint::Global));
+        }
+        ex.chooser.observe_moves(&moves);
+        ex.choosing.footprints = moves;
+    }
+    let previous = ex.last_chosen;
+    let picked = ex.chooser.pick_task(enabled, previous, ex.step);
+    if let Ok(t) = picked {
+        if t != FIRE {
+            ex.last_chosen = t;
+        }
+        if t != PRUNED && is_preemption(enabled, previous, t) {
+            ex.choosing.preemptions.push(ex.step);
+        }
+    }
+    match picked {
+        Ok(PRUNED) => {
+            ex.stop = Some(Stop::Pruned);
+            Next::End(End::Stopped)
+        }
+        Ok(t) if footprints => {
+            let fp = ex.choosing.footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+            ex.choosing.last_step = Some((t, fp));
+            if t == FIRE {
+                ex.fire_earliest_timer();
+                return Next::Fired;
+            }
+            run_next(ex, t)
+        }
+        Ok(FIRE) => {
+            ex.fire_earliest_timer();
+            Next::Fired
+        }
+        Ok(t) => run_next(ex, t),
+        Err(why) => {
+            ex.stop = Some(Stop::Diverged(why));
+            Next::End(End::Stopped)
+        }
+    }
+}
+
+/// Makes the chosen task `t` current. Its state becomes running here,
+/// in the same engine call, unless the forensic recorder is to see the
+/// state after the choice first (then [`Runner::schedule_loop`] does it).
+fn run_next(ex: &mut Execution, t: TaskId) -> Next {
+    ex.current = t;
+    if !ex.choosing.forensic {
+        ex.tasks[t].state = TaskState::Running;
+    }
+    Next::Run(t)
 }
 
 /// Called at the end of a task's coroutine.
@@ -417,7 +475,18 @@ fn task_finished(id: TaskId, result: std::thread::Result<()>) {
     });
 }
 
-enum Next {
+/// What one round of the scheduling loop found to do.
+enum Round {
+    /// The execution stopped (a failure or a pruned schedule).
+    Stopped,
+    /// A task due before the next choice.
+    Resume(TaskId),
+    /// The next move was chosen.
+    Chose(Next),
+}
+
+/// The move chosen at a step.
+pub(crate) enum Next {
     Run(TaskId),
     Fired,
     End(End),
@@ -843,6 +912,17 @@ fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
     // Most lock announcements find the lock free: no wait, no cycle.
     if !lock_wait(ex, start) || ex.tasks[start].state == TaskState::Finished || ex.is_enabled(start) {
         return None;
+    }
+    // A mutex waiter's only edge is to the holder: no cycle unless the
+    // holder itself waits on a lock (the search would find that too, but
+    // allocates).
+    if let Op::Lock(m) | Op::Relock(m) = ex.tasks[start].op {
+        if let ObjState::Mutex { holder: Some((h, _)) } = ex.objects[m].state {
+            let idle = ex.tasks[h].state == TaskState::Finished || ex.is_enabled(h);
+            if h == start || !lock_wait(ex, h) || idle {
+                return None;
+            }
+        }
     }
     find_cycle(ex, start, true)
 }

@@ -478,6 +478,8 @@ pub(crate) struct Execution {
     pub now: Duration,
     pub timers: Vec<TimerEntry>,
     pub timer_seq: u64,
+    /// The scheduler's state for choosing moves.
+    pub choosing: crate::exec::Choosing,
 }
 
 /// The execution this thread runs, and whether an engine call is under way
@@ -611,6 +613,7 @@ impl Execution {
             now: Duration::ZERO,
             timers: Vec::new(),
             timer_seq: 0,
+            choosing: crate::exec::Choosing::default(),
         }
     }
 
@@ -742,6 +745,7 @@ impl Execution {
         ObjRef { serial: self.serial, id }
     }
 
+    #[inline]
     pub(crate) fn chan(&self, id: ObjId) -> &ChanState {
         match &self.objects[id].state {
             ObjState::Chan(c) => c,
@@ -749,6 +753,7 @@ impl Execution {
         }
     }
 
+    #[inline]
     pub(crate) fn chan_mut(&mut self, id: ObjId) -> &mut ChanState {
         match &mut self.objects[id].state {
             ObjState::Chan(c) => c,
@@ -770,6 +775,7 @@ impl Execution {
         }
     }
 
+    #[inline]
     pub(crate) fn mutex_holder(&mut self, id: ObjId) -> &mut Option<(TaskId, Loc)> {
         match &mut self.objects[id].state {
             ObjState::Mutex { holder } => holder,
@@ -816,6 +822,55 @@ impl Execution {
             | Op::Unlock(_)
             | Op::Clock => true,
             _ => self.can_complete(t),
+        }
+    }
+
+    /// Whether no failure stopped the execution and no task is due to be
+    /// resumed before the next choice (the scheduling loop's conditions
+    /// for choosing).
+    pub(crate) fn nothing_due(&self) -> bool {
+        self.stop.is_none()
+            && self.tasks[0].panic.is_none()
+            && self.spawn_queue.is_empty()
+            && self.resume_queue.is_empty()
+    }
+
+    /// Appends every enabled task to `out`, in id order: what
+    /// [`is_enabled`](Self::is_enabled) says for each task, with the common
+    /// cases (locks, buffered channels, operations that never wait)
+    /// decided inline, as this runs over every task at every step.
+    pub(crate) fn enabled_tasks(&self, out: &mut Vec<TaskId>) {
+        for (t, task) in self.tasks.iter().enumerate() {
+            if task.state != TaskState::Ready {
+                continue;
+            }
+            let enabled = match task.op {
+                Op::Lock(m) | Op::Relock(m) => match &self.objects[m].state {
+                    ObjState::Mutex { holder } => holder.is_none(),
+                    _ => unreachable!(),
+                },
+                Op::Join(target) => self.tasks[target].state == TaskState::Finished,
+                Op::Send(c) | Op::Recv(c) => {
+                    let ch = self.chan(c);
+                    if ch.cap > 0 && !ch.never {
+                        ch.closed || if matches!(task.op, Op::Send(_)) { ch.len < ch.cap } else { ch.len > 0 }
+                    } else {
+                        self.is_enabled(t)
+                    }
+                }
+                Op::Yield
+                | Op::Spawn
+                | Op::Atomic(_)
+                | Op::AtomicRead(_)
+                | Op::SharedRead(_)
+                | Op::SharedWrite(_)
+                | Op::Unlock(_)
+                | Op::Clock => true,
+                _ => self.is_enabled(t),
+            };
+            if enabled {
+                out.push(t);
+            }
         }
     }
 
@@ -1022,11 +1077,6 @@ impl Execution {
     }
 }
 
-/// The current task's id.
-pub(crate) fn current_task() -> TaskId {
-    with_exec(|ex| ex.current)
-}
-
 fn suspend() -> Resume {
     suspend_on(with_exec(|ex| ex.tasks[ex.current].yielder))
 }
@@ -1054,14 +1104,33 @@ pub(crate) enum Resumed {
 /// dropped during unwinding) it acts at once without a scheduling point, as
 /// switching tasks mid-unwind would corrupt the thread's panic state.
 pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
+    announce_act(loc, |_| (op, ()), |_, resumed, ()| resumed)
+}
+
+/// [`announce`] with the engine work on either side folded into the engine
+/// calls the announcement makes anyway, as every operation pays for each
+/// call: `prepare` (checking handles, looking up objects) returns the
+/// operation and what `act` needs, and `act` performs the operation (or
+/// finishes a partner-completed one) in the call that resumes the task.
+/// Neither may make an engine call of its own.
+#[inline]
+pub(crate) fn announce_act<P, R>(
+    loc: Loc,
+    prepare: impl FnOnce(&mut Execution) -> (Op, P),
+    act: impl FnOnce(&mut Execution, Resumed, P) -> R,
+) -> R {
     if std::thread::panicking() {
-        return act_while_unwinding(op, loc);
+        return with_exec(|ex| {
+            let (op, p) = prepare(ex);
+            act_while_unwinding(ex, op, loc);
+            act(ex, Resumed::Act, p)
+        });
     }
-    // One engine call: check for teardown, record the announcement, and
-    // fetch the yielder to suspend on.
+    let mut act = Some(act);
     let announced = with_exec(|ex| {
+        let (op, p) = prepare(ex);
         if ex.aborting {
-            return None;
+            return Announced::Aborting;
         }
         let me = ex.current;
         let task = &mut ex.tasks[me];
@@ -1074,80 +1143,118 @@ pub(crate) fn announce(op: Op, loc: Loc) -> Resumed {
         if matches!(op, Op::Lock(_) | Op::RLock(_) | Op::WLock(_)) {
             ex.lock_waiters.push(me);
         }
-        Some((me, yielder))
+        // Choose the next move here, as the scheduling loop would, and go
+        // on at once if it is this task's: two task switches saved.
+        while ex.choosing.in_place && ex.choosing.decided.is_none() && ex.nothing_due() {
+            match crate::exec::next_move(ex) {
+                crate::exec::Next::Run(t) if t == me => {
+                    if let Some(resumed) = resumed_how(ex, me) {
+                        let act = act.take().expect("an operation acts once");
+                        return Announced::Done(act(ex, resumed, p));
+                    }
+                }
+                next => ex.choosing.decided = Some(next),
+            }
+        }
+        Announced::Suspend(me, yielder, p)
     });
-    let Some((me, yielder)) = announced else {
-        std::panic::resume_unwind(Box::new(AbortTask));
+    let (me, yielder, p) = match announced {
+        Announced::Done(done) => return done,
+        Announced::Suspend(me, yielder, p) => (me, yielder, p),
+        Announced::Aborting => std::panic::resume_unwind(Box::new(AbortTask)),
     };
-    finish_suspend(me, yielder)
+    finish_suspend(me, yielder, p, act.take().expect("an operation acts once"))
+}
+
+/// What an announcement's engine call leads to.
+enum Announced<P, R> {
+    /// The execution is being torn down.
+    Aborting,
+    /// The task chose itself and acted.
+    Done(R),
+    /// The task suspends until the scheduler resumes it.
+    Suspend(TaskId, *const Yielder<Resume, ()>, P),
 }
 
 /// A guard dropped while its task unwinds: no task switch is possible, so
 /// the operation happens at once if it can, and otherwise the process stops
 /// with an explanation (as Rust does for a panic during unwinding).
 #[cold]
-fn act_while_unwinding(op: Op, loc: Loc) -> Resumed {
-    let enabled = with_exec(|ex| {
-        let me = ex.current;
-        let (old_op, old_state) = (ex.tasks[me].op, ex.tasks[me].state);
-        ex.tasks[me].op = op;
-        ex.tasks[me].state = TaskState::Ready;
-        let enabled = ex.is_enabled(me);
-        ex.tasks[me].op = old_op;
-        ex.tasks[me].state = old_state;
-        enabled
-    });
+fn act_while_unwinding(ex: &mut Execution, op: Op, loc: Loc) {
+    let me = ex.current;
+    let (old_op, old_state) = (ex.tasks[me].op, ex.tasks[me].state);
+    ex.tasks[me].op = op;
+    ex.tasks[me].state = TaskState::Ready;
+    let enabled = ex.is_enabled(me);
+    ex.tasks[me].op = old_op;
+    ex.tasks[me].state = old_state;
     if !enabled {
         eprintln!(
             "goweave: a blocking operation ({op:?}) at {loc} was reached while its task was              unwinding a panic; it cannot wait there, so the process stops"
         );
         std::process::abort();
     }
-    Resumed::Act
 }
 
-/// Announces a `select!` whose arms were already stored in the task.
+/// Announces a `select!` with these arms.
 pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Loc) -> Resumed {
-    with_exec(|ex| {
-        let me = ex.current;
-        let task = &mut ex.tasks[me];
-        task.arms.clear();
-        task.arms.extend_from_slice(arms);
-    });
-    announce(Op::Select { default }, loc)
+    announce_act(
+        loc,
+        |ex| {
+            let task = &mut ex.tasks[ex.current];
+            task.arms.clear();
+            task.arms.extend_from_slice(arms);
+            (Op::Select { default }, ())
+        },
+        |_, resumed, ()| resumed,
+    )
 }
 
-fn finish_suspend(me: TaskId, yielder: *const Yielder<Resume, ()>) -> Resumed {
+fn finish_suspend<P, R>(
+    me: TaskId,
+    yielder: *const Yielder<Resume, ()>,
+    p: P,
+    act: impl FnOnce(&mut Execution, Resumed, P) -> R,
+) -> R {
+    let mut pending = Some((act, p));
     loop {
         if suspend_on(yielder) == Resume::Abort {
             std::panic::resume_unwind(Box::new(AbortTask));
         }
-        let resumed = with_exec(|ex| {
-            let task = &mut ex.tasks[me];
-            if let Some(arm) = task.completed_arm.take() {
-                task.state = TaskState::Running;
-                return Some(Resumed::Completed(arm));
-            }
-            if !task.registered && ex.needs_arrival(me) && !ex.can_complete(me) {
-                // Arrived and must wait: partners now see this task.
-                let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
-                ex.record(me, op.object(), EventKind::Wait, loc);
-                ex.register_waiters(me);
-                ex.tasks[me].registered = true;
-                ex.tasks[me].state = TaskState::Ready;
-                return None;
-            }
-            ex.tasks[me].state = TaskState::Running;
-            if ex.tasks[me].registered {
-                ex.unregister_waiters(me);
-                ex.tasks[me].registered = false;
-            }
-            Some(Resumed::Act)
+        let done = with_exec(|ex| {
+            let resumed = resumed_how(ex, me)?;
+            let (act, p) = pending.take().expect("an operation acts once");
+            Some(act(ex, resumed, p))
         });
-        if let Some(resumed) = resumed {
-            return resumed;
+        if let Some(done) = done {
+            return done;
         }
     }
+}
+
+/// How task `me`, just resumed by the scheduler, goes on: `None` when this
+/// step was its arrival at a rendezvous where it must now wait.
+fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
+    let task = &mut ex.tasks[me];
+    if let Some(arm) = task.completed_arm.take() {
+        task.state = TaskState::Running;
+        return Some(Resumed::Completed(arm));
+    }
+    if !task.registered && ex.needs_arrival(me) && !ex.can_complete(me) {
+        // Arrived and must wait: partners now see this task.
+        let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
+        ex.record(me, op.object(), EventKind::Wait, loc);
+        ex.register_waiters(me);
+        ex.tasks[me].registered = true;
+        ex.tasks[me].state = TaskState::Ready;
+        return None;
+    }
+    ex.tasks[me].state = TaskState::Running;
+    if ex.tasks[me].registered {
+        ex.unregister_waiters(me);
+        ex.tasks[me].registered = false;
+    }
+    Some(Resumed::Act)
 }
 
 /// After acting, waits (not enabled) until another task wakes this one,

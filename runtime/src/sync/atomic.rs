@@ -10,17 +10,22 @@ use goweave_checkers::EventKind;
 
 pub use std::sync::atomic::Ordering;
 
-use crate::rt::{announce, with_exec, Loc, ObjRef, ObjState, Op};
+use crate::rt::{announce_act, Loc, ObjRef, ObjState, Op};
 
 fn step(obj: &ObjRef, kind: EventKind, loc: Loc) {
-    let id = with_exec(|ex| obj.id(ex));
     // Loads commute with loads: exhaustive search need not reorder them.
-    let op = if matches!(kind, EventKind::AtomicLoad { .. }) { Op::AtomicRead(id) } else { Op::Atomic(id) };
-    announce(op, loc);
-    with_exec(|ex| {
-        let me = ex.current;
-        ex.record(me, Some(id), kind, loc);
-    });
+    let load = matches!(kind, EventKind::AtomicLoad { .. });
+    announce_act(
+        loc,
+        |ex| {
+            let id = obj.id(ex);
+            (if load { Op::AtomicRead(id) } else { Op::Atomic(id) }, id)
+        },
+        |ex, _, id| {
+            let me = ex.current;
+            ex.record(me, Some(id), kind, loc);
+        },
+    );
 }
 
 macro_rules! atomic_common {
@@ -64,19 +69,25 @@ macro_rules! atomic_common {
                 failure: Ordering,
             ) -> Result<$t, $t> {
                 let loc = Location::caller();
-                let id = with_exec(|ex| self.obj.id(ex));
-                announce(Op::Atomic(id), loc);
-                let result = self.value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
-                // A failed compare-exchange only loads.
-                let kind = match result {
-                    Ok(_) => EventKind::AtomicRmw { order: success },
-                    Err(_) => EventKind::AtomicLoad { order: failure },
-                };
-                with_exec(|ex| {
-                    let me = ex.current;
-                    ex.record(me, Some(id), kind, loc);
-                });
-                result
+                announce_act(
+                    loc,
+                    |ex| {
+                        let id = self.obj.id(ex);
+                        (Op::Atomic(id), id)
+                    },
+                    |ex, _, id| {
+                        let result =
+                            self.value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
+                        // A failed compare-exchange only loads.
+                        let kind = match result {
+                            Ok(_) => EventKind::AtomicRmw { order: success },
+                            Err(_) => EventKind::AtomicLoad { order: failure },
+                        };
+                        let me = ex.current;
+                        ex.record(me, Some(id), kind, loc);
+                        result
+                    },
+                )
             }
 
             /// Like [`compare_exchange`](Self::compare_exchange); never fails

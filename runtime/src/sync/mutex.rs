@@ -5,7 +5,7 @@ use std::panic::Location;
 
 use goweave_checkers::EventKind;
 
-use crate::rt::{self, announce, with_exec, Loc, ObjRef, ObjState, Op};
+use crate::rt::{self, announce, announce_act, with_exec, Execution, Loc, ObjRef, ObjState, Op};
 
 /// A mutual-exclusion lock around a value, like Go's `sync.Mutex`. Not
 /// reentrant: locking it twice from one task deadlocks, as in Go.
@@ -65,18 +65,25 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let loc = Location::caller();
-        let id = self.id();
-        announce(Op::Lock(id), loc);
-        self.acquire(id, loc);
+        announce_act(
+            loc,
+            |ex| {
+                let id = self.obj.id(ex);
+                (Op::Lock(id), id)
+            },
+            |ex, _, id| Self::acquire_in(ex, id, loc),
+        );
         MutexGuard { mutex: self, locked_at: loc }
     }
 
     pub(crate) fn acquire(&self, id: usize, loc: Loc) {
-        with_exec(|ex| {
-            let me = ex.current;
-            *ex.mutex_holder(id) = Some((me, loc));
-            ex.record(me, Some(id), EventKind::Lock, loc);
-        });
+        with_exec(|ex| Self::acquire_in(ex, id, loc));
+    }
+
+    fn acquire_in(ex: &mut Execution, id: usize, loc: Loc) {
+        let me = ex.current;
+        *ex.mutex_holder(id) = Some((me, loc));
+        ex.record(me, Some(id), EventKind::Lock, loc);
     }
 
     /// Locks if it is free, without blocking.
@@ -109,14 +116,19 @@ impl<T: ?Sized> Mutex<T> {
         if rt::tearing_down() {
             return;
         }
-        let id = self.id();
-        announce(Op::Unlock(id), loc);
-        let was_locked = with_exec(|ex| {
-            let me = ex.current;
-            let was = ex.mutex_holder(id).take().is_some();
-            ex.record(me, Some(id), EventKind::Unlock, loc);
-            was
-        });
+        let was_locked = announce_act(
+            loc,
+            |ex| {
+                let id = self.obj.id(ex);
+                (Op::Unlock(id), id)
+            },
+            |ex, _, id| {
+                let me = ex.current;
+                let was = ex.mutex_holder(id).take().is_some();
+                ex.record(me, Some(id), EventKind::Unlock, loc);
+                was
+            },
+        );
         if !was_locked {
             rt::go_panic("sync: unlock of unlocked mutex", loc);
         }

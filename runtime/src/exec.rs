@@ -167,8 +167,8 @@ impl Runner {
         // the strategy needs footprints (exhaustive search, whose
         // bookkeeping is best kept off the tasks' small stacks).
         let forensic = self.forensic.is_some();
-        let in_place = !forensic && !ex.chooser.wants_footprints();
-        ex.choosing.reset(self.max_steps, in_place, forensic);
+        let footprints = ex.chooser.wants_footprints();
+        ex.choosing.reset(self.max_steps, footprints, forensic);
         rt::install(&mut ex);
         let verdict = self.schedule_loop();
         self.teardown();
@@ -320,6 +320,8 @@ pub(crate) struct Choosing {
     /// (see [`crate::strategy::is_preemption`]), for the report.
     preemptions: Vec<u32>,
     max_steps: u64,
+    /// Whether the strategy wants footprints (it says so once, up front).
+    wants_footprints: bool,
     /// Whether tasks may choose the next move themselves.
     pub(crate) in_place: bool,
     /// The state after a choice is seen by the forensic recorder before
@@ -330,11 +332,12 @@ pub(crate) struct Choosing {
 }
 
 impl Choosing {
-    fn reset(&mut self, max_steps: u64, in_place: bool, forensic: bool) {
+    fn reset(&mut self, max_steps: u64, footprints: bool, forensic: bool) {
         self.last_step = None;
         self.preemptions.clear();
         self.max_steps = max_steps;
-        self.in_place = in_place;
+        self.wants_footprints = footprints;
+        self.in_place = !forensic && !footprints;
         self.forensic = forensic;
         self.decided = None;
     }
@@ -349,7 +352,7 @@ pub(crate) fn next_move(ex: &mut Execution) -> Next {
 }
 
 fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
-    let footprints = ex.chooser.wants_footprints();
+    let footprints = ex.choosing.wants_footprints;
     if footprints {
         if let Some((task, footprint)) = ex.choosing.last_step.take() {
             let touched = std::mem::take(&mut ex.touched);

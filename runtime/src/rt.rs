@@ -510,48 +510,56 @@ static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(
 const OUTSIDE: &str = "goweave primitives can only be used inside an exploration: run the code with \
      `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`";
 
+/// This thread's [`Current`]. The closure given to `LocalKey::with` is kept
+/// tiny so that `with` inlines and the thread-local becomes a direct access:
+/// around a whole engine call, `with` stayed out of line and reached the
+/// thread-local through an indirect call, on every operation.
+#[inline(always)]
+fn current() -> &'static Current {
+    // SAFETY: `Current` has a const initializer and no destructor, so the
+    // thread-local is valid for the whole life of the thread; the reference
+    // cannot leave the thread (`Current` is not `Sync`).
+    CURRENT.with(|cur| unsafe { &*(cur as *const Current) })
+}
+
 /// Runs `f` on the current execution. Panics with a helpful message when
 /// called outside one.
 #[track_caller]
+#[inline]
 pub(crate) fn with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> R {
-    CURRENT.with(|cur| {
-        let exec = cur.exec.get();
-        if exec.is_null() {
-            panic!("{OUTSIDE}");
-        }
-        assert!(!cur.busy.replace(true), "goweave: re-entrant engine call (a bug in goweave)");
-        let _done = NotBusy(&cur.busy);
-        // SAFETY: the pointer is set by `install` to an execution that the
-        // runner keeps alive and does not touch until `uninstall`; the busy
-        // flag rules out a second live reference.
-        f(unsafe { &mut *exec })
-    })
+    let cur = current();
+    let exec = cur.exec.get();
+    if exec.is_null() {
+        panic!("{OUTSIDE}");
+    }
+    assert!(!cur.busy.replace(true), "goweave: re-entrant engine call (a bug in goweave)");
+    let _done = NotBusy(&cur.busy);
+    // SAFETY: the pointer is set by `install` to an execution that the
+    // runner keeps alive and does not touch until `uninstall`; the busy
+    // flag rules out a second live reference.
+    f(unsafe { &mut *exec })
 }
 
 /// Like [`with_exec`] but returns `None` outside an execution, or inside
 /// another engine call (a value dropped by the engine itself).
 pub(crate) fn try_with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> Option<R> {
-    CURRENT
-        .try_with(|cur| {
-            let exec = cur.exec.get();
-            if exec.is_null() || cur.busy.replace(true) {
-                return None;
-            }
-            let _done = NotBusy(&cur.busy);
-            // SAFETY: as in `with_exec`.
-            Some(f(unsafe { &mut *exec }))
-        })
-        .ok()
-        .flatten()
+    let cur = current();
+    let exec = cur.exec.get();
+    if exec.is_null() || cur.busy.replace(true) {
+        return None;
+    }
+    let _done = NotBusy(&cur.busy);
+    // SAFETY: as in `with_exec`.
+    Some(f(unsafe { &mut *exec }))
 }
 
 /// Makes `ex` this thread's current execution until [`uninstall`].
 pub(crate) fn install(ex: &mut Execution) {
-    CURRENT.with(|cur| cur.exec.set(ex));
+    current().exec.set(ex);
 }
 
 pub(crate) fn uninstall() {
-    CURRENT.with(|cur| cur.exec.set(std::ptr::null_mut()));
+    current().exec.set(std::ptr::null_mut());
 }
 
 pub(crate) fn next_serial() -> u64 {
@@ -876,6 +884,7 @@ impl Execution {
 
     /// Whether `t`'s operation involves an unbuffered channel whose
     /// partners must see it arrive before it can wait there.
+    #[inline]
     fn needs_arrival(&self, t: TaskId) -> bool {
         let task = &self.tasks[t];
         let rendezvous = |c: ObjId| {
@@ -1240,7 +1249,11 @@ fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
         task.state = TaskState::Running;
         return Some(Resumed::Completed(arm));
     }
-    if !task.registered && ex.needs_arrival(me) && !ex.can_complete(me) {
+    // Only a rendezvous (an unbuffered channel operation, or a select
+    // over one) has an arrival step; most operations are decided by their
+    // kind alone.
+    let may_arrive = !task.registered && matches!(task.op, Op::Send(_) | Op::Recv(_) | Op::Select { .. });
+    if may_arrive && ex.needs_arrival(me) && !ex.can_complete(me) {
         // Arrived and must wait: partners now see this task.
         let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
         ex.record(me, op.object(), EventKind::Wait, loc);

@@ -18,3 +18,16 @@ pub struct Kernel {
     /// The fixed variant's body, where the upstream fix is known.
     pub fixed: Option<fn()>,
 }
+
+/// Go's `rand.Intn(..) > x` in a kernel: both outcomes are explored, as a
+/// `select!` between two ready channels is a scheduling choice.
+pub fn coin() -> bool {
+    let (a_tx, a) = goweave::chan::<()>(1);
+    let (b_tx, b) = goweave::chan::<()>(1);
+    a_tx.send(());
+    b_tx.send(());
+    goweave::select! {
+        recv(a) -> _ => true,
+        recv(b) -> _ => false,
+    }
+}

@@ -24,7 +24,7 @@ use goweave::context::{CancelFunc, Context};
 use goweave::sync::{Mutex, RwMutex, WaitGroup};
 use goweave::FailureKind;
 
-use super::kernel::Kernel;
+use super::kernel::{coin, Kernel};
 
 /// Every kernel of this file, for the detection table.
 #[allow(dead_code)] // read by benches/gobench.rs, not by the tests
@@ -62,19 +62,6 @@ const fn k(
     fixed: Option<fn()>,
 ) -> Kernel {
     Kernel { id, category: "resource", subcategory: sub, expect, bug, fixed }
-}
-
-/// Go's `rand.Intn(..) > x` in a kernel: both outcomes are explored, as a
-/// `select!` between two ready channels is a scheduling choice.
-fn coin() -> bool {
-    let (a_tx, a) = goweave::chan::<()>(1);
-    let (b_tx, b) = goweave::chan::<()>(1);
-    a_tx.send(());
-    b_tx.send(());
-    goweave::select! {
-        recv(a) -> _ => true,
-        recv(b) -> _ => false,
-    }
 }
 
 // ------------------------------------------------------------ double locking

@@ -148,6 +148,8 @@ pub(crate) struct Dpor {
     streak: usize,
     /// Scratch space for the steps racing with one operation.
     racing: Vec<usize>,
+    /// Scratch space for each task's latest step conflicting with it.
+    latest: Vec<(usize, usize)>,
 }
 
 impl Dpor {
@@ -180,6 +182,7 @@ impl Dpor {
             last_global_step: Vec::new(),
             moves: Vec::new(),
             racing: Vec::new(),
+            latest: Vec::new(),
             streak: 0,
             yielded: None,
         }
@@ -310,9 +313,10 @@ impl Dpor {
     /// reversals.
     fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
         let mut racing = std::mem::take(&mut self.racing);
+        let mut latest = std::mem::take(&mut self.latest);
         for &(p, next) in moves {
             self.clock(p);
-            self.races(p, next, &self.clocks[slot(p)], &mut racing);
+            self.races(p, next, &self.clocks[slot(p)], &mut latest, &mut racing);
             if racing.is_empty() {
                 continue;
             }
@@ -323,6 +327,7 @@ impl Dpor {
             }
         }
         self.racing = racing;
+        self.latest = latest;
     }
 
     /// The steps of other tasks that race with `p`'s next operation: they
@@ -332,15 +337,24 @@ impl Dpor {
     /// it. Every race counts, not only the latest: two reads can both race
     /// with one write, and reversing only the later read misses the
     /// schedules where the write goes between them.
-    fn races(&self, p: TaskId, next: Footprint, p_clock: &Clock, racing: &mut Vec<usize>) {
+    ///
+    /// `latest` is scratch space: each other task's latest conflicting
+    /// step, as (clock slot, step).
+    fn races(
+        &self,
+        p: TaskId,
+        next: Footprint,
+        p_clock: &Clock,
+        latest: &mut Vec<(usize, usize)>,
+        racing: &mut Vec<usize>,
+    ) {
         racing.clear();
+        latest.clear();
         let unordered = |i: usize| {
             let step = &self.steps[i];
             step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
         };
         let me = slot(p);
-        // The latest conflicting step of each task (clock slot, step).
-        let mut latest: Vec<(usize, usize)> = Vec::new();
         let mut consider = |u: usize, i: Option<usize>| {
             let Some(i) = i else { return };
             if u == me {
@@ -374,15 +388,15 @@ impl Dpor {
                 }
             }
         }
-        racing.extend(latest.into_iter().map(|e| e.1).filter(|&i| unordered(i)));
-        // A step ordered before another racing step reaches `p` through it.
+        // A step ordered before another conflicting step reaches `p`
+        // through it (or is ordered before `p` if that one is).
         let steps = &self.steps;
         let before = |i: usize, j: usize| {
             let a = &steps[i];
             i < j && a.clock.get(slot(a.task)) <= steps[j].clock.get(slot(a.task))
         };
-        let all = racing.clone();
-        racing.retain(|&i| !all.iter().any(|&j| before(i, j)));
+        let direct = |i: usize| unordered(i) && !latest.iter().any(|&(_, j)| before(i, j));
+        racing.extend(latest.iter().map(|e| e.1).filter(|&i| direct(i)));
     }
 
     /// Schedules the reversal of step `i` and task `p`'s next operation

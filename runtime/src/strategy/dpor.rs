@@ -83,6 +83,39 @@ struct Split {
     deals: bool,
 }
 
+/// Where the current execution stands among the split levels.
+#[derive(Clone, Copy)]
+struct SplitPos {
+    /// The branch number of the split choices so far.
+    id: u64,
+    /// How many branches the split levels so far make.
+    width: u64,
+    /// Whether this execution's part was decided.
+    dealt: bool,
+}
+
+impl Split {
+    /// The branch to take at or after `from` for part `part` of `parts`:
+    /// the next one at an upper level, the next of this part's where the
+    /// branches are dealt.
+    fn branch(&self, part: u64, parts: u64, from: usize) -> Option<usize> {
+        let len = self.order.len() as u64;
+        (from..self.order.len()).find(|&k| !self.deals || (self.prefix * len + k as u64) % parts == part)
+    }
+}
+
+impl SplitPos {
+    const START: SplitPos = SplitPos { id: 0, width: 1, dealt: false };
+
+    /// Follows split node `split`'s branch `k`.
+    fn enter(&mut self, split: &Split, k: usize) {
+        let len = split.order.len() as u64;
+        self.id = split.prefix.wrapping_mul(len).wrapping_add(k as u64);
+        self.width = self.width.saturating_mul(len);
+        self.dealt |= split.deals;
+    }
+}
+
 struct Step {
     task: TaskId,
     footprint: Footprint,
@@ -108,12 +141,8 @@ pub(crate) struct Dpor {
     /// times shards): see [`Dpor::split`].
     part: u64,
     parts: u64,
-    /// In the current execution: the branch number of the split choices so
-    /// far, how many branches the split levels so far make, and whether
-    /// this execution's part was decided.
-    split_id: u64,
-    split_width: u64,
-    split_dealt: bool,
+    /// Where the current execution stands among the split levels.
+    split_at: SplitPos,
     preemption_bound: Option<usize>,
     timer_bound: usize,
     iterations: u64,
@@ -157,9 +186,7 @@ impl Dpor {
         Dpor {
             part: 0,
             parts: 1,
-            split_id: 0,
-            split_width: 1,
-            split_dealt: false,
+            split_at: SplitPos::START,
             preemption_bound,
             timer_bound,
             iterations,
@@ -205,22 +232,6 @@ impl Dpor {
         self.parts = parts.max(1);
         self.iterations = self.iterations.div_ceil(self.parts).max(1);
         self
-    }
-
-    /// At a split node, the branch to take at or after `from`: the next
-    /// one at an upper level, the next of this part's where they are dealt.
-    fn split_branch(&self, split: &Split, from: usize) -> Option<usize> {
-        let len = split.order.len() as u64;
-        (from..split.order.len())
-            .find(|&k| !split.deals || (split.prefix * len + k as u64) % self.parts == self.part)
-    }
-
-    /// Follows split node `split`'s branch `k` in this execution.
-    fn enter_split(&mut self, split: &Split, k: usize) {
-        let len = split.order.len() as u64;
-        self.split_id = split.prefix.wrapping_mul(len).wrapping_add(k as u64);
-        self.split_width = self.split_width.saturating_mul(len);
-        self.split_dealt |= split.deals;
     }
 
     fn clock(&mut self, task: TaskId) -> &mut Clock {
@@ -463,11 +474,7 @@ impl Strategy for Dpor {
                 match node {
                     Node::Task { split: Some(split), done, chosen, .. } => {
                         let at = split.order.iter().position(|t| t == chosen).unwrap_or(0);
-                        let len = split.order.len() as u64;
-                        let next = (at + 1..split.order.len()).find(|&k| {
-                            !split.deals || (split.prefix * len + k as u64) % self.parts == self.part
-                        });
-                        if let Some(k) = next {
+                        if let Some(k) = split.branch(self.part, self.parts, at + 1) {
                             done.clear();
                             done.extend_from_slice(&split.order[..=k]);
                             *chosen = split.order[k];
@@ -500,9 +507,7 @@ impl Strategy for Dpor {
         self.executions += 1;
         self.streak = 0;
         self.yielded = None;
-        self.split_id = 0;
-        self.split_width = 1;
-        self.split_dealt = false;
+        self.split_at = SplitPos::START;
         self.depth = 0;
         self.preemptions = 0;
         self.firings = 0;
@@ -540,12 +545,8 @@ impl Strategy for Dpor {
                 Node::Task { chosen, split, enabled: recorded, .. } if recorded == enabled => {
                     let chosen = *chosen;
                     if let Some(split) = split {
-                        let split: &Split = split;
                         let k = split.order.iter().position(|&t| t == chosen).unwrap_or(0);
-                        let (prefix, len, deals) = (split.prefix, split.order.len() as u64, split.deals);
-                        self.split_id = prefix.wrapping_mul(len).wrapping_add(k as u64);
-                        self.split_width = self.split_width.saturating_mul(len);
-                        self.split_dealt |= deals;
+                        self.split_at.enter(split, k);
                     }
                     chosen
                 }
@@ -603,7 +604,7 @@ impl Strategy for Dpor {
             };
             let footprints: Vec<(TaskId, Footprint)> =
                 self.moves.iter().filter(|m| enabled.contains(&m.0)).copied().collect();
-            let splits = self.parts > 1 && !self.split_dealt && enabled.len() > 1;
+            let splits = self.parts > 1 && !self.split_at.dealt && enabled.len() > 1;
             let (first, backtrack, done, split) = if splits {
                 // Current task first, as the unparted search would.
                 let mut order = vec![first];
@@ -624,13 +625,13 @@ impl Strategy for Dpor {
                     }
                 }
                 const SPREAD: u64 = 16;
-                let width = self.split_width.saturating_mul(order.len() as u64);
-                let split = Split { order, prefix: self.split_id, deals: width >= SPREAD * self.parts };
-                let Some(k) = self.split_branch(&split, 0) else {
+                let width = self.split_at.width.saturating_mul(order.len() as u64);
+                let split = Split { order, prefix: self.split_at.id, deals: width >= SPREAD * self.parts };
+                let Some(k) = split.branch(self.part, self.parts, 0) else {
                     // No branch here is this part's.
                     return Ok(PRUNED);
                 };
-                self.enter_split(&split, k);
+                self.split_at.enter(&split, k);
                 let order = split.order.clone();
                 (order[k], order.clone(), order[..=k].to_vec(), Some(Box::new(split)))
             } else {

@@ -34,9 +34,11 @@ pub(crate) struct Pct {
     /// priority it gets.
     change_points: Vec<(u32, i64)>,
     max_steps_seen: u32,
-    /// Per task, the consecutive choice points at which it was enabled and
-    /// not picked: see [`STARVATION_BOUND`].
-    passed_over: Vec<u32>,
+    /// Per task, the last choice point at which it was enabled and not
+    /// picked, and how many such choice points in a row ended there: see
+    /// [`STARVATION_BOUND`]. A streak that did not end at the previous
+    /// choice point is over, so tasks not enabled need no update.
+    passed_over: Vec<(u32, u32)>,
 }
 
 /// Choice points a task may stay enabled without running before it runs
@@ -101,31 +103,36 @@ impl Pct {
 }
 
 impl Pct {
+    /// The choice points in a row, up to the previous one, at which `t` was
+    /// enabled and not picked.
+    fn passes(&self, t: TaskId) -> u32 {
+        match self.passed_over.get(t) {
+            Some(&(last, n)) if last + 1 == self.choices => n,
+            _ => 0,
+        }
+    }
+
     /// `pick`, unless an enabled task was passed over `STARVATION_BOUND`
     /// times in a row: then the one passed over longest.
     fn unless_starving(&mut self, enabled: &[TaskId], pick: TaskId) -> TaskId {
         let mut starving: Option<(u32, TaskId)> = None;
         for &t in enabled {
-            if t == FIRE {
-                continue;
-            }
-            if self.passed_over.len() <= t {
-                self.passed_over.resize(t + 1, 0);
-            }
-            let n = self.passed_over[t];
-            if n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
+            let n = self.passes(t);
+            if t != FIRE && n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
                 starving = Some((n, t));
             }
         }
         let pick = starving.map_or(pick, |(_, t)| t);
-        // Tasks not enabled now start over, so only consecutive passes count.
-        let mut k = 0;
-        for t in 0..self.passed_over.len() {
-            let is_enabled = enabled.get(k) == Some(&t);
-            if is_enabled {
-                k += 1;
+        let now = self.choices;
+        for &t in enabled {
+            if t == FIRE || t == pick {
+                continue;
             }
-            self.passed_over[t] = if is_enabled && t != pick { self.passed_over[t] + 1 } else { 0 };
+            let n = self.passes(t);
+            if self.passed_over.len() <= t {
+                self.passed_over.resize(t + 1, (0, 0));
+            }
+            self.passed_over[t] = (now, n + 1);
         }
         pick
     }
@@ -160,14 +167,17 @@ impl Strategy for Pct {
         }
         self.choices += 1;
         let step = self.choices;
+        // The last of the highest: ties (which distinct priorities make
+        // unlikely) go to the larger id.
         let highest = |priorities: &[i64], timer: i64| {
-            *enabled
-                .iter()
-                .max_by_key(|&&t| {
-                    let p = if t == FIRE { timer } else { priorities.get(t).copied().unwrap_or(0) };
-                    (p, t)
-                })
-                .expect("no enabled task")
+            let mut best = (i64::MIN, 0);
+            for &t in enabled {
+                let p = if t == FIRE { timer } else { priorities.get(t).copied().unwrap_or(0) };
+                if (p, t) >= best {
+                    best = (p, t);
+                }
+            }
+            best.1
         };
         let mut pick = highest(&self.priorities, self.timer_priority);
         while let Some(&(at, low)) = self.change_points.first() {

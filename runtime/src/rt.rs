@@ -583,16 +583,24 @@ impl ObjRef {
 
     /// The object's id, after checking it belongs to this execution.
     #[track_caller]
+    #[inline]
     pub(crate) fn id(&self, ex: &Execution) -> ObjId {
         if self.serial != ex.serial {
-            panic!(
-                "a goweave object created in one execution was used in another: \
-                 create every Mutex, channel, WaitGroup, ... inside the test body, \
-                 which runs afresh for each explored schedule"
-            );
+            stale_object()
         }
         self.id
     }
+}
+
+/// A handle used in another execution than the one that created it.
+#[cold]
+#[track_caller]
+fn stale_object() -> ! {
+    panic!(
+        "a goweave object created in one execution was used in another: \
+                 create every Mutex, channel, WaitGroup, ... inside the test body, \
+                 which runs afresh for each explored schedule"
+    )
 }
 
 impl Execution {
@@ -1252,8 +1260,16 @@ fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
     // Only a rendezvous (an unbuffered channel operation, or a select
     // over one) has an arrival step; most operations are decided by their
     // kind alone.
-    let may_arrive = !task.registered && matches!(task.op, Op::Send(_) | Op::Recv(_) | Op::Select { .. });
-    if may_arrive && ex.needs_arrival(me) && !ex.can_complete(me) {
+    let arrives = !task.registered
+        && match task.op {
+            Op::Send(c) | Op::Recv(c) => {
+                let ch = ex.chan(c);
+                ch.cap == 0 && !ch.never
+            }
+            Op::Select { .. } => ex.needs_arrival(me),
+            _ => false,
+        };
+    if arrives && !ex.can_complete(me) {
         // Arrived and must wait: partners now see this task.
         let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
         ex.record(me, op.object(), EventKind::Wait, loc);

@@ -1251,6 +1251,7 @@ fn finish_suspend<P, R>(
 
 /// How task `me`, just resumed by the scheduler, goes on: `None` when this
 /// step was its arrival at a rendezvous where it must now wait.
+#[inline]
 fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
     let task = &mut ex.tasks[me];
     if let Some(arm) = task.completed_arm.take() {

@@ -116,10 +116,14 @@ impl Pct {
     /// times in a row: then the one passed over longest.
     fn unless_starving(&mut self, enabled: &[TaskId], pick: TaskId) -> TaskId {
         let mut starving: Option<(u32, TaskId)> = None;
-        for &t in enabled {
-            let n = self.passes(t);
-            if t != FIRE && n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
-                starving = Some((n, t));
+        // A streak grows by one per choice point: none can have reached the
+        // bound before that many choice points.
+        if self.choices > STARVATION_BOUND {
+            for &t in enabled {
+                let n = self.passes(t);
+                if t != FIRE && n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
+                    starving = Some((n, t));
+                }
             }
         }
         let pick = starving.map_or(pick, |(_, t)| t);

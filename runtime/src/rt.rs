@@ -562,8 +562,26 @@ pub(crate) fn uninstall() {
     current().exec.set(std::ptr::null_mut());
 }
 
+thread_local! {
+    /// The serials this thread may hand out next: `next..end`.
+    static SERIALS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// Serials a thread takes from [`SERIAL`] at a time: exploration threads
+/// would otherwise contend on it at every execution.
+const SERIAL_BLOCK: u64 = 1 << 16;
+
+/// A serial no other execution in the process has (never 0).
 pub(crate) fn next_serial() -> u64 {
-    SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+    SERIALS.with(|serials| {
+        let (mut next, mut end) = serials.get();
+        if next == end {
+            next = SERIAL.fetch_add(SERIAL_BLOCK, std::sync::atomic::Ordering::Relaxed) + 1;
+            end = next + SERIAL_BLOCK;
+        }
+        serials.set((next + 1, end));
+        next
+    })
 }
 
 /// A handle's link to its engine object, checked on every use.

@@ -1225,7 +1225,8 @@ fn act_while_unwinding(ex: &mut Execution, op: Op, loc: Loc) {
     ex.tasks[me].state = old_state;
     if !enabled {
         eprintln!(
-            "goweave: a blocking operation ({op:?}) at {loc} was reached while its task was              unwinding a panic; it cannot wait there, so the process stops"
+            "goweave: a blocking operation ({op:?}) at {loc} was reached while its task was \
+             unwinding a panic; it cannot wait there, so the process stops"
         );
         std::process::abort();
     }

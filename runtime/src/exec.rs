@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::{Arc, Once};
 
 use corosensei::stack::DefaultStack;
@@ -97,6 +98,8 @@ pub(crate) struct Runner {
     pub(crate) order_schedules: BTreeMap<u64, Schedule>,
     /// Set only for the forensic replay of a failure: sees every step.
     pub(crate) forensic: Option<crate::trace_export::Recorder>,
+    /// The body last run, and this thread's own handle on it.
+    body: Option<(Body, Rc<Body>)>,
 }
 
 impl Runner {
@@ -114,6 +117,7 @@ impl Runner {
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
             forensic: None,
+            body: None,
         }
     }
 
@@ -150,7 +154,16 @@ impl Runner {
             None => Box::new(Execution::new(chooser, HappensBefore::default())),
         };
         ex.race_checks = self.race_checks;
-        let main_body = body.clone();
+        // The body is shared by every worker thread: cloning it for each
+        // execution would make them contend on its reference count.
+        let main_body = match &self.body {
+            Some((arc, rc)) if Arc::ptr_eq(arc, body) => Rc::clone(rc),
+            _ => {
+                let rc = Rc::new(body.clone());
+                self.body = Some((body.clone(), Rc::clone(&rc)));
+                rc
+            }
+        };
         let here = std::panic::Location::caller();
         ex.add_task(
             None,

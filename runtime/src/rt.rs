@@ -562,8 +562,26 @@ pub(crate) fn uninstall() {
     current().exec.set(std::ptr::null_mut());
 }
 
+thread_local! {
+    /// The serials this thread may hand out next: `next..end`.
+    static SERIALS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// Serials a thread takes from [`SERIAL`] at a time: exploration threads
+/// would otherwise contend on it at every execution.
+const SERIAL_BLOCK: u64 = 1 << 16;
+
+/// A serial no other execution in the process has (never 0).
 pub(crate) fn next_serial() -> u64 {
-    SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+    SERIALS.with(|serials| {
+        let (mut next, mut end) = serials.get();
+        if next == end {
+            next = SERIAL.fetch_add(SERIAL_BLOCK, std::sync::atomic::Ordering::Relaxed) + 1;
+            end = next + SERIAL_BLOCK;
+        }
+        serials.set((next + 1, end));
+        next
+    })
 }
 
 /// A handle's link to its engine object, checked on every use.
@@ -583,16 +601,24 @@ impl ObjRef {
 
     /// The object's id, after checking it belongs to this execution.
     #[track_caller]
+    #[inline]
     pub(crate) fn id(&self, ex: &Execution) -> ObjId {
         if self.serial != ex.serial {
-            panic!(
-                "a goweave object created in one execution was used in another: \
-                 create every Mutex, channel, WaitGroup, ... inside the test body, \
-                 which runs afresh for each explored schedule"
-            );
+            stale_object()
         }
         self.id
     }
+}
+
+/// A handle used in another execution than the one that created it.
+#[cold]
+#[track_caller]
+fn stale_object() -> ! {
+    panic!(
+        "a goweave object created in one execution was used in another: \
+                 create every Mutex, channel, WaitGroup, ... inside the test body, \
+                 which runs afresh for each explored schedule"
+    )
 }
 
 impl Execution {
@@ -1199,7 +1225,8 @@ fn act_while_unwinding(ex: &mut Execution, op: Op, loc: Loc) {
     ex.tasks[me].state = old_state;
     if !enabled {
         eprintln!(
-            "goweave: a blocking operation ({op:?}) at {loc} was reached while its task was              unwinding a panic; it cannot wait there, so the process stops"
+            "goweave: a blocking operation ({op:?}) at {loc} was reached while its task was \
+             unwinding a panic; it cannot wait there, so the process stops"
         );
         std::process::abort();
     }
@@ -1243,6 +1270,7 @@ fn finish_suspend<P, R>(
 
 /// How task `me`, just resumed by the scheduler, goes on: `None` when this
 /// step was its arrival at a rendezvous where it must now wait.
+#[inline]
 fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
     let task = &mut ex.tasks[me];
     if let Some(arm) = task.completed_arm.take() {
@@ -1252,8 +1280,16 @@ fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
     // Only a rendezvous (an unbuffered channel operation, or a select
     // over one) has an arrival step; most operations are decided by their
     // kind alone.
-    let may_arrive = !task.registered && matches!(task.op, Op::Send(_) | Op::Recv(_) | Op::Select { .. });
-    if may_arrive && ex.needs_arrival(me) && !ex.can_complete(me) {
+    let arrives = !task.registered
+        && match task.op {
+            Op::Send(c) | Op::Recv(c) => {
+                let ch = ex.chan(c);
+                ch.cap == 0 && !ch.never
+            }
+            Op::Select { .. } => ex.needs_arrival(me),
+            _ => false,
+        };
+    if arrives && !ex.can_complete(me) {
         // Arrived and must wait: partners now see this task.
         let (op, loc) = (ex.tasks[me].op, ex.tasks[me].loc);
         ex.record(me, op.object(), EventKind::Wait, loc);

@@ -3,12 +3,14 @@
 //!
 //! Each task gets a distinct random priority above `depth`; the enabled task
 //! with the highest priority always runs. `depth - 1` change points, drawn
-//! uniformly among the steps of an execution, each lower the priority of
-//! the task running at that step to a value below every initial one. A bug
-//! of depth `d` among `n` tasks and `k` steps is then found by one execution
+//! uniformly among the choice points of an execution, each lower the
+//! priority of the task running at that step to a value below every initial
+//! one. A bug of depth `d` among `n` tasks and `k` steps is then found by one execution
 //! with probability at least `1 / (n k^(d-1))`. `k` is learned: the most
 //! choice points (steps where two or more moves were enabled) of an
 //! execution so far; the first execution runs unperturbed to learn it.
+//! Change points are distinct and never at the first choice point, where a
+//! demotion would only stand for another random initial order.
 
 use super::{mix_seed, Slice, Strategy, FIRE};
 use crate::rt::TaskId;
@@ -82,11 +84,21 @@ impl Pct {
         if self.max_steps_seen == 0 {
             return;
         }
-        for i in 1..self.depth {
-            let step = self.rng.u32(1..=self.max_steps_seen);
-            // Demoted priorities are 1..depth, below every initial one, and
-            // later change points demote further.
-            self.change_points.push((step, (self.depth - i) as i64));
+        // Distinct choice points from the second on: demoting the task
+        // that takes the first choice only gives another initial order of
+        // priorities, which drawing them at random covers already, and two
+        // change points at one step would spend one of them there. A bug
+        // needing one preemption at choice point c among k is then hit with
+        // probability about (depth - 1) / (k - 1).
+        let k = self.max_steps_seen;
+        let count = (self.depth - 1).min(k as usize - 1);
+        while self.change_points.len() < count {
+            let step = self.rng.u32(2..=k);
+            if self.change_points.iter().all(|&(at, _)| at != step) {
+                // Demoted priorities are 1..depth, below every initial one.
+                let low = (self.depth - 1 - self.change_points.len()) as i64;
+                self.change_points.push((step, low));
+            }
         }
         self.change_points.sort_unstable();
     }
@@ -98,13 +110,18 @@ impl Pct {
     fn unless_starving(&mut self, enabled: &[TaskId], pick: TaskId) -> TaskId {
         // The timer counts too: real time passes while a task spins.
         let mut starving: Option<(u32, TaskId)> = None;
-        for &t in enabled {
-            if t != FIRE && self.passed_over.len() <= t {
-                self.passed_over.resize(t + 1, 0);
-            }
-            let n = self.passes(t);
-            if n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
-                starving = Some((n, t));
+        // A count grows by at most one per choice point: none can have
+        // reached the bound before that many choice points.
+        if self.choices > STARVATION_BOUND {
+            for &t in enabled {
+                let n = if t == FIRE {
+                    self.timer_passed_over
+                } else {
+                    self.passed_over.get(t).copied().unwrap_or(0)
+                };
+                if n >= STARVATION_BOUND && starving.is_none_or(|(m, _)| n > m) {
+                    starving = Some((n, t));
+                }
             }
         }
         let pick = starving.map_or(pick, |(_, t)| t);
@@ -120,18 +137,13 @@ impl Pct {
         pick
     }
 
-    fn passes(&self, t: TaskId) -> u32 {
-        if t == FIRE {
-            self.timer_passed_over
-        } else {
-            self.passed_over[t]
-        }
-    }
-
     fn passes_mut(&mut self, t: TaskId) -> &mut u32 {
         if t == FIRE {
             &mut self.timer_passed_over
         } else {
+            if self.passed_over.len() <= t {
+                self.passed_over.resize(t + 1, 0);
+            }
             &mut self.passed_over[t]
         }
     }
@@ -166,14 +178,17 @@ impl Strategy for Pct {
         }
         self.choices += 1;
         let step = self.choices;
+        // The last of the highest: ties (which distinct priorities make
+        // unlikely) go to the larger id.
         let highest = |priorities: &[i64], timer: i64| {
-            *enabled
-                .iter()
-                .max_by_key(|&&t| {
-                    let p = if t == FIRE { timer } else { priorities.get(t).copied().unwrap_or(0) };
-                    (p, t)
-                })
-                .expect("no enabled task")
+            let mut best = (i64::MIN, 0);
+            for &t in enabled {
+                let p = if t == FIRE { timer } else { priorities.get(t).copied().unwrap_or(0) };
+                if (p, t) >= best {
+                    best = (p, t);
+                }
+            }
+            best.1
         };
         let mut pick = highest(&self.priorities, self.timer_priority);
         while let Some(&(at, low)) = self.change_points.first() {

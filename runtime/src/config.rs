@@ -197,7 +197,7 @@ impl Default for Config {
             iterations: iterations.unwrap_or(DEFAULT_ITERATIONS),
             seed: env_parse("GOWEAVE_SEED", "an unsigned 64-bit integer").unwrap_or(0),
             max_steps: DEFAULT_MAX_STEPS,
-            threads: threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            threads: threads.unwrap_or_else(available_parallelism),
             shard,
             replay: None,
             env_replay: env_var("GOWEAVE_REPLAY"),
@@ -476,4 +476,12 @@ impl fmt::Display for Stats {
             self.elapsed
         )
     }
+}
+
+/// The machine's parallelism, asked once: the standard library reads cgroup
+/// files for it on every call, which a test calling `explore` in a loop
+/// would pay each time.
+fn available_parallelism() -> usize {
+    static PARALLELISM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PARALLELISM.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }

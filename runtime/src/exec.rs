@@ -82,8 +82,7 @@ pub(crate) struct Verdict {
 /// Runs executions one after the other on this thread, reusing coroutine
 /// stacks across them.
 pub(crate) struct Runner {
-    stacks: Vec<DefaultStack>,
-    stack_size: usize,
+    stacks: StackPool,
     coroutines: Vec<Option<Co>>,
     spawns: Vec<(TaskId, rt::SpawnFn)>,
     max_steps: u64,
@@ -102,12 +101,55 @@ pub(crate) struct Runner {
     body: Option<(Body, Rc<Body>)>,
 }
 
+/// Stacks kept on this thread between explorations: a test that calls
+/// `explore` many times (or a suite of small tests on one thread) would
+/// otherwise map and unmap every task stack once per call.
+const CACHED_STACKS: usize = 16;
+
+thread_local! {
+    static STACK_CACHE: std::cell::RefCell<(usize, Vec<DefaultStack>)> =
+        const { std::cell::RefCell::new((0, Vec::new())) };
+}
+
+/// This thread's cached stacks, if they have `size`.
+fn take_cached_stacks(size: usize) -> Vec<DefaultStack> {
+    STACK_CACHE
+        .try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 == size {
+                std::mem::take(&mut cache.1)
+            } else {
+                Vec::new()
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Free task stacks; on drop, given to this thread's cache.
+struct StackPool {
+    size: usize,
+    free: Vec<DefaultStack>,
+}
+
+impl Drop for StackPool {
+    fn drop(&mut self) {
+        let mut free = std::mem::take(&mut self.free);
+        free.truncate(CACHED_STACKS);
+        let size = self.size;
+        let _ = STACK_CACHE.try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != size || cache.1.len() < free.len() {
+                *cache = (size, free);
+            }
+        });
+    }
+}
+
 impl Runner {
     pub(crate) fn new(stack_size: usize, max_steps: u64, lock_order: bool, race_checks: bool) -> Runner {
         install_panic_hook();
         Runner {
-            stacks: Vec::new(),
-            stack_size,
+            stacks: StackPool { size: stack_size, free: take_cached_stacks(stack_size) },
             coroutines: Vec::new(),
             spawns: Vec::new(),
             max_steps,
@@ -127,9 +169,9 @@ impl Runner {
     }
 
     fn new_coroutine(&mut self, id: TaskId, body: rt::SpawnFn) -> Co {
-        let stack = match self.stacks.pop() {
+        let stack = match self.stacks.free.pop() {
             Some(s) => s,
-            None => DefaultStack::new(self.stack_size).expect("goweave: could not allocate a task stack"),
+            None => DefaultStack::new(self.stacks.size).expect("goweave: could not allocate a task stack"),
         };
         Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
             with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
@@ -211,7 +253,7 @@ impl Runner {
         IN_TASK.with(|f| f.set(false));
         if let CoroutineResult::Return(()) = result {
             let co = self.coroutines[t].take().expect("coroutine");
-            self.stacks.push(co.into_stack());
+            self.stacks.free.push(co.into_stack());
         }
     }
 
@@ -310,7 +352,7 @@ impl Runner {
                     "goweave: a task kept running while being torn down (does a Drop implementation \
                      catch panics and loop on goweave operations?)"
                 );
-                self.stacks.push(co.into_stack());
+                self.stacks.free.push(co.into_stack());
             } else {
                 // Never ran: dropping it drops its closure and frees nothing
                 // on the stack, which we then reuse.

@@ -50,11 +50,18 @@ pub(crate) struct Tick {
     hashes: Vec<u64>,
 }
 
+/// Asked once per process: a test calling `explore` in a loop would
+/// otherwise make a system call per exploration.
+fn stderr_is_terminal() -> bool {
+    static TERMINAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *TERMINAL.get_or_init(|| std::io::stderr().is_terminal())
+}
+
 impl Progress {
     /// Progress for an exploration: live only if `on` and stderr is a
     /// terminal.
     pub(crate) fn new(on: bool) -> Progress {
-        Progress::with(on && std::io::stderr().is_terminal(), DELAY, ProgressDrawTarget::stderr)
+        Progress::with(on && stderr_is_terminal(), DELAY, ProgressDrawTarget::stderr)
     }
 
     fn with(enabled: bool, delay: Duration, target: fn() -> ProgressDrawTarget) -> Progress {

@@ -217,14 +217,13 @@ macro_rules! workloads {
                 contend(2, 2);
             }
 
-            /// (b) 3 tasks x 3 SeqCst `fetch_add`.
-            pub fn b_fetch_add() {
+            fn fetch_adds(tasks: usize, times: usize) {
                 let n = Arc::new(AtomicUsize::new(0));
-                let handles: Vec<_> = (0..3)
+                let handles: Vec<_> = (0..tasks)
                     .map(|_| {
                         let n = n.clone();
                         rt::spawn(move || {
-                            for _ in 0..3 {
+                            for _ in 0..times {
                                 n.fetch_add(1, Ordering::SeqCst);
                             }
                         })
@@ -233,7 +232,19 @@ macro_rules! workloads {
                 for h in handles {
                     h.join();
                 }
-                assert_eq!(n.load(Ordering::SeqCst), 9);
+                assert_eq!(n.load(Ordering::SeqCst), tasks * times);
+            }
+
+            /// (b) 3 tasks x 3 SeqCst `fetch_add`.
+            pub fn b_fetch_add() {
+                fetch_adds(3, 3);
+            }
+
+            /// 3 tasks x 4 SeqCst `fetch_add`: 34,650 interleavings, a
+            /// search long enough to time its split over threads.
+            #[allow(dead_code)] // only goweave runs it
+            pub fn f_fetch_add_large() {
+                fetch_adds(3, 4);
             }
 
             /// (c) 2 producers x 3 sends to one consumer, the body.
@@ -435,6 +446,23 @@ fn workloads() -> Vec<Workload> {
     ]
 }
 
+/// Searches only for the threads table: long enough (a few tenths of a
+/// second) that thread start-up does not decide the speedup.
+fn split_searches() -> Vec<Workload> {
+    vec![Workload {
+        key: "f",
+        name: "(f) 3 tasks x 4 SeqCst fetch_add (exhaustive only)",
+        goweave: gw_work::f_fetch_add_large,
+        shuttle: sh_work::f_fetch_add_large,
+        loom: None,
+    }]
+}
+
+/// A workload by its key, among all of them.
+fn workload(key: &str) -> Workload {
+    workloads().into_iter().chain(split_searches()).find(|w| w.key == key).expect("workload key")
+}
+
 struct Bug {
     name: &'static str,
     goweave: fn(),
@@ -574,7 +602,7 @@ fn child_main(args: &[String]) {
     match args {
         [what, tool, key, timeout] if what == "exhaustive" => {
             let timeout = Duration::from_secs(timeout.parse().expect("timeout in seconds"));
-            let w = workloads().into_iter().find(|w| w.key == key).expect("workload key");
+            let w = workload(key);
             let start = Instant::now();
             std::thread::spawn(move || {
                 std::thread::sleep(timeout);
@@ -650,7 +678,7 @@ fn child_main(args: &[String]) {
         // One tool's executions of one workload and nothing else, to run
         // under a profiler (`valgrind --tool=callgrind`).
         [what, tool, mode, key, iters] if what == "profile" => {
-            let w = workloads().into_iter().find(|w| w.key == key).expect("workload key");
+            let w = workload(key);
             let mode = if mode == "pct" { Mode::Pct } else { Mode::Random };
             let iters = iters.parse().expect("number of executions");
             match tool.as_str() {
@@ -883,6 +911,11 @@ fn exhaustive_section(timeout: u64) {
     println!("### The same searches split over 2 threads (`Config::threads(2)`)\n");
     println!("| workload | executions, 2 threads | time, 2 threads | speedup over 1 thread |");
     println!("|---|---:|---:|---:|");
+    for w in split_searches() {
+        if let Search::Done { secs, .. } = exhaustive("goweave", w.key, timeout) {
+            one_thread.push((w.key, w.name, secs));
+        }
+    }
     for (key, name, secs) in one_thread {
         let two = exhaustive("goweave-2", key, timeout);
         let (n, t) = describe(&two, timeout);

@@ -90,6 +90,9 @@ pub(crate) enum Op {
     Signal(ObjId),
     Broadcast(ObjId),
     WgAdd(ObjId),
+    /// `done()`, or `add(-1)`: kept apart from other deltas because two
+    /// of them commute while neither drives the counter below zero.
+    WgDone(ObjId),
     WgWait(ObjId),
     /// A WaitGroup waiter released by the counter reaching zero.
     WgWoken(ObjId),
@@ -112,8 +115,8 @@ impl Op {
             Start | Spawn | Yield | Join(_) | Select { .. } | Clock | Sleep => None,
             Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o) | RLock(o)
             | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o) | Relock(o) | Signal(o)
-            | Broadcast(o) | WgAdd(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o) | AtomicRead(o)
-            | SharedRead(o) | SharedWrite(o) => Some(o),
+            | Broadcast(o) | WgAdd(o) | WgDone(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o)
+            | AtomicRead(o) | SharedRead(o) | SharedWrite(o) => Some(o),
         }
     }
 }
@@ -953,6 +956,18 @@ impl Execution {
             Op::RLock(o) | Op::RUnlock(o) | Op::AtomicRead(o) | Op::SharedRead(o) => {
                 Footprint::one(o, Access::Read)
             }
+            // Decrements that leave the counter above zero commute with
+            // each other and with waits (a wait blocks in either order,
+            // or passes in either order), so they share the object like
+            // reads. The decrement that reaches zero writes: it is ordered
+            // after all of them, and the waiters it wakes inherit that
+            // order. Adds and a decrement that would panic stay ordered
+            // with every one.
+            Op::WgDone(o) => match &self.objects[o].state {
+                ObjState::WaitGroup(wg) if wg.counter >= 2 => Footprint::one(o, Access::Read),
+                _ => Footprint::one(o, Access::Write),
+            },
+            Op::WgWait(o) => Footprint::one(o, Access::Read),
             Op::Lock(o) | Op::Relock(o) | Op::WLock(o) => Footprint::one(o, Access::Acquire),
             Op::Unlock(o) | Op::WUnlock(o) => Footprint::one(o, Access::Release),
             op => match op.object() {

@@ -53,7 +53,7 @@ impl WaitGroup {
 
     fn add_at(&self, delta: isize, loc: rt::Loc) {
         let id = self.id();
-        announce(Op::WgAdd(id), loc);
+        announce(if delta == -1 { Op::WgDone(id) } else { Op::WgAdd(id) }, loc);
         let misuse = with_exec(|ex| {
             let me = ex.current;
             ex.record(me, Some(id), EventKind::WaitGroupAdd { delta }, loc);

@@ -401,9 +401,54 @@ impl Choosing {
 /// Chooses the next move: a task to resume, a timer firing, or the end.
 pub(crate) fn next_move(ex: &mut Execution) -> Next {
     let mut enabled = std::mem::take(&mut ex.choosing.enabled);
-    let next = choose(ex, &mut enabled);
+    let next = if ex.choosing.wants_footprints || !ex.timers.is_empty() {
+        choose(ex, &mut enabled)
+    } else {
+        choose_plain(ex, &mut enabled)
+    };
     ex.choosing.enabled = enabled;
     next
+}
+
+/// [`choose`] when the strategy wants no footprints and no timer is
+/// pending, as in most steps: the same decisions with the rare cases
+/// (a lock cycle, the end, a pruned or diverged pick) out of line.
+#[inline]
+fn choose_plain(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
+    if !ex.lock_waiters.is_empty() {
+        if let Some(next) = stop_at_lock_cycle(ex) {
+            return next;
+        }
+    }
+    enabled.clear();
+    ex.enabled_tasks(enabled);
+    debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
+    if enabled.is_empty() {
+        return Next::End(End::NothingEnabled);
+    }
+    if u64::from(ex.step) >= ex.choosing.max_steps {
+        return Next::End(End::StepLimit);
+    }
+    ex.step += 1;
+    let previous = ex.last_chosen;
+    match ex.chooser.pick_task(enabled, previous, ex.step) {
+        Ok(t) if t < PRUNED => {
+            ex.last_chosen = t;
+            if t != previous && enabled.contains(&previous) {
+                ex.choosing.preemptions.push(ex.step);
+            }
+            run_next(ex, t)
+        }
+        picked => take_pick(ex, enabled, previous, picked, false),
+    }
+}
+
+/// Ends the execution if a lock wait begun in this step closed a cycle.
+#[inline(never)]
+fn stop_at_lock_cycle(ex: &mut Execution) -> Option<Next> {
+    let cycle = closed_lock_cycle(ex)?;
+    ex.stop = Some(Stop::LockCycle(cycle));
+    Some(Next::End(End::Stopped))
 }
 
 fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
@@ -417,9 +462,8 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         ex.touched.clear();
     }
     if !ex.lock_waiters.is_empty() {
-        if let Some(cycle) = closed_lock_cycle(ex) {
-            ex.stop = Some(Stop::LockCycle(cycle));
-            return Next::End(End::Stopped);
+        if let Some(next) = stop_at_lock_cycle(ex) {
+            return next;
         }
     }
     enabled.clear();
@@ -457,6 +501,19 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
     }
     let previous = ex.last_chosen;
     let picked = ex.chooser.pick_task(enabled, previous, ex.step);
+    take_pick(ex, enabled, previous, picked, footprints)
+}
+
+/// Acts on the strategy's pick among `enabled`, `previous` having run the
+/// last step.
+#[inline(never)]
+fn take_pick(
+    ex: &mut Execution,
+    enabled: &[TaskId],
+    previous: TaskId,
+    picked: Result<TaskId, String>,
+    footprints: bool,
+) -> Next {
     if let Ok(t) = picked {
         if t != FIRE {
             ex.last_chosen = t;

@@ -1275,6 +1275,30 @@ fn finish_suspend<P, R>(
 /// step was its arrival at a rendezvous where it must now wait.
 #[inline]
 fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
+    // Most steps simply act: no partner completed the operation, the task
+    // waits on no channel, and the operation has no arrival step.
+    let task = &ex.tasks[me];
+    let plain = task.completed_arm.is_none()
+        && !task.registered
+        && match task.op {
+            Op::Send(c) | Op::Recv(c) => {
+                let ch = ex.chan(c);
+                ch.cap > 0 || ch.never
+            }
+            Op::Select { .. } => false,
+            _ => true,
+        };
+    if plain {
+        ex.tasks[me].state = TaskState::Running;
+        return Some(Resumed::Act);
+    }
+    resumed_otherwise(ex, me)
+}
+
+/// [`resumed_how`] for the other cases: a completed or registered
+/// operation, or one that may arrive at a rendezvous.
+#[inline(never)]
+fn resumed_otherwise(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
     let task = &mut ex.tasks[me];
     if let Some(arm) = task.completed_arm.take() {
         task.state = TaskState::Running;

@@ -1273,7 +1273,7 @@ fn finish_suspend<P, R>(
 
 /// How task `me`, just resumed by the scheduler, goes on: `None` when this
 /// step was its arrival at a rendezvous where it must now wait.
-#[inline]
+#[inline(always)]
 fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
     // Most steps simply act: no partner completed the operation, the task
     // waits on no channel, and the operation has no arrival step.

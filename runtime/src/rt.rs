@@ -873,6 +873,7 @@ impl Execution {
     /// [`is_enabled`](Self::is_enabled) says for each task, with the common
     /// cases (locks, buffered channels, operations that never wait)
     /// decided inline, as this runs over every task at every step.
+    #[inline(always)]
     pub(crate) fn enabled_tasks(&self, out: &mut Vec<TaskId>) {
         for (t, task) in self.tasks.iter().enumerate() {
             if task.state != TaskState::Ready {

@@ -1120,6 +1120,7 @@ fn suspend() -> Resume {
     suspend_on(with_exec(|ex| ex.tasks[ex.current].yielder))
 }
 
+#[inline(always)]
 fn suspend_on(yielder: *const Yielder<Resume, ()>) -> Resume {
     debug_assert!(!yielder.is_null());
     // SAFETY: the pointer was stored by this task's coroutine entry and the

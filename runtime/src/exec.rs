@@ -15,7 +15,7 @@ use goweave_checkers::{EventKind, HappensBefore, Inversion, LockOrder, RaceKind}
 use crate::failure::{FailureKind, FailureTask};
 use crate::rt::{
     self, with_exec, AbortTask, Dir, Execution, Footprint, GoPanic, ObjState, Op, PanicRecord, Resume, Stop,
-    TaskId, TaskState,
+    TaskId, TaskState, World,
 };
 use crate::schedule::Schedule;
 use crate::strategy::{is_preemption, Chooser, FIRE, PRUNED};
@@ -400,29 +400,31 @@ impl Choosing {
 
 /// Chooses the next move: a task to resume, a timer firing, or the end.
 pub(crate) fn next_move(ex: &mut Execution) -> Next {
-    let mut enabled = std::mem::take(&mut ex.choosing.enabled);
-    let next = if ex.choosing.wants_footprints || !ex.timers.is_empty() {
-        choose(ex, &mut enabled)
-    } else {
-        choose_plain(ex, &mut enabled)
-    };
-    ex.choosing.enabled = enabled;
-    next
+    if ex.choosing.wants_footprints || !ex.timers.is_empty() {
+        let mut enabled = std::mem::take(&mut ex.choosing.enabled);
+        let next = choose(ex, &mut enabled);
+        ex.choosing.enabled = enabled;
+        return next;
+    }
+    choose_plain(ex)
 }
 
 /// [`choose`] when the strategy wants no footprints and no timer is
 /// pending, as in most steps: the same decisions with the rare cases
-/// (a lock cycle, the end, a pruned or diverged pick) out of line.
+/// (a lock cycle, the end, a pruned or diverged pick) out of line, and the
+/// enabled tasks listed in place.
 #[inline]
-fn choose_plain(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
+fn choose_plain(ex: &mut Execution) -> Next {
     if !ex.lock_waiters.is_empty() {
         if let Some(next) = stop_at_lock_cycle(ex) {
             return next;
         }
     }
+    let world = World { tasks: &ex.tasks, objects: &ex.objects };
+    let enabled = &mut ex.choosing.enabled;
     enabled.clear();
-    ex.enabled_tasks(enabled);
-    debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
+    world.enabled_tasks(enabled);
+    debug_assert!(enabled.iter().copied().eq((0..world.tasks.len()).filter(|&t| world.is_enabled(t))));
     if enabled.is_empty() {
         return Next::End(End::NothingEnabled);
     }
@@ -430,16 +432,21 @@ fn choose_plain(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         return Next::End(End::StepLimit);
     }
     ex.step += 1;
-    let previous = ex.last_chosen;
-    match ex.chooser.pick_task(enabled, previous, ex.step) {
+    let (previous, step) = (ex.last_chosen, ex.step);
+    match ex.chooser.pick_task(&ex.choosing.enabled, previous, step) {
         Ok(t) if t < PRUNED => {
             ex.last_chosen = t;
-            if t != previous && enabled.contains(&previous) {
-                ex.choosing.preemptions.push(ex.step);
+            if t != previous && ex.choosing.enabled.contains(&previous) {
+                ex.choosing.preemptions.push(step);
             }
             run_next(ex, t)
         }
-        picked => take_pick(ex, enabled, previous, picked, false),
+        picked => {
+            let enabled = std::mem::take(&mut ex.choosing.enabled);
+            let next = take_pick(ex, &enabled, previous, picked, false);
+            ex.choosing.enabled = enabled;
+            next
+        }
     }
 }
 
@@ -467,7 +474,7 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         }
     }
     enabled.clear();
-    ex.enabled_tasks(enabled);
+    ex.world().enabled_tasks(enabled);
     debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
     let timer = !ex.timers.is_empty() && ex.timer_useful();
     if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {

@@ -193,6 +193,8 @@ fn has_sender(ch: &ChanState, me: TaskId) -> bool {
 }
 
 pub(crate) fn new_chan<T>(cap: usize, never: bool, loc: rt::Loc) -> Arc<Chan<T>> {
+    // The enabled-set scan takes `cap > 0` for a buffered, non-nil channel.
+    debug_assert!(!never || cap == 0, "a nil channel has no buffer");
     let obj = with_exec(|ex| {
         let state = ChanState {
             cap,

@@ -1090,7 +1090,8 @@ impl<'a> World<'a> {
             // are most of the announcements in channel-heavy programs.
             let enabled = if let Op::Send(c) | Op::Recv(c) = task.op {
                 let ch = self.chan(c);
-                if ch.cap > 0 && !ch.never {
+                // A nil channel has no buffer: `cap > 0` is a buffered one.
+                if ch.cap > 0 {
                     ch.closed || if matches!(task.op, Op::Send(_)) { ch.len < ch.cap } else { ch.len > 0 }
                 } else {
                     self.is_enabled(t)

@@ -1297,6 +1297,7 @@ pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Loc) -> Resumed 
     )
 }
 
+#[inline]
 fn finish_suspend<P, R>(
     me: TaskId,
     yielder: *const Yielder<Resume, ()>,

@@ -359,6 +359,10 @@ pub(crate) struct WgState {
     pub waiting: Vec<TaskId>,
 }
 
+/// An explicit tag (rather than a niche in a channel's waiter list) makes
+/// the check that an object is a channel, at every enabledness test, one
+/// byte comparison.
+#[repr(u8)]
 pub(crate) enum ObjState {
     Chan(ChanState),
     Mutex { holder: Option<(TaskId, Loc)> },

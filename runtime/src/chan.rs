@@ -81,7 +81,34 @@ impl<T> Chan<T> {
 
     /// Sends `value` (or this task's offer on `arm` when `None`), which the
     /// scheduler found possible. `Err` if the channel is closed.
+    #[inline]
     fn act_send(
+        &self,
+        ex: &mut Execution,
+        id: usize,
+        arm: usize,
+        value: Option<T>,
+        loc: rt::Loc,
+    ) -> Result<(), SendOnClosed> {
+        // Inline: a value into an open buffered channel's buffer.
+        let me = ex.current;
+        let ch = ex.chan_mut(id);
+        match value {
+            Some(value) if ch.cap > 0 && !ch.closed => {
+                ch.len += 1;
+                ch.sends += 1;
+                self.data().buf.push_back(value);
+                ex.record(me, Some(id), EventKind::Send { to: None }, loc);
+                Ok(())
+            }
+            value => self.act_send_otherwise(ex, id, arm, value, loc),
+        }
+    }
+
+    /// [`act_send`](Self::act_send) on a closed or unbuffered channel, or
+    /// of an offer.
+    #[inline(never)]
+    fn act_send_otherwise(
         &self,
         ex: &mut Execution,
         id: usize,
@@ -120,7 +147,23 @@ impl<T> Chan<T> {
 
     /// Receives, which the scheduler found possible; `None` when closed and
     /// drained.
+    #[inline]
     fn act_recv(&self, ex: &mut Execution, id: usize, loc: rt::Loc) -> Option<T> {
+        // Inline: a buffered value.
+        let me = ex.current;
+        let ch = ex.chan_mut(id);
+        if ch.len > 0 {
+            ch.len -= 1;
+            ex.record(me, Some(id), EventKind::Recv { from: None, closed: false }, loc);
+            return Some(self.data().buf.pop_front().expect("buffer length out of sync"));
+        }
+        self.act_recv_otherwise(ex, id, loc)
+    }
+
+    /// [`act_recv`](Self::act_recv) from an empty channel: closed, or a
+    /// rendezvous.
+    #[inline(never)]
+    fn act_recv_otherwise(&self, ex: &mut Execution, id: usize, loc: rt::Loc) -> Option<T> {
         let me = ex.current;
         let ch = ex.chan(id);
         if ch.len > 0 {
@@ -150,6 +193,8 @@ fn has_sender(ch: &ChanState, me: TaskId) -> bool {
 }
 
 pub(crate) fn new_chan<T>(cap: usize, never: bool, loc: rt::Loc) -> Arc<Chan<T>> {
+    // The enabled-set scan takes `cap > 0` for a buffered, non-nil channel.
+    debug_assert!(!never || cap == 0, "a nil channel has no buffer");
     let obj = with_exec(|ex| {
         let state = ChanState {
             cap,

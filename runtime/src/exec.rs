@@ -15,7 +15,7 @@ use goweave_checkers::{EventKind, HappensBefore, Inversion, LockOrder, RaceKind}
 use crate::failure::{FailureKind, FailureTask};
 use crate::rt::{
     self, with_exec, AbortTask, Dir, Execution, Footprint, GoPanic, ObjState, Op, PanicRecord, Resume, Stop,
-    TaskId, TaskState,
+    TaskId, TaskState, World,
 };
 use crate::schedule::Schedule;
 use crate::strategy::{is_preemption, Chooser, FIRE, PRUNED};
@@ -400,10 +400,62 @@ impl Choosing {
 
 /// Chooses the next move: a task to resume, a timer firing, or the end.
 pub(crate) fn next_move(ex: &mut Execution) -> Next {
-    let mut enabled = std::mem::take(&mut ex.choosing.enabled);
-    let next = choose(ex, &mut enabled);
-    ex.choosing.enabled = enabled;
-    next
+    if ex.choosing.wants_footprints || !ex.timers.is_empty() {
+        let mut enabled = std::mem::take(&mut ex.choosing.enabled);
+        let next = choose(ex, &mut enabled);
+        ex.choosing.enabled = enabled;
+        return next;
+    }
+    choose_plain(ex)
+}
+
+/// [`choose`] when the strategy wants no footprints and no timer is
+/// pending, as in most steps: the same decisions with the rare cases
+/// (a lock cycle, the end, a pruned or diverged pick) out of line, and the
+/// enabled tasks listed in place.
+#[inline]
+fn choose_plain(ex: &mut Execution) -> Next {
+    if !ex.lock_waiters.is_empty() {
+        if let Some(next) = stop_at_lock_cycle(ex) {
+            return next;
+        }
+    }
+    let world = World { tasks: &ex.tasks, objects: &ex.objects };
+    let enabled = &mut ex.choosing.enabled;
+    enabled.clear();
+    world.enabled_tasks(enabled);
+    debug_assert!(enabled.iter().copied().eq((0..world.tasks.len()).filter(|&t| world.is_enabled(t))));
+    if enabled.is_empty() {
+        return Next::End(End::NothingEnabled);
+    }
+    if u64::from(ex.step) >= ex.choosing.max_steps {
+        return Next::End(End::StepLimit);
+    }
+    ex.step += 1;
+    let (previous, step) = (ex.last_chosen, ex.step);
+    match ex.chooser.pick_task(&ex.choosing.enabled, previous, step) {
+        Ok(t) if t < PRUNED => {
+            ex.last_chosen = t;
+            if t != previous && ex.choosing.enabled.contains(&previous) {
+                ex.choosing.preemptions.push(step);
+            }
+            run_next(ex, t)
+        }
+        picked => {
+            let enabled = std::mem::take(&mut ex.choosing.enabled);
+            let next = take_pick(ex, &enabled, previous, picked, false);
+            ex.choosing.enabled = enabled;
+            next
+        }
+    }
+}
+
+/// Ends the execution if a lock wait begun in this step closed a cycle.
+#[inline(never)]
+fn stop_at_lock_cycle(ex: &mut Execution) -> Option<Next> {
+    let cycle = closed_lock_cycle(ex)?;
+    ex.stop = Some(Stop::LockCycle(cycle));
+    Some(Next::End(End::Stopped))
 }
 
 fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
@@ -417,13 +469,12 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         ex.touched.clear();
     }
     if !ex.lock_waiters.is_empty() {
-        if let Some(cycle) = closed_lock_cycle(ex) {
-            ex.stop = Some(Stop::LockCycle(cycle));
-            return Next::End(End::Stopped);
+        if let Some(next) = stop_at_lock_cycle(ex) {
+            return next;
         }
     }
     enabled.clear();
-    ex.enabled_tasks(enabled);
+    ex.world().enabled_tasks(enabled);
     debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
     let timer = !ex.timers.is_empty() && ex.timer_useful();
     if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
@@ -457,6 +508,19 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
     }
     let previous = ex.last_chosen;
     let picked = ex.chooser.pick_task(enabled, previous, ex.step);
+    take_pick(ex, enabled, previous, picked, footprints)
+}
+
+/// Acts on the strategy's pick among `enabled`, `previous` having run the
+/// last step.
+#[inline(never)]
+fn take_pick(
+    ex: &mut Execution,
+    enabled: &[TaskId],
+    previous: TaskId,
+    picked: Result<TaskId, String>,
+    footprints: bool,
+) -> Next {
     if let Ok(t) = picked {
         if t != FIRE {
             ex.last_chosen = t;

@@ -362,6 +362,10 @@ pub(crate) struct WgState {
     pub waiting: Vec<TaskId>,
 }
 
+/// An explicit tag (rather than a niche in a channel's waiter list) makes
+/// the check that an object is a channel, at every enabledness test, one
+/// byte comparison.
+#[repr(u8)]
 pub(crate) enum ObjState {
     Chan(ChanState),
     Mutex { holder: Option<(TaskId, Loc)> },
@@ -820,46 +824,30 @@ impl Execution {
         }
     }
 
+    /// The tasks and objects, for enabledness.
+    #[inline]
+    pub(crate) fn world(&self) -> World<'_> {
+        World { tasks: &self.tasks, objects: &self.objects }
+    }
+
     pub(crate) fn arm_ready(&self, me: TaskId, arm: Arm) -> bool {
-        let c = self.chan(arm.chan);
-        match arm.dir {
-            Dir::Send => c.can_send(me),
-            Dir::Recv => c.can_recv(me),
-        }
+        self.world().arm_ready(me, arm)
     }
 
     /// Whether task `t` could perform its announced operation now.
     pub(crate) fn is_enabled(&self, t: TaskId) -> bool {
-        let task = &self.tasks[t];
-        if task.state != TaskState::Ready {
-            return false;
-        }
-        // Arriving at a rendezvous is a step of its own: until then no
-        // partner (nor a try_* or a select with default) sees this task.
-        match task.op {
-            Op::Send(c) | Op::Recv(c) => {
-                let ch = self.chan(c);
-                if !task.registered && ch.cap == 0 && !ch.never {
-                    return true;
-                }
-                if matches!(task.op, Op::Send(_)) {
-                    ch.can_send(t)
-                } else {
-                    ch.can_recv(t)
-                }
-            }
-            Op::Select { default: false } if !task.registered && self.needs_arrival(t) => true,
-            // Announcements that never wait.
-            Op::Yield
-            | Op::Spawn
-            | Op::Atomic(_)
-            | Op::AtomicRead(_)
-            | Op::SharedRead(_)
-            | Op::SharedWrite(_)
-            | Op::Unlock(_)
-            | Op::Clock => true,
-            _ => self.can_complete(t),
-        }
+        self.world().is_enabled(t)
+    }
+
+    /// Whether `t` could perform its announced operation now.
+    pub(crate) fn can_complete(&self, t: TaskId) -> bool {
+        self.world().can_complete(t)
+    }
+
+    /// Whether `t`'s operation involves an unbuffered channel whose
+    /// partners must see it arrive before it can wait there.
+    fn needs_arrival(&self, t: TaskId) -> bool {
+        self.world().needs_arrival(t)
     }
 
     /// Whether no failure stopped the execution and no task is due to be
@@ -870,61 +858,6 @@ impl Execution {
             && self.tasks[0].panic.is_none()
             && self.spawn_queue.is_empty()
             && self.resume_queue.is_empty()
-    }
-
-    /// Appends every enabled task to `out`, in id order: what
-    /// [`is_enabled`](Self::is_enabled) says for each task, with the common
-    /// cases (locks, buffered channels, operations that never wait)
-    /// decided inline, as this runs over every task at every step.
-    pub(crate) fn enabled_tasks(&self, out: &mut Vec<TaskId>) {
-        for (t, task) in self.tasks.iter().enumerate() {
-            if task.state != TaskState::Ready {
-                continue;
-            }
-            let enabled = match task.op {
-                Op::Lock(m) | Op::Relock(m) => match &self.objects[m].state {
-                    ObjState::Mutex { holder } => holder.is_none(),
-                    _ => unreachable!(),
-                },
-                Op::Join(target) => self.tasks[target].state == TaskState::Finished,
-                Op::Send(c) | Op::Recv(c) => {
-                    let ch = self.chan(c);
-                    if ch.cap > 0 && !ch.never {
-                        ch.closed || if matches!(task.op, Op::Send(_)) { ch.len < ch.cap } else { ch.len > 0 }
-                    } else {
-                        self.is_enabled(t)
-                    }
-                }
-                Op::Yield
-                | Op::Spawn
-                | Op::Atomic(_)
-                | Op::AtomicRead(_)
-                | Op::SharedRead(_)
-                | Op::SharedWrite(_)
-                | Op::Unlock(_)
-                | Op::Clock => true,
-                _ => self.is_enabled(t),
-            };
-            if enabled {
-                out.push(t);
-            }
-        }
-    }
-
-    /// Whether `t`'s operation involves an unbuffered channel whose
-    /// partners must see it arrive before it can wait there.
-    #[inline]
-    fn needs_arrival(&self, t: TaskId) -> bool {
-        let task = &self.tasks[t];
-        let rendezvous = |c: ObjId| {
-            let ch = self.chan(c);
-            ch.cap == 0 && !ch.never
-        };
-        match task.op {
-            Op::Send(c) | Op::Recv(c) => rendezvous(c),
-            Op::Select { default: false } => task.arms.iter().any(|a| rendezvous(a.chan)),
-            _ => false,
-        }
     }
 
     /// What task `t`'s announced operation may touch.
@@ -974,31 +907,6 @@ impl Execution {
                 Some(o) => Footprint::one(o, Access::Write),
                 None => Footprint::Global,
             },
-        }
-    }
-
-    /// Whether `t` could perform its announced operation now.
-    pub(crate) fn can_complete(&self, t: TaskId) -> bool {
-        let task = &self.tasks[t];
-        match task.op {
-            Op::Join(target) => self.tasks[target].state == TaskState::Finished,
-            Op::Send(c) => self.chan(c).can_send(t),
-            Op::Recv(c) => self.chan(c).can_recv(t),
-            Op::Select { default } => default || task.arms.iter().any(|&a| self.arm_ready(t, a)),
-            Op::Lock(m) | Op::Relock(m) => match &self.objects[m].state {
-                ObjState::Mutex { holder } => holder.is_none(),
-                _ => unreachable!(),
-            },
-            Op::RLock(o) | Op::WLock(o) => match &self.objects[o].state {
-                ObjState::RwMutex(s) => s.writer.is_none() && s.pending_writer.is_none(),
-                _ => unreachable!(),
-            },
-            Op::OnceDo(o) => match &self.objects[o].state {
-                ObjState::Once { running, .. } => running.is_none(),
-                _ => unreachable!(),
-            },
-            Op::WDrain(_) => false,
-            _ => true,
         }
     }
 
@@ -1127,10 +1035,157 @@ impl Execution {
     }
 }
 
+/// The tasks and objects of an execution: what enabledness is computed
+/// from, borrowed apart from the rest so that the scheduler can fill its
+/// own list of enabled tasks in place.
+#[derive(Clone, Copy)]
+pub(crate) struct World<'a> {
+    pub tasks: &'a [Task],
+    pub objects: &'a [Object],
+}
+
+impl<'a> World<'a> {
+    #[inline]
+    fn chan(self, id: ObjId) -> &'a ChanState {
+        match &self.objects[id].state {
+            ObjState::Chan(c) => c,
+            _ => unreachable!("object {id} is not a channel"),
+        }
+    }
+
+    pub(crate) fn arm_ready(self, me: TaskId, arm: Arm) -> bool {
+        let c = self.chan(arm.chan);
+        match arm.dir {
+            Dir::Send => c.can_send(me),
+            Dir::Recv => c.can_recv(me),
+        }
+    }
+
+    /// Whether task `t` could perform its announced operation now.
+    pub(crate) fn is_enabled(self, t: TaskId) -> bool {
+        let task = &self.tasks[t];
+        if task.state != TaskState::Ready {
+            return false;
+        }
+        // Arriving at a rendezvous is a step of its own: until then no
+        // partner (nor a try_* or a select with default) sees this task.
+        match task.op {
+            Op::Send(c) | Op::Recv(c) => {
+                let ch = self.chan(c);
+                if !task.registered && ch.cap == 0 && !ch.never {
+                    return true;
+                }
+                if matches!(task.op, Op::Send(_)) {
+                    ch.can_send(t)
+                } else {
+                    ch.can_recv(t)
+                }
+            }
+            Op::Select { default: false } if !task.registered && self.needs_arrival(t) => true,
+            // Announcements that never wait.
+            Op::Yield
+            | Op::Spawn
+            | Op::Atomic(_)
+            | Op::AtomicRead(_)
+            | Op::SharedRead(_)
+            | Op::SharedWrite(_)
+            | Op::Unlock(_)
+            | Op::Clock => true,
+            _ => self.can_complete(t),
+        }
+    }
+
+    /// Appends every enabled task to `out`, in id order: what
+    /// [`is_enabled`](Self::is_enabled) says for each task, with the common
+    /// cases (locks, buffered channels, operations that never wait)
+    /// decided inline, as this runs over every task at every step.
+    #[inline(always)]
+    pub(crate) fn enabled_tasks(self, out: &mut Vec<TaskId>) {
+        for (t, task) in self.tasks.iter().enumerate() {
+            if task.state != TaskState::Ready {
+                continue;
+            }
+            // Channel operations first, tested without a jump table: they
+            // are most of the announcements in channel-heavy programs.
+            let enabled = if let Op::Send(c) | Op::Recv(c) = task.op {
+                let ch = self.chan(c);
+                // A nil channel has no buffer: `cap > 0` is a buffered one.
+                if ch.cap > 0 {
+                    ch.closed || if matches!(task.op, Op::Send(_)) { ch.len < ch.cap } else { ch.len > 0 }
+                } else {
+                    self.is_enabled(t)
+                }
+            } else {
+                match task.op {
+                    Op::Lock(m) | Op::Relock(m) => match &self.objects[m].state {
+                        ObjState::Mutex { holder } => holder.is_none(),
+                        _ => unreachable!(),
+                    },
+                    Op::Join(target) => self.tasks[target].state == TaskState::Finished,
+                    Op::Yield
+                    | Op::Spawn
+                    | Op::Atomic(_)
+                    | Op::AtomicRead(_)
+                    | Op::SharedRead(_)
+                    | Op::SharedWrite(_)
+                    | Op::Unlock(_)
+                    | Op::Clock => true,
+                    _ => self.is_enabled(t),
+                }
+            };
+            if enabled {
+                out.push(t);
+            }
+        }
+    }
+
+    /// Whether `t`'s operation involves an unbuffered channel whose
+    /// partners must see it arrive before it can wait there.
+    #[inline]
+    fn needs_arrival(self, t: TaskId) -> bool {
+        let task = &self.tasks[t];
+        let rendezvous = |c: ObjId| {
+            let ch = self.chan(c);
+            ch.cap == 0 && !ch.never
+        };
+        match task.op {
+            Op::Send(c) | Op::Recv(c) => rendezvous(c),
+            Op::Select { default: false } => task.arms.iter().any(|a| rendezvous(a.chan)),
+            _ => false,
+        }
+    }
+
+    /// Whether `t` could perform its announced operation now.
+    pub(crate) fn can_complete(self, t: TaskId) -> bool {
+        let task = &self.tasks[t];
+        match task.op {
+            Op::Join(target) => self.tasks[target].state == TaskState::Finished,
+            Op::Send(c) => self.chan(c).can_send(t),
+            Op::Recv(c) => self.chan(c).can_recv(t),
+            Op::Select { default } => default || task.arms.iter().any(|&a| self.arm_ready(t, a)),
+            Op::Lock(m) | Op::Relock(m) => match &self.objects[m].state {
+                ObjState::Mutex { holder } => holder.is_none(),
+                _ => unreachable!(),
+            },
+            Op::RLock(o) | Op::WLock(o) => match &self.objects[o].state {
+                ObjState::RwMutex(s) => s.writer.is_none() && s.pending_writer.is_none(),
+                _ => unreachable!(),
+            },
+            Op::OnceDo(o) => match &self.objects[o].state {
+                ObjState::Once { running, .. } => running.is_none(),
+                _ => unreachable!(),
+            },
+            Op::WDrain(_) => false,
+            _ => true,
+        }
+    }
+}
+
 fn suspend() -> Resume {
     suspend_on(with_exec(|ex| ex.tasks[ex.current].yielder))
 }
 
+#[inline(always)]
 fn suspend_on(yielder: *const Yielder<Resume, ()>) -> Resume {
     debug_assert!(!yielder.is_null());
     // SAFETY: the pointer was stored by this task's coroutine entry and the
@@ -1261,6 +1316,7 @@ pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Loc) -> Resumed 
     )
 }
 
+#[inline]
 fn finish_suspend<P, R>(
     me: TaskId,
     yielder: *const Yielder<Resume, ()>,
@@ -1285,8 +1341,32 @@ fn finish_suspend<P, R>(
 
 /// How task `me`, just resumed by the scheduler, goes on: `None` when this
 /// step was its arrival at a rendezvous where it must now wait.
-#[inline]
+#[inline(always)]
 fn resumed_how(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
+    // Most steps simply act: no partner completed the operation, the task
+    // waits on no channel, and the operation has no arrival step.
+    let task = &ex.tasks[me];
+    let plain = task.completed_arm.is_none()
+        && !task.registered
+        && match task.op {
+            Op::Send(c) | Op::Recv(c) => {
+                let ch = ex.chan(c);
+                ch.cap > 0 || ch.never
+            }
+            Op::Select { .. } => false,
+            _ => true,
+        };
+    if plain {
+        ex.tasks[me].state = TaskState::Running;
+        return Some(Resumed::Act);
+    }
+    resumed_otherwise(ex, me)
+}
+
+/// [`resumed_how`] for the other cases: a completed or registered
+/// operation, or one that may arrive at a rendezvous.
+#[inline(never)]
+fn resumed_otherwise(ex: &mut Execution, me: TaskId) -> Option<Resumed> {
     let task = &mut ex.tasks[me];
     if let Some(arm) = task.completed_arm.take() {
         task.state = TaskState::Running;

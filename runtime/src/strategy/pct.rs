@@ -33,6 +33,8 @@ pub(crate) struct Pct {
     /// Steps at which the running task is demoted, sorted, with the
     /// priority it gets.
     change_points: Vec<(u32, i64)>,
+    /// The first change point not yet reached.
+    next_change: usize,
     max_steps_seen: u32,
     /// Per task, the choice points since it last ran at which it was
     /// enabled and not picked: see [`STARVATION_BOUND`].
@@ -58,6 +60,7 @@ impl Pct {
             rng: fastrand::Rng::with_seed(seed),
             priorities: Vec::new(),
             change_points: Vec::new(),
+            next_change: 0,
             max_steps_seen: 0,
             passed_over: Vec::new(),
             timer_passed_over: 0,
@@ -76,6 +79,7 @@ impl Pct {
         self.passed_over.clear();
         self.timer_passed_over = 0;
         self.change_points.clear();
+        self.next_change = 0;
         self.yield_floor = 0;
         self.timer_priority = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
         self.choices = 0;
@@ -127,10 +131,12 @@ impl Pct {
         let pick = starving.map_or(pick, |(_, t)| t);
         // Passes count until the task runs, including those separated by
         // waits: a task that a lock holder keeps beating to the lock is
-        // runnable for one step at a time, and starves all the same.
+        // runnable for one step at a time, and starves all the same. Every
+        // enabled move counts one more, then the pick's count restarts.
         for &t in enabled {
-            if t != pick {
-                *self.passes_mut(t) += 1;
+            match self.passed_over.get_mut(t) {
+                Some(n) => *n += 1,
+                None => *self.passes_mut(t) += 1,
             }
         }
         *self.passes_mut(pick) = 0;
@@ -168,6 +174,9 @@ impl Strategy for Pct {
         if self.priorities.len() <= task {
             self.priorities.resize(task + 1, 0);
         }
+        if self.passed_over.len() <= task {
+            self.passed_over.resize(task + 1, 0);
+        }
         // Distinct with overwhelming probability; ties break by id.
         self.priorities[task] = self.depth as i64 + 1 + (self.rng.u64(..) >> 2) as i64;
     }
@@ -179,23 +188,24 @@ impl Strategy for Pct {
         self.choices += 1;
         let step = self.choices;
         // The last of the highest: ties (which distinct priorities make
-        // unlikely) go to the larger id.
+        // unlikely) go to the larger id. The moves come in increasing id
+        // order (the timer last), so a later one wins a tie.
         let highest = |priorities: &[i64], timer: i64| {
-            let mut best = (i64::MIN, 0);
+            let (mut best, mut best_p) = (0, i64::MIN);
             for &t in enabled {
                 let p = if t == FIRE { timer } else { priorities.get(t).copied().unwrap_or(0) };
-                if (p, t) >= best {
-                    best = (p, t);
+                if p >= best_p {
+                    (best, best_p) = (t, p);
                 }
             }
-            best.1
+            best
         };
         let mut pick = highest(&self.priorities, self.timer_priority);
-        while let Some(&(at, low)) = self.change_points.first() {
+        while let Some(&(at, low)) = self.change_points.get(self.next_change) {
             if at > step {
                 break;
             }
-            self.change_points.remove(0);
+            self.next_change += 1;
             if at == step {
                 if pick == FIRE {
                     self.timer_priority = low;

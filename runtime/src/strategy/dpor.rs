@@ -449,7 +449,8 @@ impl Dpor {
         let over = if task == FIRE {
             n.firings >= self.timer_bound
         } else {
-            Self::preempts(enabled, n.previous, task) && self.preemption_bound.is_some_and(|b| n.preemptions >= b)
+            Self::preempts(enabled, n.previous, task)
+                && self.preemption_bound.is_some_and(|b| n.preemptions >= b)
         };
         if over {
             self.bounded = true;
@@ -574,9 +575,7 @@ impl Dpor {
         // through it (or is ordered before `p` if that one is).
         let steps = &self.steps;
         let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
-        let direct = |i: usize| {
-            !self.before(&steps[i], p_row) && !latest.iter().any(|&(_, j)| ordered(i, j))
-        };
+        let direct = |i: usize| !self.before(&steps[i], p_row) && !latest.iter().any(|&(_, j)| ordered(i, j));
         racing.extend(latest.iter().map(|e| e.1).filter(|&i| direct(i)));
     }
 
@@ -660,7 +659,8 @@ impl Strategy for Dpor {
                     Node::Task(n) => {
                         let chosen = self.tasks[n.at + n.enabled + n.explored - 1];
                         let backtrack = &self.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
-                        let sl: Vec<TaskId> = self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len].iter().map(|s| s.0).collect();
+                        let sl: Vec<TaskId> =
+                            self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len].iter().map(|s| s.0).collect();
                         line += &format!("{chosen}{backtrack:?}{sl:?} ")
                     }
                     Node::Arm { chosen, count } => line += &format!("a{chosen}/{count} "),

@@ -108,6 +108,22 @@ pub(crate) enum Op {
 }
 
 impl Op {
+    /// Announcements that never wait: enabled as soon as announced.
+    #[inline(always)]
+    pub(crate) fn never_waits(self) -> bool {
+        matches!(
+            self,
+            Op::Yield
+                | Op::Spawn
+                | Op::Atomic(_)
+                | Op::AtomicRead(_)
+                | Op::SharedRead(_)
+                | Op::SharedWrite(_)
+                | Op::Unlock(_)
+                | Op::Clock
+        )
+    }
+
     /// The object the operation is about, if any.
     pub(crate) fn object(self) -> Option<ObjId> {
         use Op::*;
@@ -1082,15 +1098,7 @@ impl<'a> World<'a> {
                 }
             }
             Op::Select { default: false } if !task.registered && self.needs_arrival(t) => true,
-            // Announcements that never wait.
-            Op::Yield
-            | Op::Spawn
-            | Op::Atomic(_)
-            | Op::AtomicRead(_)
-            | Op::SharedRead(_)
-            | Op::SharedWrite(_)
-            | Op::Unlock(_)
-            | Op::Clock => true,
+            op if op.never_waits() => true,
             _ => self.can_complete(t),
         }
     }
@@ -1122,14 +1130,7 @@ impl<'a> World<'a> {
                         _ => unreachable!(),
                     },
                     Op::Join(target) => self.tasks[target].state == TaskState::Finished,
-                    Op::Yield
-                    | Op::Spawn
-                    | Op::Atomic(_)
-                    | Op::AtomicRead(_)
-                    | Op::SharedRead(_)
-                    | Op::SharedWrite(_)
-                    | Op::Unlock(_)
-                    | Op::Clock => true,
+                    op if op.never_waits() => true,
                     _ => self.is_enabled(t),
                 }
             };

@@ -61,6 +61,138 @@ impl Clock {
     }
 }
 
+/// Many vector clocks of one width side by side in one buffer, each a
+/// row named by its index.
+///
+/// For a search that makes a clock per step: adding a row allocates
+/// nothing once the buffer has grown, and joins run over a short fixed
+/// width. The width grows (in powers of two) when a task beyond it gets a
+/// time, which re-lays every row; entries beyond a row's task are 0.
+#[derive(Clone, Debug, Default)]
+pub struct ClockRows {
+    width: usize,
+    times: Vec<u32>,
+}
+
+impl ClockRows {
+    /// The number of rows.
+    pub fn len(&self) -> usize {
+        if self.width == 0 {
+            0
+        } else {
+            self.times.len() / self.width
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// Drops every row, keeping the buffer and the width.
+    pub fn clear(&mut self) {
+        self.times.clear();
+    }
+
+    /// Makes room for `task`'s time in every row.
+    #[inline]
+    pub fn fit(&mut self, task: usize) {
+        if task >= self.width {
+            self.widen(task);
+        }
+    }
+
+    #[cold]
+    fn widen(&mut self, task: usize) {
+        // Rows are rarely re-laid: a width of 8 covers most tests.
+        let width = (task + 1).next_power_of_two().max(8);
+        let mut times = vec![0; self.len() * width];
+        if self.width > 0 {
+            for (new, old) in times.chunks_exact_mut(width).zip(self.times.chunks_exact(self.width)) {
+                new[..self.width].copy_from_slice(old);
+            }
+        }
+        self.width = width;
+        self.times = times;
+    }
+
+    /// Adds a row of zeros and returns its index.
+    pub fn push_zero(&mut self) -> usize {
+        self.fit(0);
+        let row = self.len();
+        self.times.resize(self.times.len() + self.width, 0);
+        row
+    }
+
+    /// Adds a copy of row `from` and returns its index.
+    pub fn push_copy(&mut self, from: usize) -> usize {
+        let row = self.len();
+        let start = from * self.width;
+        self.times.extend_from_within(start..start + self.width);
+        row
+    }
+
+    /// The time of `task` in row `row`.
+    #[inline]
+    pub fn get(&self, row: usize, task: usize) -> u32 {
+        if task < self.width {
+            self.times[row * self.width + task]
+        } else {
+            0
+        }
+    }
+
+    /// Row `row`'s times, as many as the width.
+    pub fn row(&self, row: usize) -> &[u32] {
+        &self.times[row * self.width..(row + 1) * self.width]
+    }
+
+    /// Advances `task`'s time in row `row`.
+    pub fn tick(&mut self, row: usize, task: usize) {
+        self.fit(task);
+        self.times[row * self.width + task] += 1;
+    }
+
+    /// Row `into` becomes the pointwise maximum of itself and row `from`.
+    #[inline]
+    pub fn join(&mut self, into: usize, from: usize) {
+        if let Some((mine, theirs)) = self.pair(into, from) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m = (*m).max(*t);
+            }
+        }
+    }
+
+    /// Row `into` becomes a copy of row `from`.
+    #[inline]
+    pub fn copy(&mut self, into: usize, from: usize) {
+        if let Some((mine, theirs)) = self.pair(into, from) {
+            mine.copy_from_slice(theirs);
+        }
+    }
+
+    /// Row `row` back to all zeros.
+    pub fn zero(&mut self, row: usize) {
+        let w = self.width;
+        self.times[row * w..(row + 1) * w].fill(0);
+    }
+
+    /// Rows `into` (mutable) and `from`, unless they are the same row.
+    #[inline]
+    fn pair(&mut self, into: usize, from: usize) -> Option<(&mut [u32], &[u32])> {
+        let w = self.width;
+        if into < from {
+            let (low, high) = self.times.split_at_mut(from * w);
+            Some((&mut low[into * w..(into + 1) * w], &high[..w]))
+        } else if into > from {
+            let (low, high) = self.times.split_at_mut(into * w);
+            Some((&mut high[..w], &low[from * w..(from + 1) * w]))
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +212,35 @@ mod tests {
         b.tick(1);
         assert_eq!(b.get(1), 4);
         assert_eq!(b.entries().collect::<Vec<_>>(), vec![(0, 2), (1, 4)]);
+    }
+
+    #[test]
+    fn rows_join_copy_and_widen() {
+        let mut rows = ClockRows::default();
+        assert!(rows.is_empty());
+        let a = rows.push_zero();
+        let b = rows.push_zero();
+        rows.tick(a, 0);
+        rows.tick(a, 0);
+        rows.tick(b, 1);
+        rows.join(b, a);
+        assert_eq!((rows.get(b, 0), rows.get(b, 1)), (2, 1));
+        assert_eq!(rows.get(a, 1), 0);
+        let c = rows.push_copy(b);
+        // Task 20 is beyond the first width: every row is re-laid and
+        // keeps its times.
+        rows.tick(c, 20);
+        assert_eq!(rows.len(), 3);
+        assert_eq!((rows.get(c, 0), rows.get(c, 1), rows.get(c, 20)), (2, 1, 1));
+        assert_eq!((rows.get(b, 0), rows.get(b, 20), rows.get(b, 1000)), (2, 0, 0));
+        rows.join(a, c);
+        assert_eq!(rows.get(a, 20), 1);
+        rows.copy(b, a);
+        assert_eq!(rows.row(b), rows.row(a));
+        rows.zero(a);
+        assert!(rows.row(a).iter().all(|&t| t == 0));
+        assert_eq!(rows.get(b, 20), 1);
+        rows.clear();
+        assert_eq!(rows.len(), 0);
     }
 }

@@ -22,7 +22,7 @@ mod clock;
 mod happens_before;
 mod lock_order;
 
-pub use clock::Clock;
+pub use clock::{Clock, ClockRows};
 pub use happens_before::{Access, HappensBefore, Race, RaceKind};
 pub use lock_order::{Inversion, LockKey, LockOrder, OrderEdge};
 

@@ -24,15 +24,24 @@
 //! firing conflicts with everything. `preemption_bound` (Musuvathi &
 //! Qadeer, PLDI 2007) drops backtrack points that would exceed the bound,
 //! as loom does; `timer_bound` caps early firings.
+//!
+//! Cost per step. A node is made at every step, so nothing here allocates
+//! per node or per step once the search's buffers have grown: a node's
+//! task sets are ranges of two stack-like buffers (cut back when the node
+//! is popped), every clock is a row of one [`ClockRows`], and the objects'
+//! clocks and last steps live in flat tables indexed by object.
 
 use super::{Strategy, FIRE, PRUNED};
 use crate::rt::{split_part, Access, Footprint, TaskId};
-use goweave_checkers::Clock;
+use goweave_checkers::ClockRows;
 
 /// Choice points at which a task may go on while others could run before
 /// the search's default choice moves on to another task. Only the default
 /// changes: backtracking still explores what it must.
 const FAIR_STREAK: usize = 64;
+
+/// No row, entry or step.
+const NONE: u32 = u32::MAX;
 
 /// Runnable moves for a message: task ids, and the timer.
 fn describe_moves(moves: &[TaskId]) -> String {
@@ -50,28 +59,38 @@ fn slot(task: TaskId) -> usize {
     }
 }
 
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("a search of more than 4 billion steps")
+}
+
 enum Node {
-    Task {
-        enabled: Vec<TaskId>,
-        /// The next operation of each enabled task.
-        footprints: Vec<(TaskId, Footprint)>,
-        /// Tasks whose exploration from here is known redundant.
-        sleep: Vec<(TaskId, Footprint)>,
-        backtrack: Vec<TaskId>,
-        done: Vec<TaskId>,
-        chosen: TaskId,
-        /// The task that ran the step before this node.
-        previous: TaskId,
-        preemptions: usize,
-        firings: usize,
-        /// At a split node of a parted search, its branches in the order
-        /// every part takes them (see [`Dpor::split`]).
-        split: Option<Box<Split>>,
-    },
-    Arm {
-        chosen: usize,
-        count: usize,
-    },
+    Task(TaskNode),
+    Arm { chosen: usize, count: usize },
+}
+
+struct TaskNode {
+    /// Where this node's tasks start in [`Dpor::tasks`]: the enabled
+    /// ones, then the backtrack set with room for all of them (it only
+    /// ever holds enabled tasks, each once).
+    at: usize,
+    enabled: usize,
+    /// The size of the backtrack set, in the order its tasks were added.
+    /// Its first `explored` are the ones explored, the last of them the
+    /// current choice: a task is explored after those added before it.
+    backtrack: usize,
+    explored: usize,
+    /// Where this node's sleep set is in [`Dpor::sleeps`]: the tasks whose
+    /// exploration from here is known redundant, with their next step.
+    sleep_at: usize,
+    sleep_len: usize,
+    /// The task that ran the step before this node.
+    previous: TaskId,
+    preemptions: usize,
+    firings: usize,
+    /// At a split node of a parted search, its branches in the order
+    /// every part takes them (see [`Dpor::split`]). They are also the
+    /// first of the backtrack set.
+    split: Option<Box<Split>>,
 }
 
 /// A split node: see [`Dpor::split`].
@@ -119,21 +138,163 @@ impl SplitPos {
 struct Step {
     task: TaskId,
     footprint: Footprint,
-    clock: Clock,
+    /// The row of its clock in [`Dpor::clocks`], and its task's own time
+    /// there: another clock at or past that time for that task has it
+    /// before.
+    row: u32,
+    time: u32,
     node: usize,
 }
 
+/// What the search knows of one object (or part of one) this execution.
+#[derive(Clone, Copy)]
+struct Object {
+    /// Rows of the clock of its last write and of the join of the reads
+    /// since (`NONE` before the first). `reads` is zero unless `read`.
+    write: u32,
+    reads: u32,
+    read: bool,
+    /// Where the entries of its parts (a channel's send order, receive
+    /// order and buffer slots) are in [`Objects::parts`], by part number
+    /// minus one, and how many there is room for.
+    parts_at: u32,
+    parts_len: u32,
+    /// Its first and last [`Touch`]: one per task that touched it, in the
+    /// order they first did, so racing steps are found without scanning
+    /// the whole execution, or every task.
+    first: u32,
+    last: u32,
+}
+
+/// A task's last step on an object.
+#[derive(Clone, Copy)]
+struct Touch {
+    /// The task's clock slot.
+    slot: u32,
+    /// The step per access kind (`NONE` if none).
+    steps: [u32; 4],
+    /// The next task's touch of the same object.
+    next: u32,
+}
+
+/// The objects touched this execution, without a map: entries by object
+/// id, and blocks of entries for parts.
 #[derive(Default)]
-struct ObjectClocks {
-    write: Clock,
-    reads: Clock,
-    /// The last step on this object of each task that touched it (by
-    /// clock slot), per access kind: racing steps are found without
-    /// scanning the whole execution, or every task.
-    last: Vec<(usize, [Option<usize>; 4])>,
-    /// The object's parts (a channel's send order, receive order and
-    /// buffer slots), by part number minus one.
-    parts: Vec<ObjectClocks>,
+struct Objects {
+    /// The entry of each object, by id (`NONE` if untouched).
+    whole: Vec<u32>,
+    /// The entry of the spawn order (footprint id `usize::MAX`).
+    spawn: Option<u32>,
+    parts: Vec<u32>,
+    entries: Vec<Object>,
+    touches: Vec<Touch>,
+}
+
+impl Objects {
+    fn clear(&mut self) {
+        self.whole.clear();
+        self.spawn = None;
+        self.parts.clear();
+        self.entries.clear();
+        self.touches.clear();
+    }
+
+    fn add(&mut self) -> u32 {
+        self.entries.push(Object {
+            write: NONE,
+            reads: NONE,
+            read: false,
+            parts_at: 0,
+            parts_len: 0,
+            first: NONE,
+            last: NONE,
+        });
+        index(self.entries.len() - 1)
+    }
+
+    /// The entry of footprint id `id`, if it was touched.
+    fn find(&self, id: usize) -> Option<usize> {
+        if id == usize::MAX {
+            return self.spawn.map(|e| e as usize);
+        }
+        let (o, part) = split_part(id);
+        let e = *self.whole.get(o)?;
+        if e == NONE {
+            return None;
+        }
+        if part == 0 {
+            return Some(e as usize);
+        }
+        let whole = &self.entries[e as usize];
+        if part > whole.parts_len as usize {
+            return None;
+        }
+        let p = self.parts[whole.parts_at as usize + part - 1];
+        (p != NONE).then_some(p as usize)
+    }
+
+    /// The entry of footprint id `id`, made if it was untouched.
+    fn entry(&mut self, id: usize) -> usize {
+        if id == usize::MAX {
+            if self.spawn.is_none() {
+                self.spawn = Some(self.add());
+            }
+            return self.spawn.unwrap_or(0) as usize;
+        }
+        let (o, part) = split_part(id);
+        if self.whole.len() <= o {
+            self.whole.resize(o + 1, NONE);
+        }
+        if self.whole[o] == NONE {
+            self.whole[o] = self.add();
+        }
+        let e = self.whole[o] as usize;
+        if part == 0 {
+            return e;
+        }
+        let Object { parts_at, parts_len, .. } = self.entries[e];
+        let (mut at, len) = (parts_at as usize, parts_len as usize);
+        if part > len {
+            // The block moves to the end, twice as large: its old place
+            // is left unused until the execution ends.
+            let room = part.next_power_of_two().max(8);
+            let new_at = self.parts.len();
+            self.parts.extend_from_within(at..at + len);
+            self.parts.resize(new_at + room, NONE);
+            at = new_at;
+            self.entries[e].parts_at = index(at);
+            self.entries[e].parts_len = index(room);
+        }
+        if self.parts[at + part - 1] == NONE {
+            self.parts[at + part - 1] = self.add();
+        }
+        self.parts[at + part - 1] as usize
+    }
+
+    /// Records step `step` of the task in clock slot `me` as its last one
+    /// on entry `e` with access `access`.
+    fn touch(&mut self, e: usize, me: u32, access: Access, step: u32) {
+        let mut t = self.entries[e].first;
+        while t != NONE {
+            let touch = &mut self.touches[t as usize];
+            if touch.slot == me {
+                touch.steps[access.index()] = step;
+                return;
+            }
+            t = touch.next;
+        }
+        let mut steps = [NONE; 4];
+        steps[access.index()] = step;
+        let new = index(self.touches.len());
+        self.touches.push(Touch { slot: me, steps, next: NONE });
+        let obj = &mut self.entries[e];
+        if obj.last == NONE {
+            obj.first = new;
+        } else {
+            self.touches[obj.last as usize].next = new;
+        }
+        obj.last = new;
+    }
 }
 
 pub(crate) struct Dpor {
@@ -152,24 +313,34 @@ pub(crate) struct Dpor {
     /// Some backtrack point was dropped by a bound.
     bounded: bool,
     path: Vec<Node>,
+    /// The nodes' enabled tasks and backtrack sets, in path order.
+    tasks: Vec<TaskId>,
+    /// The nodes' sleep sets, in path order.
+    sleeps: Vec<(TaskId, Footprint)>,
     // The current execution.
     depth: usize,
     task_node: usize,
+    /// The last task node chosen at this execution, if any: the parent
+    /// of a new one.
+    parent: Option<usize>,
     preemptions: usize,
     firings: usize,
-    clocks: Vec<Clock>,
-    objects: Vec<ObjectClocks>,
-    /// Clocks of objects with ids beyond `objects` (the spawn order).
-    spawn: ObjectClocks,
-    all: Clock,
-    last_global: Clock,
+    /// Every clock: the tasks' (rows by clock slot in `task_rows`), the
+    /// objects', the last global step's and the steps'.
+    clocks: ClockRows,
+    task_rows: Vec<u32>,
+    /// The row of the last global step's clock (`NONE` before one).
+    last_global: u32,
+    objects: Objects,
     steps: Vec<Step>,
     /// The last step of each task (by clock slot) with any footprint, and
     /// the last with the global one.
     last_any: Vec<Option<usize>>,
     last_global_step: Vec<(usize, usize)>,
-    /// Every waiting task's next operation (enabled or not) at this node.
+    /// Every waiting task's next operation (enabled or not) at this node,
+    /// and at the one before (the parent of a new node).
     moves: Vec<(TaskId, Footprint)>,
+    parent_moves: Vec<(TaskId, Footprint)>,
     /// The task that called `yield_now` last, until the next choice.
     yielded: Option<TaskId>,
     /// Consecutive choice points at which the current task went on while
@@ -179,6 +350,11 @@ pub(crate) struct Dpor {
     racing: Vec<usize>,
     /// Scratch space for each task's latest step conflicting with it.
     latest: Vec<(usize, usize)>,
+    /// Scratch space for reversing a race: the later steps, the tasks
+    /// seen among them, and those that can go first.
+    later: Vec<usize>,
+    seen: Vec<TaskId>,
+    initials: Vec<TaskId>,
 }
 
 impl Dpor {
@@ -195,21 +371,27 @@ impl Dpor {
             exhausted: false,
             bounded: false,
             path: Vec::new(),
+            tasks: Vec::new(),
+            sleeps: Vec::new(),
             depth: 0,
             task_node: 0,
+            parent: None,
             preemptions: 0,
             firings: 0,
-            clocks: Vec::new(),
-            objects: Vec::new(),
-            spawn: ObjectClocks::default(),
-            all: Clock::default(),
-            last_global: Clock::default(),
+            clocks: ClockRows::default(),
+            task_rows: Vec::new(),
+            last_global: NONE,
+            objects: Objects::default(),
             steps: Vec::new(),
             last_any: Vec::new(),
             last_global_step: Vec::new(),
             moves: Vec::new(),
+            parent_moves: Vec::new(),
             racing: Vec::new(),
             latest: Vec::new(),
+            later: Vec::new(),
+            seen: Vec::new(),
+            initials: Vec::new(),
             streak: 0,
             yielded: None,
         }
@@ -234,44 +416,20 @@ impl Dpor {
         self
     }
 
-    fn clock(&mut self, task: TaskId) -> &mut Clock {
-        let s = slot(task);
-        if self.clocks.len() <= s {
-            self.clocks.resize_with(s + 1, Clock::default);
+    /// The row of the clock of the task in clock slot `s`.
+    fn task_row(&mut self, s: usize) -> usize {
+        if self.task_rows.len() <= s {
+            self.task_rows.resize(s + 1, NONE);
         }
-        &mut self.clocks[s]
+        if self.task_rows[s] == NONE {
+            self.task_rows[s] = index(self.clocks.push_zero());
+        }
+        self.task_rows[s] as usize
     }
 
-    fn object(&mut self, id: usize) -> &mut ObjectClocks {
-        if id == usize::MAX {
-            return &mut self.spawn;
-        }
-        let (o, part) = split_part(id);
-        if self.objects.len() <= o {
-            self.objects.resize_with(o + 1, ObjectClocks::default);
-        }
-        let whole = &mut self.objects[o];
-        if part == 0 {
-            return whole;
-        }
-        if whole.parts.len() < part {
-            whole.parts.resize_with(part, ObjectClocks::default);
-        }
-        &mut whole.parts[part - 1]
-    }
-
-    /// The clocks of footprint id `id`, if it was touched.
-    fn object_if_touched(&self, id: usize) -> Option<&ObjectClocks> {
-        if id == usize::MAX {
-            return Some(&self.spawn);
-        }
-        let (o, part) = split_part(id);
-        let whole = self.objects.get(o)?;
-        if part == 0 {
-            Some(whole)
-        } else {
-            whole.parts.get(part - 1)
-        }
+    /// Whether step `a` happens before the clock in row `row`.
+    fn before(&self, a: &Step, row: usize) -> bool {
+        a.time <= self.clocks.get(row, slot(a.task))
     }
 
     /// Whether choosing `task` at a node would be a preemption there.
@@ -281,42 +439,54 @@ impl Dpor {
 
     /// Adds `task` to the backtrack set of node `at`, within the bounds.
     fn add_backtrack(&mut self, at: usize, task: TaskId) {
-        let (bound, timer_bound) = (self.preemption_bound, self.timer_bound);
-        let Node::Task { enabled, backtrack, previous, preemptions, firings, sleep, .. } = &mut self.path[at]
-        else {
-            return;
-        };
+        let Node::Task(n) = &mut self.path[at] else { return };
+        let enabled = &self.tasks[n.at..n.at + n.enabled];
+        let backtrack = &self.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
+        let sleep = &self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
         if backtrack.contains(&task) || sleep.iter().any(|s| s.0 == task) {
             return;
         }
         let over = if task == FIRE {
-            *firings >= timer_bound
+            n.firings >= self.timer_bound
         } else {
-            Self::preempts(enabled, *previous, task) && bound.is_some_and(|b| *preemptions >= b)
+            Self::preempts(enabled, n.previous, task)
+                && self.preemption_bound.is_some_and(|b| n.preemptions >= b)
         };
         if over {
             self.bounded = true;
             return;
         }
-        backtrack.push(task);
+        debug_assert!(enabled.contains(&task) && n.backtrack < n.enabled);
+        self.tasks[n.at + n.enabled + n.backtrack] = task;
+        n.backtrack += 1;
     }
 
-    /// The sleep set of a new node: the parent's sleepers and the choices
-    /// already explored at the parent, minus those the step just taken
-    /// depends on.
-    fn inherited_sleep(&self) -> Vec<(TaskId, Footprint)> {
-        let Some(parent) = self.path.iter().rev().find_map(|n| match n {
-            Node::Task { footprints, sleep, done, chosen, .. } => Some((footprints, sleep, done, *chosen)),
-            Node::Arm { .. } => None,
-        }) else {
-            return Vec::new();
-        };
-        let (footprints, sleep, done, chosen) = parent;
-        let footprint_of =
-            |t: TaskId| footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+    /// Appends the sleep set of a new node to `sleeps`: the parent's
+    /// sleepers and the choices already explored at the parent, minus
+    /// those the step just taken depends on.
+    fn inherit_sleep(&mut self) {
+        let Some(Node::Task(parent)) = self.parent.map(|p| &self.path[p]) else { return };
+        if parent.sleep_len == 0 && parent.explored == 1 {
+            // The common case: nothing sleeps there, nothing else ran.
+            return;
+        }
+        let moves = &self.parent_moves;
+        let footprint_of = |t: TaskId| moves.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+        let backtrack = parent.at + parent.enabled;
+        let chosen = self.tasks[backtrack + parent.explored - 1];
         let step = footprint_of(chosen);
-        let explored = done.iter().filter(|&&t| t != chosen).map(|&t| (t, footprint_of(t)));
-        sleep.iter().copied().chain(explored).filter(|&(t, f)| t != chosen && !f.dependent(&step)).collect()
+        for k in parent.sleep_at..parent.sleep_at + parent.sleep_len {
+            let (t, f) = self.sleeps[k];
+            if t != chosen && !f.dependent(&step) {
+                self.sleeps.push((t, f));
+            }
+        }
+        for &t in &self.tasks[backtrack..backtrack + parent.explored - 1] {
+            let f = footprint_of(t);
+            if t != chosen && !f.dependent(&step) {
+                self.sleeps.push((t, f));
+            }
+        }
     }
 
     /// For each waiting task (enabled or not) at a new node, finds the
@@ -326,15 +496,13 @@ impl Dpor {
         let mut racing = std::mem::take(&mut self.racing);
         let mut latest = std::mem::take(&mut self.latest);
         for &(p, next) in moves {
-            self.clock(p);
-            self.races(p, next, &self.clocks[slot(p)], &mut latest, &mut racing);
-            if racing.is_empty() {
+            if next == Footprint::None {
                 continue;
             }
-            // Cloned only when there is a race: most waiting tasks have none.
-            let p_clock = self.clocks[slot(p)].clone();
+            let p_row = self.task_row(slot(p));
+            self.races(p, next, p_row, &mut latest, &mut racing);
             for &i in &racing {
-                self.reverse(i, p, next, &p_clock);
+                self.reverse(i, p, next, p_row);
             }
         }
         self.racing = racing;
@@ -350,24 +518,19 @@ impl Dpor {
     /// schedules where the write goes between them.
     ///
     /// `latest` is scratch space: each other task's latest conflicting
-    /// step, as (clock slot, step).
+    /// step, as (clock slot, step). `p_row` is the row of `p`'s clock.
     fn races(
         &self,
         p: TaskId,
         next: Footprint,
-        p_clock: &Clock,
+        p_row: usize,
         latest: &mut Vec<(usize, usize)>,
         racing: &mut Vec<usize>,
     ) {
         racing.clear();
         latest.clear();
-        let unordered = |i: usize| {
-            let step = &self.steps[i];
-            step.clock.get(slot(step.task)) > p_clock.get(slot(step.task))
-        };
         let me = slot(p);
-        let mut consider = |u: usize, i: Option<usize>| {
-            let Some(i) = i else { return };
+        let mut consider = |u: usize, i: usize| {
             if u == me {
                 return;
             }
@@ -380,33 +543,39 @@ impl Dpor {
             Footprint::None => return,
             Footprint::Global => {
                 for (u, &last) in self.last_any.iter().enumerate() {
-                    consider(u, last);
+                    if let Some(i) = last {
+                        consider(u, i);
+                    }
                 }
             }
             Footprint::Objects { .. } => {
                 for &(u, last) in &self.last_global_step {
-                    consider(u, Some(last));
+                    consider(u, last);
                 }
                 for &(o, access) in next.items() {
-                    let Some(obj) = self.object_if_touched(o) else { continue };
-                    for &(u, kinds) in &obj.last {
+                    let Some(e) = self.objects.find(o) else { continue };
+                    let mut t = self.objects.entries[e].first;
+                    while t != NONE {
+                        let touch = &self.objects.touches[t as usize];
                         for kind in Access::ALL {
-                            if kind.races(access) {
-                                consider(u, kinds[kind.index()]);
+                            let i = touch.steps[kind.index()];
+                            if i != NONE && kind.races(access) {
+                                consider(touch.slot as usize, i as usize);
                             }
                         }
+                        t = touch.next;
                     }
                 }
             }
         }
+        if latest.is_empty() {
+            return;
+        }
         // A step ordered before another conflicting step reaches `p`
         // through it (or is ordered before `p` if that one is).
         let steps = &self.steps;
-        let before = |i: usize, j: usize| {
-            let a = &steps[i];
-            i < j && a.clock.get(slot(a.task)) <= steps[j].clock.get(slot(a.task))
-        };
-        let direct = |i: usize| unordered(i) && !latest.iter().any(|&(_, j)| before(i, j));
+        let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
+        let direct = |i: usize| !self.before(&steps[i], p_row) && !latest.iter().any(|&(_, j)| ordered(i, j));
         racing.extend(latest.iter().map(|e| e.1).filter(|&i| direct(i)));
     }
 
@@ -415,55 +584,90 @@ impl Dpor {
     /// that do not depend on it, followed by `p`'s operation, the tasks
     /// that can go first (the initials) must include one that is explored
     /// at `i`'s node; if none is, add one that is enabled and awake there.
-    fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_clock: &Clock) {
-        let hb = |a: &Step, b_clock: &Clock| a.clock.get(slot(a.task)) <= b_clock.get(slot(a.task));
+    fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_row: usize) {
+        let mut later = std::mem::take(&mut self.later);
+        let mut seen = std::mem::take(&mut self.seen);
+        let mut initials = std::mem::take(&mut self.initials);
+        later.clear();
+        seen.clear();
+        initials.clear();
         let e = &self.steps[i];
-        let later: Vec<&Step> = self.steps[i + 1..].iter().filter(|s| !hb(e, &s.clock)).collect();
-        let mut initials: Vec<TaskId> = Vec::new();
-        let mut seen: Vec<TaskId> = Vec::new();
-        for (k, step) in later.iter().enumerate() {
+        later.extend((i + 1..self.steps.len()).filter(|&j| !self.before(e, self.steps[j].row as usize)));
+        for (k, &j) in later.iter().enumerate() {
             // Only a task's first step in `later` can go first: its later
             // ones follow it in program order.
+            let step = &self.steps[j];
             if seen.contains(&step.task) {
                 continue;
             }
             seen.push(step.task);
-            if !later[..k].iter().any(|earlier| hb(earlier, &step.clock)) {
+            if !later[..k].iter().any(|&x| self.before(&self.steps[x], step.row as usize)) {
                 initials.push(step.task);
             }
         }
         // `p`'s operation comes last in the reversed sequence: it can go
         // first only if nothing before it there is ordered before it,
         // whether by the clocks or by conflicting with it.
-        let p_first = !later.iter().any(|earlier| hb(earlier, p_clock) || earlier.footprint.dependent(&next));
+        let p_first = !later.iter().any(|&x| {
+            let earlier = &self.steps[x];
+            self.before(earlier, p_row) || earlier.footprint.dependent(&next)
+        });
         if !initials.contains(&p) && p_first {
             initials.push(p);
         }
         let at = e.node;
-        let Node::Task { enabled, backtrack, sleep, .. } = &self.path[at] else { return };
-        // Covered if an initial is explored there already, or sleeps there
-        // (every sequence starting with it was explored elsewhere).
-        if initials.iter().any(|q| backtrack.contains(q) || sleep.iter().any(|s| s.0 == *q)) {
-            return;
-        }
-        let awake = |q: &TaskId| enabled.contains(q) && !sleep.iter().any(|s| s.0 == *q);
-        // Prefer p itself, then the earliest initial.
-        let pick =
-            if initials.contains(&p) && awake(&p) { Some(p) } else { initials.iter().copied().find(awake) };
-        match pick {
-            Some(q) => self.add_backtrack(at, q),
-            None => {
-                let all: Vec<TaskId> = enabled.iter().copied().filter(|q| awake(q)).collect();
-                for q in all {
-                    self.add_backtrack(at, q);
+        if let Node::Task(n) = &self.path[at] {
+            let enabled = &self.tasks[n.at..n.at + n.enabled];
+            let backtrack = &self.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
+            let sleep = &self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
+            // Covered if an initial is explored there already, or sleeps
+            // there (every sequence starting with it was explored
+            // elsewhere).
+            if !initials.iter().any(|q| backtrack.contains(q) || sleep.iter().any(|s| s.0 == *q)) {
+                let awake = |q: &TaskId| enabled.contains(q) && !sleep.iter().any(|s| s.0 == *q);
+                // Prefer p itself, then the earliest initial.
+                let pick = if initials.contains(&p) && awake(&p) {
+                    Some(p)
+                } else {
+                    initials.iter().copied().find(awake)
+                };
+                match pick {
+                    Some(q) => self.add_backtrack(at, q),
+                    None => {
+                        // `seen` is free again: it holds the tasks to add.
+                        seen.clear();
+                        seen.extend(enabled.iter().copied().filter(|q| awake(q)));
+                        for &q in &seen {
+                            self.add_backtrack(at, q);
+                        }
+                    }
                 }
             }
         }
+        self.later = later;
+        self.seen = seen;
+        self.initials = initials;
     }
 }
 
 impl Strategy for Dpor {
     fn begin(&mut self) -> bool {
+        if self.started && std::env::var_os("GW_DPOR_TRACE").is_some() {
+            let mut line = String::new();
+            for n in &self.path {
+                match n {
+                    Node::Task(n) => {
+                        let chosen = self.tasks[n.at + n.enabled + n.explored - 1];
+                        let backtrack = &self.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
+                        let sl: Vec<TaskId> =
+                            self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len].iter().map(|s| s.0).collect();
+                        line += &format!("{chosen}{backtrack:?}{sl:?} ")
+                    }
+                    Node::Arm { chosen, count } => line += &format!("a{chosen}/{count} "),
+                }
+            }
+            eprintln!("DPOR {} {line}", self.bounded);
+        }
         if self.started {
             // The deepest node with something left to explore.
             loop {
@@ -472,21 +676,20 @@ impl Strategy for Dpor {
                     return false;
                 };
                 match node {
-                    Node::Task { split: Some(split), done, chosen, .. } => {
-                        let at = split.order.iter().position(|t| t == chosen).unwrap_or(0);
-                        if let Some(k) = split.branch(self.part, self.parts, at + 1) {
-                            done.clear();
-                            done.extend_from_slice(&split.order[..=k]);
-                            *chosen = split.order[k];
+                    Node::Task(n) => {
+                        if let Some(split) = &n.split {
+                            // The branch after the current one (explored
+                            // minus one) that is this part's.
+                            if let Some(k) = split.branch(self.part, self.parts, n.explored) {
+                                n.explored = k + 1;
+                                break;
+                            }
+                        } else if n.explored < n.backtrack {
+                            n.explored += 1;
                             break;
                         }
-                    }
-                    Node::Task { backtrack, done, chosen, .. } => {
-                        if let Some(&next) = backtrack.iter().find(|t| !done.contains(t)) {
-                            done.push(next);
-                            *chosen = next;
-                            break;
-                        }
+                        self.tasks.truncate(n.at);
+                        self.sleeps.truncate(n.sleep_at);
                     }
                     Node::Arm { chosen, count } => {
                         if *chosen + 1 < *count {
@@ -509,13 +712,13 @@ impl Strategy for Dpor {
         self.yielded = None;
         self.split_at = SplitPos::START;
         self.depth = 0;
+        self.parent = None;
         self.preemptions = 0;
         self.firings = 0;
         self.clocks.clear();
+        self.task_rows.clear();
+        self.last_global = NONE;
         self.objects.clear();
-        self.spawn = ObjectClocks::default();
-        self.all.clear();
-        self.last_global.clear();
         self.steps.clear();
         self.last_any.clear();
         self.last_global_step.clear();
@@ -531,6 +734,9 @@ impl Strategy for Dpor {
     }
 
     fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
+        // A choice follows every call: the moves seen last are then the
+        // parent's of the next node.
+        std::mem::swap(&mut self.moves, &mut self.parent_moves);
         self.moves.clear();
         self.moves.extend_from_slice(moves);
     }
@@ -541,34 +747,33 @@ impl Strategy for Dpor {
         self.task_node = d;
         let yielded = self.yielded.take() == Some(current);
         let pick = if d < self.path.len() {
-            match &self.path[d] {
-                Node::Task { chosen, split, enabled: recorded, .. } if recorded == enabled => {
-                    let chosen = *chosen;
-                    if let Some(split) = split {
-                        let k = split.order.iter().position(|&t| t == chosen).unwrap_or(0);
-                        self.split_at.enter(split, k);
-                    }
-                    chosen
-                }
-                Node::Task { enabled: recorded, .. } => {
-                    return Err(format!(
-                        "at step {step}, replaying the schedule of an earlier execution, the runnable \
-                         moves were {} where that execution had {}: the same choices led the program \
-                         somewhere else.",
-                        describe_moves(enabled),
-                        describe_moves(recorded)
-                    ))
-                }
-                Node::Arm { .. } => {
-                    return Err(format!(
-                        "at step {step}, replaying the schedule of an earlier execution, the program \
-                         chose among tasks ({}) where that execution chose a select arm.",
-                        describe_moves(enabled)
-                    ))
-                }
+            let Node::Task(n) = &self.path[d] else {
+                return Err(format!(
+                    "at step {step}, replaying the schedule of an earlier execution, the program \
+                     chose among tasks ({}) where that execution chose a select arm.",
+                    describe_moves(enabled)
+                ));
+            };
+            let recorded = &self.tasks[n.at..n.at + n.enabled];
+            if recorded != enabled {
+                return Err(format!(
+                    "at step {step}, replaying the schedule of an earlier execution, the runnable \
+                     moves were {} where that execution had {}: the same choices led the program \
+                     somewhere else.",
+                    describe_moves(enabled),
+                    describe_moves(recorded)
+                ));
             }
+            let chosen = self.tasks[n.at + n.enabled + n.explored - 1];
+            if let Some(split) = &n.split {
+                self.split_at.enter(split, n.explored - 1);
+            }
+            self.parent = Some(d);
+            chosen
         } else {
-            let sleep = self.inherited_sleep();
+            let sleep_at = self.sleeps.len();
+            self.inherit_sleep();
+            let sleep = &self.sleeps[sleep_at..];
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
             // timers only when nothing else is possible, within the bound
@@ -600,12 +805,13 @@ impl Strategy for Dpor {
             let Some(first) = first else {
                 // Every enabled task sleeps: this execution only repeats
                 // interleavings already explored.
+                self.sleeps.truncate(sleep_at);
                 return Ok(PRUNED);
             };
-            let footprints: Vec<(TaskId, Footprint)> =
-                self.moves.iter().filter(|m| enabled.contains(&m.0)).copied().collect();
             let splits = self.parts > 1 && !self.split_at.dealt && enabled.len() > 1;
-            let (first, backtrack, done, split) = if splits {
+            let at = self.tasks.len();
+            self.tasks.extend_from_slice(enabled);
+            let (first, explored, split) = if splits {
                 // Current task first, as the unparted search would.
                 let mut order = vec![first];
                 for &t in enabled {
@@ -629,26 +835,33 @@ impl Strategy for Dpor {
                 let split = Split { order, prefix: self.split_at.id, deals: width >= SPREAD * self.parts };
                 let Some(k) = split.branch(self.part, self.parts, 0) else {
                     // No branch here is this part's.
+                    self.tasks.truncate(at);
+                    self.sleeps.truncate(sleep_at);
                     return Ok(PRUNED);
                 };
                 self.split_at.enter(&split, k);
-                let order = split.order.clone();
-                (order[k], order.clone(), order[..=k].to_vec(), Some(Box::new(split)))
+                self.tasks.extend_from_slice(&split.order);
+                (split.order[k], k + 1, Some(Box::new(split)))
             } else {
-                (first, vec![first], vec![first], None)
+                self.tasks.push(first);
+                (first, 1, None)
             };
-            self.path.push(Node::Task {
-                enabled: enabled.to_vec(),
-                footprints,
-                sleep,
+            let backtrack = self.tasks.len() - at - enabled.len();
+            self.tasks.resize(at + 2 * enabled.len(), 0);
+            let sleep_len = self.sleeps.len() - sleep_at;
+            self.path.push(Node::Task(TaskNode {
+                at,
+                enabled: enabled.len(),
                 backtrack,
-                done,
-                chosen: first,
+                explored,
+                sleep_at,
+                sleep_len,
                 previous: current,
                 preemptions: self.preemptions,
                 firings: self.firings,
                 split,
-            });
+            }));
+            self.parent = Some(d);
             let moves = std::mem::take(&mut self.moves);
             self.find_races(&moves);
             self.moves = moves;
@@ -670,66 +883,90 @@ impl Strategy for Dpor {
     }
 
     fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {
-        let mut c = self.clock(task).clone();
-        c.join(&self.last_global);
+        let me = slot(task);
+        let top = touched.iter().map(|&u| slot(u)).fold(me, usize::max);
+        self.clocks.fit(top);
+        let own = self.task_row(me);
+        let c = self.clocks.push_copy(own);
+        if self.last_global != NONE {
+            self.clocks.join(c, self.last_global as usize);
+        }
+        let items = footprint.items();
+        let mut entries = [0; 4];
         match footprint {
-            Footprint::Global => c.join(&self.all),
+            Footprint::Global => {
+                // The join of every earlier step's clock: each task's
+                // clock is the join of those that reached it.
+                for &r in &self.task_rows {
+                    if r != NONE {
+                        self.clocks.join(c, r as usize);
+                    }
+                }
+            }
             Footprint::None => {}
             Footprint::Objects { .. } => {
-                for (o, write) in footprint.objects() {
-                    let obj = self.object(o);
-                    c.join(&obj.write);
-                    if write {
-                        c.join(&obj.reads);
+                for (k, &(o, access)) in items.iter().enumerate() {
+                    let e = self.objects.entry(o);
+                    entries[k] = e;
+                    let obj = self.objects.entries[e];
+                    if obj.write != NONE {
+                        self.clocks.join(c, obj.write as usize);
+                    }
+                    if access != Access::Read && obj.read {
+                        self.clocks.join(c, obj.reads as usize);
                     }
                 }
             }
         }
-        c.tick(slot(task));
-        for (o, write) in footprint.objects() {
-            let obj = self.object(o);
-            if write {
-                obj.write.copy_from(&c);
-                obj.reads.clear();
+        self.clocks.tick(c, me);
+        for (k, &(_, access)) in items.iter().enumerate() {
+            let obj = &mut self.objects.entries[entries[k]];
+            if access != Access::Read {
+                if obj.write == NONE {
+                    obj.write = index(self.clocks.push_zero());
+                }
+                self.clocks.copy(obj.write as usize, c);
+                obj.read = false;
             } else {
-                obj.reads.join(&c);
+                if obj.reads == NONE {
+                    obj.reads = index(self.clocks.push_zero());
+                } else if !obj.read {
+                    self.clocks.zero(obj.reads as usize);
+                }
+                self.clocks.join(obj.reads as usize, c);
+                obj.read = true;
             }
         }
         if footprint == Footprint::Global {
-            self.last_global.copy_from(&c);
+            if self.last_global == NONE {
+                self.last_global = index(self.clocks.push_zero());
+            }
+            self.clocks.copy(self.last_global as usize, c);
         }
-        self.all.join(&c);
-        self.clock(task).copy_from(&c);
+        self.clocks.copy(own, c);
         for &u in touched {
-            self.clock(u).join(&c);
+            let r = self.task_row(slot(u));
+            self.clocks.join(r, c);
         }
         let node = self.task_node;
-        let index = self.steps.len();
-        let me = slot(task);
+        let step = self.steps.len();
         if footprint != Footprint::None {
             if self.last_any.len() <= me {
                 self.last_any.resize(me + 1, None);
             }
-            self.last_any[me] = Some(index);
+            self.last_any[me] = Some(step);
             if footprint == Footprint::Global {
                 match self.last_global_step.iter_mut().find(|e| e.0 == me) {
-                    Some(entry) => entry.1 = index,
-                    None => self.last_global_step.push((me, index)),
+                    Some(entry) => entry.1 = step,
+                    None => self.last_global_step.push((me, step)),
                 }
             }
         }
-        for &(o, access) in footprint.items() {
-            let obj = self.object(o);
-            match obj.last.iter_mut().find(|e| e.0 == me) {
-                Some(entry) => entry.1[access.index()] = Some(index),
-                None => {
-                    let mut kinds = [None; 4];
-                    kinds[access.index()] = Some(index);
-                    obj.last.push((me, kinds));
-                }
-            }
+        for (k, &(_, access)) in items.iter().enumerate() {
+            self.objects.touch(entries[k], index(me), access, index(step));
         }
-        self.steps.push(Step { task, footprint, clock: c, node });
+        let time = self.clocks.get(c, me);
+        self.steps.push(Step { task, footprint, row: index(c), time, node });
     }
 
     fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {

@@ -77,11 +77,7 @@ pub struct ClockRows {
 impl ClockRows {
     /// The number of rows.
     pub fn len(&self) -> usize {
-        if self.width == 0 {
-            0
-        } else {
-            self.times.len() / self.width
-        }
+        self.times.len().checked_div(self.width).unwrap_or(0)
     }
 
     /// Whether there are no rows.

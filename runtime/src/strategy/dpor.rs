@@ -74,6 +74,9 @@ struct TaskNode {
     /// ever holds enabled tasks, each once).
     at: usize,
     enabled: usize,
+    /// Where the next steps of the enabled tasks are in
+    /// [`Dpor::footprints`], as they were when the node was made.
+    footprints: usize,
     /// The size of the backtrack set, in the order its tasks were added.
     /// Its first `explored` are the ones explored, the last of them the
     /// current choice: a task is explored after those added before it.
@@ -315,6 +318,8 @@ pub(crate) struct Dpor {
     path: Vec<Node>,
     /// The nodes' enabled tasks and backtrack sets, in path order.
     tasks: Vec<TaskId>,
+    /// The nodes' enabled tasks' next steps, in path order.
+    footprints: Vec<Footprint>,
     /// The nodes' sleep sets, in path order.
     sleeps: Vec<(TaskId, Footprint)>,
     // The current execution.
@@ -337,10 +342,8 @@ pub(crate) struct Dpor {
     /// the last with the global one.
     last_any: Vec<Option<usize>>,
     last_global_step: Vec<(usize, usize)>,
-    /// Every waiting task's next operation (enabled or not) at this node,
-    /// and at the one before (the parent of a new node).
+    /// Every waiting task's next operation (enabled or not) at this node.
     moves: Vec<(TaskId, Footprint)>,
-    parent_moves: Vec<(TaskId, Footprint)>,
     /// The task that called `yield_now` last, until the next choice.
     yielded: Option<TaskId>,
     /// Consecutive choice points at which the current task went on while
@@ -372,6 +375,7 @@ impl Dpor {
             bounded: false,
             path: Vec::new(),
             tasks: Vec::new(),
+            footprints: Vec::new(),
             sleeps: Vec::new(),
             depth: 0,
             task_node: 0,
@@ -386,7 +390,6 @@ impl Dpor {
             last_any: Vec::new(),
             last_global_step: Vec::new(),
             moves: Vec::new(),
-            parent_moves: Vec::new(),
             racing: Vec::new(),
             latest: Vec::new(),
             later: Vec::new(),
@@ -470,8 +473,13 @@ impl Dpor {
             // The common case: nothing sleeps there, nothing else ran.
             return;
         }
-        let moves = &self.parent_moves;
-        let footprint_of = |t: TaskId| moves.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+        // As they were when the parent was made: a program that does
+        // something else on the same schedule then goes on to where the
+        // replay notices.
+        let enabled = &self.tasks[parent.at..parent.at + parent.enabled];
+        let footprints = &self.footprints[parent.footprints..parent.footprints + parent.enabled];
+        let footprint_of =
+            |t: TaskId| enabled.iter().position(|&e| e == t).map_or(Footprint::Global, |k| footprints[k]);
         let backtrack = parent.at + parent.enabled;
         let chosen = self.tasks[backtrack + parent.explored - 1];
         let step = footprint_of(chosen);
@@ -481,7 +489,8 @@ impl Dpor {
                 self.sleeps.push((t, f));
             }
         }
-        for &t in &self.tasks[backtrack..backtrack + parent.explored - 1] {
+        for k in backtrack..backtrack + parent.explored - 1 {
+            let t = self.tasks[k];
             let f = footprint_of(t);
             if t != chosen && !f.dependent(&step) {
                 self.sleeps.push((t, f));
@@ -652,22 +661,6 @@ impl Dpor {
 
 impl Strategy for Dpor {
     fn begin(&mut self) -> bool {
-        if self.started && std::env::var_os("GW_DPOR_TRACE").is_some() {
-            let mut line = String::new();
-            for n in &self.path {
-                match n {
-                    Node::Task(n) => {
-                        let chosen = self.tasks[n.at + n.enabled + n.explored - 1];
-                        let backtrack = &self.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
-                        let sl: Vec<TaskId> =
-                            self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len].iter().map(|s| s.0).collect();
-                        line += &format!("{chosen}{backtrack:?}{sl:?} ")
-                    }
-                    Node::Arm { chosen, count } => line += &format!("a{chosen}/{count} "),
-                }
-            }
-            eprintln!("DPOR {} {line}", self.bounded);
-        }
         if self.started {
             // The deepest node with something left to explore.
             loop {
@@ -689,6 +682,7 @@ impl Strategy for Dpor {
                             break;
                         }
                         self.tasks.truncate(n.at);
+                        self.footprints.truncate(n.footprints);
                         self.sleeps.truncate(n.sleep_at);
                     }
                     Node::Arm { chosen, count } => {
@@ -734,9 +728,6 @@ impl Strategy for Dpor {
     }
 
     fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
-        // A choice follows every call: the moves seen last are then the
-        // parent's of the next node.
-        std::mem::swap(&mut self.moves, &mut self.parent_moves);
         self.moves.clear();
         self.moves.extend_from_slice(moves);
     }
@@ -849,9 +840,20 @@ impl Strategy for Dpor {
             let backtrack = self.tasks.len() - at - enabled.len();
             self.tasks.resize(at + 2 * enabled.len(), 0);
             let sleep_len = self.sleeps.len() - sleep_at;
+            let footprints = self.footprints.len();
+            // Both lists are in task order, the timer (the largest id) last.
+            let mut j = 0;
+            for &t in enabled {
+                while j < self.moves.len() && self.moves[j].0 < t {
+                    j += 1;
+                }
+                let found = self.moves.get(j).filter(|m| m.0 == t);
+                self.footprints.push(found.map_or(Footprint::Global, |m| m.1));
+            }
             self.path.push(Node::Task(TaskNode {
                 at,
                 enabled: enabled.len(),
+                footprints,
                 backtrack,
                 explored,
                 sleep_at,

@@ -679,8 +679,20 @@ fn child_main(args: &[String]) {
         // under a profiler (`valgrind --tool=callgrind`).
         [what, tool, mode, key, iters] if what == "profile" => {
             let w = workload(key);
-            let mode = if mode == "pct" { Mode::Pct } else { Mode::Random };
             let iters = iters.parse().expect("number of executions");
+            if mode == "dfs" {
+                // `iters` whole searches, as the exhaustive table times them.
+                for _ in 0..iters {
+                    Config::default()
+                        .strategy(Strategy::Dfs { preemption_bound: None })
+                        .iterations(u64::MAX)
+                        .threads(1)
+                        .explore(w.goweave)
+                        .unwrap_or_else(|failure| panic!("goweave found a failure:\n{failure}"));
+                }
+                return;
+            }
+            let mode = if mode == "pct" { Mode::Pct } else { Mode::Random };
             match tool.as_str() {
                 "goweave" => drop(time_goweave(mode, iters, 1, w.goweave)),
                 "shuttle" => drop(time_shuttle(mode, iters, w.shuttle)),

@@ -399,6 +399,7 @@ impl Choosing {
 }
 
 /// Chooses the next move: a task to resume, a timer firing, or the end.
+#[inline]
 pub(crate) fn next_move(ex: &mut Execution) -> Next {
     if ex.choosing.wants_footprints || !ex.timers.is_empty() {
         let mut enabled = std::mem::take(&mut ex.choosing.enabled);
@@ -458,6 +459,7 @@ fn stop_at_lock_cycle(ex: &mut Execution) -> Option<Next> {
     Some(Next::End(End::Stopped))
 }
 
+#[inline(never)]
 fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
     let footprints = ex.choosing.wants_footprints;
     if footprints {

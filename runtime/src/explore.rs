@@ -47,10 +47,10 @@ fn parallel(strategy: Strategy) -> bool {
     splittable(strategy) || matches!(strategy, Strategy::Dfs { .. })
 }
 
-fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> {
+fn build_strategy(config: &Config, slice: Slice) -> Chooser {
     let seed = config.seed;
-    match config.strategy {
-        Strategy::Random => Box::new(strategy::RandomWalk::new(seed, slice)),
+    let boxed: Box<dyn strategy::Strategy> = match config.strategy {
+        Strategy::Random => return Chooser::random(strategy::RandomWalk::new(seed, slice)),
         Strategy::Pct { depth } => Box::new(strategy::Pct::new(depth, seed, slice)),
         Strategy::Dfs { preemption_bound } => Box::new(
             strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations)
@@ -58,7 +58,8 @@ fn build_strategy(config: &Config, slice: Slice) -> Box<dyn strategy::Strategy> 
         ),
         Strategy::Portfolio => Box::new(strategy::Portfolio::new(seed, slice)),
         Strategy::NaiveDfs => Box::new(strategy::NaiveDfs::new(None, config.timer_bound, config.iterations)),
-    }
+    };
+    Chooser::new(boxed)
 }
 
 /// Executions of PCT and random walk the default portfolio runs before its
@@ -108,12 +109,11 @@ fn executions_through((phase, start, stride, executions): (u8, u64, u64, u64), a
 fn run_worker(
     config: &Config,
     body: &Body,
-    strategy: Box<dyn strategy::Strategy>,
+    mut chooser: Chooser,
     best: &AtomicU64,
     progress: &Progress,
 ) -> WorkerResult {
     let mut tick = Tick::default();
-    let mut chooser = Chooser::new(strategy);
     let mut runner =
         Runner::new(config.stack_size, config.max_steps, config.potential_deadlocks, config.race_checks);
     let mut executions = 0;
@@ -254,7 +254,16 @@ impl Config {
                     ))
                 }
             };
-            (vec![run_worker(&self, &body, Box::new(strategy::Replay::new(&schedule)), &best, &progress)], 1)
+            (
+                vec![run_worker(
+                    &self,
+                    &body,
+                    Chooser::new(Box::new(strategy::Replay::new(&schedule))),
+                    &best,
+                    &progress,
+                )],
+                1,
+            )
         } else if self.strategy == Strategy::Portfolio {
             // The default: a short burst of PCT and random walk, which find
             // shallow bugs within a few executions wherever they hide; then
@@ -270,7 +279,7 @@ impl Config {
                 (results, threads)
             } else {
                 let budget = (self.iterations / 2).max(1);
-                let dpor = Box::new(strategy::Dpor::new(None, self.timer_bound, budget));
+                let dpor = Chooser::new(Box::new(strategy::Dpor::new(None, self.timer_bound, budget)));
                 let mut first = run_worker(&self, &body, dpor, &best, &progress);
                 first.phase = 1;
                 let done = burst + first.executions;

@@ -83,6 +83,11 @@ pub(crate) trait Strategy {
 /// The engine's handle on the strategy: picks and records.
 pub(crate) struct Chooser {
     strategy: Box<dyn Strategy>,
+    /// The random walk, when it is the strategy, held by type rather than
+    /// behind `strategy` (then [`Idle`]): its pick, made at every step of
+    /// the most common exploration, is then inlined instead of a virtual
+    /// call returning a `Result`.
+    walk: Option<RandomWalk>,
     schedule: Schedule,
 }
 
@@ -107,7 +112,27 @@ impl Strategy for Idle {
 
 impl Chooser {
     pub(crate) fn new(strategy: Box<dyn Strategy>) -> Chooser {
-        Chooser { strategy, schedule: Schedule::default() }
+        Chooser { strategy, walk: None, schedule: Schedule::default() }
+    }
+
+    /// A chooser for a random walk.
+    pub(crate) fn random(walk: RandomWalk) -> Chooser {
+        Chooser { strategy: Box::new(Idle), walk: Some(walk), schedule: Schedule::default() }
+    }
+
+    /// The strategy, wherever it is held.
+    fn active(&mut self) -> &mut dyn Strategy {
+        match &mut self.walk {
+            Some(walk) => walk,
+            None => &mut *self.strategy,
+        }
+    }
+
+    fn active_ref(&self) -> &dyn Strategy {
+        match &self.walk {
+            Some(walk) => walk,
+            None => &*self.strategy,
+        }
     }
 
     pub(crate) fn idle() -> Chooser {
@@ -116,7 +141,7 @@ impl Chooser {
 
     pub(crate) fn begin(&mut self) -> bool {
         self.schedule.clear();
-        self.strategy.begin()
+        self.active().begin()
     }
 
     pub(crate) fn pick_task(
@@ -125,7 +150,10 @@ impl Chooser {
         current: TaskId,
         step: u32,
     ) -> Result<TaskId, String> {
-        let t = self.strategy.pick_task(enabled, current, step)?;
+        let t = match &mut self.walk {
+            Some(walk) => walk.pick(enabled),
+            None => self.strategy.pick_task(enabled, current, step)?,
+        };
         if t == PRUNED {
             return Ok(t);
         }
@@ -140,50 +168,50 @@ impl Chooser {
         if ready == 1 {
             return Ok(0);
         }
-        let arm = self.strategy.pick_arm(ready, step)?;
+        let arm = self.active().pick_arm(ready, step)?;
         debug_assert!(arm < ready);
         self.schedule.push(Choice::Arm(arm));
         Ok(arm)
     }
 
     pub(crate) fn on_spawn(&mut self, task: TaskId) {
-        self.strategy.on_spawn(task);
+        self.active().on_spawn(task);
     }
 
     pub(crate) fn on_yield(&mut self, task: TaskId) {
-        self.strategy.on_yield(task);
+        self.active().on_yield(task);
     }
 
     pub(crate) fn end(&mut self, steps: u32) -> Result<(), String> {
-        self.strategy.end(steps)
+        self.active().end(steps)
     }
 
     pub(crate) fn exhausted(&self) -> bool {
-        self.strategy.exhausted()
+        self.active_ref().exhausted()
     }
 
     pub(crate) fn exhausted_within_bounds(&self) -> bool {
-        self.strategy.exhausted_within_bounds()
+        self.active_ref().exhausted_within_bounds()
     }
 
     pub(crate) fn wants_footprints(&self) -> bool {
-        self.strategy.wants_footprints()
+        self.active_ref().wants_footprints()
     }
 
     pub(crate) fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
-        self.strategy.observe_moves(moves);
+        self.active().observe_moves(moves);
     }
 
     pub(crate) fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {
-        self.strategy.after_step(task, footprint, touched);
+        self.active().after_step(task, footprint, touched);
     }
 
     pub(crate) fn execution_index(&self) -> u64 {
-        self.strategy.execution_index()
+        self.active_ref().execution_index()
     }
 
     pub(crate) fn divergence(&self) -> crate::FailureKind {
-        self.strategy.divergence()
+        self.active_ref().divergence()
     }
 
     pub(crate) fn schedule(&self) -> &Schedule {

@@ -15,6 +15,12 @@ impl RandomWalk {
         RandomWalk { seed, slice, rng: fastrand::Rng::with_seed(seed) }
     }
 
+    /// A uniformly chosen task of `enabled`.
+    #[inline]
+    pub(crate) fn pick(&mut self, enabled: &[TaskId]) -> TaskId {
+        enabled[self.rng.usize(..enabled.len())]
+    }
+
     /// Starts execution number `index` of the whole exploration.
     pub(crate) fn begin_at(&mut self, index: u64) {
         self.rng.seed(mix_seed(self.seed, index));
@@ -37,7 +43,7 @@ impl Strategy for RandomWalk {
     }
 
     fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, _step: u32) -> Result<TaskId, String> {
-        Ok(enabled[self.rng.usize(..enabled.len())])
+        Ok(self.pick(enabled))
     }
 
     fn pick_arm(&mut self, ready: usize, _step: u32) -> Result<usize, String> {

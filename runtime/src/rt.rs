@@ -291,6 +291,11 @@ pub(crate) fn object_part(o: ObjId, part: usize) -> ObjId {
     o | (part << PART_SHIFT)
 }
 
+/// A channel's parts in footprints: the order of its sends and of its
+/// receives.
+const SENDS: usize = 1;
+const RECVS: usize = 2;
+
 /// The object and part of a footprint id.
 pub(crate) fn split_part(id: ObjId) -> (ObjId, usize) {
     (id & ((1 << PART_SHIFT) - 1), id >> PART_SHIFT)
@@ -315,8 +320,6 @@ impl ChanState {
     /// (try and select operations, a send on a closed channel) writes the
     /// whole channel, part 0, which every other operation reads.
     fn footprint(&self, o: ObjId, op: ChanOp) -> Footprint {
-        const SENDS: usize = 1;
-        const RECVS: usize = 2;
         const CLOSED: usize = 3;
         const FIRST_SLOT: usize = 4;
         let mut items = [(o, Access::Read); 4];
@@ -346,6 +349,43 @@ impl ChanState {
             ChanOp::Send | ChanOp::Close => return Footprint::one(o, Access::Write),
         };
         Footprint::Objects { len, items }
+    }
+
+    /// The footprint of task `me`'s plain send, receive or close on this
+    /// unbuffered channel, when no select waits on it.
+    ///
+    /// Senders wait in one queue and receivers in another, and an arrival
+    /// pairs with the head of the other queue or joins the tail of its own.
+    /// A sender's and a receiver's arrivals therefore commute: if either
+    /// queue holds a task, each arrival pairs with the same partner in
+    /// either order; if both are empty, the two pair with each other. The
+    /// partner that arrived first is completed and resumed within the
+    /// same step, so both orders reach the same state. Arrivals in the
+    /// same direction are ordered (part `SENDS` or `RECVS`: the queue order
+    /// decides who pairs with whom). Closing commutes with an arrival that
+    /// joins a queue (a waiting receiver gets `None` and a waiting sender
+    /// panics, as they would arriving after the close) but not with one
+    /// that pairs: both write part `CLOSED`. Every one of them reads the
+    /// whole channel, which try and select operations write: those see
+    /// the queues and the close.
+    fn rendezvous_footprint(&self, o: ObjId, me: TaskId, op: ChanOp) -> Footprint {
+        const CLOSED: usize = 3;
+        let mut items = [(o, Access::Read); 4];
+        items[1] = match op {
+            ChanOp::Send => (object_part(o, SENDS), Access::Write),
+            ChanOp::Recv => (object_part(o, RECVS), Access::Write),
+            ChanOp::Close => (object_part(o, CLOSED), Access::Write),
+        };
+        let pairs = match op {
+            ChanOp::Send => self.partner(me, Dir::Recv).is_some(),
+            ChanOp::Recv => self.partner(me, Dir::Send).is_some(),
+            ChanOp::Close => false,
+        };
+        if pairs {
+            items[2] = (object_part(o, CLOSED), Access::Write);
+            return Footprint::Objects { len: 3, items };
+        }
+        Footprint::Objects { len: 2, items }
     }
 
     fn partner(&self, me: TaskId, dir: Dir) -> Option<(TaskId, usize)> {
@@ -878,6 +918,49 @@ impl Execution {
 
     /// What task `t`'s announced operation may touch.
     pub(crate) fn footprint(&self, t: TaskId) -> Footprint {
+        self.with_waiting_selects(self.op_footprint(t))
+    }
+
+    /// `footprint`, made to write every channel of each select waiting at
+    /// an unbuffered channel it touches.
+    ///
+    /// Such a select is completed by whichever operation on one of its
+    /// channels reaches it first, and after that operations on its other
+    /// channels no longer find it. Two operations on two of its channels
+    /// therefore do not commute, though they touch different channels:
+    /// the one that completes the select must be ordered with both. Done
+    /// for every operation that finds the select waiting, whichever way
+    /// it goes, so the dependency is there in every order.
+    fn with_waiting_selects(&self, footprint: Footprint) -> Footprint {
+        let Footprint::Objects { len, mut items } = footprint else { return footprint };
+        let mut n = len as usize;
+        for i in 0..len as usize {
+            let (o, _) = split_part(items[i].0);
+            let Some(ObjState::Chan(ch)) = self.objects.get(o).map(|obj| &obj.state) else { continue };
+            if ch.cap != 0 {
+                continue;
+            }
+            for &(w, _, _) in &ch.waiters {
+                if !matches!(self.tasks[w].op, Op::Select { .. }) {
+                    continue;
+                }
+                for arm in &self.tasks[w].arms {
+                    let item = (arm.chan, Access::Write);
+                    if items[..n].contains(&item) {
+                        continue;
+                    }
+                    if n == items.len() {
+                        return Footprint::Global;
+                    }
+                    items[n] = item;
+                    n += 1;
+                }
+            }
+        }
+        Footprint::Objects { len: n as u8, items }
+    }
+
+    fn op_footprint(&self, t: TaskId) -> Footprint {
         if t >= self.tasks.len() {
             return Footprint::Global; // the timer move
         }
@@ -902,6 +985,19 @@ impl Execution {
                 };
                 self.chan(c).footprint(c, op)
             }
+            Op::Send(c) | Op::Recv(c) | Op::Close(c) if self.plain_rendezvous(c) => {
+                if task.registered {
+                    // It waits for a partner or a close, whose step
+                    // completes it: it takes no step of its own here.
+                    return Footprint::None;
+                }
+                let op = match task.op {
+                    Op::Send(_) => ChanOp::Send,
+                    Op::Recv(_) => ChanOp::Recv,
+                    _ => ChanOp::Close,
+                };
+                self.chan(c).rendezvous_footprint(c, t, op)
+            }
             Op::RLock(o) | Op::RUnlock(o) | Op::AtomicRead(o) | Op::SharedRead(o) => {
                 Footprint::one(o, Access::Read)
             }
@@ -924,6 +1020,16 @@ impl Execution {
                 None => Footprint::Global,
             },
         }
+    }
+
+    /// Whether `c` is an unbuffered channel on which no select waits: there
+    /// a plain operation's arrival commutes with the other direction's
+    /// (see [`ChanState::rendezvous_footprint`]).
+    fn plain_rendezvous(&self, c: ObjId) -> bool {
+        let ch = self.chan(c);
+        ch.cap == 0
+            && !ch.never
+            && ch.waiters.iter().all(|w| matches!(self.tasks[w.0].op, Op::Send(_) | Op::Recv(_)))
     }
 
     /// Registers the current task's announced operation on the unbuffered

@@ -969,6 +969,13 @@ impl Execution {
             Op::Start | Op::Yield | Op::Join(_) => Footprint::None,
             // Spawns decide task ids: keep them in order with each other.
             Op::Spawn => Footprint::one(usize::MAX, Access::Write),
+            Op::Select { default: false } if task.registered && self.select_on_rendezvous(t) => {
+                // Like a plain waiter: a partner's step completes it.
+                Footprint::None
+            }
+            Op::Select { default: false } if let Some(footprint) = self.select_arrival_footprint(t) => {
+                footprint
+            }
             Op::Select { .. } if task.arms.len() <= 4 => {
                 let mut items = [(0, Access::Read); 4];
                 for (i, a) in task.arms.iter().enumerate() {
@@ -1030,6 +1037,49 @@ impl Execution {
         ch.cap == 0
             && !ch.never
             && ch.waiters.iter().all(|w| matches!(self.tasks[w.0].op, Op::Send(_) | Op::Recv(_)))
+    }
+
+    /// Whether every arm of `t`'s select is on a distinct unbuffered channel
+    /// where no other select waits, or on a nil channel: then its arrival
+    /// and its waiting behave like plain ones on each channel.
+    fn select_on_rendezvous(&self, t: TaskId) -> bool {
+        let arms = &self.tasks[t].arms;
+        arms.iter().enumerate().all(|(i, a)| {
+            let ch = self.chan(a.chan);
+            ch.never
+                || (ch.cap == 0
+                    && !arms[..i].iter().any(|b| b.chan == a.chan)
+                    && ch
+                        .waiters
+                        .iter()
+                        .all(|w| w.0 == t || matches!(self.tasks[w.0].op, Op::Send(_) | Op::Recv(_))))
+        })
+    }
+
+    /// The footprint of a blocking select's arrival that finds no arm
+    /// ready, on channels as [`select_on_rendezvous`](Self::select_on_rendezvous)
+    /// requires: it joins the queue of each, which commutes with the other
+    /// direction's arrivals there as a plain arrival does (see
+    /// [`ChanState::rendezvous_footprint`]). `None` when some arm is ready
+    /// (it pairs, a choice among the ready arms) or the footprint would
+    /// not fit: then it writes every channel.
+    fn select_arrival_footprint(&self, t: TaskId) -> Option<Footprint> {
+        let task = &self.tasks[t];
+        if !self.select_on_rendezvous(t) || task.arms.iter().any(|&a| self.arm_ready(t, a)) {
+            return None;
+        }
+        let mut items = [(0, Access::Read); 4];
+        let mut n = 0;
+        for a in task.arms.iter().filter(|a| !self.chan(a.chan).never) {
+            if n + 2 > items.len() {
+                return None;
+            }
+            let part = if a.dir == Dir::Send { SENDS } else { RECVS };
+            items[n] = (a.chan, Access::Read);
+            items[n + 1] = (object_part(a.chan, part), Access::Write);
+            n += 2;
+        }
+        Some(Footprint::Objects { len: n as u8, items })
     }
 
     /// Registers the current task's announced operation on the unbuffered

@@ -1005,9 +1005,18 @@ impl Execution {
                 };
                 self.chan(c).rendezvous_footprint(c, t, op)
             }
-            Op::RLock(o) | Op::RUnlock(o) | Op::AtomicRead(o) | Op::SharedRead(o) => {
-                Footprint::one(o, Access::Read)
-            }
+            Op::AtomicRead(o) | Op::SharedRead(o) => Footprint::one(o, Access::Read),
+            // A reader's lock acquires, as a writer's does: it must not
+            // race with the writer's unlock (a release), or that race, the
+            // latest, would hide the one with the writer's lock, and
+            // reversing it cannot put the reader before that lock. A
+            // reader's unlock reads: it races with readers' locks (whether
+            // the lock is free in between shows to try_write and writers)
+            // but not with other readers' unlocks. Readers' locks are
+            // ordered among themselves too, which costs executions but
+            // misses none.
+            Op::RLock(o) => Footprint::one(o, Access::Acquire),
+            Op::RUnlock(o) => Footprint::one(o, Access::Read),
             // Decrements that leave the counter above zero commute with
             // each other and with waits (a wait blocks in either order,
             // or passes in either order), so they share the object like

@@ -332,11 +332,11 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// What an exploration found: every outcome, or that some execution
 /// deadlocks (the search stops at the first failure).
-fn mixed_outcomes(strategy: Search, tasks: &[Vec<Op>]) -> Result<BTreeSet<String>, String> {
+fn mixed_outcomes(strategy: Search, cap: usize, tasks: &[Vec<Op>]) -> Result<BTreeSet<String>, String> {
     let seen = Arc::new(StdMutex::new(BTreeSet::new()));
     let (s, tasks) = (seen.clone(), Arc::new(tasks.to_vec()));
     let explored = Config::default().strategy(strategy).iterations(1_000_000).threads(1).explore(move || {
-        let (tx, rx): (Vec<_>, Vec<_>) = (0..2).map(|_| goweave::chan::<usize>(0)).unzip();
+        let (tx, rx): (Vec<_>, Vec<_>) = (0..2).map(|_| goweave::chan::<usize>(cap)).unzip();
         let work = move |me: usize, ops: Vec<Op>, tx: Vec<Sender<usize>>, rx: Vec<Receiver<usize>>| {
             let mut log = Vec::new();
             for op in ops {
@@ -402,17 +402,35 @@ fn balanced(tasks: &[Vec<Op>]) -> bool {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// Tasks that both send and receive, blocking or not: the search finds
-    /// a deadlock exactly when naive enumeration does, and otherwise every
-    /// outcome.
+    /// Tasks that both send and receive, blocking or not, on unbuffered or
+    /// small buffered channels: the search finds a deadlock exactly when
+    /// naive enumeration does, and otherwise every outcome.
     #[test]
     fn dpor_agrees_with_naive_enumeration_on_tasks_that_send_and_receive(
+        cap in 0..=2usize,
         tasks in proptest::collection::vec(proptest::collection::vec(op(), 1..=3), 2..=3)
             .prop_filter("at most 5 operations", |t| t.iter().map(Vec::len).sum::<usize>() <= 5)
             .prop_filter("a partner for every blocking operation", |t| balanced(t))
     ) {
-        let naive = mixed_outcomes(Search::NaiveDfs, &tasks);
-        let found = mixed_outcomes(Search::Dfs { preemption_bound: None }, &tasks);
+        let naive = mixed_outcomes(Search::NaiveDfs, cap, &tasks);
+        let found = mixed_outcomes(Search::Dfs { preemption_bound: None }, cap, &tasks);
         prop_assert_eq!(found, naive);
     }
+}
+
+#[test]
+fn races_with_the_steps_of_tasks_left_waiting_are_reversed() {
+    // In the only schedule with this outcome, the receiver's select takes
+    // from channel 1 before the body's try_recv empties it. Searches that
+    // end with the select left waiting (every other task asleep, or done)
+    // are where that race shows, and it used to be dropped there.
+    let tasks = [
+        vec![Op::TrySend(1), Op::TryRecv(1)],
+        vec![Op::SelectRecv, Op::TryRecv(0)],
+        vec![Op::SelectSend, Op::TrySend(0)],
+    ];
+    let naive = mixed_outcomes(Search::NaiveDfs, 1, &tasks).expect("no deadlock");
+    let found = mixed_outcomes(Search::Dfs { preemption_bound: None }, 1, &tasks).expect("no deadlock");
+    assert!(found.contains("[[0, 99], [12, 99], [1, 1]]"), "{found:?}");
+    assert_eq!(found, naive);
 }

@@ -480,6 +480,12 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
     debug_assert!(enabled.iter().copied().eq((0..ex.tasks.len()).filter(|&t| ex.is_enabled(t))));
     let timer = !ex.timers.is_empty() && ex.timer_useful();
     if enabled.is_empty() && (!timer || ex.tasks.iter().all(|t| t.state == TaskState::Finished)) {
+        if footprints {
+            // The tasks left waiting (in a deadlock) have next steps that
+            // may race with earlier ones: reversing those races can avoid
+            // this end or reach another.
+            show_moves(ex, false, true);
+        }
         return Next::End(End::NothingEnabled);
     }
     if u64::from(ex.step) >= ex.choosing.max_steps {
@@ -498,19 +504,30 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         enabled.push(FIRE);
     }
     if footprints {
-        let mut moves = std::mem::take(&mut ex.choosing.footprints);
-        moves.clear();
-        let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
-        moves.extend(waiting.map(|t| (t, ex.footprint(t))));
-        if timer {
-            moves.push((FIRE, Footprint::Global));
-        }
-        ex.chooser.observe_moves(&moves);
-        ex.choosing.footprints = moves;
+        show_moves(ex, timer, false);
     }
     let previous = ex.last_chosen;
     let picked = ex.chooser.pick_task(enabled, previous, ex.step);
     take_pick(ex, enabled, previous, picked, footprints)
+}
+
+/// Shows the strategy the next operation of every waiting task, enabled
+/// or not, and the timer move if `timer`; `last` at the end of the
+/// execution.
+fn show_moves(ex: &mut Execution, timer: bool, last: bool) {
+    let mut moves = std::mem::take(&mut ex.choosing.footprints);
+    moves.clear();
+    let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
+    moves.extend(waiting.map(|t| (t, ex.footprint(t))));
+    if timer {
+        moves.push((FIRE, Footprint::Global));
+    }
+    if last {
+        ex.chooser.observe_final_moves(&moves);
+    } else {
+        ex.chooser.observe_moves(&moves);
+    }
+    ex.choosing.footprints = moves;
 }
 
 /// Acts on the strategy's pick among `enabled`, `previous` having run the

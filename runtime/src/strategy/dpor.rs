@@ -501,6 +501,13 @@ impl Dpor {
     /// For each waiting task (enabled or not) at a new node, finds the
     /// steps that race with its next operation and schedules their
     /// reversals.
+    /// [`find_races`](Self::find_races) for the moves last observed.
+    fn races_of_moves(&mut self) {
+        let moves = std::mem::take(&mut self.moves);
+        self.find_races(&moves);
+        self.moves = moves;
+    }
+
     fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
         let mut racing = std::mem::take(&mut self.racing);
         let mut latest = std::mem::take(&mut self.latest);
@@ -732,6 +739,11 @@ impl Strategy for Dpor {
         self.moves.extend_from_slice(moves);
     }
 
+    fn observe_final_moves(&mut self, moves: &[(TaskId, Footprint)]) {
+        self.observe_moves(moves);
+        self.races_of_moves();
+    }
+
     fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {
         let d = self.depth;
         self.depth += 1;
@@ -795,8 +807,16 @@ impl Strategy for Dpor {
             }
             let Some(first) = first else {
                 // Every enabled task sleeps: this execution only repeats
-                // interleavings already explored.
+                // interleavings already explored. But the next steps of
+                // the tasks that cannot run here may race with the steps
+                // taken to get here, and no other execution may show
+                // those races: a sleeping task's races were reversed where
+                // it was explored, and nothing since conflicted with it.
                 self.sleeps.truncate(sleep_at);
+                let mut moves = std::mem::take(&mut self.moves);
+                moves.retain(|m| !enabled.contains(&m.0));
+                self.find_races(&moves);
+                self.moves = moves;
                 return Ok(PRUNED);
             };
             let splits = self.parts > 1 && !self.split_at.dealt && enabled.len() > 1;
@@ -864,9 +884,7 @@ impl Strategy for Dpor {
                 split,
             }));
             self.parent = Some(d);
-            let moves = std::mem::take(&mut self.moves);
-            self.find_races(&moves);
-            self.moves = moves;
+            self.races_of_moves();
             first
         };
         if pick == FIRE {

@@ -55,6 +55,9 @@ pub(crate) trait Strategy {
     /// The next operation of every waiting task, enabled or not (and of
     /// the timer move), before a choice.
     fn observe_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
+    /// The execution ended with nothing enabled: the next operation of
+    /// every task left waiting, which may race with steps taken before.
+    fn observe_final_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
     /// A step was taken by `task` (or [`FIRE`]); `touched` are the tasks it
     /// spawned, woke or completed.
     fn after_step(&mut self, _task: TaskId, _footprint: Footprint, _touched: &[TaskId]) {}
@@ -200,6 +203,10 @@ impl Chooser {
 
     pub(crate) fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
         self.active().observe_moves(moves);
+    }
+
+    pub(crate) fn observe_final_moves(&mut self, moves: &[(TaskId, Footprint)]) {
+        self.active().observe_final_moves(moves);
     }
 
     pub(crate) fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {

@@ -484,7 +484,7 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
             // The tasks left waiting (in a deadlock) have next steps that
             // may race with earlier ones: reversing those races can avoid
             // this end or reach another.
-            show_moves(ex, false, true);
+            show_moves(ex, false, Shown::Forced);
         }
         return Next::End(End::NothingEnabled);
     }
@@ -495,6 +495,9 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
     if enabled.is_empty() {
         // Every task is blocked: time passes to the earliest deadline.
         if footprints {
+            // No choice here, but the firing may race with earlier steps
+            // (one that set another timer could have come after it).
+            show_moves(ex, true, Shown::Forced);
             ex.choosing.last_step = Some((FIRE, Footprint::Global));
         }
         ex.fire_earliest_timer();
@@ -504,17 +507,25 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         enabled.push(FIRE);
     }
     if footprints {
-        show_moves(ex, timer, false);
+        show_moves(ex, timer, Shown::Choice);
     }
     let previous = ex.last_chosen;
     let picked = ex.chooser.pick_task(enabled, previous, ex.step);
     take_pick(ex, enabled, previous, picked, footprints)
 }
 
+/// Where [`show_moves`] shows the moves.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// Before the strategy picks one.
+    Choice,
+    /// Where there is nothing to pick: the end, or a forced timer firing.
+    Forced,
+}
+
 /// Shows the strategy the next operation of every waiting task, enabled
-/// or not, and the timer move if `timer`; `last` at the end of the
-/// execution.
-fn show_moves(ex: &mut Execution, timer: bool, last: bool) {
+/// or not, and the timer move if `timer`.
+fn show_moves(ex: &mut Execution, timer: bool, shown: Shown) {
     let mut moves = std::mem::take(&mut ex.choosing.footprints);
     moves.clear();
     let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
@@ -522,10 +533,9 @@ fn show_moves(ex: &mut Execution, timer: bool, last: bool) {
     if timer {
         moves.push((FIRE, Footprint::Global));
     }
-    if last {
-        ex.chooser.observe_final_moves(&moves);
-    } else {
-        ex.chooser.observe_moves(&moves);
+    match shown {
+        Shown::Choice => ex.chooser.observe_moves(&moves),
+        Shown::Forced => ex.chooser.observe_forced_moves(&moves, timer),
     }
     ex.choosing.footprints = moves;
 }

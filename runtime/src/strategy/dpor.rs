@@ -464,6 +464,19 @@ impl Dpor {
         n.backtrack += 1;
     }
 
+    /// The timer could fire at the last node but the step taken there
+    /// took that move away (it stopped the timer, or left no task that
+    /// could see it fire): the two do not commute, so firing first is
+    /// explored too. No race shows this, as the firing never happens.
+    fn timer_taken_away(&mut self, fire_now: bool) {
+        let Some(Node::Task(n)) = self.parent.map(|p| &self.path[p]) else { return };
+        let enabled = &self.tasks[n.at..n.at + n.enabled];
+        let chosen = self.tasks[n.at + n.enabled + n.explored - 1];
+        if !fire_now && chosen != FIRE && enabled.contains(&FIRE) {
+            self.add_backtrack(self.parent.expect("a parent node"), FIRE);
+        }
+    }
+
     /// Appends the sleep set of a new node to `sleeps`: the parent's
     /// sleepers and the choices already explored at the parent, minus
     /// those the step just taken depends on.
@@ -739,9 +752,10 @@ impl Strategy for Dpor {
         self.moves.extend_from_slice(moves);
     }
 
-    fn observe_final_moves(&mut self, moves: &[(TaskId, Footprint)]) {
+    fn observe_forced_moves(&mut self, moves: &[(TaskId, Footprint)], fires: bool) {
         self.observe_moves(moves);
         self.races_of_moves();
+        self.timer_taken_away(fires);
     }
 
     fn pick_task(&mut self, enabled: &[TaskId], current: TaskId, step: u32) -> Result<TaskId, String> {
@@ -776,6 +790,7 @@ impl Strategy for Dpor {
         } else {
             let sleep_at = self.sleeps.len();
             self.inherit_sleep();
+            self.timer_taken_away(enabled.contains(&FIRE));
             let sleep = &self.sleeps[sleep_at..];
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire

@@ -55,9 +55,12 @@ pub(crate) trait Strategy {
     /// The next operation of every waiting task, enabled or not (and of
     /// the timer move), before a choice.
     fn observe_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
-    /// The execution ended with nothing enabled: the next operation of
-    /// every task left waiting, which may race with steps taken before.
-    fn observe_final_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
+    /// A state with no choice to make: the execution ends with nothing
+    /// enabled, or (`fires`) every task waits and the engine fires the
+    /// earliest timer. The moves are as for
+    /// [`observe_moves`](Self::observe_moves); they may race with steps
+    /// taken before.
+    fn observe_forced_moves(&mut self, _moves: &[(TaskId, Footprint)], _fires: bool) {}
     /// A step was taken by `task` (or [`FIRE`]); `touched` are the tasks it
     /// spawned, woke or completed.
     fn after_step(&mut self, _task: TaskId, _footprint: Footprint, _touched: &[TaskId]) {}
@@ -205,8 +208,8 @@ impl Chooser {
         self.active().observe_moves(moves);
     }
 
-    pub(crate) fn observe_final_moves(&mut self, moves: &[(TaskId, Footprint)]) {
-        self.active().observe_final_moves(moves);
+    pub(crate) fn observe_forced_moves(&mut self, moves: &[(TaskId, Footprint)], fires: bool) {
+        self.active().observe_forced_moves(moves, fires);
     }
 
     pub(crate) fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {

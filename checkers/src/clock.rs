@@ -98,18 +98,25 @@ impl ClockRows {
         }
     }
 
+    /// Drops every row and the width, keeping the buffer.
+    pub fn reset(&mut self) {
+        self.times.clear();
+        self.width = 0;
+    }
+
     #[cold]
     fn widen(&mut self, task: usize) {
         // Rows are rarely re-laid: a width of 8 covers most tests.
         let width = (task + 1).next_power_of_two().max(8);
-        let mut times = vec![0; self.len() * width];
-        if self.width > 0 {
-            for (new, old) in times.chunks_exact_mut(width).zip(self.times.chunks_exact(self.width)) {
-                new[..self.width].copy_from_slice(old);
-            }
+        let (rows, old) = (self.len(), self.width);
+        // In place, keeping the buffer: rows move from the last one down,
+        // so none is overwritten before it moved.
+        self.times.resize(rows * width, 0);
+        for r in (0..rows).rev() {
+            self.times.copy_within(r * old..(r + 1) * old, r * width);
+            self.times[r * width + old..(r + 1) * width].fill(0);
         }
         self.width = width;
-        self.times = times;
     }
 
     /// Adds a row of zeros and returns its index.
@@ -238,5 +245,10 @@ mod tests {
         assert_eq!(rows.get(b, 20), 1);
         rows.clear();
         assert_eq!(rows.len(), 0);
+        // After a reset the width starts over: rows are narrow again.
+        rows.reset();
+        let d = rows.push_zero();
+        rows.tick(d, 3);
+        assert_eq!((rows.row(d).len(), rows.get(d, 3), rows.get(d, 20)), (8, 1, 0));
     }
 }

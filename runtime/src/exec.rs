@@ -86,8 +86,9 @@ pub(crate) struct Runner {
     coroutines: Vec<Option<Co>>,
     spawns: Vec<(TaskId, rt::SpawnFn)>,
     max_steps: u64,
-    /// The last execution, kept for its allocations.
-    spare: Option<Box<Execution>>,
+    /// The last execution, kept for its allocations (and, when the runner
+    /// is dropped, for the next runner on this thread).
+    spare: SpareShell,
     /// Scheduling steps taken over all executions of this runner.
     pub(crate) steps: u64,
     race_checks: bool,
@@ -145,6 +146,37 @@ impl Drop for StackPool {
     }
 }
 
+thread_local! {
+    /// An execution shell kept on this thread between explorations, for
+    /// the same reason as [`STACK_CACHE`]: its tasks, objects, trace and
+    /// queues would otherwise grow from empty in every `explore` call.
+    static SHELL_CACHE: RefCell<Option<Box<Execution>>> = const { RefCell::new(None) };
+}
+
+/// This thread's cached execution shell, if any.
+fn take_cached_shell() -> Option<Box<Execution>> {
+    SHELL_CACHE.try_with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take())).ok().flatten()
+}
+
+/// The runner's last execution; on drop, emptied and given to this
+/// thread's cache.
+struct SpareShell(Option<Box<Execution>>);
+
+impl Drop for SpareShell {
+    fn drop(&mut self) {
+        let Some(mut ex) = self.0.take() else { return };
+        // Emptied here, before the cache is borrowed, so that no user value
+        // outlives the exploration and a value's drop that starts another
+        // exploration finds the cache free.
+        ex.renew(Chooser::idle());
+        let _ = SHELL_CACHE.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = Some(ex);
+            }
+        });
+    }
+}
+
 impl Runner {
     pub(crate) fn new(stack_size: usize, max_steps: u64, lock_order: bool, race_checks: bool) -> Runner {
         install_panic_hook();
@@ -153,7 +185,7 @@ impl Runner {
             coroutines: Vec::new(),
             spawns: Vec::new(),
             max_steps,
-            spare: None,
+            spare: SpareShell(None),
             steps: 0,
             race_checks,
             lock_order: lock_order.then(LockOrder::default),
@@ -165,7 +197,7 @@ impl Runner {
 
     /// The execution that ran last, kept until the next one starts.
     pub(crate) fn last_execution(&self) -> Option<&Execution> {
-        self.spare.as_deref()
+        self.spare.0.as_deref()
     }
 
     fn new_coroutine(&mut self, id: TaskId, body: rt::SpawnFn) -> Co {
@@ -188,7 +220,7 @@ impl Runner {
     /// Runs execution number `index` of the exploration.
     pub(crate) fn run(&mut self, index: u64, body: &Body, chooser: Chooser) -> (Chooser, Option<Verdict>) {
         // The previous execution's shell keeps its allocations.
-        let mut ex = match self.spare.take() {
+        let mut ex = match self.spare.0.take().or_else(take_cached_shell) {
             Some(mut ex) => {
                 ex.renew(chooser);
                 ex
@@ -240,7 +272,7 @@ impl Runner {
             }
         }
         let chooser = std::mem::replace(&mut ex.chooser, Chooser::idle());
-        self.spare = Some(ex);
+        self.spare.0 = Some(ex);
         (chooser, verdict)
     }
 

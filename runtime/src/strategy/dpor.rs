@@ -362,6 +362,27 @@ pub(crate) struct Dpor {
 
 impl Dpor {
     pub(crate) fn new(preemption_bound: Option<usize>, timer_bound: usize, iterations: u64) -> Dpor {
+        let Buffers {
+            path,
+            tasks,
+            footprints,
+            sleeps,
+            mut clocks,
+            task_rows,
+            objects,
+            steps,
+            last_any,
+            last_global_step,
+            moves,
+            racing,
+            latest,
+            later,
+            seen,
+            initials,
+        } = Buffers::take_cached();
+        // A wide clock left by an earlier search of many tasks would make
+        // every join of this one longer.
+        clocks.reset();
         Dpor {
             part: 0,
             parts: 1,
@@ -373,28 +394,28 @@ impl Dpor {
             started: false,
             exhausted: false,
             bounded: false,
-            path: Vec::new(),
-            tasks: Vec::new(),
-            footprints: Vec::new(),
-            sleeps: Vec::new(),
+            path,
+            tasks,
+            footprints,
+            sleeps,
             depth: 0,
             task_node: 0,
             parent: None,
             preemptions: 0,
             firings: 0,
-            clocks: ClockRows::default(),
-            task_rows: Vec::new(),
+            clocks,
+            task_rows,
             last_global: NONE,
-            objects: Objects::default(),
-            steps: Vec::new(),
-            last_any: Vec::new(),
-            last_global_step: Vec::new(),
-            moves: Vec::new(),
-            racing: Vec::new(),
-            latest: Vec::new(),
-            later: Vec::new(),
-            seen: Vec::new(),
-            initials: Vec::new(),
+            objects,
+            steps,
+            last_any,
+            last_global_step,
+            moves,
+            racing,
+            latest,
+            later,
+            seen,
+            initials,
             streak: 0,
             yielded: None,
         }
@@ -676,6 +697,96 @@ impl Dpor {
         self.later = later;
         self.seen = seen;
         self.initials = initials;
+    }
+}
+
+/// A search's buffers, kept on this thread when the search ends (see
+/// [`Buffers::take_cached`]).
+#[derive(Default)]
+struct Buffers {
+    path: Vec<Node>,
+    tasks: Vec<TaskId>,
+    footprints: Vec<Footprint>,
+    sleeps: Vec<(TaskId, Footprint)>,
+    clocks: ClockRows,
+    task_rows: Vec<u32>,
+    objects: Objects,
+    steps: Vec<Step>,
+    last_any: Vec<Option<usize>>,
+    last_global_step: Vec<(usize, usize)>,
+    moves: Vec<(TaskId, Footprint)>,
+    racing: Vec<usize>,
+    latest: Vec<(usize, usize)>,
+    later: Vec<usize>,
+    seen: Vec<TaskId>,
+    initials: Vec<TaskId>,
+}
+
+thread_local! {
+    /// The buffers of the last search that ended on this thread. A suite
+    /// runs many small exhaustive tests one after the other on a thread:
+    /// each would otherwise grow a dozen buffers from empty, by doubling,
+    /// which costs a short search as much as its own bookkeeping.
+    static CACHED: std::cell::RefCell<Option<Box<Buffers>>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Buffers {
+    /// This thread's cached buffers, emptied, or new ones.
+    fn take_cached() -> Buffers {
+        let cached = CACHED.try_with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take())).ok().flatten();
+        cached.map_or_else(Buffers::default, |b| *b)
+    }
+
+    /// Keeps these buffers for the next search on this thread. They hold
+    /// only ids, footprints and clocks, never a user's value; each is
+    /// emptied first, so a search starts from empty buffers either way.
+    fn cache(mut self) {
+        self.path.clear();
+        self.tasks.clear();
+        self.footprints.clear();
+        self.sleeps.clear();
+        self.clocks.clear();
+        self.task_rows.clear();
+        self.objects.clear();
+        self.steps.clear();
+        self.last_any.clear();
+        self.last_global_step.clear();
+        self.moves.clear();
+        self.racing.clear();
+        self.latest.clear();
+        self.later.clear();
+        self.seen.clear();
+        self.initials.clear();
+        let _ = CACHED.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = Some(Box::new(self));
+            }
+        });
+    }
+}
+
+impl Drop for Dpor {
+    fn drop(&mut self) {
+        use std::mem::take;
+        Buffers {
+            path: take(&mut self.path),
+            tasks: take(&mut self.tasks),
+            footprints: take(&mut self.footprints),
+            sleeps: take(&mut self.sleeps),
+            clocks: take(&mut self.clocks),
+            task_rows: take(&mut self.task_rows),
+            objects: take(&mut self.objects),
+            steps: take(&mut self.steps),
+            last_any: take(&mut self.last_any),
+            last_global_step: take(&mut self.last_global_step),
+            moves: take(&mut self.moves),
+            racing: take(&mut self.racing),
+            latest: take(&mut self.latest),
+            later: take(&mut self.later),
+            seen: take(&mut self.seen),
+            initials: take(&mut self.initials),
+        }
+        .cache();
     }
 }
 

@@ -212,3 +212,27 @@ fn the_default_directory_is_next_to_the_crate_and_off_writes_nothing() {
     assert!(!passed, "{stderr}");
     assert_eq!(tokens(&file_of(&manifest.join("goweave-regressions"), "child_body")).len(), 1, "{stderr}");
 }
+
+/// Explorations keep their buffers on the thread for the next one, but
+/// never the program's values: everything the body made is dropped by the
+/// time `explore` returns.
+#[test]
+fn no_value_of_the_body_outlives_its_exploration() {
+    for strategy in [Strategy::Dfs { preemption_bound: None }, Strategy::Random] {
+        let shared = Arc::new(0u8);
+        let held = shared.clone();
+        Config::default()
+            .strategy(strategy)
+            .iterations(20)
+            .threads(1)
+            .explore(move || {
+                let (tx, rx) = goweave::chan::<Arc<u8>>(1);
+                tx.send(held.clone());
+                let value = rx.recv();
+                let keep = goweave::go(move || drop(value));
+                keep.join().unwrap();
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert_eq!(Arc::strong_count(&shared), 1, "{strategy}: a value outlived the exploration");
+    }
+}

@@ -2,6 +2,8 @@
 //! outcomes as naive enumeration) and economical (never more executions,
 //! and one execution for independent tasks).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex as StdMutex};
 
@@ -105,19 +107,10 @@ fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) 
 
 /// The same, with the search split over `threads`.
 fn outcomes_on(strategy: Search, threads: usize, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
-    let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (s, p) = (seen.clone(), Arc::new(program.to_vec()));
-    let stats = Config::default()
-        .strategy(strategy)
-        .iterations(200_000)
-        .threads(threads)
-        .explore(move || {
-            let outcome = run(&p);
-            s.lock().unwrap().insert(outcome);
-        })
-        .unwrap_or_else(|f| panic!("{f}"));
+    let p = program.to_vec();
+    let config = Config::default().strategy(strategy).iterations(200_000).threads(threads);
+    let (seen, stats) = common::outcome_set(config, move || run(&p)).unwrap_or_else(|f| panic!("{f}"));
     assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    let seen = seen.lock().unwrap().clone();
     (seen, stats.executions())
 }
 

@@ -6,8 +6,10 @@
 //! try-operations, selects and close in the mix. A select waiting on two
 //! channels couples them: operations on either race for it.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex as StdMutex};
+use std::sync::Arc;
 
 use goweave::chan::{Receiver, Sender};
 use goweave::sync::atomic::{AtomicUsize, Ordering};
@@ -180,19 +182,11 @@ fn run(senders: &[Vec<Put>], takers: &[Take]) -> String {
 
 /// Every outcome of an exhaustive exploration, and how many executions it took.
 fn outcomes(strategy: Search, senders: &[Vec<Put>], takers: &[Take]) -> (BTreeSet<String>, u64) {
-    let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (s, senders, takers) = (seen.clone(), Arc::new(senders.to_vec()), Arc::new(takers.to_vec()));
-    let stats = Config::default()
-        .strategy(strategy)
-        .iterations(1_000_000)
-        .threads(1)
-        .explore(move || {
-            let outcome = run(&senders, &takers);
-            s.lock().unwrap().insert(outcome);
-        })
-        .unwrap_or_else(|f| panic!("{f}"));
+    let (senders, takers) = (senders.to_vec(), takers.to_vec());
+    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
+    let (seen, stats) =
+        common::outcome_set(config, move || run(&senders, &takers)).unwrap_or_else(|f| panic!("{f}"));
     assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    let seen = seen.lock().unwrap().clone();
     (seen, stats.executions())
 }
 
@@ -272,28 +266,23 @@ fn a_select_waiting_on_two_channels_is_raced_for_on_both() {
 /// channel: the distinct orders the body receives them in, and the
 /// executions the search took.
 fn fan_in(senders: usize, each: usize) -> (usize, u64) {
-    let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-    let s = seen.clone();
-    let stats = Config::default()
-        .strategy(Search::Dfs { preemption_bound: None })
-        .iterations(1_000_000)
-        .threads(1)
-        .explore(move || {
-            let (tx, rx) = goweave::chan::<usize>(0);
-            let workers: Vec<_> = (0..senders)
-                .map(|i| {
-                    let tx = tx.clone();
-                    goweave::go(move || (0..each).for_each(|_| tx.send(i)))
-                })
-                .collect();
-            let order: Vec<usize> = (0..senders * each).map(|_| rx.recv().expect("open")).collect();
-            workers.into_iter().for_each(|w| w.join().unwrap());
-            s.lock().unwrap().insert(order);
-        })
-        .unwrap_or_else(|f| panic!("{f}"));
+    let config =
+        Config::default().strategy(Search::Dfs { preemption_bound: None }).iterations(1_000_000).threads(1);
+    let (orders, stats) = common::outcome_set(config, move || {
+        let (tx, rx) = goweave::chan::<usize>(0);
+        let workers: Vec<_> = (0..senders)
+            .map(|i| {
+                let tx = tx.clone();
+                goweave::go(move || (0..each).for_each(|_| tx.send(i)))
+            })
+            .collect();
+        let order: Vec<usize> = (0..senders * each).map(|_| rx.recv().expect("open")).collect();
+        workers.into_iter().for_each(|w| w.join().unwrap());
+        order
+    })
+    .unwrap_or_else(|f| panic!("{f}"));
     assert!(stats.exhausted());
-    let orders = seen.lock().unwrap().len();
-    (orders, stats.executions())
+    (orders.len(), stats.executions())
 }
 
 #[test]
@@ -333,9 +322,9 @@ fn op() -> impl Strategy<Value = Op> {
 /// What an exploration found: every outcome, or that some execution
 /// deadlocks (the search stops at the first failure).
 fn mixed_outcomes(strategy: Search, cap: usize, tasks: &[Vec<Op>]) -> Result<BTreeSet<String>, String> {
-    let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (s, tasks) = (seen.clone(), Arc::new(tasks.to_vec()));
-    let explored = Config::default().strategy(strategy).iterations(1_000_000).threads(1).explore(move || {
+    let tasks = tasks.to_vec();
+    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
+    let explored = common::outcome_set(config, move || {
         let (tx, rx): (Vec<_>, Vec<_>) = (0..2).map(|_| goweave::chan::<usize>(cap)).unzip();
         let work = move |me: usize, ops: Vec<Op>, tx: Vec<Sender<usize>>, rx: Vec<Receiver<usize>>| {
             let mut log = Vec::new();
@@ -370,12 +359,11 @@ fn mixed_outcomes(strategy: Search, cap: usize, tasks: &[Vec<Op>]) -> Result<BTr
             .collect();
         let mut logs = vec![work(0, tasks[0].clone(), tx, rx)];
         logs.extend(others.into_iter().map(|t| t.join().unwrap()));
-        s.lock().unwrap().insert(format!("{logs:?}"));
+        format!("{logs:?}")
     });
     match explored {
-        Ok(stats) => {
+        Ok((seen, stats)) => {
             assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-            let seen = seen.lock().unwrap().clone();
             Ok(seen)
         }
         Err(failure) => Err(format!("{:?}", failure.kind())),

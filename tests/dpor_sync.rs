@@ -2,8 +2,10 @@
 //! forms) and `Once` beside atomics: the reduction must see every outcome
 //! naive enumeration sees.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex as StdMutex};
+use std::sync::Arc;
 
 use goweave::sync::atomic::{AtomicUsize, Ordering};
 use goweave::sync::{Mutex, Once, RwMutex};
@@ -96,19 +98,10 @@ fn run(program: &[Vec<Step>]) -> String {
 }
 
 fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
-    let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (s, p) = (seen.clone(), Arc::new(program.to_vec()));
-    let stats = Config::default()
-        .strategy(strategy)
-        .iterations(1_000_000)
-        .threads(1)
-        .explore(move || {
-            let outcome = run(&p);
-            s.lock().unwrap().insert(outcome);
-        })
-        .unwrap_or_else(|f| panic!("{f}"));
+    let p = program.to_vec();
+    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
+    let (seen, stats) = common::outcome_set(config, move || run(&p)).unwrap_or_else(|f| panic!("{f}"));
     assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    let seen = seen.lock().unwrap().clone();
     (seen, stats.executions())
 }
 

@@ -2,8 +2,10 @@
 //! clock reads beside atomics and channels. Within `timer_bound` early
 //! firings, the reduction must see every outcome naive enumeration sees.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex as StdMutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use goweave::chan::{Receiver, Sender};
@@ -56,29 +58,24 @@ fn work(me: usize, ops: &[Op], tx: &Sender<usize>, rx: &Receiver<usize>, count: 
 
 /// Every outcome, `None` if the search did not finish in its budget.
 fn outcomes(strategy: Search, cap: usize, tasks: &[Vec<Op>]) -> Option<BTreeSet<String>> {
-    let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (s, tasks) = (seen.clone(), Arc::new(tasks.to_vec()));
-    let stats = Config::default()
-        .strategy(strategy)
-        .iterations(100_000)
-        .threads(1)
-        .explore(move || {
-            let (tx, rx) = goweave::chan::<usize>(cap);
-            let count = Arc::new(AtomicUsize::new(0));
-            let others: Vec<_> = tasks[1..]
-                .iter()
-                .enumerate()
-                .map(|(i, ops)| {
-                    let (ops, tx, rx, count) = (ops.clone(), tx.clone(), rx.clone(), count.clone());
-                    goweave::go(move || work(i + 1, &ops, &tx, &rx, &count))
-                })
-                .collect();
-            let mut logs = vec![work(0, &tasks[0], &tx, &rx, &count)];
-            logs.extend(others.into_iter().map(|t| t.join().unwrap()));
-            s.lock().unwrap().insert(format!("{logs:?}"));
-        })
-        .unwrap_or_else(|f| panic!("{f}"));
-    let seen = seen.lock().unwrap().clone();
+    let tasks = tasks.to_vec();
+    let config = Config::default().strategy(strategy).iterations(100_000).threads(1);
+    let (seen, stats) = common::outcome_set(config, move || {
+        let (tx, rx) = goweave::chan::<usize>(cap);
+        let count = Arc::new(AtomicUsize::new(0));
+        let others: Vec<_> = tasks[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, ops)| {
+                let (ops, tx, rx, count) = (ops.clone(), tx.clone(), rx.clone(), count.clone());
+                goweave::go(move || work(i + 1, &ops, &tx, &rx, &count))
+            })
+            .collect();
+        let mut logs = vec![work(0, &tasks[0], &tx, &rx, &count)];
+        logs.extend(others.into_iter().map(|t| t.join().unwrap()));
+        format!("{logs:?}")
+    })
+    .unwrap_or_else(|f| panic!("{f}"));
     stats.exhausted().then_some(seen)
 }
 

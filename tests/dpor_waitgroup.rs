@@ -3,6 +3,8 @@
 //! are one interleaving, not n!. The reduction must still see every
 //! outcome that naive enumeration sees.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex as StdMutex};
 
@@ -80,19 +82,11 @@ fn run(workers: &[Vec<Step>], waiters: usize) -> String {
 }
 
 fn outcomes(strategy: Search, workers: &[Vec<Step>], waiters: usize) -> (BTreeSet<String>, u64) {
-    let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-    let (s, w) = (seen.clone(), Arc::new(workers.to_vec()));
-    let stats = Config::default()
-        .strategy(strategy)
-        .iterations(500_000)
-        .threads(1)
-        .explore(move || {
-            let outcome = run(&w, waiters);
-            s.lock().unwrap().insert(outcome);
-        })
-        .unwrap_or_else(|f| panic!("{f}"));
+    let w = workers.to_vec();
+    let config = Config::default().strategy(strategy).iterations(500_000).threads(1);
+    let (seen, stats) =
+        common::outcome_set(config, move || run(&w, waiters)).unwrap_or_else(|f| panic!("{f}"));
     assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    let seen = seen.lock().unwrap().clone();
     (seen, stats.executions())
 }
 

@@ -292,9 +292,10 @@ pub(crate) fn object_part(o: ObjId, part: usize) -> ObjId {
 }
 
 /// A channel's parts in footprints: the order of its sends and of its
-/// receives.
+/// receives, and its closing.
 const SENDS: usize = 1;
 const RECVS: usize = 2;
+const CLOSED: usize = 3;
 
 /// The object and part of a footprint id.
 pub(crate) fn split_part(id: ObjId) -> (ObjId, usize) {
@@ -320,7 +321,6 @@ impl ChanState {
     /// (try and select operations, a send on a closed channel) writes the
     /// whole channel, part 0, which every other operation reads.
     fn footprint(&self, o: ObjId, op: ChanOp) -> Footprint {
-        const CLOSED: usize = 3;
         const FIRST_SLOT: usize = 4;
         let mut items = [(o, Access::Read); 4];
         let len = match op {
@@ -369,7 +369,6 @@ impl ChanState {
     /// whole channel, which try and select operations write: those see
     /// the queues and the close.
     fn rendezvous_footprint(&self, o: ObjId, me: TaskId, op: ChanOp) -> Footprint {
-        const CLOSED: usize = 3;
         let mut items = [(o, Access::Read); 4];
         items[1] = match op {
             ChanOp::Send => (object_part(o, SENDS), Access::Write),

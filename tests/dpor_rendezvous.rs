@@ -290,10 +290,24 @@ fn fan_in_over_an_unbuffered_channel_explores_each_arrival_order() {
     // Every interleaving of the senders' values, (s*e)! / (e!)^s of them;
     // the executions beyond that are cut short by sleep sets. Before
     // rendezvous arrivals commuted this took 10, 158, 84, 2,748 and
-    // 19,278 executions.
+    // 19,278 executions; before races were found where steps run rather
+    // than at every state for every waiting task, 2, 12, 6, 44 and 207.
     let runs: Vec<(usize, u64)> =
         [(2, 1), (2, 2), (3, 1), (2, 3), (3, 2)].map(|(s, e)| fan_in(s, e)).to_vec();
-    assert_eq!(runs, [(2, 2), (6, 12), (6, 6), (20, 44), (90, 207)]);
+    assert_eq!(runs, [(2, 2), (6, 14), (6, 6), (20, 44), (90, 228)]);
+}
+
+#[test]
+fn a_blocked_operation_races_with_a_step_before_the_one_that_wakes_it() {
+    // The body's select takes the value it sent, and the other task's
+    // select, blocked on the empty buffer, is woken by the body's second
+    // send, which orders it after the body's select. Their race shows
+    // only while the other select is blocked: when the other select
+    // takes the first value instead, the body's select waits forever.
+    let tasks = [vec![Op::Send(0), Op::SelectRecv, Op::Send(0)], vec![Op::SelectRecv]];
+    let naive = mixed_outcomes(Search::NaiveDfs, 1, &tasks);
+    assert_eq!(naive, Err("Deadlock".to_string()));
+    assert_eq!(mixed_outcomes(Search::Dfs { preemption_bound: None }, 1, &tasks), naive);
 }
 
 /// An operation of a task that both sends and receives.

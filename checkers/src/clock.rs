@@ -61,6 +61,10 @@ impl Clock {
     }
 }
 
+/// The smallest width of [`ClockRows`], and what every width is a
+/// multiple of.
+const LANES: usize = 8;
+
 /// Many vector clocks of one width side by side in one buffer, each a
 /// row named by its index.
 ///
@@ -70,6 +74,7 @@ impl Clock {
 /// time, which re-lays every row; entries beyond a row's task are 0.
 #[derive(Clone, Debug, Default)]
 pub struct ClockRows {
+    /// A multiple of [`LANES`] (or 0 before the first row).
     width: usize,
     times: Vec<u32>,
 }
@@ -107,7 +112,7 @@ impl ClockRows {
     #[cold]
     fn widen(&mut self, task: usize) {
         // Rows are rarely re-laid: a width of 8 covers most tests.
-        let width = (task + 1).next_power_of_two().max(8);
+        let width = (task + 1).next_power_of_two().max(LANES);
         let (rows, old) = (self.len(), self.width);
         // In place, keeping the buffer: rows move from the last one down,
         // so none is overwritten before it moved.
@@ -159,9 +164,15 @@ impl ClockRows {
     /// Row `into` becomes the pointwise maximum of itself and row `from`.
     #[inline]
     pub fn join(&mut self, into: usize, from: usize) {
-        if let Some((mine, theirs)) = self.pair(into, from) {
-            for (m, t) in mine.iter_mut().zip(theirs) {
-                *m = (*m).max(*t);
+        let w = self.width;
+        // Blocks of a fixed size (widths are multiples of it), each a few
+        // vector instructions.
+        for b in (0..w).step_by(LANES) {
+            let theirs = self.block(from * w + b);
+            let mine: &mut [u32; LANES] =
+                (&mut self.times[into * w + b..into * w + b + LANES]).try_into().expect("a block");
+            for k in 0..LANES {
+                mine[k] = mine[k].max(theirs[k]);
             }
         }
     }
@@ -169,30 +180,23 @@ impl ClockRows {
     /// Row `into` becomes a copy of row `from`.
     #[inline]
     pub fn copy(&mut self, into: usize, from: usize) {
-        if let Some((mine, theirs)) = self.pair(into, from) {
-            mine.copy_from_slice(theirs);
+        let w = self.width;
+        for b in (0..w).step_by(LANES) {
+            let theirs = self.block(from * w + b);
+            self.times[into * w + b..into * w + b + LANES].copy_from_slice(&theirs);
         }
+    }
+
+    /// The block of times starting at `at`.
+    #[inline(always)]
+    fn block(&self, at: usize) -> [u32; LANES] {
+        self.times[at..at + LANES].try_into().expect("a block")
     }
 
     /// Row `row` back to all zeros.
     pub fn zero(&mut self, row: usize) {
         let w = self.width;
         self.times[row * w..(row + 1) * w].fill(0);
-    }
-
-    /// Rows `into` (mutable) and `from`, unless they are the same row.
-    #[inline]
-    fn pair(&mut self, into: usize, from: usize) -> Option<(&mut [u32], &[u32])> {
-        let w = self.width;
-        if into < from {
-            let (low, high) = self.times.split_at_mut(from * w);
-            Some((&mut low[into * w..(into + 1) * w], &high[..w]))
-        } else if into > from {
-            let (low, high) = self.times.split_at_mut(into * w);
-            Some((&mut high[..w], &low[from * w..(from + 1) * w]))
-        } else {
-            None
-        }
     }
 }
 

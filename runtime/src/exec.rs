@@ -539,7 +539,11 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         enabled.push(FIRE);
     }
     if footprints {
-        show_moves(ex, timer, Shown::Choice);
+        if ex.chooser.wants_moves() {
+            show_moves(ex, timer, Shown::Choice);
+        } else {
+            show_moves(ex, false, Shown::Blocked(enabled));
+        }
     }
     let previous = ex.last_chosen;
     let picked = ex.chooser.pick_task(enabled, previous, ex.step);
@@ -548,9 +552,12 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
 
 /// Where [`show_moves`] shows the moves.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Shown {
-    /// Before the strategy picks one.
+enum Shown<'a> {
+    /// Before the strategy picks one, when it asks for them all.
     Choice,
+    /// Before the strategy picks one of these enabled moves: only the
+    /// others, those of the tasks that cannot run.
+    Blocked(&'a [TaskId]),
     /// Where there is nothing to pick: the end, or a forced timer firing.
     Forced,
 }
@@ -560,13 +567,18 @@ enum Shown {
 fn show_moves(ex: &mut Execution, timer: bool, shown: Shown) {
     let mut moves = std::mem::take(&mut ex.choosing.footprints);
     moves.clear();
-    let waiting = (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready);
+    let skipped = match shown {
+        Shown::Blocked(enabled) => enabled,
+        _ => &[],
+    };
+    let waiting =
+        (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready && !skipped.contains(&t));
     moves.extend(waiting.map(|t| (t, ex.footprint(t))));
     if timer {
         moves.push((FIRE, Footprint::Global));
     }
     match shown {
-        Shown::Choice => ex.chooser.observe_moves(&moves),
+        Shown::Choice | Shown::Blocked(_) => ex.chooser.observe_moves(&moves),
         Shown::Forced => ex.chooser.observe_forced_moves(&moves, timer),
     }
     ex.choosing.footprints = moves;
@@ -596,7 +608,8 @@ fn take_pick(
             Next::End(End::Stopped)
         }
         Ok(t) if footprints => {
-            let fp = ex.choosing.footprints.iter().find(|m| m.0 == t).map_or(Footprint::Global, |m| m.1);
+            // Taken before the step changes the state it depends on.
+            let fp = if t == FIRE { Footprint::Global } else { ex.footprint(t) };
             ex.choosing.last_step = Some((t, fp));
             if t == FIRE {
                 ex.fire_earliest_timer();

@@ -156,6 +156,22 @@ impl Access {
         self as usize
     }
 
+    /// The kinds of access that race with this one, as a bit set by
+    /// [`index`](Self::index).
+    pub(crate) fn racing_kinds(self) -> u8 {
+        let kinds = match self {
+            Access::Read => 0b1110,
+            Access::Write => 0b1111,
+            Access::Acquire => 0b0111,
+            Access::Release => 0b1011,
+        };
+        debug_assert_eq!(
+            kinds,
+            Access::ALL.iter().filter(|k| k.races(self)).fold(0, |set, k| set | 1 << k.index())
+        );
+        kinds
+    }
+
     /// Whether two accesses to one object by different tasks may not
     /// commute and could be enabled together.
     pub(crate) fn races(self, other: Access) -> bool {
@@ -200,6 +216,24 @@ impl Footprint {
 
     /// Whether two steps of different tasks may not commute (a release and
     /// an acquire of one lock do not).
+    /// Whether a step with this footprint races with an operation with
+    /// `other`, as exhaustive search's race finding sees it: some object
+    /// both touch with racing kinds of access, or either touches
+    /// everything.
+    pub(crate) fn races_with(&self, other: &Footprint) -> bool {
+        match (self, other) {
+            (Footprint::None, _) | (_, Footprint::None) => false,
+            (Footprint::Global, _) | (_, Footprint::Global) => true,
+            (Footprint::Objects { len: n, items: mine }, Footprint::Objects { len: m, items: theirs }) => {
+                let theirs = &theirs[..*m as usize];
+                mine[..*n as usize].iter().any(|&(o, a)| {
+                    let kinds = a.racing_kinds();
+                    theirs.iter().any(|&(p, b)| o == p && kinds & (1 << b.index()) != 0)
+                })
+            }
+        }
+    }
+
     pub(crate) fn dependent(&self, other: &Footprint) -> bool {
         match (self, other) {
             (Footprint::None, _) | (_, Footprint::None) => false,
@@ -917,11 +951,15 @@ impl Execution {
 
     /// What task `t`'s announced operation may touch.
     pub(crate) fn footprint(&self, t: TaskId) -> Footprint {
-        self.with_waiting_selects(self.op_footprint(t))
+        let mut footprint = self.op_footprint(t);
+        if !self.add_waiting_selects(&mut footprint) {
+            footprint = Footprint::Global;
+        }
+        footprint
     }
 
-    /// `footprint`, made to write every channel of each select waiting at
-    /// an unbuffered channel it touches.
+    /// Makes `footprint` write every channel of each select waiting at
+    /// an unbuffered channel it touches; `false` if they do not fit.
     ///
     /// Such a select is completed by whichever operation on one of its
     /// channels reaches it first, and after that operations on its other
@@ -930,11 +968,16 @@ impl Execution {
     /// the one that completes the select must be ordered with both. Done
     /// for every operation that finds the select waiting, whichever way
     /// it goes, so the dependency is there in every order.
-    fn with_waiting_selects(&self, footprint: Footprint) -> Footprint {
-        let Footprint::Objects { len, mut items } = footprint else { return footprint };
-        let mut n = len as usize;
-        for i in 0..len as usize {
-            let (o, _) = split_part(items[i].0);
+    fn add_waiting_selects(&self, footprint: &mut Footprint) -> bool {
+        let Footprint::Objects { len, items } = footprint else { return true };
+        let mut n = *len as usize;
+        for i in 0..*len as usize {
+            // A channel's parts come with the whole channel (part 0), which
+            // is enough to look at once.
+            let (o, part) = split_part(items[i].0);
+            if part != 0 {
+                continue;
+            }
             let Some(ObjState::Chan(ch)) = self.objects.get(o).map(|obj| &obj.state) else { continue };
             if ch.cap != 0 {
                 continue;
@@ -949,14 +992,15 @@ impl Execution {
                         continue;
                     }
                     if n == items.len() {
-                        return Footprint::Global;
+                        return false;
                     }
                     items[n] = item;
                     n += 1;
                 }
             }
         }
-        Footprint::Objects { len: n as u8, items }
+        *len = n as u8;
+        true
     }
 
     fn op_footprint(&self, t: TaskId) -> Footprint {

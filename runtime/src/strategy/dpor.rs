@@ -75,8 +75,12 @@ struct TaskNode {
     at: usize,
     enabled: usize,
     /// Where the next steps of the enabled tasks are in
-    /// [`Dpor::footprints`], as they were when the node was made.
+    /// [`Dpor::footprints`], as they were when the node was made, and
+    /// whether they are there yet: they are needed only once a second
+    /// choice is explored here, and are recorded then (the node is the
+    /// deepest then, so they go at the end of the buffer).
     footprints: usize,
+    footprints_known: bool,
     /// The size of the backtrack set, in the order its tasks were added.
     /// Its first `explored` are the ones explored, the last of them the
     /// current choice: a task is explored after those added before it.
@@ -169,13 +173,27 @@ struct Object {
     last: u32,
 }
 
+/// What the races of a blocked task's next operation were last checked
+/// against: see [`Dpor::races_of_blocked`].
+#[derive(Clone, Copy)]
+struct Blocked {
+    task: TaskId,
+    next: Footprint,
+    /// The row of the task's clock then: a new row means a new clock.
+    row: u32,
+    /// The steps checked: those before this one.
+    checked: usize,
+}
+
 /// A task's last step on an object.
 #[derive(Clone, Copy)]
 struct Touch {
     /// The task's clock slot.
     slot: u32,
-    /// The step per access kind (`NONE` if none).
+    /// The step per access kind (`NONE` if none), and its time in its
+    /// task's clock (see [`Step::time`]).
     steps: [u32; 4],
+    times: [u32; 4],
     /// The next task's touch of the same object.
     next: u32,
 }
@@ -274,22 +292,24 @@ impl Objects {
         self.parts[at + part - 1] as usize
     }
 
-    /// Records step `step` of the task in clock slot `me` as its last one
-    /// on entry `e` with access `access`.
-    fn touch(&mut self, e: usize, me: u32, access: Access, step: u32) {
+    /// Records step `step` of the task in clock slot `me`, at time `time`
+    /// in its clock, as its last one on entry `e` with access `access`.
+    fn touch(&mut self, e: usize, me: u32, access: Access, step: u32, time: u32) {
         let mut t = self.entries[e].first;
         while t != NONE {
             let touch = &mut self.touches[t as usize];
             if touch.slot == me {
                 touch.steps[access.index()] = step;
+                touch.times[access.index()] = time;
                 return;
             }
             t = touch.next;
         }
-        let mut steps = [NONE; 4];
+        let (mut steps, mut times) = ([NONE; 4], [0; 4]);
         steps[access.index()] = step;
+        times[access.index()] = time;
         let new = index(self.touches.len());
-        self.touches.push(Touch { slot: me, steps, next: NONE });
+        self.touches.push(Touch { slot: me, steps, times, next: NONE });
         let obj = &mut self.entries[e];
         if obj.last == NONE {
             obj.first = new;
@@ -342,13 +362,28 @@ pub(crate) struct Dpor {
     /// the last with the global one.
     last_any: Vec<Option<usize>>,
     last_global_step: Vec<(usize, usize)>,
-    /// Every waiting task's next operation (enabled or not) at this node.
+    /// The next operations shown at this node (see
+    /// [`Strategy::observe_moves`]): `moves_shown` says whether they were
+    /// shown for this node, `moves_complete` whether the enabled tasks'
+    /// are among them.
     moves: Vec<(TaskId, Footprint)>,
+    moves_shown: bool,
+    moves_complete: bool,
+    /// Steps taken at this depth or deeper are new this execution: those
+    /// before replay the path, and their races were found when they ran
+    /// first.
+    fresh_depth: usize,
+    /// The footprint of the step chosen at the last task node, and whether
+    /// that step is still to come (a forced timer firing may follow it).
+    chosen_footprint: Footprint,
+    awaiting_step: bool,
     /// The task that called `yield_now` last, until the next choice.
     yielded: Option<TaskId>,
     /// Consecutive choice points at which the current task went on while
     /// another could have run (see `FAIR_STREAK`).
     streak: usize,
+    /// The blocked tasks' next operations checked this execution.
+    blocked: Vec<Blocked>,
     /// Scratch space for the steps racing with one operation.
     racing: Vec<usize>,
     /// Scratch space for each task's latest step conflicting with it.
@@ -374,6 +409,7 @@ impl Dpor {
             last_any,
             last_global_step,
             moves,
+            blocked,
             racing,
             latest,
             later,
@@ -411,6 +447,12 @@ impl Dpor {
             last_any,
             last_global_step,
             moves,
+            blocked,
+            moves_shown: false,
+            moves_complete: false,
+            fresh_depth: 0,
+            chosen_footprint: Footprint::Global,
+            awaiting_step: false,
             racing,
             latest,
             later,
@@ -500,7 +542,9 @@ impl Dpor {
 
     /// Appends the sleep set of a new node to `sleeps`: the parent's
     /// sleepers and the choices already explored at the parent, minus
-    /// those the step just taken depends on.
+    /// those the step just taken depends on. The explored choices'
+    /// footprints were shown when the parent was replayed to explore
+    /// another (see [`Strategy::wants_moves`]).
     fn inherit_sleep(&mut self) {
         let Some(Node::Task(parent)) = self.parent.map(|p| &self.path[p]) else { return };
         if parent.sleep_len == 0 && parent.explored == 1 {
@@ -511,12 +555,18 @@ impl Dpor {
         // something else on the same schedule then goes on to where the
         // replay notices.
         let enabled = &self.tasks[parent.at..parent.at + parent.enabled];
-        let footprints = &self.footprints[parent.footprints..parent.footprints + parent.enabled];
-        let footprint_of =
-            |t: TaskId| enabled.iter().position(|&e| e == t).map_or(Footprint::Global, |k| footprints[k]);
+        let footprints = if parent.footprints_known {
+            &self.footprints[parent.footprints..parent.footprints + parent.enabled]
+        } else {
+            &[]
+        };
+        let footprint_of = |t: TaskId| {
+            let k = enabled.iter().position(|&e| e == t);
+            k.and_then(|k| footprints.get(k)).map_or(Footprint::Global, |f| *f)
+        };
         let backtrack = parent.at + parent.enabled;
         let chosen = self.tasks[backtrack + parent.explored - 1];
-        let step = footprint_of(chosen);
+        let step = self.chosen_footprint;
         for k in parent.sleep_at..parent.sleep_at + parent.sleep_len {
             let (t, f) = self.sleeps[k];
             if t != chosen && !f.dependent(&step) {
@@ -532,31 +582,104 @@ impl Dpor {
         }
     }
 
-    /// For each waiting task (enabled or not) at a new node, finds the
-    /// steps that race with its next operation and schedules their
-    /// reversals.
-    /// [`find_races`](Self::find_races) for the moves last observed.
-    fn races_of_moves(&mut self) {
-        let moves = std::mem::take(&mut self.moves);
-        self.find_races(&moves);
-        self.moves = moves;
+    /// For each of these next operations of tasks, finds the steps that
+    /// race with it and schedules their reversals.
+    fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
+        for &(p, next) in moves {
+            self.races_of_move(p, next);
+        }
     }
 
-    fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
-        let mut racing = std::mem::take(&mut self.racing);
+    /// [`races_of_move`](Self::races_of_move) for a blocked task's next
+    /// operation, checked at every new state. While the operation and the
+    /// task's clock stay the same, the races with the steps already
+    /// checked were found then, and no step before those can race anew:
+    /// only the steps since are checked.
+    fn races_of_blocked(&mut self, p: TaskId, next: Footprint) {
+        let s = slot(p);
+        let p_row = self.task_row(s) as u32;
+        let now = self.steps.len();
+        let known = self.blocked.iter().position(|b| b.task == p);
+        let since = match known.map(|k| self.blocked[k]) {
+            Some(b) if b.next == next && b.row == p_row => b.checked,
+            _ => {
+                let check = Blocked { task: p, next, row: p_row, checked: now };
+                match known {
+                    Some(k) => self.blocked[k] = check,
+                    None => self.blocked.push(check),
+                }
+                self.races_of_move(p, next);
+                return;
+            }
+        };
+        if let Some(k) = known {
+            self.blocked[k].checked = now;
+        }
         let mut latest = std::mem::take(&mut self.latest);
-        for &(p, next) in moves {
-            if next == Footprint::None {
-                continue;
+        latest.clear();
+        for j in since..now {
+            let step = &self.steps[j];
+            let u = slot(step.task);
+            if u != s && !self.before(step, p_row as usize) && step.footprint.races_with(&next) {
+                match latest.iter_mut().find(|e| e.0 == u) {
+                    Some(e) => e.1 = j,
+                    None => latest.push((u, j)),
+                }
             }
-            let p_row = self.task_row(slot(p));
-            self.races(p, next, p_row, &mut latest, &mut racing);
-            for &i in &racing {
-                self.reverse(i, p, next, p_row);
-            }
+        }
+        let mut racing = std::mem::take(&mut self.racing);
+        racing.clear();
+        let steps = &self.steps;
+        let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
+        racing.extend(latest.iter().map(|e| e.1).filter(|&i| !latest.iter().any(|&(_, j)| ordered(i, j))));
+        for &i in &racing {
+            self.reverse(i, p, next, p_row as usize);
         }
         self.racing = racing;
         self.latest = latest;
+    }
+
+    /// [`races_of_step`](Self::races_of_step) for a next operation that
+    /// may not run at this state.
+    fn races_of_move(&mut self, p: TaskId, next: Footprint) {
+        if next == Footprint::None {
+            return;
+        }
+        let p_row = self.task_row(slot(p));
+        let mut entries = [NONE; 4];
+        for (k, &(o, _)) in next.items().iter().enumerate() {
+            entries[k] = self.objects.find(o).map_or(NONE, index);
+        }
+        self.races_of_step(p, next, p_row, &entries);
+    }
+
+    /// [`find_races`](Self::find_races) for one operation of `p`, whose
+    /// clock is in row `p_row`; `entries` are those of its objects
+    /// (`NONE` for one untouched).
+    fn races_of_step(&mut self, p: TaskId, next: Footprint, p_row: usize, entries: &[u32; 4]) {
+        let mut racing = std::mem::take(&mut self.racing);
+        let mut latest = std::mem::take(&mut self.latest);
+        self.races(p, next, p_row, entries, &mut latest, &mut racing);
+        for &i in &racing {
+            self.reverse(i, p, next, p_row);
+        }
+        self.racing = racing;
+        self.latest = latest;
+    }
+
+    /// Appends the shown moves of the `len` tasks at `at` in `tasks` to
+    /// `footprints`. Both lists are in task order, the timer (the largest
+    /// id) last.
+    fn record_footprints(&mut self, len: usize, at: usize) {
+        let mut j = 0;
+        for k in 0..len {
+            let t = self.tasks[at + k];
+            while j < self.moves.len() && self.moves[j].0 < t {
+                j += 1;
+            }
+            let found = self.moves.get(j).filter(|m| m.0 == t);
+            self.footprints.push(found.map_or(Footprint::Global, |m| m.1));
+        }
     }
 
     /// The steps of other tasks that race with `p`'s next operation: they
@@ -574,43 +697,52 @@ impl Dpor {
         p: TaskId,
         next: Footprint,
         p_row: usize,
+        entries: &[u32; 4],
         latest: &mut Vec<(usize, usize)>,
         racing: &mut Vec<usize>,
     ) {
         racing.clear();
         latest.clear();
         let me = slot(p);
-        let mut consider = |u: usize, i: usize| {
-            if u == me {
-                return;
-            }
-            match latest.iter_mut().find(|e| e.0 == u) {
-                Some(e) => e.1 = e.1.max(i),
-                None => latest.push((u, i)),
-            }
+        // Steps ordered before `p` are left out at once: a task's latest
+        // conflicting step ordered before `p` has its earlier ones before
+        // it too, and a step ordered before such a step is before `p`.
+        let mut consider = |u: usize, i: usize| match latest.iter_mut().find(|e| e.0 == u) {
+            Some(e) => e.1 = e.1.max(i),
+            None => latest.push((u, i)),
         };
         match next {
             Footprint::None => return,
             Footprint::Global => {
                 for (u, &last) in self.last_any.iter().enumerate() {
-                    if let Some(i) = last {
+                    if let Some(i) = last.filter(|&i| u != me && !self.before(&self.steps[i], p_row)) {
                         consider(u, i);
                     }
                 }
             }
             Footprint::Objects { .. } => {
                 for &(u, last) in &self.last_global_step {
-                    consider(u, last);
+                    if u != me && !self.before(&self.steps[last], p_row) {
+                        consider(u, last);
+                    }
                 }
-                for &(o, access) in next.items() {
-                    let Some(e) = self.objects.find(o) else { continue };
-                    let mut t = self.objects.entries[e].first;
+                for (k, &(_, access)) in next.items().iter().enumerate() {
+                    let e = entries[k];
+                    if e == NONE {
+                        continue;
+                    }
+                    let kinds = access.racing_kinds();
+                    let mut t = self.objects.entries[e as usize].first;
                     while t != NONE {
                         let touch = &self.objects.touches[t as usize];
-                        for kind in Access::ALL {
-                            let i = touch.steps[kind.index()];
-                            if i != NONE && kind.races(access) {
-                                consider(touch.slot as usize, i as usize);
+                        let u = touch.slot as usize;
+                        if u != me {
+                            let seen = self.clocks.get(p_row, u);
+                            for kind in 0..4 {
+                                let i = touch.steps[kind];
+                                if kinds & (1 << kind) != 0 && i != NONE && touch.times[kind] > seen {
+                                    consider(u, i as usize);
+                                }
                             }
                         }
                         t = touch.next;
@@ -618,15 +750,15 @@ impl Dpor {
                 }
             }
         }
-        if latest.is_empty() {
+        if latest.len() < 2 {
+            racing.extend(latest.iter().map(|e| e.1));
             return;
         }
         // A step ordered before another conflicting step reaches `p`
-        // through it (or is ordered before `p` if that one is).
+        // through it.
         let steps = &self.steps;
         let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
-        let direct = |i: usize| !self.before(&steps[i], p_row) && !latest.iter().any(|&(_, j)| ordered(i, j));
-        racing.extend(latest.iter().map(|e| e.1).filter(|&i| direct(i)));
+        racing.extend(latest.iter().map(|e| e.1).filter(|&i| !latest.iter().any(|&(_, j)| ordered(i, j))));
     }
 
     /// Schedules the reversal of step `i` and task `p`'s next operation
@@ -715,6 +847,7 @@ struct Buffers {
     last_any: Vec<Option<usize>>,
     last_global_step: Vec<(usize, usize)>,
     moves: Vec<(TaskId, Footprint)>,
+    blocked: Vec<Blocked>,
     racing: Vec<usize>,
     latest: Vec<(usize, usize)>,
     later: Vec<usize>,
@@ -752,6 +885,7 @@ impl Buffers {
         self.last_any.clear();
         self.last_global_step.clear();
         self.moves.clear();
+        self.blocked.clear();
         self.racing.clear();
         self.latest.clear();
         self.later.clear();
@@ -780,6 +914,7 @@ impl Drop for Dpor {
             last_any: take(&mut self.last_any),
             last_global_step: take(&mut self.last_global_step),
             moves: take(&mut self.moves),
+            blocked: take(&mut self.blocked),
             racing: take(&mut self.racing),
             latest: take(&mut self.latest),
             later: take(&mut self.later),
@@ -832,6 +967,7 @@ impl Strategy for Dpor {
             return false;
         }
         self.started = true;
+        self.fresh_depth = self.path.len();
         self.executions += 1;
         self.streak = 0;
         self.yielded = None;
@@ -847,6 +983,7 @@ impl Strategy for Dpor {
         self.steps.clear();
         self.last_any.clear();
         self.last_global_step.clear();
+        self.blocked.clear();
         true
     }
 
@@ -858,14 +995,28 @@ impl Strategy for Dpor {
         self.yielded = Some(task);
     }
 
+    fn wants_moves(&self) -> bool {
+        let d = self.depth;
+        match self.path.get(d) {
+            // Replayed to explore another choice: the sleep set of the
+            // node after it holds the choices explored before, with their
+            // footprints from here.
+            Some(Node::Task(n)) => d + 1 == self.path.len() && n.explored > 1,
+            Some(Node::Arm { .. }) => false,
+            // A new node: a split node marks earlier branches explored.
+            None => self.parts > 1 && !self.split_at.dealt,
+        }
+    }
+
     fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
         self.moves.clear();
         self.moves.extend_from_slice(moves);
+        self.moves_shown = true;
+        self.moves_complete = self.wants_moves();
     }
 
     fn observe_forced_moves(&mut self, moves: &[(TaskId, Footprint)], fires: bool) {
-        self.observe_moves(moves);
-        self.races_of_moves();
+        self.find_races(moves);
         self.timer_taken_away(fires);
     }
 
@@ -896,12 +1047,36 @@ impl Strategy for Dpor {
             if let Some(split) = &n.split {
                 self.split_at.enter(split, n.explored - 1);
             }
+            if self.moves_shown && self.moves_complete && !n.footprints_known {
+                debug_assert_eq!(self.footprints.len(), n.footprints, "only the deepest node records them");
+                let (len, at) = (n.enabled, n.at);
+                self.record_footprints(len, at);
+                if let Node::Task(n) = &mut self.path[d] {
+                    n.footprints_known = true;
+                }
+            }
             self.parent = Some(d);
             chosen
         } else {
             let sleep_at = self.sleeps.len();
             self.inherit_sleep();
             self.timer_taken_away(enabled.contains(&FIRE));
+            // The blocked tasks' next steps, checked at every state, not
+            // only where they run: a task may be woken by a step that
+            // orders it after a step its blocked operation raced with (a
+            // receive blocked on an empty buffer raced with a receive that
+            // emptied it; the send that wakes it comes later), and at a
+            // state where the execution stops early no other execution may
+            // show their races.
+            if self.moves_shown {
+                let moves = std::mem::take(&mut self.moves);
+                for &(p, next) in &moves {
+                    if !(self.moves_complete && enabled.contains(&p)) {
+                        self.races_of_blocked(p, next);
+                    }
+                }
+                self.moves = moves;
+            }
             let sleep = &self.sleeps[sleep_at..];
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
@@ -933,16 +1108,9 @@ impl Strategy for Dpor {
             }
             let Some(first) = first else {
                 // Every enabled task sleeps: this execution only repeats
-                // interleavings already explored. But the next steps of
-                // the tasks that cannot run here may race with the steps
-                // taken to get here, and no other execution may show
-                // those races: a sleeping task's races were reversed where
-                // it was explored, and nothing since conflicted with it.
+                // interleavings already explored.
                 self.sleeps.truncate(sleep_at);
-                let mut moves = std::mem::take(&mut self.moves);
-                moves.retain(|m| !enabled.contains(&m.0));
-                self.find_races(&moves);
-                self.moves = moves;
+                self.moves_shown = false;
                 return Ok(PRUNED);
             };
             let splits = self.parts > 1 && !self.split_at.dealt && enabled.len() > 1;
@@ -974,6 +1142,7 @@ impl Strategy for Dpor {
                     // No branch here is this part's.
                     self.tasks.truncate(at);
                     self.sleeps.truncate(sleep_at);
+                    self.moves_shown = false;
                     return Ok(PRUNED);
                 };
                 self.split_at.enter(&split, k);
@@ -987,19 +1156,15 @@ impl Strategy for Dpor {
             self.tasks.resize(at + 2 * enabled.len(), 0);
             let sleep_len = self.sleeps.len() - sleep_at;
             let footprints = self.footprints.len();
-            // Both lists are in task order, the timer (the largest id) last.
-            let mut j = 0;
-            for &t in enabled {
-                while j < self.moves.len() && self.moves[j].0 < t {
-                    j += 1;
-                }
-                let found = self.moves.get(j).filter(|m| m.0 == t);
-                self.footprints.push(found.map_or(Footprint::Global, |m| m.1));
+            let footprints_known = self.moves_shown && self.moves_complete;
+            if footprints_known {
+                self.record_footprints(enabled.len(), at);
             }
             self.path.push(Node::Task(TaskNode {
                 at,
                 enabled: enabled.len(),
                 footprints,
+                footprints_known,
                 backtrack,
                 explored,
                 sleep_at,
@@ -1010,9 +1175,10 @@ impl Strategy for Dpor {
                 split,
             }));
             self.parent = Some(d);
-            self.races_of_moves();
             first
         };
+        self.moves_shown = false;
+        self.awaiting_step = true;
         if pick == FIRE {
             self.firings += 1;
         } else if Self::preempts(enabled, current, pick) {
@@ -1029,16 +1195,30 @@ impl Strategy for Dpor {
     }
 
     fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {
+        if self.awaiting_step {
+            self.chosen_footprint = footprint;
+            self.awaiting_step = false;
+        }
         let me = slot(task);
         let top = touched.iter().map(|&u| slot(u)).fold(me, usize::max);
         self.clocks.fit(top);
         let own = self.task_row(me);
+        let items = footprint.items();
+        let mut entries = [NONE; 4];
+        for (k, &(o, _)) in items.iter().enumerate() {
+            entries[k] = index(self.objects.entry(o));
+        }
+        if footprint != Footprint::None && self.depth >= self.fresh_depth {
+            // The races of each step are found when it is taken, against
+            // the steps before it (source-DPOR), not at every state its
+            // task passes before it. Blocked tasks' next operations are
+            // checked at every state (see `pick_task`).
+            self.races_of_step(task, footprint, own, &entries);
+        }
         let c = self.clocks.push_copy(own);
         if self.last_global != NONE {
             self.clocks.join(c, self.last_global as usize);
         }
-        let items = footprint.items();
-        let mut entries = [0; 4];
         match footprint {
             Footprint::Global => {
                 // The join of every earlier step's clock: each task's
@@ -1051,10 +1231,8 @@ impl Strategy for Dpor {
             }
             Footprint::None => {}
             Footprint::Objects { .. } => {
-                for (k, &(o, access)) in items.iter().enumerate() {
-                    let e = self.objects.entry(o);
-                    entries[k] = e;
-                    let obj = self.objects.entries[e];
+                for (k, &(_, access)) in items.iter().enumerate() {
+                    let obj = self.objects.entries[entries[k] as usize];
                     if obj.write != NONE {
                         self.clocks.join(c, obj.write as usize);
                     }
@@ -1065,13 +1243,14 @@ impl Strategy for Dpor {
             }
         }
         self.clocks.tick(c, me);
+        // A step's clock never changes once the step is recorded, so the
+        // objects it writes, the last global step and its task's clock
+        // share its row rather than copying it (a task's clock that must
+        // grow gets a new row, see `touched` below).
         for (k, &(_, access)) in items.iter().enumerate() {
-            let obj = &mut self.objects.entries[entries[k]];
+            let obj = &mut self.objects.entries[entries[k] as usize];
             if access != Access::Read {
-                if obj.write == NONE {
-                    obj.write = index(self.clocks.push_zero());
-                }
-                self.clocks.copy(obj.write as usize, c);
+                obj.write = index(c);
                 obj.read = false;
             } else {
                 if obj.reads == NONE {
@@ -1084,15 +1263,14 @@ impl Strategy for Dpor {
             }
         }
         if footprint == Footprint::Global {
-            if self.last_global == NONE {
-                self.last_global = index(self.clocks.push_zero());
-            }
-            self.clocks.copy(self.last_global as usize, c);
+            self.last_global = index(c);
         }
-        self.clocks.copy(own, c);
+        self.task_rows[me] = index(c);
         for &u in touched {
             let r = self.task_row(slot(u));
-            self.clocks.join(r, c);
+            let grown = self.clocks.push_copy(r);
+            self.clocks.join(grown, c);
+            self.task_rows[slot(u)] = index(grown);
         }
         let node = self.task_node;
         let step = self.steps.len();
@@ -1108,10 +1286,10 @@ impl Strategy for Dpor {
                 }
             }
         }
-        for (k, &(_, access)) in items.iter().enumerate() {
-            self.objects.touch(entries[k], index(me), access, index(step));
-        }
         let time = self.clocks.get(c, me);
+        for (k, &(_, access)) in items.iter().enumerate() {
+            self.objects.touch(entries[k] as usize, index(me), access, index(step), time);
+        }
         self.steps.push(Step { task, footprint, row: index(c), time, node });
     }
 

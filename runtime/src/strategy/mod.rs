@@ -47,13 +47,21 @@ pub(crate) trait Strategy {
     fn on_spawn(&mut self, _task: TaskId) {}
     /// A task called `yield_now`.
     fn on_yield(&mut self, _task: TaskId) {}
-    /// Whether [`observe_moves`](Self::observe_moves) and
-    /// [`after_step`](Self::after_step) are wanted (they cost a little).
+    /// Whether [`after_step`](Self::after_step) and the `observe_*`
+    /// methods are wanted (they cost a little).
     fn wants_footprints(&self) -> bool {
         false
     }
-    /// The next operation of every waiting task, enabled or not (and of
-    /// the timer move), before a choice.
+    /// Whether [`observe_moves`](Self::observe_moves) is to show every
+    /// move before the next [`pick_task`](Self::pick_task), rather than
+    /// only the blocked tasks': computing every task's next operation at
+    /// every step would cost more than the rest of a step.
+    fn wants_moves(&self) -> bool {
+        false
+    }
+    /// Before a choice: the next operation of every waiting task (and the
+    /// timer move) if [`wants_moves`](Self::wants_moves), else of every
+    /// waiting task that is not enabled.
     fn observe_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
     /// A state with no choice to make: the execution ends with nothing
     /// enabled, or (`fires`) every task waits and the engine fires the
@@ -202,6 +210,10 @@ impl Chooser {
 
     pub(crate) fn wants_footprints(&self) -> bool {
         self.active_ref().wants_footprints()
+    }
+
+    pub(crate) fn wants_moves(&self) -> bool {
+        self.active_ref().wants_moves()
     }
 
     pub(crate) fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {

@@ -332,3 +332,35 @@ fn shards_of_an_exhaustive_search_together_find_every_outcome() {
         );
     }
 }
+
+#[test]
+fn exhaustive_search_fits_the_smallest_task_stack() {
+    // A task that announces an operation runs the search's bookkeeping
+    // itself (finding races included) and goes on without a switch to
+    // the scheduler when it is chosen again: that must fit the smallest
+    // stack a user can ask for, in a debug build too.
+    let stats = Config::default()
+        .strategy(Search::Dfs { preemption_bound: None })
+        .threads(1)
+        .stack_size(16 * 1024)
+        .explore(|| {
+            let n = Arc::new(AtomicUsize::new(0));
+            let (tx, rx) = goweave::chan::<usize>(3);
+            let tasks: Vec<_> = (0..3)
+                .map(|i| {
+                    let (n, tx) = (n.clone(), tx.clone());
+                    goweave::go(move || {
+                        n.fetch_add(1, Ordering::SeqCst);
+                        tx.send(i);
+                    })
+                })
+                .collect();
+            let sum: usize = (0..3).map(|_| rx.recv().expect("open")).sum();
+            tasks.into_iter().for_each(|t| t.join().unwrap());
+            assert_eq!((sum, n.load(Ordering::SeqCst)), (3, 3));
+        })
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert!(stats.exhausted());
+    // The 3! orders of the increments, each with its 3! orders of sends.
+    assert_eq!(stats.executions(), 36);
+}

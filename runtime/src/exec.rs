@@ -250,9 +250,9 @@ impl Runner {
         );
         ex.chooser.on_spawn(0);
         // A task may choose the next move itself, without switching to the
-        // scheduler, unless the forensic recorder must see every choice or
-        // the strategy needs footprints (exhaustive search, whose
-        // bookkeeping is best kept off the tasks' small stacks).
+        // scheduler, unless the forensic recorder must see every choice.
+        // Exhaustive search's bookkeeping then runs on the task's stack: it
+        // fits the smallest one (see tests/dpor.rs).
         let forensic = self.forensic.is_some();
         let footprints = ex.chooser.wants_footprints();
         ex.choosing.reset(self.max_steps, footprints, forensic);
@@ -424,7 +424,7 @@ impl Choosing {
         self.preemptions.clear();
         self.max_steps = max_steps;
         self.wants_footprints = footprints;
-        self.in_place = !forensic && !footprints;
+        self.in_place = !forensic;
         self.forensic = forensic;
         self.decided = None;
     }

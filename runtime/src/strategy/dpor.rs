@@ -6,14 +6,16 @@
 //! (its backtrack set) and those already explored. Every step's footprint
 //! (which objects it reads or writes, see [`Footprint`]) and a vector clock
 //! of the steps it depends on are computed as the execution runs. When a
-//! new state is reached, for each enabled task the search looks for the
-//! last earlier step of another task that conflicts with that task's next
-//! operation and is not ordered before it; that step and the next
-//! operation could run the other way round, so the task is added to the
-//! backtrack set of the node where that step was chosen (all enabled tasks
-//! if it was not enabled there). Independent interleavings are therefore
-//! never explored twice: N tasks touching disjoint objects take a single
-//! execution.
+//! step runs, the search looks for the earlier steps of other tasks that
+//! conflict with it and are not ordered before it (source-DPOR, Abdulla et
+//! al. POPL 2014: the races of the execution, found where their second
+//! step runs); each such step and this one could run the other way round,
+//! so a task that can go first in that reversal is added to the backtrack
+//! set of the node where the earlier step was chosen. A blocked task's next
+//! operation is checked the same way at every new state, not only where it
+//! runs: the step that wakes it may order it after a step it raced with.
+//! Independent interleavings are therefore never explored twice: N tasks
+//! touching disjoint objects take a single execution.
 //!
 //! Sleep sets (Godefroid) prune the rest: after exploring task p at a node,
 //! the other choices there need not explore p first again until a step
@@ -28,8 +30,11 @@
 //! Cost per step. A node is made at every step, so nothing here allocates
 //! per node or per step once the search's buffers have grown: a node's
 //! task sets are ranges of two stack-like buffers (cut back when the node
-//! is popped), every clock is a row of one [`ClockRows`], and the objects'
-//! clocks and last steps live in flat tables indexed by object.
+//! is popped), every clock is a row of one [`ClockRows`] (a step's row,
+//! never changed once recorded, is shared by its task and the objects it
+//! wrote), and the objects' clocks and last steps live in flat tables
+//! indexed by object. The runtime computes footprints only where they are
+//! needed (see [`Strategy::wants_moves`]).
 
 use super::{Strategy, FIRE, PRUNED};
 use crate::rt::{split_part, Access, Footprint, TaskId};

@@ -55,6 +55,15 @@ fn describe_moves(moves: &[TaskId]) -> String {
     format!("[{}]", names.join(", "))
 }
 
+/// Records step `i` as the latest of the task in clock slot `u` in
+/// `latest`, unless a later one is there.
+fn keep_latest(latest: &mut Vec<(usize, usize)>, u: usize, i: usize) {
+    match latest.iter_mut().find(|e| e.0 == u) {
+        Some(e) => e.1 = e.1.max(i),
+        None => latest.push((u, i)),
+    }
+}
+
 /// The slot of a task's own component in clocks: 0 is the timer.
 fn slot(task: TaskId) -> usize {
     if task == FIRE {
@@ -626,17 +635,12 @@ impl Dpor {
             let step = &self.steps[j];
             let u = slot(step.task);
             if u != s && !self.before(step, p_row as usize) && step.footprint.races_with(&next) {
-                match latest.iter_mut().find(|e| e.0 == u) {
-                    Some(e) => e.1 = j,
-                    None => latest.push((u, j)),
-                }
+                keep_latest(&mut latest, u, j);
             }
         }
         let mut racing = std::mem::take(&mut self.racing);
         racing.clear();
-        let steps = &self.steps;
-        let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
-        racing.extend(latest.iter().map(|e| e.1).filter(|&i| !latest.iter().any(|&(_, j)| ordered(i, j))));
+        self.direct(&latest, &mut racing);
         for &i in &racing {
             self.reverse(i, p, next, p_row as usize);
         }
@@ -712,10 +716,7 @@ impl Dpor {
         // Steps ordered before `p` are left out at once: a task's latest
         // conflicting step ordered before `p` has its earlier ones before
         // it too, and a step ordered before such a step is before `p`.
-        let mut consider = |u: usize, i: usize| match latest.iter_mut().find(|e| e.0 == u) {
-            Some(e) => e.1 = e.1.max(i),
-            None => latest.push((u, i)),
-        };
+        let mut consider = |u: usize, i: usize| keep_latest(latest, u, i);
         match next {
             Footprint::None => return,
             Footprint::Global => {
@@ -755,12 +756,17 @@ impl Dpor {
                 }
             }
         }
+        self.direct(latest, racing);
+    }
+
+    /// Appends to `racing` the steps in `latest` (each a task's latest
+    /// conflicting step) not ordered before another of them: such a step
+    /// reaches the operation through that one.
+    fn direct(&self, latest: &[(usize, usize)], racing: &mut Vec<usize>) {
         if latest.len() < 2 {
             racing.extend(latest.iter().map(|e| e.1));
             return;
         }
-        // A step ordered before another conflicting step reaches `p`
-        // through it.
         let steps = &self.steps;
         let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
         racing.extend(latest.iter().map(|e| e.1).filter(|&i| !latest.iter().any(|&(_, j)| ordered(i, j))));

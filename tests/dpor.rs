@@ -109,9 +109,7 @@ fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) 
 fn outcomes_on(strategy: Search, threads: usize, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
     let config = Config::default().strategy(strategy).iterations(200_000).threads(threads);
-    let (seen, stats) = common::outcome_set(config, move || run(&p)).unwrap_or_else(|f| panic!("{f}"));
-    assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    (seen, stats.executions())
+    common::exhaustive_outcomes(config, move || run(&p))
 }
 
 proptest! {

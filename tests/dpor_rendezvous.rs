@@ -184,10 +184,7 @@ fn run(senders: &[Vec<Put>], takers: &[Take]) -> String {
 fn outcomes(strategy: Search, senders: &[Vec<Put>], takers: &[Take]) -> (BTreeSet<String>, u64) {
     let (senders, takers) = (senders.to_vec(), takers.to_vec());
     let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
-    let (seen, stats) =
-        common::outcome_set(config, move || run(&senders, &takers)).unwrap_or_else(|f| panic!("{f}"));
-    assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    (seen, stats.executions())
+    common::exhaustive_outcomes(config, move || run(&senders, &takers))
 }
 
 fn dpor(senders: &[Vec<Put>], takers: &[Take]) -> (BTreeSet<String>, u64) {
@@ -268,7 +265,7 @@ fn a_select_waiting_on_two_channels_is_raced_for_on_both() {
 fn fan_in(senders: usize, each: usize) -> (usize, u64) {
     let config =
         Config::default().strategy(Search::Dfs { preemption_bound: None }).iterations(1_000_000).threads(1);
-    let (orders, stats) = common::outcome_set(config, move || {
+    let (orders, executions) = common::exhaustive_outcomes(config, move || {
         let (tx, rx) = goweave::chan::<usize>(0);
         let workers: Vec<_> = (0..senders)
             .map(|i| {
@@ -279,10 +276,8 @@ fn fan_in(senders: usize, each: usize) -> (usize, u64) {
         let order: Vec<usize> = (0..senders * each).map(|_| rx.recv().expect("open")).collect();
         workers.into_iter().for_each(|w| w.join().unwrap());
         order
-    })
-    .unwrap_or_else(|f| panic!("{f}"));
-    assert!(stats.exhausted());
-    (orders.len(), stats.executions())
+    });
+    (orders.len(), executions)
 }
 
 #[test]

@@ -100,9 +100,7 @@ fn run(program: &[Vec<Step>]) -> String {
 fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
     let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
-    let (seen, stats) = common::outcome_set(config, move || run(&p)).unwrap_or_else(|f| panic!("{f}"));
-    assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    (seen, stats.executions())
+    common::exhaustive_outcomes(config, move || run(&p))
 }
 
 proptest! {

@@ -84,10 +84,7 @@ fn run(workers: &[Vec<Step>], waiters: usize) -> String {
 fn outcomes(strategy: Search, workers: &[Vec<Step>], waiters: usize) -> (BTreeSet<String>, u64) {
     let w = workers.to_vec();
     let config = Config::default().strategy(strategy).iterations(500_000).threads(1);
-    let (seen, stats) =
-        common::outcome_set(config, move || run(&w, waiters)).unwrap_or_else(|f| panic!("{f}"));
-    assert!(stats.exhausted(), "{strategy}: not exhausted in {} executions", stats.executions());
-    (seen, stats.executions())
+    common::exhaustive_outcomes(config, move || run(&w, waiters))
 }
 
 proptest! {

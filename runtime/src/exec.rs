@@ -18,7 +18,7 @@ use crate::rt::{
     TaskId, TaskState, World,
 };
 use crate::schedule::Schedule;
-use crate::strategy::{is_preemption, Chooser, FIRE, PRUNED};
+use crate::strategy::{is_preemption, Chooser, Moves, FIRE, PRUNED};
 
 type Co = Coroutine<Resume, (), (), DefaultStack>;
 
@@ -539,10 +539,10 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         enabled.push(FIRE);
     }
     if footprints {
-        if ex.chooser.wants_moves() {
-            show_moves(ex, timer, Shown::Choice);
-        } else {
-            show_moves(ex, false, Shown::Blocked(enabled));
+        match ex.chooser.wants_moves() {
+            Moves::All => show_moves(ex, timer, Shown::Choice),
+            Moves::Blocked => show_moves(ex, false, Shown::Blocked(enabled)),
+            Moves::None => {}
         }
     }
     let previous = ex.last_chosen;
@@ -567,13 +567,18 @@ enum Shown<'a> {
 fn show_moves(ex: &mut Execution, timer: bool, shown: Shown) {
     let mut moves = std::mem::take(&mut ex.choosing.footprints);
     moves.clear();
-    let skipped = match shown {
+    let mut skipped = match shown {
         Shown::Blocked(enabled) => enabled,
         _ => &[],
     };
-    let waiting =
-        (0..ex.tasks.len()).filter(|&t| ex.tasks[t].state == TaskState::Ready && !skipped.contains(&t));
-    moves.extend(waiting.map(|t| (t, ex.footprint(t))));
+    for t in 0..ex.tasks.len() {
+        // Both in task order: the enabled tasks are passed over in step.
+        if skipped.first() == Some(&t) {
+            skipped = &skipped[1..];
+        } else if ex.tasks[t].state == TaskState::Ready {
+            moves.push((t, ex.footprint(t)));
+        }
+    }
     if timer {
         moves.push((FIRE, Footprint::Global));
     }

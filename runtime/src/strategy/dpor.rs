@@ -36,7 +36,7 @@
 //! indexed by object. The runtime computes footprints only where they are
 //! needed (see [`Strategy::wants_moves`]).
 
-use super::{Strategy, FIRE, PRUNED};
+use super::{Moves, Strategy, FIRE, PRUNED};
 use crate::rt::{split_part, Access, Footprint, TaskId};
 use goweave_checkers::ClockRows;
 
@@ -349,13 +349,8 @@ pub(crate) struct Dpor {
     exhausted: bool,
     /// Some backtrack point was dropped by a bound.
     bounded: bool,
-    path: Vec<Node>,
-    /// The nodes' enabled tasks and backtrack sets, in path order.
-    tasks: Vec<TaskId>,
-    /// The nodes' enabled tasks' next steps, in path order.
-    footprints: Vec<Footprint>,
-    /// The nodes' sleep sets, in path order.
-    sleeps: Vec<(TaskId, Footprint)>,
+    /// The path and the current execution's steps, clocks and objects.
+    buf: Buffers,
     // The current execution.
     depth: usize,
     task_node: usize,
@@ -364,23 +359,10 @@ pub(crate) struct Dpor {
     parent: Option<usize>,
     preemptions: usize,
     firings: usize,
-    /// Every clock: the tasks' (rows by clock slot in `task_rows`), the
-    /// objects', the last global step's and the steps'.
-    clocks: ClockRows,
-    task_rows: Vec<u32>,
     /// The row of the last global step's clock (`NONE` before one).
     last_global: u32,
-    objects: Objects,
-    steps: Vec<Step>,
-    /// The last step of each task (by clock slot) with any footprint, and
-    /// the last with the global one.
-    last_any: Vec<Option<usize>>,
-    last_global_step: Vec<(usize, usize)>,
-    /// The next operations shown at this node (see
-    /// [`Strategy::observe_moves`]): `moves_shown` says whether they were
-    /// shown for this node, `moves_complete` whether the enabled tasks'
-    /// are among them.
-    moves: Vec<(TaskId, Footprint)>,
+    /// Whether [`Buffers::moves`] were shown for this node, and whether the
+    /// enabled tasks' are among them.
     moves_shown: bool,
     moves_complete: bool,
     /// Steps taken at this depth or deeper are new this execution: those
@@ -396,43 +378,14 @@ pub(crate) struct Dpor {
     /// Consecutive choice points at which the current task went on while
     /// another could have run (see `FAIR_STREAK`).
     streak: usize,
-    /// The blocked tasks' next operations checked this execution.
-    blocked: Vec<Blocked>,
-    /// Scratch space for the steps racing with one operation.
-    racing: Vec<usize>,
-    /// Scratch space for each task's latest step conflicting with it.
-    latest: Vec<(usize, usize)>,
-    /// Scratch space for reversing a race: the later steps, the tasks
-    /// seen among them, and those that can go first.
-    later: Vec<usize>,
-    seen: Vec<TaskId>,
-    initials: Vec<TaskId>,
 }
 
 impl Dpor {
     pub(crate) fn new(preemption_bound: Option<usize>, timer_bound: usize, iterations: u64) -> Dpor {
-        let Buffers {
-            path,
-            tasks,
-            footprints,
-            sleeps,
-            mut clocks,
-            task_rows,
-            objects,
-            steps,
-            last_any,
-            last_global_step,
-            moves,
-            blocked,
-            racing,
-            latest,
-            later,
-            seen,
-            initials,
-        } = Buffers::take_cached();
+        let mut buf = Buffers::take_cached();
         // A wide clock left by an earlier search of many tasks would make
         // every join of this one longer.
-        clocks.reset();
+        buf.clocks.reset();
         Dpor {
             part: 0,
             parts: 1,
@@ -444,34 +397,18 @@ impl Dpor {
             started: false,
             exhausted: false,
             bounded: false,
-            path,
-            tasks,
-            footprints,
-            sleeps,
+            buf,
             depth: 0,
             task_node: 0,
             parent: None,
             preemptions: 0,
             firings: 0,
-            clocks,
-            task_rows,
             last_global: NONE,
-            objects,
-            steps,
-            last_any,
-            last_global_step,
-            moves,
-            blocked,
             moves_shown: false,
             moves_complete: false,
             fresh_depth: 0,
             chosen_footprint: Footprint::Global,
             awaiting_step: false,
-            racing,
-            latest,
-            later,
-            seen,
-            initials,
             streak: 0,
             yielded: None,
         }
@@ -498,18 +435,18 @@ impl Dpor {
 
     /// The row of the clock of the task in clock slot `s`.
     fn task_row(&mut self, s: usize) -> usize {
-        if self.task_rows.len() <= s {
-            self.task_rows.resize(s + 1, NONE);
+        if self.buf.task_rows.len() <= s {
+            self.buf.task_rows.resize(s + 1, NONE);
         }
-        if self.task_rows[s] == NONE {
-            self.task_rows[s] = index(self.clocks.push_zero());
+        if self.buf.task_rows[s] == NONE {
+            self.buf.task_rows[s] = index(self.buf.clocks.push_zero());
         }
-        self.task_rows[s] as usize
+        self.buf.task_rows[s] as usize
     }
 
     /// Whether step `a` happens before the clock in row `row`.
     fn before(&self, a: &Step, row: usize) -> bool {
-        a.time <= self.clocks.get(row, slot(a.task))
+        a.time <= self.buf.clocks.get(row, slot(a.task))
     }
 
     /// Whether choosing `task` at a node would be a preemption there.
@@ -519,10 +456,10 @@ impl Dpor {
 
     /// Adds `task` to the backtrack set of node `at`, within the bounds.
     fn add_backtrack(&mut self, at: usize, task: TaskId) {
-        let Node::Task(n) = &mut self.path[at] else { return };
-        let enabled = &self.tasks[n.at..n.at + n.enabled];
-        let backtrack = &self.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
-        let sleep = &self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
+        let Node::Task(n) = &mut self.buf.path[at] else { return };
+        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+        let backtrack = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
+        let sleep = &self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
         if backtrack.contains(&task) || sleep.iter().any(|s| s.0 == task) {
             return;
         }
@@ -537,7 +474,7 @@ impl Dpor {
             return;
         }
         debug_assert!(enabled.contains(&task) && n.backtrack < n.enabled);
-        self.tasks[n.at + n.enabled + n.backtrack] = task;
+        self.buf.tasks[n.at + n.enabled + n.backtrack] = task;
         n.backtrack += 1;
     }
 
@@ -546,9 +483,9 @@ impl Dpor {
     /// could see it fire): the two do not commute, so firing first is
     /// explored too. No race shows this, as the firing never happens.
     fn timer_taken_away(&mut self, fire_now: bool) {
-        let Some(Node::Task(n)) = self.parent.map(|p| &self.path[p]) else { return };
-        let enabled = &self.tasks[n.at..n.at + n.enabled];
-        let chosen = self.tasks[n.at + n.enabled + n.explored - 1];
+        let Some(Node::Task(n)) = self.parent.map(|p| &self.buf.path[p]) else { return };
+        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+        let chosen = self.buf.tasks[n.at + n.enabled + n.explored - 1];
         if !fire_now && chosen != FIRE && enabled.contains(&FIRE) {
             self.add_backtrack(self.parent.expect("a parent node"), FIRE);
         }
@@ -560,7 +497,7 @@ impl Dpor {
     /// footprints were shown when the parent was replayed to explore
     /// another (see [`Strategy::wants_moves`]).
     fn inherit_sleep(&mut self) {
-        let Some(Node::Task(parent)) = self.parent.map(|p| &self.path[p]) else { return };
+        let Some(Node::Task(parent)) = self.parent.map(|p| &self.buf.path[p]) else { return };
         if parent.sleep_len == 0 && parent.explored == 1 {
             // The common case: nothing sleeps there, nothing else ran.
             return;
@@ -568,9 +505,9 @@ impl Dpor {
         // As they were when the parent was made: a program that does
         // something else on the same schedule then goes on to where the
         // replay notices.
-        let enabled = &self.tasks[parent.at..parent.at + parent.enabled];
+        let enabled = &self.buf.tasks[parent.at..parent.at + parent.enabled];
         let footprints = if parent.footprints_known {
-            &self.footprints[parent.footprints..parent.footprints + parent.enabled]
+            &self.buf.footprints[parent.footprints..parent.footprints + parent.enabled]
         } else {
             &[]
         };
@@ -579,19 +516,19 @@ impl Dpor {
             k.and_then(|k| footprints.get(k)).map_or(Footprint::Global, |f| *f)
         };
         let backtrack = parent.at + parent.enabled;
-        let chosen = self.tasks[backtrack + parent.explored - 1];
+        let chosen = self.buf.tasks[backtrack + parent.explored - 1];
         let step = self.chosen_footprint;
         for k in parent.sleep_at..parent.sleep_at + parent.sleep_len {
-            let (t, f) = self.sleeps[k];
+            let (t, f) = self.buf.sleeps[k];
             if t != chosen && !f.dependent(&step) {
-                self.sleeps.push((t, f));
+                self.buf.sleeps.push((t, f));
             }
         }
         for k in backtrack..backtrack + parent.explored - 1 {
-            let t = self.tasks[k];
+            let t = self.buf.tasks[k];
             let f = footprint_of(t);
             if t != chosen && !f.dependent(&step) {
-                self.sleeps.push((t, f));
+                self.buf.sleeps.push((t, f));
             }
         }
     }
@@ -612,40 +549,40 @@ impl Dpor {
     fn races_of_blocked(&mut self, p: TaskId, next: Footprint) {
         let s = slot(p);
         let p_row = self.task_row(s) as u32;
-        let now = self.steps.len();
-        let known = self.blocked.iter().position(|b| b.task == p);
-        let since = match known.map(|k| self.blocked[k]) {
+        let now = self.buf.steps.len();
+        let known = self.buf.blocked.iter().position(|b| b.task == p);
+        let since = match known.map(|k| self.buf.blocked[k]) {
             Some(b) if b.next == next && b.row == p_row => b.checked,
             _ => {
                 let check = Blocked { task: p, next, row: p_row, checked: now };
                 match known {
-                    Some(k) => self.blocked[k] = check,
-                    None => self.blocked.push(check),
+                    Some(k) => self.buf.blocked[k] = check,
+                    None => self.buf.blocked.push(check),
                 }
                 self.races_of_move(p, next);
                 return;
             }
         };
         if let Some(k) = known {
-            self.blocked[k].checked = now;
+            self.buf.blocked[k].checked = now;
         }
-        let mut latest = std::mem::take(&mut self.latest);
+        let mut latest = std::mem::take(&mut self.buf.latest);
         latest.clear();
         for j in since..now {
-            let step = &self.steps[j];
+            let step = &self.buf.steps[j];
             let u = slot(step.task);
             if u != s && !self.before(step, p_row as usize) && step.footprint.races_with(&next) {
                 keep_latest(&mut latest, u, j);
             }
         }
-        let mut racing = std::mem::take(&mut self.racing);
+        let mut racing = std::mem::take(&mut self.buf.racing);
         racing.clear();
         self.direct(&latest, &mut racing);
         for &i in &racing {
             self.reverse(i, p, next, p_row as usize);
         }
-        self.racing = racing;
-        self.latest = latest;
+        self.buf.racing = racing;
+        self.buf.latest = latest;
     }
 
     /// [`races_of_step`](Self::races_of_step) for a next operation that
@@ -657,7 +594,7 @@ impl Dpor {
         let p_row = self.task_row(slot(p));
         let mut entries = [NONE; 4];
         for (k, &(o, _)) in next.items().iter().enumerate() {
-            entries[k] = self.objects.find(o).map_or(NONE, index);
+            entries[k] = self.buf.objects.find(o).map_or(NONE, index);
         }
         self.races_of_step(p, next, p_row, &entries);
     }
@@ -666,14 +603,14 @@ impl Dpor {
     /// clock is in row `p_row`; `entries` are those of its objects
     /// (`NONE` for one untouched).
     fn races_of_step(&mut self, p: TaskId, next: Footprint, p_row: usize, entries: &[u32; 4]) {
-        let mut racing = std::mem::take(&mut self.racing);
-        let mut latest = std::mem::take(&mut self.latest);
+        let mut racing = std::mem::take(&mut self.buf.racing);
+        let mut latest = std::mem::take(&mut self.buf.latest);
         self.races(p, next, p_row, entries, &mut latest, &mut racing);
         for &i in &racing {
             self.reverse(i, p, next, p_row);
         }
-        self.racing = racing;
-        self.latest = latest;
+        self.buf.racing = racing;
+        self.buf.latest = latest;
     }
 
     /// Appends the shown moves of the `len` tasks at `at` in `tasks` to
@@ -682,12 +619,12 @@ impl Dpor {
     fn record_footprints(&mut self, len: usize, at: usize) {
         let mut j = 0;
         for k in 0..len {
-            let t = self.tasks[at + k];
-            while j < self.moves.len() && self.moves[j].0 < t {
+            let t = self.buf.tasks[at + k];
+            while j < self.buf.moves.len() && self.buf.moves[j].0 < t {
                 j += 1;
             }
-            let found = self.moves.get(j).filter(|m| m.0 == t);
-            self.footprints.push(found.map_or(Footprint::Global, |m| m.1));
+            let found = self.buf.moves.get(j).filter(|m| m.0 == t);
+            self.buf.footprints.push(found.map_or(Footprint::Global, |m| m.1));
         }
     }
 
@@ -720,15 +657,15 @@ impl Dpor {
         match next {
             Footprint::None => return,
             Footprint::Global => {
-                for (u, &last) in self.last_any.iter().enumerate() {
-                    if let Some(i) = last.filter(|&i| u != me && !self.before(&self.steps[i], p_row)) {
+                for (u, &last) in self.buf.last_any.iter().enumerate() {
+                    if let Some(i) = last.filter(|&i| u != me && !self.before(&self.buf.steps[i], p_row)) {
                         consider(u, i);
                     }
                 }
             }
             Footprint::Objects { .. } => {
-                for &(u, last) in &self.last_global_step {
-                    if u != me && !self.before(&self.steps[last], p_row) {
+                for &(u, last) in &self.buf.last_global_step {
+                    if u != me && !self.before(&self.buf.steps[last], p_row) {
                         consider(u, last);
                     }
                 }
@@ -738,12 +675,12 @@ impl Dpor {
                         continue;
                     }
                     let kinds = access.racing_kinds();
-                    let mut t = self.objects.entries[e as usize].first;
+                    let mut t = self.buf.objects.entries[e as usize].first;
                     while t != NONE {
-                        let touch = &self.objects.touches[t as usize];
+                        let touch = &self.buf.objects.touches[t as usize];
                         let u = touch.slot as usize;
                         if u != me {
-                            let seen = self.clocks.get(p_row, u);
+                            let seen = self.buf.clocks.get(p_row, u);
                             for kind in 0..4 {
                                 let i = touch.steps[kind];
                                 if kinds & (1 << kind) != 0 && i != NONE && touch.times[kind] > seen {
@@ -767,7 +704,7 @@ impl Dpor {
             racing.extend(latest.iter().map(|e| e.1));
             return;
         }
-        let steps = &self.steps;
+        let steps = &self.buf.steps;
         let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
         racing.extend(latest.iter().map(|e| e.1).filter(|&i| !latest.iter().any(|&(_, j)| ordered(i, j))));
     }
@@ -778,23 +715,25 @@ impl Dpor {
     /// that can go first (the initials) must include one that is explored
     /// at `i`'s node; if none is, add one that is enabled and awake there.
     fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_row: usize) {
-        let mut later = std::mem::take(&mut self.later);
-        let mut seen = std::mem::take(&mut self.seen);
-        let mut initials = std::mem::take(&mut self.initials);
+        let mut later = std::mem::take(&mut self.buf.later);
+        let mut seen = std::mem::take(&mut self.buf.seen);
+        let mut initials = std::mem::take(&mut self.buf.initials);
         later.clear();
         seen.clear();
         initials.clear();
-        let e = &self.steps[i];
-        later.extend((i + 1..self.steps.len()).filter(|&j| !self.before(e, self.steps[j].row as usize)));
+        let e = &self.buf.steps[i];
+        later.extend(
+            (i + 1..self.buf.steps.len()).filter(|&j| !self.before(e, self.buf.steps[j].row as usize)),
+        );
         for (k, &j) in later.iter().enumerate() {
             // Only a task's first step in `later` can go first: its later
             // ones follow it in program order.
-            let step = &self.steps[j];
+            let step = &self.buf.steps[j];
             if seen.contains(&step.task) {
                 continue;
             }
             seen.push(step.task);
-            if !later[..k].iter().any(|&x| self.before(&self.steps[x], step.row as usize)) {
+            if !later[..k].iter().any(|&x| self.before(&self.buf.steps[x], step.row as usize)) {
                 initials.push(step.task);
             }
         }
@@ -802,17 +741,17 @@ impl Dpor {
         // first only if nothing before it there is ordered before it,
         // whether by the clocks or by conflicting with it.
         let p_first = !later.iter().any(|&x| {
-            let earlier = &self.steps[x];
+            let earlier = &self.buf.steps[x];
             self.before(earlier, p_row) || earlier.footprint.dependent(&next)
         });
         if !initials.contains(&p) && p_first {
             initials.push(p);
         }
         let at = e.node;
-        if let Node::Task(n) = &self.path[at] {
-            let enabled = &self.tasks[n.at..n.at + n.enabled];
-            let backtrack = &self.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
-            let sleep = &self.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
+        if let Node::Task(n) = &self.buf.path[at] {
+            let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+            let backtrack = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
+            let sleep = &self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
             // Covered if an initial is explored there already, or sleeps
             // there (every sequence starting with it was explored
             // elsewhere).
@@ -837,30 +776,45 @@ impl Dpor {
                 }
             }
         }
-        self.later = later;
-        self.seen = seen;
-        self.initials = initials;
+        self.buf.later = later;
+        self.buf.seen = seen;
+        self.buf.initials = initials;
     }
 }
 
-/// A search's buffers, kept on this thread when the search ends (see
+/// A search's buffers: what grows with the path and the execution. They
+/// are kept on this thread when the search ends (see
 /// [`Buffers::take_cached`]).
 #[derive(Default)]
 struct Buffers {
     path: Vec<Node>,
+    /// The nodes' enabled tasks and backtrack sets, in path order.
     tasks: Vec<TaskId>,
+    /// The nodes' enabled tasks' next steps, in path order.
     footprints: Vec<Footprint>,
+    /// The nodes' sleep sets, in path order.
     sleeps: Vec<(TaskId, Footprint)>,
+    /// Every clock: the tasks' (rows by clock slot in `task_rows`), the
+    /// objects', the last global step's and the steps'.
     clocks: ClockRows,
     task_rows: Vec<u32>,
     objects: Objects,
     steps: Vec<Step>,
+    /// The last step of each task (by clock slot) with any footprint, and
+    /// the last with the global one.
     last_any: Vec<Option<usize>>,
     last_global_step: Vec<(usize, usize)>,
+    /// The next operations shown at this node (see
+    /// [`Strategy::observe_moves`]).
     moves: Vec<(TaskId, Footprint)>,
+    /// The blocked tasks' next operations checked this execution.
     blocked: Vec<Blocked>,
+    /// Scratch space for the steps racing with one operation.
     racing: Vec<usize>,
+    /// Scratch space for each task's latest step conflicting with it.
     latest: Vec<(usize, usize)>,
+    /// Scratch space for reversing a race: the later steps, the tasks
+    /// seen among them, and those that can go first.
     later: Vec<usize>,
     seen: Vec<TaskId>,
     initials: Vec<TaskId>,
@@ -912,27 +866,7 @@ impl Buffers {
 
 impl Drop for Dpor {
     fn drop(&mut self) {
-        use std::mem::take;
-        Buffers {
-            path: take(&mut self.path),
-            tasks: take(&mut self.tasks),
-            footprints: take(&mut self.footprints),
-            sleeps: take(&mut self.sleeps),
-            clocks: take(&mut self.clocks),
-            task_rows: take(&mut self.task_rows),
-            objects: take(&mut self.objects),
-            steps: take(&mut self.steps),
-            last_any: take(&mut self.last_any),
-            last_global_step: take(&mut self.last_global_step),
-            moves: take(&mut self.moves),
-            blocked: take(&mut self.blocked),
-            racing: take(&mut self.racing),
-            latest: take(&mut self.latest),
-            later: take(&mut self.later),
-            seen: take(&mut self.seen),
-            initials: take(&mut self.initials),
-        }
-        .cache();
+        std::mem::take(&mut self.buf).cache();
     }
 }
 
@@ -941,7 +875,7 @@ impl Strategy for Dpor {
         if self.started {
             // The deepest node with something left to explore.
             loop {
-                let Some(node) = self.path.last_mut() else {
+                let Some(node) = self.buf.path.last_mut() else {
                     self.exhausted = true;
                     return false;
                 };
@@ -958,9 +892,9 @@ impl Strategy for Dpor {
                             n.explored += 1;
                             break;
                         }
-                        self.tasks.truncate(n.at);
-                        self.footprints.truncate(n.footprints);
-                        self.sleeps.truncate(n.sleep_at);
+                        self.buf.tasks.truncate(n.at);
+                        self.buf.footprints.truncate(n.footprints);
+                        self.buf.sleeps.truncate(n.sleep_at);
                     }
                     Node::Arm { chosen, count } => {
                         if *chosen + 1 < *count {
@@ -969,7 +903,7 @@ impl Strategy for Dpor {
                         }
                     }
                 }
-                self.path.pop();
+                self.buf.path.pop();
             }
         }
         // Checked after backtracking, so a tree finished exactly at the cap
@@ -978,7 +912,7 @@ impl Strategy for Dpor {
             return false;
         }
         self.started = true;
-        self.fresh_depth = self.path.len();
+        self.fresh_depth = self.buf.path.len();
         self.executions += 1;
         self.streak = 0;
         self.yielded = None;
@@ -987,14 +921,14 @@ impl Strategy for Dpor {
         self.parent = None;
         self.preemptions = 0;
         self.firings = 0;
-        self.clocks.clear();
-        self.task_rows.clear();
+        self.buf.clocks.clear();
+        self.buf.task_rows.clear();
         self.last_global = NONE;
-        self.objects.clear();
-        self.steps.clear();
-        self.last_any.clear();
-        self.last_global_step.clear();
-        self.blocked.clear();
+        self.buf.objects.clear();
+        self.buf.steps.clear();
+        self.buf.last_any.clear();
+        self.buf.last_global_step.clear();
+        self.buf.blocked.clear();
         true
     }
 
@@ -1006,24 +940,26 @@ impl Strategy for Dpor {
         self.yielded = Some(task);
     }
 
-    fn wants_moves(&self) -> bool {
+    fn wants_moves(&self) -> Moves {
         let d = self.depth;
-        match self.path.get(d) {
+        match self.buf.path.get(d) {
             // Replayed to explore another choice: the sleep set of the
             // node after it holds the choices explored before, with their
             // footprints from here.
-            Some(Node::Task(n)) => d + 1 == self.path.len() && n.explored > 1,
-            Some(Node::Arm { .. }) => false,
+            Some(Node::Task(n)) if d + 1 == self.buf.path.len() && n.explored > 1 => Moves::All,
+            // Replayed: its races were found when it was new.
+            Some(_) => Moves::None,
             // A new node: a split node marks earlier branches explored.
-            None => self.parts > 1 && !self.split_at.dealt,
+            None if self.parts > 1 && !self.split_at.dealt => Moves::All,
+            None => Moves::Blocked,
         }
     }
 
     fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
-        self.moves.clear();
-        self.moves.extend_from_slice(moves);
+        self.buf.moves.clear();
+        self.buf.moves.extend_from_slice(moves);
         self.moves_shown = true;
-        self.moves_complete = self.wants_moves();
+        self.moves_complete = self.wants_moves() == Moves::All;
     }
 
     fn observe_forced_moves(&mut self, moves: &[(TaskId, Footprint)], fires: bool) {
@@ -1036,15 +972,15 @@ impl Strategy for Dpor {
         self.depth += 1;
         self.task_node = d;
         let yielded = self.yielded.take() == Some(current);
-        let pick = if d < self.path.len() {
-            let Node::Task(n) = &self.path[d] else {
+        let pick = if d < self.buf.path.len() {
+            let Node::Task(n) = &self.buf.path[d] else {
                 return Err(format!(
                     "at step {step}, replaying the schedule of an earlier execution, the program \
                      chose among tasks ({}) where that execution chose a select arm.",
                     describe_moves(enabled)
                 ));
             };
-            let recorded = &self.tasks[n.at..n.at + n.enabled];
+            let recorded = &self.buf.tasks[n.at..n.at + n.enabled];
             if recorded != enabled {
                 return Err(format!(
                     "at step {step}, replaying the schedule of an earlier execution, the runnable \
@@ -1054,22 +990,26 @@ impl Strategy for Dpor {
                     describe_moves(recorded)
                 ));
             }
-            let chosen = self.tasks[n.at + n.enabled + n.explored - 1];
+            let chosen = self.buf.tasks[n.at + n.enabled + n.explored - 1];
             if let Some(split) = &n.split {
                 self.split_at.enter(split, n.explored - 1);
             }
             if self.moves_shown && self.moves_complete && !n.footprints_known {
-                debug_assert_eq!(self.footprints.len(), n.footprints, "only the deepest node records them");
+                debug_assert_eq!(
+                    self.buf.footprints.len(),
+                    n.footprints,
+                    "only the deepest node records them"
+                );
                 let (len, at) = (n.enabled, n.at);
                 self.record_footprints(len, at);
-                if let Node::Task(n) = &mut self.path[d] {
+                if let Node::Task(n) = &mut self.buf.path[d] {
                     n.footprints_known = true;
                 }
             }
             self.parent = Some(d);
             chosen
         } else {
-            let sleep_at = self.sleeps.len();
+            let sleep_at = self.buf.sleeps.len();
             self.inherit_sleep();
             self.timer_taken_away(enabled.contains(&FIRE));
             // The blocked tasks' next steps, checked at every state, not
@@ -1080,15 +1020,15 @@ impl Strategy for Dpor {
             // state where the execution stops early no other execution may
             // show their races.
             if self.moves_shown {
-                let moves = std::mem::take(&mut self.moves);
+                let moves = std::mem::take(&mut self.buf.moves);
                 for &(p, next) in &moves {
                     if !(self.moves_complete && enabled.contains(&p)) {
                         self.races_of_blocked(p, next);
                     }
                 }
-                self.moves = moves;
+                self.buf.moves = moves;
             }
-            let sleep = &self.sleeps[sleep_at..];
+            let sleep = &self.buf.sleeps[sleep_at..];
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
             // timers only when nothing else is possible, within the bound
@@ -1120,13 +1060,13 @@ impl Strategy for Dpor {
             let Some(first) = first else {
                 // Every enabled task sleeps: this execution only repeats
                 // interleavings already explored.
-                self.sleeps.truncate(sleep_at);
+                self.buf.sleeps.truncate(sleep_at);
                 self.moves_shown = false;
                 return Ok(PRUNED);
             };
             let splits = self.parts > 1 && !self.split_at.dealt && enabled.len() > 1;
-            let at = self.tasks.len();
-            self.tasks.extend_from_slice(enabled);
+            let at = self.buf.tasks.len();
+            self.buf.tasks.extend_from_slice(enabled);
             let (first, explored, split) = if splits {
                 // Current task first, as the unparted search would.
                 let mut order = vec![first];
@@ -1151,27 +1091,27 @@ impl Strategy for Dpor {
                 let split = Split { order, prefix: self.split_at.id, deals: width >= SPREAD * self.parts };
                 let Some(k) = split.branch(self.part, self.parts, 0) else {
                     // No branch here is this part's.
-                    self.tasks.truncate(at);
-                    self.sleeps.truncate(sleep_at);
+                    self.buf.tasks.truncate(at);
+                    self.buf.sleeps.truncate(sleep_at);
                     self.moves_shown = false;
                     return Ok(PRUNED);
                 };
                 self.split_at.enter(&split, k);
-                self.tasks.extend_from_slice(&split.order);
+                self.buf.tasks.extend_from_slice(&split.order);
                 (split.order[k], k + 1, Some(Box::new(split)))
             } else {
-                self.tasks.push(first);
+                self.buf.tasks.push(first);
                 (first, 1, None)
             };
-            let backtrack = self.tasks.len() - at - enabled.len();
-            self.tasks.resize(at + 2 * enabled.len(), 0);
-            let sleep_len = self.sleeps.len() - sleep_at;
-            let footprints = self.footprints.len();
+            let backtrack = self.buf.tasks.len() - at - enabled.len();
+            self.buf.tasks.resize(at + 2 * enabled.len(), 0);
+            let sleep_len = self.buf.sleeps.len() - sleep_at;
+            let footprints = self.buf.footprints.len();
             let footprints_known = self.moves_shown && self.moves_complete;
             if footprints_known {
                 self.record_footprints(enabled.len(), at);
             }
-            self.path.push(Node::Task(TaskNode {
+            self.buf.path.push(Node::Task(TaskNode {
                 at,
                 enabled: enabled.len(),
                 footprints,
@@ -1212,12 +1152,12 @@ impl Strategy for Dpor {
         }
         let me = slot(task);
         let top = touched.iter().map(|&u| slot(u)).fold(me, usize::max);
-        self.clocks.fit(top);
+        self.buf.clocks.fit(top);
         let own = self.task_row(me);
         let items = footprint.items();
         let mut entries = [NONE; 4];
         for (k, &(o, _)) in items.iter().enumerate() {
-            entries[k] = index(self.objects.entry(o));
+            entries[k] = index(self.buf.objects.entry(o));
         }
         if footprint != Footprint::None && self.depth >= self.fresh_depth {
             // The races of each step are found when it is taken, against
@@ -1226,89 +1166,89 @@ impl Strategy for Dpor {
             // checked at every state (see `pick_task`).
             self.races_of_step(task, footprint, own, &entries);
         }
-        let c = self.clocks.push_copy(own);
+        let c = self.buf.clocks.push_copy(own);
         if self.last_global != NONE {
-            self.clocks.join(c, self.last_global as usize);
+            self.buf.clocks.join(c, self.last_global as usize);
         }
         match footprint {
             Footprint::Global => {
                 // The join of every earlier step's clock: each task's
                 // clock is the join of those that reached it.
-                for &r in &self.task_rows {
+                for &r in &self.buf.task_rows {
                     if r != NONE {
-                        self.clocks.join(c, r as usize);
+                        self.buf.clocks.join(c, r as usize);
                     }
                 }
             }
             Footprint::None => {}
             Footprint::Objects { .. } => {
                 for (k, &(_, access)) in items.iter().enumerate() {
-                    let obj = self.objects.entries[entries[k] as usize];
+                    let obj = self.buf.objects.entries[entries[k] as usize];
                     if obj.write != NONE {
-                        self.clocks.join(c, obj.write as usize);
+                        self.buf.clocks.join(c, obj.write as usize);
                     }
                     if access != Access::Read && obj.read {
-                        self.clocks.join(c, obj.reads as usize);
+                        self.buf.clocks.join(c, obj.reads as usize);
                     }
                 }
             }
         }
-        self.clocks.tick(c, me);
+        self.buf.clocks.tick(c, me);
         // A step's clock never changes once the step is recorded, so the
         // objects it writes, the last global step and its task's clock
         // share its row rather than copying it (a task's clock that must
         // grow gets a new row, see `touched` below).
         for (k, &(_, access)) in items.iter().enumerate() {
-            let obj = &mut self.objects.entries[entries[k] as usize];
+            let obj = &mut self.buf.objects.entries[entries[k] as usize];
             if access != Access::Read {
                 obj.write = index(c);
                 obj.read = false;
             } else {
                 if obj.reads == NONE {
-                    obj.reads = index(self.clocks.push_zero());
+                    obj.reads = index(self.buf.clocks.push_zero());
                 } else if !obj.read {
-                    self.clocks.zero(obj.reads as usize);
+                    self.buf.clocks.zero(obj.reads as usize);
                 }
-                self.clocks.join(obj.reads as usize, c);
+                self.buf.clocks.join(obj.reads as usize, c);
                 obj.read = true;
             }
         }
         if footprint == Footprint::Global {
             self.last_global = index(c);
         }
-        self.task_rows[me] = index(c);
+        self.buf.task_rows[me] = index(c);
         for &u in touched {
             let r = self.task_row(slot(u));
-            let grown = self.clocks.push_copy(r);
-            self.clocks.join(grown, c);
-            self.task_rows[slot(u)] = index(grown);
+            let grown = self.buf.clocks.push_copy(r);
+            self.buf.clocks.join(grown, c);
+            self.buf.task_rows[slot(u)] = index(grown);
         }
         let node = self.task_node;
-        let step = self.steps.len();
+        let step = self.buf.steps.len();
         if footprint != Footprint::None {
-            if self.last_any.len() <= me {
-                self.last_any.resize(me + 1, None);
+            if self.buf.last_any.len() <= me {
+                self.buf.last_any.resize(me + 1, None);
             }
-            self.last_any[me] = Some(step);
+            self.buf.last_any[me] = Some(step);
             if footprint == Footprint::Global {
-                match self.last_global_step.iter_mut().find(|e| e.0 == me) {
+                match self.buf.last_global_step.iter_mut().find(|e| e.0 == me) {
                     Some(entry) => entry.1 = step,
-                    None => self.last_global_step.push((me, step)),
+                    None => self.buf.last_global_step.push((me, step)),
                 }
             }
         }
-        let time = self.clocks.get(c, me);
+        let time = self.buf.clocks.get(c, me);
         for (k, &(_, access)) in items.iter().enumerate() {
-            self.objects.touch(entries[k] as usize, index(me), access, index(step), time);
+            self.buf.objects.touch(entries[k] as usize, index(me), access, index(step), time);
         }
-        self.steps.push(Step { task, footprint, row: index(c), time, node });
+        self.buf.steps.push(Step { task, footprint, row: index(c), time, node });
     }
 
     fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {
         let d = self.depth;
         self.depth += 1;
-        if d < self.path.len() {
-            match self.path[d] {
+        if d < self.buf.path.len() {
+            match self.buf.path[d] {
                 Node::Arm { chosen, count } if count == ready => Ok(chosen),
                 Node::Arm { count, .. } => Err(format!(
                     "at step {step}, replaying the schedule of an earlier execution, a select had \
@@ -1320,7 +1260,7 @@ impl Strategy for Dpor {
                 )),
             }
         } else {
-            self.path.push(Node::Arm { chosen: 0, count: ready });
+            self.buf.path.push(Node::Arm { chosen: 0, count: ready });
             Ok(0)
         }
     }

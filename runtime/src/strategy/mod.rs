@@ -33,6 +33,16 @@ pub(crate) const FIRE: TaskId = usize::MAX;
 /// search whose remaining moves were all explored already).
 pub(crate) const PRUNED: TaskId = usize::MAX - 1;
 
+/// The moves a strategy asks to see before a choice.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Moves {
+    None,
+    /// The next operations of the waiting tasks that are not enabled.
+    Blocked,
+    /// Every waiting task's next operation, and the timer move.
+    All,
+}
+
 /// One exploration strategy.
 pub(crate) trait Strategy {
     /// Prepares the next execution; `false` when the exploration is complete.
@@ -52,16 +62,15 @@ pub(crate) trait Strategy {
     fn wants_footprints(&self) -> bool {
         false
     }
-    /// Whether [`observe_moves`](Self::observe_moves) is to show every
-    /// move before the next [`pick_task`](Self::pick_task), rather than
-    /// only the blocked tasks': computing every task's next operation at
-    /// every step would cost more than the rest of a step.
-    fn wants_moves(&self) -> bool {
-        false
+    /// Which moves [`observe_moves`](Self::observe_moves) is to show
+    /// before the next [`pick_task`](Self::pick_task), when footprints are
+    /// wanted: computing every task's next operation at every step would
+    /// cost more than the rest of a step.
+    fn wants_moves(&self) -> Moves {
+        Moves::None
     }
-    /// Before a choice: the next operation of every waiting task (and the
-    /// timer move) if [`wants_moves`](Self::wants_moves), else of every
-    /// waiting task that is not enabled.
+    /// Before a choice: the moves asked for by
+    /// [`wants_moves`](Self::wants_moves).
     fn observe_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
     /// A state with no choice to make: the execution ends with nothing
     /// enabled, or (`fires`) every task waits and the engine fires the
@@ -212,7 +221,7 @@ impl Chooser {
         self.active_ref().wants_footprints()
     }
 
-    pub(crate) fn wants_moves(&self) -> bool {
+    pub(crate) fn wants_moves(&self) -> Moves {
         self.active_ref().wants_moves()
     }
 

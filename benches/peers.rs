@@ -655,7 +655,7 @@ fn child_main(args: &[String]) {
                 searches += 1;
             }
             let secs = start.elapsed().as_secs_f64() / f64::from(searches);
-            println!("done {executions} {secs:.6}");
+            println!("done {executions} {secs:.9}");
         }
         [what, tool] if what == "rss" => {
             let executions = 20;

@@ -167,12 +167,13 @@ fn independent_tasks_take_one_execution() {
     }
 }
 
-/// A step of the channel programs: `Send` and `Recv` use one buffered
-/// channel; the others are there to interleave with them.
+/// A step of the channel programs: `Send`, `Recv` and `Close` use one
+/// buffered channel; the others are there to interleave with them.
 #[derive(Clone, Copy, Debug)]
 enum ChanStep {
     Send,
     Recv,
+    Close,
     Add(usize),
     Load(usize),
     Locked,
@@ -233,7 +234,9 @@ fn run_chan(cap: usize, producers: &[Vec<ChanStep>], consumers: &[Vec<ChanStep>]
             for (k, s) in steps.into_iter().enumerate() {
                 match s {
                     ChanStep::Send => tx.send(i * 10 + k),
-                    ChanStep::Recv => log.push(rx.recv().unwrap()),
+                    // After the close and the last value: `None`.
+                    ChanStep::Recv => log.push(rx.recv().unwrap_or(usize::MAX)),
+                    ChanStep::Close => tx.close(),
                     ChanStep::Add(a) => {
                         atomics[a].fetch_add(1, Ordering::SeqCst);
                     }
@@ -248,7 +251,8 @@ fn run_chan(cap: usize, producers: &[Vec<ChanStep>], consumers: &[Vec<ChanStep>]
             log
         }));
     }
-    let logs: Vec<_> = handles.into_iter().map(|t| t.join().unwrap()).collect();
+    // A send after the close panics, as in Go: its task's outcome.
+    let logs: Vec<_> = handles.into_iter().map(|t| t.join().map_err(|e| e.message().to_string())).collect();
     format!("{logs:?}")
 }
 
@@ -283,6 +287,22 @@ proptest! {
     fn dpor_on_buffered_channels_finds_every_outcome_of_naive_enumeration(
         (cap, producers, consumers) in chan_program()
     ) {
+        let (naive, naive_runs) = chan_outcomes(Search::NaiveDfs, cap, &producers, &consumers);
+        let (dpor, dpor_runs) = chan_outcomes(Search::Dfs { preemption_bound: None }, cap, &producers, &consumers);
+        prop_assert_eq!(&dpor, &naive);
+        prop_assert!(dpor_runs <= naive_runs, "dpor {} > naive {}", dpor_runs, naive_runs);
+    }
+
+    /// The same programs with the first producer closing the channel at
+    /// some point: a send racing with the close succeeds before it and
+    /// panics after it, a receive of a buffered value commutes with it,
+    /// and one of the closed, drained channel gets `None` only after it.
+    #[test]
+    fn dpor_with_a_close_finds_every_outcome_of_naive_enumeration(
+        ((cap, mut producers, consumers), at) in (chan_program(), 0..4usize)
+    ) {
+        let at = at.min(producers[0].len());
+        producers[0].insert(at, ChanStep::Close);
         let (naive, naive_runs) = chan_outcomes(Search::NaiveDfs, cap, &producers, &consumers);
         let (dpor, dpor_runs) = chan_outcomes(Search::Dfs { preemption_bound: None }, cap, &producers, &consumers);
         prop_assert_eq!(&dpor, &naive);

@@ -348,10 +348,13 @@ impl ChanState {
     /// the search's clocks follow them, without being reversible: a send
     /// acquires its slot and a receive releases it. Sends are ordered among
     /// themselves (part `SENDS`), as are receives (`RECVS`). Closing
-    /// releases part `CLOSED`, which sends read (a send races with a
-    /// close) and receives of the closed state acquire (they need the
-    /// close, so they never race with it); a receive of a buffered value
-    /// commutes with a close. Anything else
+    /// writes part `SENDS` too (a send races with a close: it succeeds
+    /// before and panics after), and releases part `CLOSED`, which
+    /// receives of the closed state acquire (they need the close, so they
+    /// never race with it); a receive of a buffered value commutes with a
+    /// close. Sends so touch three parts, not four (reading `CLOSED`
+    /// would say the same), which every later step's race search and
+    /// clock update pays for. Anything else
     /// (try and select operations, a send on a closed channel) writes the
     /// whole channel, part 0, which every other operation reads.
     fn footprint(&self, o: ObjId, op: ChanOp) -> Footprint {
@@ -359,8 +362,9 @@ impl ChanState {
         let mut items = [(o, Access::Read); 4];
         let len = match op {
             ChanOp::Close if !self.closed => {
-                items[1] = (object_part(o, CLOSED), Access::Release);
-                2
+                items[1] = (object_part(o, SENDS), Access::Write);
+                items[2] = (object_part(o, CLOSED), Access::Release);
+                3
             }
             ChanOp::Recv if self.closed && self.len == 0 => {
                 items[1] = (object_part(o, CLOSED), Access::Acquire);
@@ -371,8 +375,7 @@ impl ChanState {
                 let slot = FIRST_SLOT + (self.sends % self.cap) % SLOT_PARTS;
                 items[1] = (object_part(o, SENDS), Access::Write);
                 items[2] = (object_part(o, slot), Access::Acquire);
-                items[3] = (object_part(o, CLOSED), Access::Read);
-                4
+                3
             }
             ChanOp::Recv => {
                 let slot = FIRST_SLOT + ((self.sends - self.len) % self.cap) % SLOT_PARTS;

@@ -495,10 +495,11 @@ fn stop_at_lock_cycle(ex: &mut Execution) -> Option<Next> {
 fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
     let footprints = ex.choosing.wants_footprints;
     if footprints {
-        if let Some((task, footprint)) = ex.choosing.last_step.take() {
-            let touched = std::mem::take(&mut ex.touched);
-            ex.chooser.after_step(task, footprint, &touched);
-            ex.touched = touched;
+        // Passed where it lies, not moved out first: a footprint copied
+        // and at once read back stalls the read (store forwarding fails).
+        if let Some((task, footprint)) = &ex.choosing.last_step {
+            ex.chooser.after_step(*task, footprint, &ex.touched);
+            ex.choosing.last_step = None;
         }
         ex.touched.clear();
     }
@@ -583,7 +584,7 @@ fn show_moves(ex: &mut Execution, timer: bool, shown: Shown) {
         moves.push((FIRE, Footprint::Global));
     }
     match shown {
-        Shown::Choice | Shown::Blocked(_) => ex.chooser.observe_moves(&moves),
+        Shown::Choice | Shown::Blocked(_) => ex.chooser.observe_moves(&mut moves),
         Shown::Forced => ex.chooser.observe_forced_moves(&moves, timer),
     }
     ex.choosing.footprints = moves;

@@ -954,6 +954,38 @@ impl Execution {
 
     /// What task `t`'s announced operation may touch.
     pub(crate) fn footprint(&self, t: TaskId) -> Footprint {
+        // Decided from the operation, before the footprint exists, so that
+        // the common case returns it as built: a footprint copied and read
+        // back at once stalls the read (store forwarding fails), and this
+        // runs several times per step.
+        if self.may_meet_waiting_selects(t) {
+            return self.footprint_with_waiting_selects(t);
+        }
+        self.op_footprint(t)
+    }
+
+    /// Whether task `t`'s operation is on a channel (or, for a select, a
+    /// channel of an arm) where a select waits at a rendezvous: then
+    /// [`add_waiting_selects`](Self::add_waiting_selects) may add to its
+    /// footprint. It may say yes where nothing is added.
+    fn may_meet_waiting_selects(&self, t: TaskId) -> bool {
+        let Some(task) = self.tasks.get(t) else { return false };
+        let select_waits = |c: ObjId| {
+            matches!(self.objects.get(c).map(|obj| &obj.state), Some(ObjState::Chan(ch))
+                if ch.cap == 0 && ch.waiters.iter().any(|&(w, _, _)| matches!(self.tasks[w].op, Op::Select { .. })))
+        };
+        match task.op {
+            Op::Send(c) | Op::Recv(c) | Op::Close(c) | Op::TryChan(c) => select_waits(c),
+            Op::Select { .. } => task.arms.iter().any(|arm| select_waits(arm.chan)),
+            _ => false,
+        }
+    }
+
+    /// [`footprint`](Self::footprint) with the waiting selects added, or
+    /// the global one if they do not fit.
+    #[cold]
+    #[inline(never)]
+    fn footprint_with_waiting_selects(&self, t: TaskId) -> Footprint {
         let mut footprint = self.op_footprint(t);
         if !self.add_waiting_selects(&mut footprint) {
             footprint = Footprint::Global;
@@ -1006,6 +1038,7 @@ impl Execution {
         true
     }
 
+    #[inline(always)]
     fn op_footprint(&self, t: TaskId) -> Footprint {
         if t >= self.tasks.len() {
             return Footprint::Global; // the timer move

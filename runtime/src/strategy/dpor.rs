@@ -319,11 +319,13 @@ impl Objects {
             }
             t = touch.next;
         }
-        let (mut steps, mut times) = ([NONE; 4], [0; 4]);
-        steps[access.index()] = step;
-        times[access.index()] = time;
+        // Pushed whole, then the one access set in place: arrays built on
+        // the stack by index and copied at once stall the copy.
         let new = index(self.touches.len());
-        self.touches.push(Touch { slot: me, steps, times, next: NONE });
+        self.touches.push(Touch { slot: me, steps: [NONE; 4], times: [0; 4], next: NONE });
+        let touch = &mut self.touches[new as usize];
+        touch.steps[access.index()] = step;
+        touch.times[access.index()] = time;
         let obj = &mut self.entries[e];
         if obj.last == NONE {
             obj.first = new;
@@ -955,9 +957,8 @@ impl Strategy for Dpor {
         }
     }
 
-    fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
-        self.buf.moves.clear();
-        self.buf.moves.extend_from_slice(moves);
+    fn observe_moves(&mut self, moves: &mut Vec<(TaskId, Footprint)>) {
+        std::mem::swap(&mut self.buf.moves, moves);
         self.moves_shown = true;
         self.moves_complete = self.wants_moves() == Moves::All;
     }
@@ -1145,7 +1146,8 @@ impl Strategy for Dpor {
         Ok(pick)
     }
 
-    fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {
+    fn after_step(&mut self, task: TaskId, footprint: &Footprint, touched: &[TaskId]) {
+        let footprint = *footprint;
         if self.awaiting_step {
             self.chosen_footprint = footprint;
             self.awaiting_step = false;

@@ -70,8 +70,10 @@ pub(crate) trait Strategy {
         Moves::None
     }
     /// Before a choice: the moves asked for by
-    /// [`wants_moves`](Self::wants_moves).
-    fn observe_moves(&mut self, _moves: &[(TaskId, Footprint)]) {}
+    /// [`wants_moves`](Self::wants_moves). The strategy may keep them,
+    /// leaving another vector in their place (the caller clears it before
+    /// filling it again): swapping costs less than copying.
+    fn observe_moves(&mut self, _moves: &mut Vec<(TaskId, Footprint)>) {}
     /// A state with no choice to make: the execution ends with nothing
     /// enabled, or (`fires`) every task waits and the engine fires the
     /// earliest timer. The moves are as for
@@ -80,7 +82,7 @@ pub(crate) trait Strategy {
     fn observe_forced_moves(&mut self, _moves: &[(TaskId, Footprint)], _fires: bool) {}
     /// A step was taken by `task` (or [`FIRE`]); `touched` are the tasks it
     /// spawned, woke or completed.
-    fn after_step(&mut self, _task: TaskId, _footprint: Footprint, _touched: &[TaskId]) {}
+    fn after_step(&mut self, _task: TaskId, _footprint: &Footprint, _touched: &[TaskId]) {}
     /// True when an exhaustive strategy covered its space up to its bounds.
     fn exhausted_within_bounds(&self) -> bool {
         self.exhausted()
@@ -225,7 +227,7 @@ impl Chooser {
         self.active_ref().wants_moves()
     }
 
-    pub(crate) fn observe_moves(&mut self, moves: &[(TaskId, Footprint)]) {
+    pub(crate) fn observe_moves(&mut self, moves: &mut Vec<(TaskId, Footprint)>) {
         self.active().observe_moves(moves);
     }
 
@@ -233,7 +235,7 @@ impl Chooser {
         self.active().observe_forced_moves(moves, fires);
     }
 
-    pub(crate) fn after_step(&mut self, task: TaskId, footprint: Footprint, touched: &[TaskId]) {
+    pub(crate) fn after_step(&mut self, task: TaskId, footprint: &Footprint, touched: &[TaskId]) {
         self.active().after_step(task, footprint, touched);
     }
 

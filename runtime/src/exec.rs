@@ -453,6 +453,7 @@ fn choose_plain(ex: &mut Execution) -> Next {
             return next;
         }
     }
+    ex.chooser.predraw();
     let world = World { tasks: &ex.tasks, objects: &ex.objects };
     let enabled = &mut ex.choosing.enabled;
     enabled.clear();

@@ -189,6 +189,15 @@ impl Chooser {
         Ok(t)
     }
 
+    /// Lets a random walk draw its next pick's first word early (see
+    /// [`RandomWalk::predraw`]).
+    #[inline]
+    pub(crate) fn predraw(&mut self) {
+        if let Some(walk) = &mut self.walk {
+            walk.predraw();
+        }
+    }
+
     pub(crate) fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {
         if ready == 1 {
             return Ok(0);

@@ -915,9 +915,7 @@ fn exhaustive_section(timeout: u64) {
             if short(&gw) {
                 gw = faster(gw, exhaustive("goweave", w.key, timeout));
             }
-            if let Some(l) = lo.take() {
-                lo = Some(if short(&l) { faster(l, exhaustive("loom", w.key, timeout)) } else { l });
-            }
+            lo = lo.map(|l| if short(&l) { faster(l, exhaustive("loom", w.key, timeout)) } else { l });
         }
         let (gw_n, gw_t) = describe(&gw, timeout);
         let (lo_n, lo_t) = match &lo {

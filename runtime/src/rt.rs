@@ -970,10 +970,7 @@ impl Execution {
     /// footprint. It may say yes where nothing is added.
     fn may_meet_waiting_selects(&self, t: TaskId) -> bool {
         let Some(task) = self.tasks.get(t) else { return false };
-        let select_waits = |c: ObjId| {
-            matches!(self.objects.get(c).map(|obj| &obj.state), Some(ObjState::Chan(ch))
-                if ch.cap == 0 && ch.waiters.iter().any(|&(w, _, _)| matches!(self.tasks[w].op, Op::Select { .. })))
-        };
+        let select_waits = |c: ObjId| self.waiting_selects(c).next().is_some();
         match task.op {
             Op::Send(c) | Op::Recv(c) | Op::Close(c) | Op::TryChan(c) => select_waits(c),
             Op::Select { .. } => task.arms.iter().any(|arm| select_waits(arm.chan)),
@@ -991,6 +988,15 @@ impl Execution {
             footprint = Footprint::Global;
         }
         footprint
+    }
+
+    /// The selects waiting at object `o`, if it is an unbuffered channel.
+    fn waiting_selects(&self, o: ObjId) -> impl Iterator<Item = TaskId> + '_ {
+        let waiters = match self.objects.get(o).map(|obj| &obj.state) {
+            Some(ObjState::Chan(ch)) if ch.cap == 0 => &ch.waiters[..],
+            _ => &[],
+        };
+        waiters.iter().map(|&(w, _, _)| w).filter(|&w| matches!(self.tasks[w].op, Op::Select { .. }))
     }
 
     /// Makes `footprint` write every channel of each select waiting at
@@ -1013,14 +1019,7 @@ impl Execution {
             if part != 0 {
                 continue;
             }
-            let Some(ObjState::Chan(ch)) = self.objects.get(o).map(|obj| &obj.state) else { continue };
-            if ch.cap != 0 {
-                continue;
-            }
-            for &(w, _, _) in &ch.waiters {
-                if !matches!(self.tasks[w].op, Op::Select { .. }) {
-                    continue;
-                }
+            for w in self.waiting_selects(o) {
                 for arm in &self.tasks[w].arms {
                     let item = (arm.chan, Access::Write);
                     if items[..n].contains(&item) {

@@ -14,8 +14,6 @@
 //! assert_eq!(trace.touching(0).count(), 2);
 //! ```
 
-use std::panic::Location;
-
 pub use std::sync::atomic::Ordering;
 
 mod clock;
@@ -30,6 +28,9 @@ pub use lock_order::{Inversion, LockKey, LockOrder, OrderEdge};
 pub type TaskId = usize;
 /// An object's id: its creation index within one execution.
 pub type ObjectId = usize;
+/// A place in the user's code: where an operation was called, where an
+/// object was made.
+pub type Location = &'static std::panic::Location<'static>;
 
 /// One performed operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +45,9 @@ pub struct Event {
     /// What happened.
     pub kind: EventKind,
     /// Where in the user's code.
-    pub location: &'static Location<'static>,
+    pub location: Location,
 }
 
-/// What an [`Event`] did.
 /// What kind of object an [`EventKind::Create`] made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -65,6 +65,7 @@ pub enum ObjectKind {
     Shared,
 }
 
+/// What an [`Event`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {
@@ -225,7 +226,7 @@ mod tests {
     use super::*;
 
     fn ev(step: u32, task: TaskId, object: Option<ObjectId>, kind: EventKind) -> Event {
-        Event { step, task, object, kind, location: Location::caller() }
+        Event { step, task, object, kind, location: std::panic::Location::caller() }
     }
 
     #[test]

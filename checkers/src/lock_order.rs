@@ -11,18 +11,15 @@
 //! it was created and which of the locks created there it is.
 
 use std::collections::BTreeMap;
-use std::panic::Location;
 
-use crate::{Event, EventKind, ObjectId, ObjectKind, TaskId};
-
-type Loc = &'static Location<'static>;
+use crate::{Event, EventKind, Location, ObjectId, ObjectKind, TaskId};
 
 /// A lock's identity across executions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LockKey {
     /// Where the lock was created.
-    pub site: Loc,
-    /// Which of the locks created at `site` in one execution (0: the first).
+    pub location: Location,
+    /// Which of the locks created at `location` in one execution (0: the first).
     pub nth: u32,
 }
 
@@ -34,9 +31,9 @@ pub struct OrderEdge {
     /// The lock taken.
     pub to: LockKey,
     /// Where `from` was taken.
-    pub from_site: Loc,
+    pub from_location: Location,
     /// Where `to` was taken.
-    pub to_site: Loc,
+    pub to_location: Location,
     /// The task that took both (its id in that execution).
     pub task: TaskId,
     /// `from` held for writing (a Mutex, or an RwMutex write lock).
@@ -61,7 +58,7 @@ struct Held {
     object: ObjectId,
     key: LockKey,
     write: bool,
-    site: Loc,
+    location: Location,
 }
 
 /// The lock-order graph of an exploration.
@@ -89,7 +86,7 @@ struct Held {
 pub struct LockOrder {
     execution: u64,
     keys: Vec<Option<LockKey>>,
-    created_at: BTreeMap<Loc, u32>,
+    created_at: BTreeMap<Location, u32>,
     held: Vec<Vec<Held>>,
     edges: BTreeMap<(LockKey, LockKey), Vec<OrderEdge>>,
 }
@@ -134,7 +131,7 @@ impl LockOrder {
         match ev.kind {
             EventKind::Create { what: ObjectKind::Mutex | ObjectKind::RwMutex } => {
                 let n = self.created_at.entry(ev.location).or_insert(0);
-                let key = LockKey { site: ev.location, nth: *n };
+                let key = LockKey { location: ev.location, nth: *n };
                 *n += 1;
                 if self.keys.len() <= o {
                     self.keys.resize(o + 1, None);
@@ -161,8 +158,8 @@ impl LockOrder {
                     let edge = OrderEdge {
                         from: h.key,
                         to: key,
-                        from_site: h.site,
-                        to_site: ev.location,
+                        from_location: h.location,
+                        to_location: ev.location,
                         task: t,
                         from_write: h.write,
                         to_write: write,
@@ -180,7 +177,7 @@ impl LockOrder {
                         list.push(edge);
                     }
                 }
-                self.held[t].push(Held { object: o, key, write, site: ev.location });
+                self.held[t].push(Held { object: o, key, write, location: ev.location });
             }
             EventKind::Unlock | EventKind::RUnlock => {
                 // Guards may be released by another task: find the holder.
@@ -261,19 +258,19 @@ fn conflicts(waiting: &OrderEdge, holding: &OrderEdge) -> bool {
 mod tests {
     use super::*;
 
-    fn ev(task: TaskId, object: ObjectId, kind: EventKind, location: Loc) -> Event {
+    fn ev(task: TaskId, object: ObjectId, kind: EventKind, location: Location) -> Event {
         Event { step: 0, task, object: Some(object), kind, location }
     }
 
     fn mutexes(order: &mut LockOrder, n: usize) {
-        let here = Location::caller();
+        let here = std::panic::Location::caller();
         for o in 0..n {
             order.observe(&ev(0, o, EventKind::Create { what: ObjectKind::Mutex }, here));
         }
     }
 
     fn take(order: &mut LockOrder, task: TaskId, locks: &[ObjectId]) {
-        let here = Location::caller();
+        let here = std::panic::Location::caller();
         for &o in locks {
             order.observe(&ev(task, o, EventKind::Lock, here));
         }
@@ -322,7 +319,7 @@ mod tests {
     fn read_locks_do_not_wait_for_read_locks() {
         let mut order = LockOrder::default();
         order.begin_execution(0);
-        let here = Location::caller();
+        let here = std::panic::Location::caller();
         for o in 0..2 {
             order.observe(&ev(0, o, EventKind::Create { what: ObjectKind::RwMutex }, here));
         }

@@ -28,12 +28,12 @@
 
 use std::any::Any;
 use std::fmt;
-use std::panic::Location;
+use std::panic;
 use std::sync::{Arc, Mutex as StdMutex, Weak};
 use std::time::Duration;
 
-use crate::chan::{self, close_in, Receiver, Sender};
-use crate::rt::{self, announce, with_exec, Execution, Loc, Op, TimerAction};
+use crate::chan::{self, Receiver, Sender};
+use crate::rt::{self, announce, with_exec, Execution, Location, Op, TimerAction};
 use crate::time::{self, Instant};
 
 /// Why a context is done, like Go's `context.Canceled` and
@@ -133,13 +133,13 @@ impl Context {
     /// A child context with its own cancel function.
     #[track_caller]
     pub fn with_cancel(&self) -> (Context, CancelFunc) {
-        self.child(None, Location::caller())
+        self.child(None, panic::Location::caller())
     }
 
     /// A child context cancelled `d` of virtual time from now.
     #[track_caller]
     pub fn with_timeout(&self, d: Duration) -> (Context, CancelFunc) {
-        let loc = Location::caller();
+        let loc = panic::Location::caller();
         let now = time::now();
         self.child(Some(now + d), loc)
     }
@@ -147,10 +147,10 @@ impl Context {
     /// A child context cancelled when the virtual clock reaches `deadline`.
     #[track_caller]
     pub fn with_deadline(&self, deadline: Instant) -> (Context, CancelFunc) {
-        self.child(Some(deadline), Location::caller())
+        self.child(Some(deadline), panic::Location::caller())
     }
 
-    fn child(&self, deadline: Option<Instant>, loc: Loc) -> (Context, CancelFunc) {
+    fn child(&self, deadline: Option<Instant>, loc: Location) -> (Context, CancelFunc) {
         // A parent's earlier deadline already bounds the child.
         let deadline = match (deadline, self.deadline()) {
             (Some(mine), Some(theirs)) if theirs <= mine => None,
@@ -254,7 +254,7 @@ impl Context {
     /// Why the context is done, or `None` while it is not (a scheduling point).
     #[track_caller]
     pub fn err(&self) -> Option<ContextError> {
-        announce(Op::Clock, Location::caller());
+        announce(Op::Clock, panic::Location::caller());
         let ctx = self.cancellable()?;
         let err = ctx.inner.state.lock().expect("context state").err;
         err
@@ -268,7 +268,7 @@ impl Context {
 
 /// A task calls a cancel function: one scheduling point, then the context
 /// and its descendants are cancelled, each close ordered after the call.
-fn cancel_from_task(inner: &Arc<Inner>, loc: Loc) {
+fn cancel_from_task(inner: &Arc<Inner>, loc: Location) {
     let Some(done) = &inner.done else { return };
     let serial = with_exec(|ex| ex.serial);
     if serial != inner.serial {
@@ -283,7 +283,7 @@ fn cancel_from_task(inner: &Arc<Inner>, loc: Loc) {
 
 /// Cancels `inner` and its descendants with `err` (keeping an earlier
 /// error), closing their done channels.
-fn cancel_in(ex: &mut Execution, inner: &Arc<Inner>, err: ContextError, by: Option<usize>, loc: Loc) {
+fn cancel_in(ex: &mut Execution, inner: &Arc<Inner>, err: ContextError, by: Option<usize>, loc: Location) {
     let (children, timer) = {
         let mut st = inner.state.lock().expect("context state");
         if st.err.is_some() {
@@ -296,7 +296,7 @@ fn cancel_in(ex: &mut Execution, inner: &Arc<Inner>, err: ContextError, by: Opti
         ex.cancel_timer(timer);
     }
     if let Some(done) = &inner.done {
-        close_in(ex, done.id, by, loc);
+        ex.close_chan_in(done.id, by, loc);
     }
     for child in children.iter().filter_map(Weak::upgrade) {
         cancel_in(ex, &child, err, by, loc);

@@ -5,29 +5,26 @@
 //! Users depend on the `goweave` facade crate, which re-exports this one.
 
 mod config;
-mod exec;
 mod explore;
 mod failure;
-mod logs;
-mod minimize;
-mod progress;
-mod regressions;
+mod footprint;
+mod report;
 mod rt;
 mod schedule;
 mod select;
+mod select_macro;
 mod shared;
 mod strategy;
 mod task;
-mod trace_export;
+mod x;
 
 pub mod time;
 
 pub mod chan;
 pub mod context;
-pub mod errgroup;
-pub mod semaphore;
-pub mod singleflight;
 pub mod sync;
+
+pub use x::{errgroup, semaphore, singleflight};
 
 pub use chan::{chan, TryRecvError, TrySendError};
 pub use config::{Config, Stats, Strategy, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS, DEFAULT_MINIMIZE_BUDGET};
@@ -37,5 +34,10 @@ pub use schedule::{ParseScheduleError, Schedule};
 pub use shared::Shared;
 pub use task::{current, go, yield_now, Builder, JoinHandle, Panicked, Task};
 
+/// The items the macros expand to, in one place, as crossbeam-channel
+/// keeps its macros' paths: not public API, and not covered by semver.
 #[doc(hidden)]
-pub use explore::__private;
+pub mod __private {
+    pub use crate::explore::run_test;
+    pub use crate::select::{select, RecvArm, SelectArm, SendArm};
+}

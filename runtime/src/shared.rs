@@ -1,12 +1,10 @@
 //! Plain shared variables.
 
-use std::cell::UnsafeCell;
 use std::fmt;
-use std::panic::Location;
+use std::panic;
 
-use goweave_checkers::EventKind;
-
-use crate::rt::{announce, with_exec, Loc, ObjRef, ObjState, Op};
+use crate::rt::object::ModelShared;
+use crate::rt::{Location, ModelCell};
 
 /// A plain variable shared between tasks, as in Go: no synchronization of
 /// its own. Every access is a scheduling point and is recorded, so two
@@ -26,30 +24,21 @@ use crate::rt::{announce, with_exec, Loc, ObjRef, ObjState, Op};
 /// The closures of [`with`](Self::with) and [`with_mut`](Self::with_mut)
 /// must not call goweave operations.
 pub struct Shared<T> {
-    obj: ObjRef,
-    value: UnsafeCell<T>,
+    model: ModelShared,
+    /// Touched right after an access step, by the task that took it,
+    /// before any other task can run.
+    value: ModelCell<T>,
 }
-
-// SAFETY: tasks run one at a time on the exploration's one thread, and a
-// reference handed to `with`/`with_mut` does not outlive that call, during
-// which no other task runs.
-unsafe impl<T: Send> Send for Shared<T> {}
-unsafe impl<T: Send> Sync for Shared<T> {}
 
 impl<T> Shared<T> {
     /// A new shared variable.
     #[track_caller]
     pub fn new(value: T) -> Shared<T> {
-        Shared { obj: ObjRef::new(ObjState::Shared), value: UnsafeCell::new(value) }
+        Shared { model: ModelShared::new(), value: ModelCell::new(value) }
     }
 
-    fn access(&self, write: bool, loc: Loc) {
-        let id = with_exec(|ex| self.obj.id(ex));
-        announce(if write { Op::SharedWrite(id) } else { Op::SharedRead(id) }, loc);
-        with_exec(|ex| {
-            let me = ex.current;
-            ex.record(me, Some(id), if write { EventKind::SharedWrite } else { EventKind::SharedRead }, loc);
-        });
+    fn access(&self, write: bool, loc: Location) {
+        self.model.access(write, loc);
     }
 
     /// Reads the value.
@@ -58,33 +47,37 @@ impl<T> Shared<T> {
     where
         T: Copy,
     {
-        self.access(false, Location::caller());
-        // SAFETY: see the `Sync` impl.
+        self.access(false, panic::Location::caller());
+        // SAFETY: no other task runs until this task's next goweave
+        // operation, and the copy is taken at once.
         unsafe { *self.value.get() }
     }
 
     /// Writes the value.
     #[track_caller]
     pub fn set(&self, value: T) {
-        self.access(true, Location::caller());
-        // SAFETY: see the `Sync` impl.
-        unsafe { *self.value.get() = value };
+        self.access(true, panic::Location::caller());
+        // SAFETY: no other task runs until this task's next goweave
+        // operation, and no reference to the value outlives a call.
+        unsafe { *self.value.get_mut_unchecked() = value };
     }
 
     /// Reads through a reference (one read access).
     #[track_caller]
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        self.access(false, Location::caller());
-        // SAFETY: see the `Sync` impl.
-        f(unsafe { &*self.value.get() })
+        self.access(false, panic::Location::caller());
+        // SAFETY: no other task runs while `f` runs (it must not call
+        // goweave operations), and the reference does not outlive `f`.
+        f(unsafe { self.value.get() })
     }
 
     /// Modifies in place (one write access).
     #[track_caller]
     pub fn with_mut<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        self.access(true, Location::caller());
-        // SAFETY: see the `Sync` impl.
-        f(unsafe { &mut *self.value.get() })
+        self.access(true, panic::Location::caller());
+        // SAFETY: no other task runs while `f` runs (it must not call
+        // goweave operations), and the reference does not outlive `f`.
+        f(unsafe { self.value.get_mut_unchecked() })
     }
 
     /// The value, consuming the variable.
@@ -95,6 +88,6 @@ impl<T> Shared<T> {
 
 impl<T> fmt::Debug for Shared<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Shared#{}", self.obj.id)
+        write!(f, "Shared#{}", self.model.obj.id)
     }
 }

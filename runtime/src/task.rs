@@ -1,24 +1,17 @@
 //! Tasks: `go`, join handles, names.
 
-use std::cell::UnsafeCell;
 use std::fmt;
-use std::panic::Location;
+use std::panic;
 use std::sync::Arc;
 
 use goweave_checkers::EventKind;
 
-use crate::rt::{self, announce, with_exec, Op, TaskId, TaskState};
+use crate::footprint::TaskId;
+use crate::rt::{self, announce, with_exec, ModelCell, Op, TaskState};
 
-/// The result slot a task fills when it returns.
-struct Slot<T> {
-    value: UnsafeCell<Option<T>>,
-}
-
-// SAFETY: the slot is written by its task when it returns and read by the
-// joiner after that task finished; both run on the exploration's one
-// thread, one at a time.
-unsafe impl<T: Send> Sync for Slot<T> {}
-unsafe impl<T: Send> Send for Slot<T> {}
+/// The result slot a task fills when it returns: written by the task as
+/// it returns, read by the joiner once the task finished.
+type Slot<T> = ModelCell<Option<T>>;
 
 /// Owns the right to join a task, like `std::thread::JoinHandle`.
 /// Dropping it detaches the task.
@@ -69,7 +62,7 @@ impl<T> JoinHandle<T> {
     /// or its panic as `Err` (which then is no failure of the test).
     #[track_caller]
     pub fn join(self) -> Result<T, Panicked> {
-        let loc = Location::caller();
+        let loc = panic::Location::caller();
         let target = with_exec(|ex| {
             if ex.serial != self.serial {
                 panic!("a JoinHandle from another execution was joined: spawn tasks inside the test body");
@@ -86,10 +79,11 @@ impl<T> JoinHandle<T> {
                     task.panic_joined = true;
                     Err(Panicked { message: p.message.clone(), location: p.location.clone() })
                 }
-                // SAFETY: the task finished, so it no longer touches its slot.
-                None => {
-                    Ok(unsafe { (*self.slot.value.get()).take() }.expect("a finished task left no result"))
-                }
+                // SAFETY: the task finished, so it no longer touches its slot,
+                // and this handle, consumed here, is the slot's only reader.
+                None => Ok(unsafe { self.slot.get_mut_unchecked() }
+                    .take()
+                    .expect("a finished task left no result")),
             }
         })
     }
@@ -137,28 +131,28 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        spawn(self.name, f, Location::caller())
+        spawn(self.name, f, panic::Location::caller())
     }
 }
 
-fn spawn<F, T>(name: Option<String>, f: F, loc: rt::Loc) -> JoinHandle<T>
+fn spawn<F, T>(name: Option<String>, f: F, loc: rt::Location) -> JoinHandle<T>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
     announce(Op::Spawn, loc);
-    let slot = Arc::new(Slot { value: UnsafeCell::new(None) });
+    let slot: Arc<Slot<T>> = Arc::new(ModelCell::new(None));
     let task_slot = slot.clone();
     let body: rt::SpawnFn = Box::new(move || {
         let value = f();
         // SAFETY: only this task writes the slot, and the joiner reads it
         // only after this task finished.
-        unsafe { *task_slot.value.get() = Some(value) };
+        unsafe { *task_slot.get_mut_unchecked() = Some(value) };
     });
     with_exec(|ex| {
         let me = ex.current;
         let child = ex.add_task(name.map(Arc::from), loc, body);
-        ex.chooser.on_spawn(child);
+        ex.picker.on_spawn(child);
         ex.record(me, None, EventKind::Spawn { child }, loc);
         JoinHandle { task: child, serial: ex.serial, slot }
     })
@@ -178,19 +172,19 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    spawn(None, f, Location::caller())
+    spawn(None, f, panic::Location::caller())
 }
 
 /// A scheduling point that does nothing else: lets other tasks run. Under
 /// PCT it also lowers the caller's priority, so call it in spin loops.
 #[track_caller]
 pub fn yield_now() {
-    let loc = Location::caller();
+    let loc = panic::Location::caller();
     announce(Op::Yield, loc);
     with_exec(|ex| {
         let me = ex.current;
         ex.record(me, None, EventKind::Yield, loc);
-        ex.chooser.on_yield(me);
+        ex.picker.on_yield(me);
     });
 }
 

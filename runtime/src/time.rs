@@ -8,13 +8,14 @@
 
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
-use std::panic::Location;
+use std::panic;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::{new_chan, Chan, Receiver};
-use crate::rt::{self, announce, with_exec, Loc, Op, TimerAction};
+use crate::chan::Receiver;
+use crate::rt::object::ModelChan;
+use crate::rt::{self, announce, with_exec, Location, Op, TimerAction};
 
 /// A point in virtual time: the time since the execution started.
 ///
@@ -73,21 +74,21 @@ impl fmt::Display for Instant {
     }
 }
 
-fn clock_step(loc: Loc) {
+fn clock_step(loc: Location) {
     announce(Op::Clock, loc);
 }
 
 /// The current virtual time (a scheduling point).
 #[track_caller]
 pub fn now() -> Instant {
-    clock_step(Location::caller());
+    clock_step(panic::Location::caller());
     with_exec(|ex| Instant(ex.now))
 }
 
 /// Blocks the calling task for `d` of virtual time.
 #[track_caller]
 pub fn sleep(d: Duration) {
-    let loc = Location::caller();
+    let loc = panic::Location::caller();
     clock_step(loc);
     if d.is_zero() {
         return;
@@ -101,7 +102,7 @@ pub fn sleep(d: Duration) {
 
 /// Starts a timer that sends the time on `chan` after `d`, every `period`
 /// if given; returns its id.
-fn start_timer(chan: &Arc<Chan<Instant>>, d: Duration, period: Option<Duration>) -> u64 {
+fn start_timer(chan: &Arc<ModelChan<Instant>>, d: Duration, period: Option<Duration>) -> u64 {
     with_exec(|ex| {
         let id = chan.obj.id(ex);
         let target = chan.clone();
@@ -127,9 +128,9 @@ fn start_timer(chan: &Arc<Chan<Instant>>, d: Duration, period: Option<Duration>)
 /// ```
 #[track_caller]
 pub fn after(d: Duration) -> Receiver<Instant> {
-    let loc = Location::caller();
+    let loc = panic::Location::caller();
     clock_step(loc);
-    let chan = new_chan::<Instant>(1, false, loc);
+    let chan = ModelChan::<Instant>::new(1, false, loc);
     start_timer(&chan, d, None);
     Receiver::from_chan(chan)
 }
@@ -157,12 +158,12 @@ pub struct Ticker {
 /// ```
 #[track_caller]
 pub fn tick(d: Duration) -> Ticker {
-    let loc = Location::caller();
+    let loc = panic::Location::caller();
     if d.is_zero() {
         rt::go_panic("non-positive interval for NewTicker", loc);
     }
     clock_step(loc);
-    let chan = new_chan::<Instant>(1, false, loc);
+    let chan = ModelChan::<Instant>::new(1, false, loc);
     let id = start_timer(&chan, d, Some(d));
     let serial = with_exec(|ex| ex.serial);
     Ticker { rx: Receiver::from_chan(chan), id: AtomicU64::new(id), serial }
@@ -177,7 +178,7 @@ impl Ticker {
     /// Stops the ticker: no more ticks are sent.
     #[track_caller]
     pub fn stop(&self) {
-        clock_step(Location::caller());
+        clock_step(panic::Location::caller());
         let id = self.id.load(Ordering::Relaxed);
         with_exec(|ex| {
             if ex.serial == self.serial {
@@ -189,7 +190,7 @@ impl Ticker {
     /// Stops the ticker and restarts it with period `d`.
     #[track_caller]
     pub fn reset(&self, d: Duration) {
-        let loc = Location::caller();
+        let loc = panic::Location::caller();
         if d.is_zero() {
             rt::go_panic("non-positive interval for Ticker.Reset", loc);
         }
@@ -225,9 +226,9 @@ impl Timer {
     /// A timer that fires once, `d` from now.
     #[track_caller]
     pub fn new(d: Duration) -> Timer {
-        let loc = Location::caller();
+        let loc = panic::Location::caller();
         clock_step(loc);
-        let chan = new_chan::<Instant>(1, false, loc);
+        let chan = ModelChan::<Instant>::new(1, false, loc);
         let id = start_timer(&chan, d, None);
         let serial = with_exec(|ex| ex.serial);
         Timer { rx: Receiver::from_chan(chan), id: AtomicU64::new(id), serial }
@@ -241,7 +242,7 @@ impl Timer {
     /// Stops the timer; true if that prevented it from firing.
     #[track_caller]
     pub fn stop(&self) -> bool {
-        clock_step(Location::caller());
+        clock_step(panic::Location::caller());
         let id = self.id.load(Ordering::Relaxed);
         with_exec(|ex| ex.serial == self.serial && ex.cancel_timer(id))
     }
@@ -249,7 +250,7 @@ impl Timer {
     /// Makes the timer fire `d` from now; true if it was still pending.
     #[track_caller]
     pub fn reset(&self, d: Duration) -> bool {
-        let loc = Location::caller();
+        let loc = panic::Location::caller();
         clock_step(loc);
         let was_pending = with_exec(|ex| ex.cancel_timer(self.id.load(Ordering::Relaxed)));
         let id = start_timer(&self.rx.chan, d, None);

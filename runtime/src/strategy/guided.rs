@@ -13,8 +13,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::{Strategy, FIRE};
-use crate::rt::TaskId;
+use super::{Scheduler, FIRE};
+use crate::footprint::TaskId;
 use crate::schedule::Choice;
 
 /// True when picking `picked` at a step whose previous step ran `current`
@@ -192,7 +192,7 @@ impl Guided {
     }
 }
 
-impl Strategy for Guided {
+impl Scheduler for Guided {
     fn begin(&mut self) -> bool {
         !std::mem::replace(&mut self.begun, true)
     }

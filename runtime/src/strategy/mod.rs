@@ -1,15 +1,23 @@
-//! Exploration strategies behind one small trait.
+//! Exploration strategies behind one small trait, [`Scheduler`], one file
+//! per strategy.
 //!
-//! A strategy starts executions (or says the exploration is complete) and
+//! A scheduler starts executions (or says the exploration is complete) and
 //! picks among the enabled moves at each step: which task runs, and which
-//! ready arm of a `select!` fires. [`Chooser`] wraps the active strategy,
+//! ready arm of a `select!` fires. [`Picker`] wraps the active scheduler,
 //! records every choice that had alternatives into the execution's
-//! [`Schedule`], and is what the engine talks to.
+//! [`Schedule`](crate::schedule::Schedule), and is what the engine talks
+//! to. `random` is the uniform random walk, `pct` probabilistic
+//! concurrency testing, `portfolio` the two interleaved (the parallel
+//! phases of the default strategy), `dpor` exhaustive search with
+//! partial-order reduction and `naive` without it (the reference DPOR is
+//! tested against), `replay` follows a token, and `guided` follows a plan
+//! of blocks (schedule minimization).
 
 mod dpor;
 mod guided;
 mod naive;
 mod pct;
+mod picker;
 mod portfolio;
 mod random;
 mod replay;
@@ -18,12 +26,12 @@ pub(crate) use dpor::Dpor;
 pub(crate) use guided::{arms_by_task, is_preemption, ArmPick, Block, Guided, Plan, Record};
 pub(crate) use naive::NaiveDfs;
 pub(crate) use pct::Pct;
+pub(crate) use picker::Picker;
 pub(crate) use portfolio::Portfolio;
 pub(crate) use random::RandomWalk;
 pub(crate) use replay::Replay;
 
-use crate::rt::{Footprint, TaskId};
-use crate::schedule::{Choice, Schedule};
+use crate::footprint::{Footprint, TaskId};
 
 /// The move "fire the earliest pending timer", listed after the enabled
 /// tasks when a timer is pending.
@@ -44,7 +52,7 @@ pub(crate) enum Moves {
 }
 
 /// One exploration strategy.
-pub(crate) trait Strategy {
+pub(crate) trait Scheduler {
     /// Prepares the next execution; `false` when the exploration is complete.
     fn begin(&mut self) -> bool;
     /// Picks the task for the next step among `enabled` (sorted by id, at
@@ -96,168 +104,12 @@ pub(crate) trait Strategy {
     fn execution_index(&self) -> u64;
     /// What it means when this strategy cannot follow its own choices: a
     /// replay token that no longer fits, by default.
-    fn divergence(&self) -> crate::FailureKind {
-        crate::FailureKind::Replay
+    fn divergence(&self) -> crate::failure::FailureKind {
+        crate::failure::FailureKind::Replay
     }
     /// True when an exhaustive strategy covered its whole space.
     fn exhausted(&self) -> bool {
         false
-    }
-}
-
-/// The engine's handle on the strategy: picks and records.
-pub(crate) struct Chooser {
-    strategy: Box<dyn Strategy>,
-    /// The random walk, when it is the strategy, held by type rather than
-    /// behind `strategy` (then [`Idle`]): its pick, made at every step of
-    /// the most common exploration, is then inlined instead of a virtual
-    /// call returning a `Result`.
-    walk: Option<RandomWalk>,
-    schedule: Schedule,
-}
-
-/// A strategy that starts nothing: the placeholder an idle execution
-/// shell holds between runs (a zero-sized box does not allocate).
-struct Idle;
-
-impl Strategy for Idle {
-    fn begin(&mut self) -> bool {
-        false
-    }
-    fn pick_task(&mut self, enabled: &[TaskId], _current: TaskId, _step: u32) -> Result<TaskId, String> {
-        Ok(enabled[0])
-    }
-    fn pick_arm(&mut self, _ready: usize, _step: u32) -> Result<usize, String> {
-        Ok(0)
-    }
-    fn execution_index(&self) -> u64 {
-        0
-    }
-}
-
-impl Chooser {
-    pub(crate) fn new(strategy: Box<dyn Strategy>) -> Chooser {
-        Chooser { strategy, walk: None, schedule: Schedule::default() }
-    }
-
-    /// A chooser for a random walk.
-    pub(crate) fn random(walk: RandomWalk) -> Chooser {
-        Chooser { strategy: Box::new(Idle), walk: Some(walk), schedule: Schedule::default() }
-    }
-
-    /// The strategy, wherever it is held.
-    fn active(&mut self) -> &mut dyn Strategy {
-        match &mut self.walk {
-            Some(walk) => walk,
-            None => &mut *self.strategy,
-        }
-    }
-
-    fn active_ref(&self) -> &dyn Strategy {
-        match &self.walk {
-            Some(walk) => walk,
-            None => &*self.strategy,
-        }
-    }
-
-    pub(crate) fn idle() -> Chooser {
-        Chooser::new(Box::new(Idle))
-    }
-
-    pub(crate) fn begin(&mut self) -> bool {
-        self.schedule.clear();
-        self.active().begin()
-    }
-
-    pub(crate) fn pick_task(
-        &mut self,
-        enabled: &[TaskId],
-        current: TaskId,
-        step: u32,
-    ) -> Result<TaskId, String> {
-        let t = match &mut self.walk {
-            Some(walk) => walk.pick(enabled),
-            None => self.strategy.pick_task(enabled, current, step)?,
-        };
-        if t == PRUNED {
-            return Ok(t);
-        }
-        debug_assert!(enabled.contains(&t), "strategy picked a disabled task");
-        if enabled.len() > 1 {
-            self.schedule.push(if t == FIRE { Choice::Fire } else { Choice::Task(t) });
-        }
-        Ok(t)
-    }
-
-    /// Lets a random walk draw its next pick's first word early (see
-    /// [`RandomWalk::predraw`]).
-    #[inline]
-    pub(crate) fn predraw(&mut self) {
-        if let Some(walk) = &mut self.walk {
-            walk.predraw();
-        }
-    }
-
-    pub(crate) fn pick_arm(&mut self, ready: usize, step: u32) -> Result<usize, String> {
-        if ready == 1 {
-            return Ok(0);
-        }
-        let arm = self.active().pick_arm(ready, step)?;
-        debug_assert!(arm < ready);
-        self.schedule.push(Choice::Arm(arm));
-        Ok(arm)
-    }
-
-    pub(crate) fn on_spawn(&mut self, task: TaskId) {
-        self.active().on_spawn(task);
-    }
-
-    pub(crate) fn on_yield(&mut self, task: TaskId) {
-        self.active().on_yield(task);
-    }
-
-    pub(crate) fn end(&mut self, steps: u32) -> Result<(), String> {
-        self.active().end(steps)
-    }
-
-    pub(crate) fn exhausted(&self) -> bool {
-        self.active_ref().exhausted()
-    }
-
-    pub(crate) fn exhausted_within_bounds(&self) -> bool {
-        self.active_ref().exhausted_within_bounds()
-    }
-
-    pub(crate) fn wants_footprints(&self) -> bool {
-        self.active_ref().wants_footprints()
-    }
-
-    pub(crate) fn wants_moves(&self) -> Moves {
-        self.active_ref().wants_moves()
-    }
-
-    pub(crate) fn observe_moves(&mut self, moves: &mut Vec<(TaskId, Footprint)>) {
-        self.active().observe_moves(moves);
-    }
-
-    pub(crate) fn observe_forced_moves(&mut self, moves: &[(TaskId, Footprint)], fires: bool) {
-        self.active().observe_forced_moves(moves, fires);
-    }
-
-    pub(crate) fn after_step(&mut self, task: TaskId, footprint: &Footprint, touched: &[TaskId]) {
-        self.active().after_step(task, footprint, touched);
-    }
-
-    pub(crate) fn execution_index(&self) -> u64 {
-        self.active_ref().execution_index()
-    }
-
-    pub(crate) fn divergence(&self) -> crate::FailureKind {
-        self.active_ref().divergence()
-    }
-
-    pub(crate) fn schedule(&self) -> &Schedule {
-        &self.schedule
     }
 }
 

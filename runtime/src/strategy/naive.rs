@@ -7,8 +7,8 @@
 //! next execution replays the prefix up to the deepest point with an
 //! untried alternative and takes that alternative.
 
-use super::{Strategy, FIRE};
-use crate::rt::TaskId;
+use super::{Scheduler, FIRE};
+use crate::footprint::TaskId;
 
 pub(crate) struct NaiveDfs {
     preemption_bound: Option<usize>,
@@ -59,7 +59,7 @@ impl NaiveDfs {
     }
 }
 
-impl Strategy for NaiveDfs {
+impl Scheduler for NaiveDfs {
     fn begin(&mut self) -> bool {
         if self.executions >= self.iterations {
             return false;

@@ -12,8 +12,8 @@
 //! Change points are distinct and never at the first choice point, where a
 //! demotion would only stand for another random initial order.
 
-use super::{mix_seed, Slice, Strategy, FIRE};
-use crate::rt::TaskId;
+use super::{mix_seed, Scheduler, Slice, FIRE};
+use crate::footprint::TaskId;
 
 pub(crate) struct Pct {
     depth: usize,
@@ -155,7 +155,7 @@ impl Pct {
     }
 }
 
-impl Strategy for Pct {
+impl Scheduler for Pct {
     fn begin(&mut self) -> bool {
         match self.slice.next() {
             Some(index) => {

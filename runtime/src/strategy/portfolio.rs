@@ -1,8 +1,9 @@
-//! The default: PCT with depth 3 interleaved with a random walk, so both
+//! PCT with depth 3 interleaved with a random walk (the parallel phases of
+//! the default strategy, `Strategy::Portfolio`), so both
 //! shallow-but-wide and deep-but-narrow bugs are found without tuning.
 
-use super::{Pct, RandomWalk, Slice, Strategy};
-use crate::rt::TaskId;
+use super::{Pct, RandomWalk, Scheduler, Slice};
+use crate::footprint::TaskId;
 
 pub(crate) struct Portfolio {
     pct: Pct,
@@ -21,7 +22,7 @@ impl Portfolio {
         }
     }
 
-    fn active(&mut self) -> &mut dyn Strategy {
+    fn active(&mut self) -> &mut dyn Scheduler {
         if self.use_pct {
             &mut self.pct
         } else {
@@ -30,7 +31,7 @@ impl Portfolio {
     }
 }
 
-impl Strategy for Portfolio {
+impl Scheduler for Portfolio {
     fn begin(&mut self) -> bool {
         let Some(index) = self.slice.next() else {
             return false;

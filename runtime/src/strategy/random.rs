@@ -1,8 +1,8 @@
 //! Seeded uniform random walk: at every step each enabled task, and at every
 //! select each ready arm, is equally likely.
 
-use super::{mix_seed, Slice, Strategy};
-use crate::rt::TaskId;
+use super::{mix_seed, Scheduler, Slice};
+use crate::footprint::TaskId;
 
 pub(crate) struct RandomWalk {
     seed: u64,
@@ -59,7 +59,7 @@ impl RandomWalk {
     }
 }
 
-impl Strategy for RandomWalk {
+impl Scheduler for RandomWalk {
     fn begin(&mut self) -> bool {
         match self.slice.next() {
             Some(index) => {

@@ -1,8 +1,8 @@
 //! Follows a recorded schedule exactly, and says where the program stopped
 //! following it.
 
-use super::{Strategy, FIRE};
-use crate::rt::TaskId;
+use super::{Scheduler, FIRE};
+use crate::footprint::TaskId;
 use crate::schedule::{Choice, Schedule};
 
 pub(crate) struct Replay {
@@ -38,7 +38,7 @@ impl Replay {
     }
 }
 
-impl Strategy for Replay {
+impl Scheduler for Replay {
     fn begin(&mut self) -> bool {
         if self.run >= self.runs.len() {
             return false;
@@ -68,7 +68,7 @@ impl Strategy for Replay {
             )),
             Choice::Arm(a) => Err(format!(
                 "the schedule diverged at step {step} (choice {}): it picks select arm {a}, but \
-                 the program is choosing among tasks {enabled:?}",
+                 the program is stepping among tasks {enabled:?}",
                 self.next
             )),
         }
@@ -84,7 +84,7 @@ impl Strategy for Replay {
             )),
             Choice::Task(_) | Choice::Fire => Err(format!(
                 "the schedule diverged at step {step} (choice {}): it schedules a task or a timer, \
-                 but the program is choosing among {ready} ready select arms",
+                 but the program is stepping among {ready} ready select arms",
                 self.next
             )),
         }

@@ -4,29 +4,13 @@
 //! happens-before edges.
 
 use std::fmt;
-use std::panic::Location;
+use std::panic;
 
 use goweave_checkers::EventKind;
 
 pub use std::sync::atomic::Ordering;
 
-use crate::rt::{announce_act, Loc, ObjRef, ObjState, Op};
-
-fn step(obj: &ObjRef, kind: EventKind, loc: Loc) {
-    // Loads commute with loads: exhaustive search need not reorder them.
-    let load = matches!(kind, EventKind::AtomicLoad { .. });
-    announce_act(
-        loc,
-        |ex| {
-            let id = obj.id(ex);
-            (if load { Op::AtomicRead(id) } else { Op::Atomic(id) }, id)
-        },
-        |ex, _, id| {
-            let me = ex.current;
-            ex.record(me, Some(id), kind, loc);
-        },
-    );
-}
+use crate::rt::object::ModelAtomic;
 
 macro_rules! atomic_common {
     ($name:ident, $std:ident, $t:ty) => {
@@ -34,27 +18,27 @@ macro_rules! atomic_common {
             /// A new atomic holding `value`.
             #[track_caller]
             pub fn new(value: $t) -> Self {
-                $name { obj: ObjRef::new(ObjState::Atomic), value: std::sync::atomic::$std::new(value) }
+                $name { model: ModelAtomic::new(), value: std::sync::atomic::$std::new(value) }
             }
 
             /// Loads the value.
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicLoad { order }, Location::caller());
+                self.model.step(EventKind::AtomicLoad { order }, panic::Location::caller());
                 self.value.load(Ordering::SeqCst)
             }
 
             /// Stores `value`.
             #[track_caller]
             pub fn store(&self, value: $t, order: Ordering) {
-                step(&self.obj, EventKind::AtomicStore { order }, Location::caller());
+                self.model.step(EventKind::AtomicStore { order }, panic::Location::caller());
                 self.value.store(value, Ordering::SeqCst)
             }
 
             /// Stores `value`, returning the previous value.
             #[track_caller]
             pub fn swap(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.swap(value, Ordering::SeqCst)
             }
 
@@ -68,26 +52,16 @@ macro_rules! atomic_common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
-                let loc = Location::caller();
-                announce_act(
-                    loc,
-                    |ex| {
-                        let id = self.obj.id(ex);
-                        (Op::Atomic(id), id)
-                    },
-                    |ex, _, id| {
-                        let result =
-                            self.value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
-                        // A failed compare-exchange only loads.
-                        let kind = match result {
-                            Ok(_) => EventKind::AtomicRmw { order: success },
-                            Err(_) => EventKind::AtomicLoad { order: failure },
-                        };
-                        let me = ex.current;
-                        ex.record(me, Some(id), kind, loc);
-                        result
-                    },
-                )
+                self.model.update(panic::Location::caller(), || {
+                    let result =
+                        self.value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
+                    // A failed compare-exchange only loads.
+                    let kind = match result {
+                        Ok(_) => EventKind::AtomicRmw { order: success },
+                        Err(_) => EventKind::AtomicLoad { order: failure },
+                    };
+                    (result, kind)
+                })
             }
 
             /// Like [`compare_exchange`](Self::compare_exchange); never fails
@@ -138,28 +112,28 @@ macro_rules! atomic_common {
             /// Bitwise and; returns the previous value.
             #[track_caller]
             pub fn fetch_and(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_and(value, Ordering::SeqCst)
             }
 
             /// Bitwise nand; returns the previous value.
             #[track_caller]
             pub fn fetch_nand(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_nand(value, Ordering::SeqCst)
             }
 
             /// Bitwise or; returns the previous value.
             #[track_caller]
             pub fn fetch_or(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_or(value, Ordering::SeqCst)
             }
 
             /// Bitwise xor; returns the previous value.
             #[track_caller]
             pub fn fetch_xor(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_xor(value, Ordering::SeqCst)
             }
         }
@@ -184,7 +158,7 @@ macro_rules! atomic_int {
     ($name:ident, $std:ident, $t:ty) => {
         /// An integer atomic with std's API; every operation is a scheduling point.
         pub struct $name {
-            obj: ObjRef,
+            model: ModelAtomic,
             value: std::sync::atomic::$std,
         }
 
@@ -194,28 +168,28 @@ macro_rules! atomic_int {
             /// Adds (wrapping); returns the previous value.
             #[track_caller]
             pub fn fetch_add(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_add(value, Ordering::SeqCst)
             }
 
             /// Subtracts (wrapping); returns the previous value.
             #[track_caller]
             pub fn fetch_sub(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_sub(value, Ordering::SeqCst)
             }
 
             /// Maximum; returns the previous value.
             #[track_caller]
             pub fn fetch_max(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_max(value, Ordering::SeqCst)
             }
 
             /// Minimum; returns the previous value.
             #[track_caller]
             pub fn fetch_min(&self, value: $t, order: Ordering) -> $t {
-                step(&self.obj, EventKind::AtomicRmw { order }, Location::caller());
+                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
                 self.value.fetch_min(value, Ordering::SeqCst)
             }
         }
@@ -231,7 +205,7 @@ atomic_int!(AtomicI64, AtomicI64, i64);
 
 /// A boolean atomic with std's API; every operation is a scheduling point.
 pub struct AtomicBool {
-    obj: ObjRef,
+    model: ModelAtomic,
     value: std::sync::atomic::AtomicBool,
 }
 

@@ -1,11 +1,9 @@
-use std::cell::UnsafeCell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::panic::Location;
+use std::panic;
 
-use goweave_checkers::EventKind;
-
-use crate::rt::{self, announce, announce_act, with_exec, Execution, Loc, ObjRef, ObjState, Op};
+use crate::rt::object::ModelMutex;
+use crate::rt::{self, Location, ModelCell};
 
 /// A mutual-exclusion lock around a value, like Go's `sync.Mutex`. Not
 /// reentrant: locking it twice from one task deadlocks, as in Go.
@@ -22,20 +20,16 @@ use crate::rt::{self, announce, announce_act, with_exec, Execution, Loc, ObjRef,
 /// });
 /// ```
 pub struct Mutex<T: ?Sized> {
-    obj: ObjRef,
-    data: UnsafeCell<T>,
+    pub(crate) model: ModelMutex,
+    /// Touched only through a guard, which proves the lock is held.
+    data: ModelCell<T>,
 }
-
-// SAFETY: access to `data` is serialized by the engine's lock state, and
-// every task runs on the exploration's one thread.
-unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
-unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 /// Holds a [`Mutex`] locked; unlocks (a scheduling point) when dropped.
 #[must_use = "the lock is released at once if the guard is not kept"]
 pub struct MutexGuard<'a, T: ?Sized> {
     pub(crate) mutex: &'a Mutex<T>,
-    pub(crate) locked_at: Loc,
+    pub(crate) locked_at: Location,
 }
 
 // SAFETY: as in Go, another task may release the lock; the engine runs one
@@ -47,7 +41,7 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex.
     #[track_caller]
     pub fn new(value: T) -> Mutex<T> {
-        Mutex { obj: ObjRef::new(ObjState::Mutex { holder: None }), data: UnsafeCell::new(value) }
+        Mutex { model: ModelMutex::new(), data: ModelCell::new(value) }
     }
 
     /// The value, consuming the mutex.
@@ -57,54 +51,20 @@ impl<T> Mutex<T> {
 }
 
 impl<T: ?Sized> Mutex<T> {
-    pub(crate) fn id(&self) -> usize {
-        with_exec(|ex| self.obj.id(ex))
-    }
-
     /// Locks, blocking while another task holds it.
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        let loc = Location::caller();
-        announce_act(
-            loc,
-            |ex| {
-                let id = self.obj.id(ex);
-                (Op::Lock(id), id)
-            },
-            |ex, _, id| Self::acquire_in(ex, id, loc),
-        );
+        let loc = panic::Location::caller();
+        self.model.lock(loc);
         MutexGuard { mutex: self, locked_at: loc }
-    }
-
-    pub(crate) fn acquire(&self, id: usize, loc: Loc) {
-        with_exec(|ex| Self::acquire_in(ex, id, loc));
-    }
-
-    fn acquire_in(ex: &mut Execution, id: usize, loc: Loc) {
-        let me = ex.current;
-        *ex.mutex_holder(id) = Some((me, loc));
-        ex.record(me, Some(id), EventKind::Lock, loc);
     }
 
     /// Locks if it is free, without blocking.
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        let loc = Location::caller();
-        let id = self.id();
-        announce(Op::TryLock(id), loc);
-        let free = with_exec(|ex| {
-            let me = ex.current;
-            let holder = ex.mutex_holder(id);
-            if holder.is_some() {
-                ex.record(me, Some(id), EventKind::TryFailed, loc);
-                return false;
-            }
-            *holder = Some((me, loc));
-            ex.record(me, Some(id), EventKind::Lock, loc);
-            true
-        });
+        let loc = panic::Location::caller();
         // `then`, not `then_some`: a guard built and dropped would unlock.
-        free.then(|| MutexGuard { mutex: self, locked_at: loc })
+        self.model.try_lock(loc).then(|| MutexGuard { mutex: self, locked_at: loc })
     }
 
     /// The value, through exclusive access (no locking needed).
@@ -112,24 +72,9 @@ impl<T: ?Sized> Mutex<T> {
         self.data.get_mut()
     }
 
-    pub(crate) fn release(&self, loc: Loc) {
-        if rt::tearing_down() {
-            return;
-        }
-        let was_locked = announce_act(
-            loc,
-            |ex| {
-                let id = self.obj.id(ex);
-                (Op::Unlock(id), id)
-            },
-            |ex, _, id| {
-                let me = ex.current;
-                let was = ex.mutex_holder(id).take().is_some();
-                ex.record(me, Some(id), EventKind::Unlock, loc);
-                was
-            },
-        );
-        if !was_locked {
+    /// Unlocks, on behalf of a guard locked at `loc`.
+    fn release(&self, loc: Location) {
+        if !self.model.unlock(loc) {
             rt::go_panic("sync: unlock of unlocked mutex", loc);
         }
     }
@@ -144,21 +89,23 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        // SAFETY: the guard proves the lock is held.
-        unsafe { &*self.mutex.data.get() }
+        // SAFETY: the guard proves this task holds the lock, so no other
+        // reference to the value exists while the guard lives.
+        unsafe { self.mutex.data.get() }
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        // SAFETY: the guard proves the lock is held.
-        unsafe { &mut *self.mutex.data.get() }
+        // SAFETY: the guard proves this task holds the lock, and the guard
+        // is borrowed mutably, so this is the only reference to the value.
+        unsafe { self.mutex.data.get_mut_unchecked() }
     }
 }
 
 impl<T: ?Sized> fmt::Debug for Mutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Mutex#{}", self.obj.id)
+        write!(f, "Mutex#{}", self.model.obj.id)
     }
 }
 

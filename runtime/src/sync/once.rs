@@ -1,8 +1,6 @@
-use std::panic::Location;
+use std::panic;
 
-use goweave_checkers::EventKind;
-
-use crate::rt::{self, announce, with_exec, ObjRef, ObjState, Op};
+use crate::rt::object::ModelOnce;
 
 /// Runs a function once, like Go's `sync.Once`: every `call_once` returns
 /// after the first call's function finished. If the function panics the
@@ -22,26 +20,7 @@ use crate::rt::{self, announce, with_exec, ObjRef, ObjState, Op};
 /// ```
 #[derive(Debug)]
 pub struct Once {
-    obj: ObjRef,
-}
-
-/// Marks the `Once` done when its body returns or unwinds, as Go's defer.
-struct MarkDone {
-    id: usize,
-    serial: u64,
-    loc: rt::Loc,
-}
-
-impl Drop for MarkDone {
-    fn drop(&mut self) {
-        rt::try_with_exec(|ex| {
-            if ex.serial == self.serial {
-                ex.objects[self.id].state = ObjState::Once { done: true, running: None };
-                let me = ex.current;
-                ex.record(me, Some(self.id), EventKind::OnceDone, self.loc);
-            }
-        });
-    }
+    model: ModelOnce,
 }
 
 impl Once {
@@ -49,37 +28,18 @@ impl Once {
     #[track_caller]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Once {
-        Once { obj: ObjRef::new(ObjState::Once { done: false, running: None }) }
+        Once { model: ModelOnce::new() }
     }
 
     /// Runs `f` if no call has; otherwise waits until the first call's `f`
     /// finished.
     #[track_caller]
     pub fn call_once(&self, f: impl FnOnce()) {
-        let loc = Location::caller();
-        let (id, serial) = with_exec(|ex| (self.obj.id(ex), ex.serial));
-        announce(Op::OnceDo(id), loc);
-        let run = with_exec(|ex| {
-            let me = ex.current;
-            let ObjState::Once { done, running } = &mut ex.objects[id].state else { unreachable!() };
-            let run = !*done;
-            if run {
-                *running = Some(me);
-            }
-            ex.record(me, Some(id), EventKind::Once { ran: run }, loc);
-            run
-        });
-        if run {
-            let _done = MarkDone { id, serial, loc };
-            f();
-        }
+        self.model.call_once(f, panic::Location::caller());
     }
 
     /// Whether the function has run (no scheduling point).
     pub fn is_completed(&self) -> bool {
-        with_exec(|ex| {
-            let id = self.obj.id(ex);
-            matches!(ex.objects[id].state, ObjState::Once { done: true, .. })
-        })
+        self.model.is_completed()
     }
 }

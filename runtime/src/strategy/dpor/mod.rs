@@ -34,10 +34,10 @@
 //! never changed once recorded, is shared by its task and the objects it
 //! wrote), and the objects' clocks and last steps live in flat tables
 //! indexed by object. The runtime computes footprints only where they are
-//! needed (see [`Strategy::wants_moves`]).
+//! needed (see [`Scheduler::wants_moves`]).
 
-use super::{Moves, Strategy, FIRE, PRUNED};
-use crate::rt::{split_part, Access, Footprint, TaskId};
+use super::{Moves, Scheduler, FIRE, PRUNED};
+use crate::footprint::{split_part, Access, Footprint, TaskId};
 use goweave_checkers::ClockRows;
 
 /// Choice points at which a task may go on while others could run before
@@ -497,7 +497,7 @@ impl Dpor {
     /// sleepers and the choices already explored at the parent, minus
     /// those the step just taken depends on. The explored choices'
     /// footprints were shown when the parent was replayed to explore
-    /// another (see [`Strategy::wants_moves`]).
+    /// another (see [`Scheduler::wants_moves`]).
     fn inherit_sleep(&mut self) {
         let Some(Node::Task(parent)) = self.parent.map(|p| &self.buf.path[p]) else { return };
         if parent.sleep_len == 0 && parent.explored == 1 {
@@ -807,7 +807,7 @@ struct Buffers {
     last_any: Vec<Option<usize>>,
     last_global_step: Vec<(usize, usize)>,
     /// The next operations shown at this node (see
-    /// [`Strategy::observe_moves`]).
+    /// [`Scheduler::observe_moves`]).
     moves: Vec<(TaskId, Footprint)>,
     /// The blocked tasks' next operations checked this execution.
     blocked: Vec<Blocked>,
@@ -872,7 +872,7 @@ impl Drop for Dpor {
     }
 }
 
-impl Strategy for Dpor {
+impl Scheduler for Dpor {
     fn begin(&mut self) -> bool {
         if self.started {
             // The deepest node with something left to explore.
@@ -1267,8 +1267,8 @@ impl Strategy for Dpor {
         }
     }
 
-    fn divergence(&self) -> crate::FailureKind {
-        crate::FailureKind::Nondeterminism
+    fn divergence(&self) -> crate::failure::FailureKind {
+        crate::failure::FailureKind::Nondeterminism
     }
 
     fn execution_index(&self) -> u64 {

@@ -13,42 +13,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::exec::Body;
 use crate::failure::{Failure, FailureKind};
+use crate::rt::Body;
 use crate::schedule::Schedule;
-
-/// Where regression files go.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Setting {
-    /// `goweave-regressions` in the directory of the crate under test
-    /// (`CARGO_MANIFEST_DIR`); off when that is unknown.
-    Default,
-    Off,
-    At(PathBuf),
-}
-
-impl Setting {
-    /// From `GOWEAVE_REGRESSIONS`: unset for the default, `off` (or `0`,
-    /// `false`) to disable, anything else is the directory.
-    pub(crate) fn from_env() -> Setting {
-        match std::env::var_os("GOWEAVE_REGRESSIONS") {
-            None => Setting::Default,
-            Some(v) if v.is_empty() => Setting::Default,
-            Some(v) if matches!(v.to_str(), Some("off" | "0" | "false")) => Setting::Off,
-            Some(v) => Setting::At(PathBuf::from(v)),
-        }
-    }
-
-    fn dir(&self) -> Option<PathBuf> {
-        match self {
-            Setting::Default => std::env::var_os("CARGO_MANIFEST_DIR")
-                .filter(|d| !d.is_empty())
-                .map(|d| PathBuf::from(d).join("goweave-regressions")),
-            Setting::Off => None,
-            Setting::At(dir) => Some(dir.clone()),
-        }
-    }
-}
 
 /// The regression file of one test.
 pub(crate) struct File {

@@ -1,25 +1,16 @@
-//! Forensics of a failure: its schedule runs once more with every step
-//! observed and `tracing` events captured, and the execution is written as
-//! a Chrome trace (for Perfetto and chrome://tracing) when asked.
-//!
-//! Working from the final token keeps this right whatever produced the
-//! token (the exploration itself or a later minimization), and costs the
-//! executions that pass nothing: only the replay carries a recorder.
+//! The failing execution as a Chrome trace-event JSON file, for Perfetto
+//! and chrome://tracing: one track per task, its blocked intervals, its
+//! events, and arrows from channel sends to their receives.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use goweave_checkers::{Event, EventKind};
 use serde_json::{json, Value};
 
-use crate::config::Config;
-use crate::exec::{describe_wait, Body, Runner};
-use crate::failure::{Failure, FailureKind};
-use crate::logs;
-use crate::rt::{Execution, TaskId, TaskState};
-use crate::schedule::Schedule;
-use crate::strategy::{self, Chooser};
+use super::forensics::Recorded;
+use crate::failure::Failure;
 
 /// Trace time of one scheduling step, in the format's microseconds. Steps,
 /// not wall-clock time, order an execution; events within one step get
@@ -27,114 +18,17 @@ use crate::strategy::{self, Chooser};
 /// one millisecond (`displayTimeUnit` is `ms`). Virtual time is in `args`.
 const STEP_US: u64 = 1000;
 
-/// Watches an execution step by step for what its event trace does not
-/// say: when each task was blocked and on what, and the virtual clock.
-#[derive(Default)]
-pub(crate) struct Recorder {
-    /// Per task: the step its current blocked interval began, and what it
-    /// waits for.
-    open: Vec<Option<(u32, String)>>,
-    blocked: Vec<Blocked>,
-    /// (step, virtual time) at every change of the clock.
-    times: Vec<(u32, Duration)>,
-    /// The step of the latest observation, if any.
-    last_step: Option<u32>,
-    /// The step after the execution's end.
-    end: u32,
-}
-
-/// One interval in which a task could not run.
-#[derive(Clone, Debug)]
-struct Blocked {
-    task: TaskId,
-    from: u32,
-    to: u32,
-    what: String,
-}
-
-impl Recorder {
-    /// Notes the state after a scheduling choice (or at the end).
-    pub(crate) fn observe(&mut self, ex: &Execution) {
-        // After a choice, the chosen task has yet to run: a task blocked now
-        // is blocked during this step. Seen again at the same step (the end
-        // of the execution), the step's work is done: it blocked after it.
-        let step = if self.last_step == Some(ex.step) { ex.step + 1 } else { ex.step };
-        self.last_step = Some(ex.step);
-        if self.times.last().is_none_or(|&(_, t)| t != ex.now) {
-            self.times.push((step, ex.now));
-        }
-        if self.open.len() < ex.tasks.len() {
-            self.open.resize(ex.tasks.len(), None);
-        }
-        for t in 0..ex.tasks.len() {
-            let blocked = ex.tasks[t].state != TaskState::Finished && !ex.is_enabled(t);
-            let what = blocked.then(|| describe_wait(ex, t).0);
-            match (&self.open[t], what) {
-                (Some((_, was)), Some(now)) if *was == now => {}
-                (open, what) => {
-                    if let Some((from, was)) = open.clone() {
-                        self.blocked.push(Blocked { task: t, from, to: step, what: was });
-                    }
-                    self.open[t] = what.map(|w| (step, w));
-                }
-            }
-        }
+/// Writes the trace of `recorded` to `path`; returns the line the report
+/// shows about it.
+pub(super) fn write(path: &Path, recorded: &Recorded, failure: &Failure) -> String {
+    let trace = chrome_trace(recorded, failure);
+    match write_json(path, &trace) {
+        Ok(()) => format!(
+            "Chrome trace of this execution: {} (open it in https://ui.perfetto.dev or chrome://tracing)",
+            path.display()
+        ),
+        Err(e) => format!("could not write the Chrome trace to {}: {e}", path.display()),
     }
-
-    /// Closes the intervals still open when the execution ended.
-    fn finish(&mut self) {
-        let last = self.last_step.unwrap_or(0);
-        let end = self.open.iter().flatten().map(|(from, _)| from + 1).fold(last + 1, u32::max);
-        for (t, open) in self.open.iter_mut().enumerate() {
-            if let Some((from, what)) = open.take() {
-                self.blocked.push(Blocked { task: t, from, to: end, what });
-            }
-        }
-        self.end = end;
-    }
-}
-
-/// What the forensic replay saw of the failing execution.
-struct Recorded {
-    labels: Vec<String>,
-    /// Each object's kind name, by id.
-    objects: Vec<&'static str>,
-    events: Vec<Event>,
-    recorder: Recorder,
-}
-
-/// Replays the failure's schedule once with full observation, attaches the
-/// `tracing` events of the failing execution to the failure and writes the
-/// Chrome trace if `config` asks for one. A failure that does not come back
-/// the same way (a body that depends on something outside goweave) is
-/// returned as it was.
-pub(crate) fn enrich(config: &Config, body: &Body, mut failure: Failure) -> Failure {
-    // A lock-order inversion spans executions that each passed, and a
-    // replay failure has no execution to show.
-    if matches!(
-        failure.kind(),
-        FailureKind::Replay | FailureKind::Nondeterminism | FailureKind::PotentialDeadlock
-    ) {
-        return failure;
-    }
-    let schedule = failure.schedule().clone();
-    let kind = failure.kind();
-    let (recorded, lines) = logs::capture(|| replay_observed(config, body, &schedule, kind));
-    let Some(recorded) = recorded else {
-        return failure;
-    };
-    failure.0.logs = lines.iter().map(ToString::to_string).collect();
-    if let Some(path) = &config.trace_to {
-        let trace = chrome_trace(&recorded, &failure);
-        failure.0.trace_note = Some(match write_json(path, &trace) {
-            Ok(()) => format!(
-                "Chrome trace of this execution: {} (open it in https://ui.perfetto.dev or chrome://tracing)",
-                path.display()
-            ),
-            Err(e) => format!("could not write the Chrome trace to {}: {e}", path.display()),
-        });
-    }
-    failure
 }
 
 fn write_json(path: &Path, trace: &Value) -> std::io::Result<()> {
@@ -143,29 +37,6 @@ fn write_json(path: &Path, trace: &Value) -> std::io::Result<()> {
     }
     let text = serde_json::to_string(trace).map_err(std::io::Error::other)?;
     std::fs::write(path, text)
-}
-
-/// Runs every execution of `schedule`; the last must fail with `kind`.
-fn replay_observed(config: &Config, body: &Body, schedule: &Schedule, kind: FailureKind) -> Option<Recorded> {
-    let mut runner = Runner::new(config.stack_size, config.max_steps, false, config.race_checks);
-    let mut chooser = Chooser::new(Box::new(strategy::Replay::new(schedule)));
-    let mut last = None;
-    while chooser.begin() {
-        runner.forensic = Some(Recorder::default());
-        let index = chooser.execution_index();
-        let (back, verdict) = runner.run(index, body, chooser);
-        chooser = back;
-        let mut recorder = runner.forensic.take()?;
-        recorder.finish();
-        let ex = runner.last_execution()?;
-        last = verdict.filter(|v| v.kind == kind).map(|_| Recorded {
-            labels: (0..ex.tasks.len()).map(|t| ex.task_label(t)).collect(),
-            objects: ex.objects.iter().map(|o| o.kind_name()).collect(),
-            events: ex.trace.events().to_vec(),
-            recorder,
-        });
-    }
-    last
 }
 
 impl Recorded {
@@ -336,9 +207,4 @@ fn chrome_trace(rec: &Recorded, failure: &Failure) -> Value {
             "replay": failure.schedule().to_string(),
         },
     })
-}
-
-/// The trace path from `GOWEAVE_TRACE`, if set.
-pub(crate) fn env_trace_path() -> Option<PathBuf> {
-    std::env::var_os("GOWEAVE_TRACE").filter(|v| !v.is_empty()).map(PathBuf::from)
 }

@@ -61,10 +61,11 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use super::describe::describe;
 use crate::config::Config;
-use crate::exec::{Body, Runner, Verdict};
 use crate::failure::{FailureKind, Minimization};
-use crate::strategy::{arms_by_task, ArmPick, Block, Chooser, Guided, Plan, Record, FIRE};
+use crate::rt::{Body, Runner, Verdict};
+use crate::strategy::{arms_by_task, ArmPick, Block, Guided, Picker, Plan, Record, FIRE};
 
 /// Steps a local-search move shifts a preemption by.
 const SHIFTS: [i64; 4] = [-1, 1, -2, 2];
@@ -114,11 +115,11 @@ impl Search<'_> {
         }
         self.replays += 1;
         let record = Rc::new(RefCell::new(Record::default()));
-        let mut chooser = Chooser::new(Box::new(Guided::new(plan, record.clone())));
-        if !chooser.begin() {
+        let mut picker = Picker::new(Box::new(Guided::new(plan, record.clone())));
+        if !picker.begin() {
             return None;
         }
-        let (_, verdict) = self.runner.run(0, self.body, chooser);
+        let (_, verdict) = self.runner.run(0, self.body, picker);
         let record = record.take();
         self.seen.insert(key(record.blocks(), &record.arm_log));
         verdict
@@ -246,6 +247,7 @@ pub(crate) fn minimize(config: &Config, body: &Body, found: Verdict) -> (Verdict
             config.max_steps.min(u64::from(found.steps).saturating_mul(4).saturating_add(1000)),
             false,
             config.race_checks,
+            describe,
         ),
         body,
         kind: found.kind,

@@ -1,0 +1,288 @@
+//! Exploration settings: [`Config`], the [`Strategy`] it names, and the
+//! [`Stats`] an exploration returns. `env` reads every `GOWEAVE_*`
+//! variable; nothing else in the crate reads the environment.
+
+mod env;
+mod stats;
+mod strategy;
+
+pub(crate) use env::stats as env_stats;
+pub use stats::Stats;
+pub use strategy::Strategy;
+
+use std::path::PathBuf;
+
+/// Settings of one exploration. Builders take and return `self`.
+///
+/// `Config::default()` reads `GOWEAVE_SEED`, `GOWEAVE_ITERATIONS`,
+/// `GOWEAVE_STRATEGY`, `GOWEAVE_THREADS`, `GOWEAVE_SHARD` and
+/// `GOWEAVE_MINIMIZE` as defaults
+/// (builder calls win over them) and `GOWEAVE_REPLAY`, which wins over
+/// everything and runs only that schedule. A malformed value panics with a
+/// message naming the variable. `GOWEAVE_TRACE`, `GOWEAVE_REGRESSIONS` and
+/// `GOWEAVE_PROGRESS` set the defaults of [`Config::trace_to`],
+/// [`Config::regressions_dir`] and [`Config::progress`]. Switches
+/// (`GOWEAVE_MINIMIZE`, `GOWEAVE_PROGRESS`, `GOWEAVE_STATS`) take `on` or
+/// `off` (also `1`/`0`, `true`/`false`, `yes`/`no`).
+///
+/// ```
+/// let stats = goweave::Config::default()
+///     .strategy(goweave::Strategy::Pct { depth: 2 })
+///     .iterations(50)
+///     .seed(7)
+///     .check(|| {
+///         let (tx, rx) = goweave::chan::<u8>(1);
+///         goweave::go(move || tx.send(1));
+///         assert_eq!(rx.recv(), Some(1));
+///     });
+/// assert_eq!(stats.executions(), 50);
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Config {
+    pub(crate) strategy: Strategy,
+    pub(crate) iterations: u64,
+    pub(crate) seed: u64,
+    pub(crate) max_steps: u64,
+    pub(crate) threads: usize,
+    pub(crate) shard: Option<(u64, u64)>,
+    pub(crate) replay: Option<String>,
+    pub(crate) env_replay: Option<String>,
+    pub(crate) stack_size: usize,
+    pub(crate) test_name: Option<String>,
+    pub(crate) potential_deadlocks: bool,
+    pub(crate) timer_bound: usize,
+    pub(crate) race_checks: bool,
+    /// Where to write the Chrome trace of a failure.
+    pub(crate) trace_to: Option<std::path::PathBuf>,
+    /// Where `#[concurrency_test]` failures are saved and replayed from.
+    pub(crate) regressions: Regressions,
+    /// Whether a long exploration may show a progress line on a terminal.
+    pub(crate) progress: bool,
+    /// Schedule minimization after a failure (`report::minimize`).
+    pub(crate) minimize: bool,
+    pub(crate) minimize_budget: u64,
+}
+
+/// The default number of executions.
+pub const DEFAULT_ITERATIONS: u64 = 10_000;
+/// The default budget of schedule minimization, in replays: a few
+/// milliseconds to a few hundred on the examples in a debug build (see
+/// `Config::minimize_budget`).
+pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
+/// The default bound on scheduling steps in one execution.
+pub const DEFAULT_MAX_STEPS: u64 = 100_000;
+
+/// Where regression files go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Regressions {
+    /// `goweave-regressions` in the directory of the crate under test
+    /// (`CARGO_MANIFEST_DIR`); off when that is unknown.
+    Default,
+    /// No regression files.
+    Off,
+    /// This directory.
+    At(PathBuf),
+}
+
+impl Regressions {
+    /// The directory, if regression files are on.
+    pub(crate) fn dir(&self) -> Option<PathBuf> {
+        match self {
+            Regressions::Default => std::env::var_os("CARGO_MANIFEST_DIR")
+                .filter(|d| !d.is_empty())
+                .map(|d| PathBuf::from(d).join("goweave-regressions")),
+            Regressions::Off => None,
+            Regressions::At(dir) => Some(dir.clone()),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        let env = env::read();
+        Config {
+            strategy: env.strategy.unwrap_or_default(),
+            iterations: env.iterations.unwrap_or(DEFAULT_ITERATIONS),
+            seed: env.seed.unwrap_or(0),
+            max_steps: DEFAULT_MAX_STEPS,
+            threads: env.threads.unwrap_or_else(available_parallelism),
+            shard: env.shard,
+            replay: None,
+            env_replay: env.replay,
+            stack_size: 128 * 1024,
+            test_name: None,
+            potential_deadlocks: true,
+            timer_bound: 3,
+            race_checks: true,
+            trace_to: env.trace,
+            regressions: env.regressions.unwrap_or(Regressions::Default),
+            progress: env.progress.unwrap_or(true),
+            minimize: env.minimize.unwrap_or(true),
+            minimize_budget: DEFAULT_MINIMIZE_BUDGET,
+        }
+    }
+}
+
+impl Config {
+    /// The exploration strategy (default: [`Strategy::Portfolio`];
+    /// environment: `GOWEAVE_STRATEGY`, e.g. `pct:3` or `dfs`).
+    pub fn strategy(mut self, strategy: Strategy) -> Config {
+        self.strategy = strategy;
+        self
+    }
+
+    /// The maximum number of executions, for every strategy, exhaustive
+    /// search included (default 10,000; environment: `GOWEAVE_ITERATIONS`).
+    pub fn iterations(mut self, iterations: u64) -> Config {
+        assert!(iterations > 0, "Config::iterations must be at least 1");
+        self.iterations = iterations;
+        self
+    }
+
+    /// The seed of random and PCT exploration (default 0, so runs are
+    /// reproducible; environment: `GOWEAVE_SEED`).
+    pub fn seed(mut self, seed: u64) -> Config {
+        self.seed = seed;
+        self
+    }
+
+    /// The bound on scheduling steps in one execution (default 100,000).
+    /// A body that runs longer is a `Nontermination` failure; a task still
+    /// running after the body returned is a `Leak`.
+    pub fn max_steps(mut self, max_steps: u64) -> Config {
+        assert!(max_steps > 0, "Config::max_steps must be at least 1");
+        self.max_steps = max_steps;
+        self
+    }
+
+    /// Worker threads for parallel exploration (default: the available
+    /// parallelism; environment: `GOWEAVE_THREADS`). Executions of random
+    /// and PCT exploration are split across threads by seed.
+    pub fn threads(mut self, threads: usize) -> Config {
+        assert!(threads > 0, "Config::threads must be at least 1");
+        self.threads = threads;
+        self
+    }
+
+    /// Explores only shard `index` of `count` of the space (environment:
+    /// `GOWEAVE_SHARD=index/count`), to spread one exploration over machines.
+    pub fn shard(mut self, index: u64, count: u64) -> Config {
+        assert!(count > 0 && index < count, "Config::shard needs index < count");
+        self.shard = Some((index, count));
+        self
+    }
+
+    /// Runs exactly the schedule of a replay token (`gw1:...`) instead of
+    /// exploring. `GOWEAVE_REPLAY`, when set, wins even over this.
+    pub fn replay(mut self, token: impl Into<String>) -> Config {
+        self.replay = Some(token.into());
+        self
+    }
+
+    /// The stack size of each task's coroutine (default 128 KiB).
+    pub fn stack_size(mut self, bytes: usize) -> Config {
+        self.stack_size = bytes.max(16 * 1024);
+        self
+    }
+
+    /// Whether to report lock-order inversions as `PotentialDeadlock`
+    /// (default: on). Locks taken in opposite orders by different tasks in
+    /// any executions of the exploration are reported when the exploration
+    /// ends without another failure, even if none of them deadlocked.
+    pub fn potential_deadlocks(mut self, check: bool) -> Config {
+        self.potential_deadlocks = check;
+        self
+    }
+
+    /// Whether to check `Shared` accesses and WaitGroup use for data races
+    /// (default: on). The check runs only in executions that touch a
+    /// `Shared` variable or a WaitGroup, so it costs nothing elsewhere.
+    pub fn race_checks(mut self, check: bool) -> Config {
+        self.race_checks = check;
+        self
+    }
+
+    /// Under exhaustive search, how many times per execution a timer may
+    /// fire early, while some task could still run (default 3). Firings
+    /// when every task is blocked are not choices and do not count.
+    pub fn timer_bound(mut self, bound: usize) -> Config {
+        self.timer_bound = bound;
+        self
+    }
+
+    /// Writes the failing execution, if any, as a Chrome trace-event JSON
+    /// file at `path` (environment: `GOWEAVE_TRACE=path.json`): one track
+    /// per task, its blocked intervals, its events, and arrows from channel
+    /// sends to their receives. Open it in <https://ui.perfetto.dev> or
+    /// chrome://tracing.
+    pub fn trace_to(mut self, path: impl Into<std::path::PathBuf>) -> Config {
+        self.trace_to = Some(path.into());
+        self
+    }
+
+    /// The directory of regression files for `#[concurrency_test]` (default:
+    /// `goweave-regressions` in the crate's directory; environment:
+    /// `GOWEAVE_REGRESSIONS=<dir>`, or `off`). An unexpected failure's
+    /// token is saved in `<dir>/<test path>.txt`, and every later run of
+    /// the test replays the saved tokens before it explores.
+    pub fn regressions_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Config {
+        self.regressions = Regressions::At(dir.into());
+        self
+    }
+
+    /// Turns regression files off (`false`) or back to their default
+    /// directory (`true`); see [`Config::regressions_dir`].
+    pub fn regressions(mut self, on: bool) -> Config {
+        self.regressions = if on { Regressions::Default } else { Regressions::Off };
+        self
+    }
+
+    /// Whether an exploration that runs longer than two seconds shows a
+    /// live progress line on stderr when stderr is a terminal (default: on;
+    /// environment: `GOWEAVE_PROGRESS=off`).
+    pub fn progress(mut self, on: bool) -> Config {
+        self.progress = on;
+        self
+    }
+
+    /// Whether to minimize a failure's schedule (default: on; environment:
+    /// `GOWEAVE_MINIMIZE=off` turns it off). After a failure, goweave
+    /// replays variations of the failing execution and reports the one
+    /// that fails the same way with the fewest preemptive context switches;
+    /// the report says "minimized from N to M context switches in K
+    /// replays" and its token is the minimized schedule. Replays are never
+    /// minimized again.
+    pub fn minimize(mut self, minimize: bool) -> Config {
+        self.minimize = minimize;
+        self
+    }
+
+    /// The most replays schedule minimization may run (default 200). A
+    /// count rather than a time, so the minimized schedule is the same on
+    /// every machine; 0 turns minimization off.
+    pub fn minimize_budget(mut self, replays: u64) -> Config {
+        self.minimize_budget = replays;
+        self
+    }
+
+    /// The test's name, shown in the replay instructions of reports.
+    #[doc(hidden)]
+    pub fn test_name(mut self, name: impl Into<String>) -> Config {
+        self.test_name = Some(name.into());
+        self
+    }
+
+    /// The replay token in force, if any: the environment's first.
+    pub(crate) fn replay_token(&self) -> Option<&str> {
+        self.env_replay.as_deref().or(self.replay.as_deref())
+    }
+}
+
+/// The machine's parallelism, asked once: the standard library reads cgroup
+/// files for it on every call, which a test calling `explore` in a loop
+/// would pay each time.
+fn available_parallelism() -> usize {
+    static PARALLELISM: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PARALLELISM.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}

@@ -1,0 +1,170 @@
+//! The workers of an exploration: one per thread, each running its slice
+//! of the executions, and how threads and shards split them.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use goweave_checkers::LockOrder;
+
+use super::progress::{Progress, Tick};
+use crate::config::{Config, Strategy};
+use crate::report;
+use crate::rt::{Body, Runner, Verdict};
+use crate::schedule::Schedule;
+use crate::strategy::{self, Picker, Slice};
+
+/// Whether executions of this strategy are independent of each other, so
+/// they can be split over threads and shards.
+pub(super) fn splittable(strategy: Strategy) -> bool {
+    matches!(strategy, Strategy::Random | Strategy::Pct { .. } | Strategy::Portfolio)
+}
+
+/// Whether the strategy can run over threads and shards: independent
+/// executions, or exhaustive search split at its first branching (see
+/// `Dpor::split`).
+pub(super) fn parallel(strategy: Strategy) -> bool {
+    splittable(strategy) || matches!(strategy, Strategy::Dfs { .. })
+}
+
+/// The picker of one worker: the configured strategy, over the slice of
+/// the exploration's executions the worker runs.
+pub(super) fn build_picker(config: &Config, slice: Slice) -> Picker {
+    let seed = config.seed;
+    let boxed: Box<dyn strategy::Scheduler> = match config.strategy {
+        Strategy::Random => return Picker::random(strategy::RandomWalk::new(seed, slice)),
+        Strategy::Pct { depth } => Box::new(strategy::Pct::new(depth, seed, slice)),
+        Strategy::Dfs { preemption_bound } => Box::new(
+            strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations)
+                .split(slice.start(), slice.stride()),
+        ),
+        Strategy::Portfolio => Box::new(strategy::Portfolio::new(seed, slice)),
+        Strategy::NaiveDfs => Box::new(strategy::NaiveDfs::new(None, config.timer_bound, config.iterations)),
+    };
+    Picker::new(boxed)
+}
+
+/// What one worker found.
+pub(super) struct WorkerResult {
+    /// Executions it ran.
+    pub executions: u64,
+    /// Whether its (exhaustive) strategy covered its whole space.
+    pub exhausted: bool,
+    /// Whether it covered its space up to its bounds.
+    pub exhausted_within_bounds: bool,
+    /// The failing execution's global index and verdict.
+    pub failure: Option<(u64, Verdict)>,
+    /// The worker's lock-order graph and the schedules that built it.
+    pub lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)>,
+    /// Scheduling steps over all its executions.
+    pub steps: u64,
+    /// The worker's execution indices: `start`, `start + stride`, ... of
+    /// phase `phase` (the default portfolio's second phase counts anew).
+    pub start: u64,
+    /// See `start`.
+    pub stride: u64,
+    /// See `start`.
+    pub phase: u8,
+}
+
+/// How many executions a worker (`phase`, `start`, `stride`, `executions`)
+/// ran with an index up to `index` of phase `at`: counted this way, the
+/// executions before a failure do not depend on the threads' timing.
+pub(super) fn executions_through(
+    (phase, start, stride, executions): (u8, u64, u64, u64),
+    at: u8,
+    index: u64,
+) -> u64 {
+    if phase < at {
+        return executions;
+    }
+    if phase > at || index < start {
+        return 0;
+    }
+    executions.min((index - start) / stride + 1)
+}
+
+/// Runs executions until the strategy is done or a failure is found (by
+/// this worker, or by another at a lower global index: the lowest failing
+/// index wins, so the reported failure does not depend on timing).
+pub(super) fn run_worker(
+    config: &Config,
+    body: &Body,
+    mut picker: Picker,
+    best: &AtomicU64,
+    progress: &Progress,
+) -> WorkerResult {
+    let mut tick = Tick::default();
+    let mut runner = Runner::new(
+        config.stack_size,
+        config.max_steps,
+        config.potential_deadlocks,
+        config.race_checks,
+        report::describe,
+    );
+    let mut executions = 0;
+    let result = |executions, exhausted: (bool, bool), failure, runner: Runner| WorkerResult {
+        executions,
+        exhausted: exhausted.0,
+        exhausted_within_bounds: exhausted.1,
+        failure,
+        steps: runner.steps,
+        lock_order: runner.lock_order.map(|order| (order, runner.order_schedules)),
+        start: 0,
+        stride: 1,
+        phase: 0,
+    };
+    while picker.begin() {
+        let index = picker.execution_index();
+        if index > best.load(Ordering::Relaxed) {
+            return result(executions, (false, false), None, runner);
+        }
+        executions += 1;
+        let (back, verdict) = runner.run(index, body, picker);
+        picker = back;
+        progress.after_execution(&mut tick, picker.schedule());
+        if let Some(v) = verdict {
+            best.fetch_min(index, Ordering::Relaxed);
+            return result(executions, (false, false), Some((index, v)), runner);
+        }
+    }
+    result(executions, (picker.exhausted(), picker.exhausted_within_bounds()), None, runner)
+}
+
+/// Runs `iterations` executions (random, PCT, their portfolio, or
+/// parts of an exhaustive search) split over this shard's threads.
+pub(super) fn run_split(
+    config: &Config,
+    body: &Body,
+    best: &AtomicU64,
+    progress: &Progress,
+    indices: std::ops::Range<u64>,
+) -> (Vec<WorkerResult>, usize) {
+    let (shard, shards) = config.shard.unwrap_or((0, 1));
+    let iterations = indices.end - indices.start;
+    let executions_in_shard = iterations.div_ceil(shards).max(1);
+    let threads = (config.threads as u64).min(executions_in_shard).max(1);
+    let slice = |t: u64| Slice::new(indices.start + shard + shards * t, shards * threads, indices.end);
+    let results = if threads == 1 {
+        vec![run_worker(config, body, build_picker(config, slice(0)), best, progress)]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| {
+                    std::thread::Builder::new()
+                        .name(format!("goweave-worker-{t}"))
+                        .spawn_scoped(scope, move || {
+                            run_worker(config, body, build_picker(config, slice(t)), best, progress)
+                        })
+                        .expect("goweave: could not start a worker thread")
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
+    };
+    let mut results: Vec<WorkerResult> = results;
+    for (t, r) in results.iter_mut().enumerate() {
+        r.start = indices.start + shard + shards * t as u64;
+        r.stride = shards * threads;
+    }
+    (results, threads as usize)
+}

@@ -1,0 +1,140 @@
+//! What a step may touch, as exhaustive search's dependency test sees it.
+//!
+//! A leaf: the engine computes footprints (`rt`), the strategies compare
+//! them (`strategy`), and neither needs the other to know what they are.
+
+pub(crate) use goweave_checkers::{ObjectId, TaskId};
+
+/// How a step uses an object.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Access {
+    /// Reads it: commutes with other reads.
+    Read,
+    /// Changes it: ordered with every other access.
+    Write,
+    /// Takes a lock (blocks while it is held), or fills a channel's
+    /// buffer slot (blocks while it is full).
+    Acquire,
+    /// Releases a lock held for writing, or empties a buffer slot.
+    Release,
+}
+
+impl Access {
+    /// Every kind of access, in [`index`](Self::index) order.
+    pub(crate) const ALL: [Access; 4] = [Access::Read, Access::Write, Access::Acquire, Access::Release];
+
+    /// The access's bit in [`racing_kinds`](Self::racing_kinds).
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The kinds of access that race with this one, as a bit set by
+    /// [`index`](Self::index).
+    pub(crate) fn racing_kinds(self) -> u8 {
+        let kinds = match self {
+            Access::Read => 0b1110,
+            Access::Write => 0b1111,
+            Access::Acquire => 0b0111,
+            Access::Release => 0b1011,
+        };
+        debug_assert_eq!(
+            kinds,
+            Access::ALL.iter().filter(|k| k.races(self)).fold(0, |set, k| set | 1 << k.index())
+        );
+        kinds
+    }
+
+    /// Whether two accesses to one object by different tasks may not
+    /// commute and could be enabled together.
+    pub(crate) fn races(self, other: Access) -> bool {
+        !matches!(
+            (self, other),
+            (Access::Read, Access::Read)
+                | (Access::Release, Access::Acquire)
+                | (Access::Acquire, Access::Release)
+        )
+    }
+}
+
+/// What a step may touch: up to four objects with their access, or
+/// everything.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Footprint {
+    /// Touches nothing shared (a yield; a join, ordered anyway).
+    None,
+    /// These objects (or parts of objects, see [`object_part`]).
+    Objects {
+        /// How many of `items` are used.
+        len: u8,
+        /// The objects with their access; the first `len` count.
+        items: [(ObjectId, Access); 4],
+    },
+    /// Dependent with every step (timers, the clock, contexts, conditions).
+    Global,
+}
+
+impl Footprint {
+    /// A footprint of one object.
+    pub(crate) fn one(o: ObjectId, access: Access) -> Footprint {
+        Footprint::Objects {
+            len: 1,
+            items: [(o, access), (0, Access::Read), (0, Access::Read), (0, Access::Read)],
+        }
+    }
+
+    /// The objects with their access (empty for None and Global).
+    pub(crate) fn items(&self) -> &[(ObjectId, Access)] {
+        match self {
+            Footprint::Objects { len, items } => &items[..*len as usize],
+            _ => &[],
+        }
+    }
+
+    /// Whether a step with this footprint races with an operation with
+    /// `other`, as exhaustive search's race finding sees it: some object
+    /// both touch with racing kinds of access, or either touches
+    /// everything.
+    pub(crate) fn races_with(&self, other: &Footprint) -> bool {
+        match (self, other) {
+            (Footprint::None, _) | (_, Footprint::None) => false,
+            (Footprint::Global, _) | (_, Footprint::Global) => true,
+            (Footprint::Objects { len: n, items: mine }, Footprint::Objects { len: m, items: theirs }) => {
+                let theirs = &theirs[..*m as usize];
+                mine[..*n as usize].iter().any(|&(o, a)| {
+                    let kinds = a.racing_kinds();
+                    theirs.iter().any(|&(p, b)| o == p && kinds & (1 << b.index()) != 0)
+                })
+            }
+        }
+    }
+
+    /// Whether two steps of different tasks may not commute: some object
+    /// both touch and one of them changes (a release and an acquire of one
+    /// lock do not commute, though they never race).
+    pub(crate) fn dependent(&self, other: &Footprint) -> bool {
+        match (self, other) {
+            (Footprint::None, _) | (_, Footprint::None) => false,
+            (Footprint::Global, _) | (_, Footprint::Global) => true,
+            _ => self.objects().any(|(o, w)| other.objects().any(|(p, v)| o == p && (w || v))),
+        }
+    }
+
+    /// The objects and whether each is written (empty for None and Global).
+    pub(crate) fn objects(&self) -> impl Iterator<Item = (ObjectId, bool)> + '_ {
+        self.items().iter().map(|&(o, a)| (o, a != Access::Read))
+    }
+}
+
+/// Where a part number goes in a footprint's object id.
+const PART_SHIFT: u32 = 40;
+
+/// The id of part `part` of object `o` in a footprint: part 0 is the
+/// object itself.
+pub(crate) fn object_part(o: ObjectId, part: usize) -> ObjectId {
+    o | (part << PART_SHIFT)
+}
+
+/// The object and part of a footprint id.
+pub(crate) fn split_part(id: ObjectId) -> (ObjectId, usize) {
+    (id & ((1 << PART_SHIFT) - 1), id >> PART_SHIFT)
+}

@@ -1,0 +1,158 @@
+//! Tasks as coroutines: their stacks, pooled and cached per thread, the
+//! entry that catches a task's panic, and the panic hook that keeps
+//! panics inside tasks quiet (they are reported once, in the failure's
+//! report).
+
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use goweave_checkers::EventKind;
+
+use super::protocol::{AbortTask, GoPanic, Resume};
+use super::task::{PanicRecord, SpawnFn, TaskState};
+use super::with_exec;
+use crate::footprint::TaskId;
+
+/// A task's coroutine.
+pub(super) type Co = Coroutine<Resume, (), (), DefaultStack>;
+
+thread_local! {
+    /// True while a task's coroutine runs, so the panic hook stays quiet
+    /// and records instead of printing.
+    static IN_TASK: Cell<bool> = const { Cell::new(false) };
+    /// The location of the last panic inside a task, from the hook.
+    static CAPTURED: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+}
+
+/// Installs, once per process, a panic hook that records panics raised in
+/// goweave tasks (they are reported in the failure report, once) and defers
+/// to the previous hook for everything else.
+pub(super) fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_TASK.with(Cell::get) {
+                let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+                let message = payload_message(info.payload()).unwrap_or_default();
+                CAPTURED.with(|c| *c.borrow_mut() = Some((message, location)));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn payload_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        Some((*s).to_string())
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        Some(s.clone())
+    } else {
+        payload.downcast_ref::<GoPanic>().map(|g| g.message.clone())
+    }
+}
+
+/// Runs `co` (a task's coroutine) with `input` until it suspends or ends,
+/// with the panic hook recording rather than printing; true when it ended.
+pub(super) fn resume(co: &mut Co, input: Resume) -> bool {
+    IN_TASK.with(|f| f.set(true));
+    let result = co.resume(input);
+    IN_TASK.with(|f| f.set(false));
+    matches!(result, CoroutineResult::Return(()))
+}
+
+/// A coroutine for task `id` running `body` on a stack from `stacks`.
+pub(super) fn new_coroutine(stacks: &mut StackPool, id: TaskId, body: SpawnFn) -> Co {
+    let stack = match stacks.free.pop() {
+        Some(s) => s,
+        None => DefaultStack::new(stacks.size).expect("goweave: could not allocate a task stack"),
+    };
+    Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
+        with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
+        if input == Resume::Abort {
+            return;
+        }
+        let result = catch_unwind(AssertUnwindSafe(body));
+        task_finished(id, result);
+    })
+}
+
+/// Called at the end of a task's coroutine.
+fn task_finished(id: TaskId, result: std::thread::Result<()>) {
+    let record = match result {
+        Ok(()) => None,
+        Err(payload) if payload.is::<AbortTask>() => return,
+        Err(payload) => {
+            let captured = CAPTURED.with(|c| c.borrow_mut().take());
+            Some(match payload.downcast::<GoPanic>() {
+                Ok(go) => (go.message, Some(go.location.to_string())),
+                Err(payload) => {
+                    let message = payload_message(&*payload).unwrap_or_else(|| "Box<dyn Any>".to_string());
+                    (message, captured.map(|(_, loc)| loc))
+                }
+            })
+        }
+    };
+    with_exec(|ex| {
+        let step = ex.step;
+        let loc = ex.tasks[id].location;
+        ex.record(id, None, EventKind::Finish, loc);
+        let task = &mut ex.tasks[id];
+        task.state = TaskState::Finished;
+        if let Some((message, location)) = record {
+            task.panic = Some(PanicRecord { message, location, step });
+        }
+        if id == 0 {
+            ex.main_done = true;
+        }
+    });
+}
+
+/// Stacks kept on this thread between explorations: a test that calls
+/// `explore` many times (or a suite of small tests on one thread) would
+/// otherwise map and unmap every task stack once per call.
+const CACHED_STACKS: usize = 16;
+
+thread_local! {
+    static STACK_CACHE: RefCell<(usize, Vec<DefaultStack>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+/// This thread's cached stacks, if they have `size`.
+pub(super) fn take_cached_stacks(size: usize) -> Vec<DefaultStack> {
+    STACK_CACHE
+        .try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 == size {
+                std::mem::take(&mut cache.1)
+            } else {
+                Vec::new()
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Free task stacks; on drop, given to this thread's cache.
+pub(super) struct StackPool {
+    /// The size of every stack in the pool.
+    pub size: usize,
+    /// Stacks free for the next coroutine.
+    pub free: Vec<DefaultStack>,
+}
+
+impl Drop for StackPool {
+    fn drop(&mut self) {
+        let mut free = std::mem::take(&mut self.free);
+        free.truncate(CACHED_STACKS);
+        let size = self.size;
+        let _ = STACK_CACHE.try_with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != size || cache.1.len() < free.len() {
+                *cache = (size, free);
+            }
+        });
+    }
+}

@@ -1,0 +1,215 @@
+//! Footprints of announced operations: what exhaustive search needs to
+//! tell which steps commute.
+
+use super::object::{ChanOp, ObjState, RECVS, SENDS};
+use super::ops::{Dir, Op};
+use super::Execution;
+use crate::footprint::{object_part, split_part, Access, Footprint, ObjectId, TaskId};
+
+impl Execution {
+    /// What task `t`'s announced operation may touch.
+    pub(crate) fn footprint(&self, t: TaskId) -> Footprint {
+        // Decided from the operation, before the footprint exists, so that
+        // the common case returns it as built: a footprint copied and read
+        // back at once stalls the read (store forwarding fails), and this
+        // runs several times per step.
+        if self.may_meet_waiting_selects(t) {
+            return self.footprint_with_waiting_selects(t);
+        }
+        self.op_footprint(t)
+    }
+
+    /// Whether task `t`'s operation is on a channel (or, for a select, a
+    /// channel of an arm) where a select waits at a rendezvous: then
+    /// [`add_waiting_selects`](Self::add_waiting_selects) may add to its
+    /// footprint. It may say yes where nothing is added.
+    fn may_meet_waiting_selects(&self, t: TaskId) -> bool {
+        let Some(task) = self.tasks.get(t) else { return false };
+        let select_waits = |c: ObjectId| self.waiting_selects(c).next().is_some();
+        match task.op {
+            Op::Send(c) | Op::Recv(c) | Op::Close(c) | Op::TryChan(c) => select_waits(c),
+            Op::Select { .. } => task.arms.iter().any(|arm| select_waits(arm.chan)),
+            _ => false,
+        }
+    }
+
+    /// [`footprint`](Self::footprint) with the waiting selects added, or
+    /// the global one if they do not fit.
+    #[cold]
+    #[inline(never)]
+    fn footprint_with_waiting_selects(&self, t: TaskId) -> Footprint {
+        let mut footprint = self.op_footprint(t);
+        if !self.add_waiting_selects(&mut footprint) {
+            footprint = Footprint::Global;
+        }
+        footprint
+    }
+
+    /// The selects waiting at object `o`, if it is an unbuffered channel.
+    fn waiting_selects(&self, o: ObjectId) -> impl Iterator<Item = TaskId> + '_ {
+        let waiters = match self.objects.get(o).map(|obj| &obj.state) {
+            Some(ObjState::Chan(ch)) if ch.cap == 0 => &ch.waiters[..],
+            _ => &[],
+        };
+        waiters.iter().map(|&(w, _, _)| w).filter(|&w| matches!(self.tasks[w].op, Op::Select { .. }))
+    }
+
+    /// Makes `footprint` write every channel of each select waiting at
+    /// an unbuffered channel it touches; `false` if they do not fit.
+    ///
+    /// Such a select is completed by whichever operation on one of its
+    /// channels reaches it first, and after that operations on its other
+    /// channels no longer find it. Two operations on two of its channels
+    /// therefore do not commute, though they touch different channels:
+    /// the one that completes the select must be ordered with both. Done
+    /// for every operation that finds the select waiting, whichever way
+    /// it goes, so the dependency is there in every order.
+    fn add_waiting_selects(&self, footprint: &mut Footprint) -> bool {
+        let Footprint::Objects { len, items } = footprint else { return true };
+        let mut n = *len as usize;
+        for i in 0..*len as usize {
+            // A channel's parts come with the whole channel (part 0), which
+            // is enough to look at once.
+            let (o, part) = split_part(items[i].0);
+            if part != 0 {
+                continue;
+            }
+            for w in self.waiting_selects(o) {
+                for arm in &self.tasks[w].arms {
+                    let item = (arm.chan, Access::Write);
+                    if items[..n].contains(&item) {
+                        continue;
+                    }
+                    if n == items.len() {
+                        return false;
+                    }
+                    items[n] = item;
+                    n += 1;
+                }
+            }
+        }
+        *len = n as u8;
+        true
+    }
+
+    #[inline(always)]
+    fn op_footprint(&self, t: TaskId) -> Footprint {
+        if t >= self.tasks.len() {
+            return Footprint::Global; // the timer move
+        }
+        let task = &self.tasks[t];
+        match task.op {
+            Op::Start | Op::Yield | Op::Join(_) => Footprint::None,
+            // Spawns decide task ids: keep them in order with each other.
+            Op::Spawn => Footprint::one(usize::MAX, Access::Write),
+            Op::Select { default: false } if task.registered && self.select_on_rendezvous(t) => {
+                // Like a plain waiter: a partner's step completes it.
+                Footprint::None
+            }
+            Op::Select { default: false } if let Some(footprint) = self.select_arrival_footprint(t) => {
+                footprint
+            }
+            Op::Select { .. } if task.arms.len() <= 4 => {
+                let mut items = [(0, Access::Read); 4];
+                for (i, a) in task.arms.iter().enumerate() {
+                    items[i] = (a.chan, Access::Write);
+                }
+                Footprint::Objects { len: task.arms.len() as u8, items }
+            }
+            Op::Select { .. } | Op::Clock | Op::Sleep | Op::CondWait(_) => Footprint::Global,
+            Op::Send(c) | Op::Recv(c) | Op::Close(c) if self.chan(c).cap > 0 && !self.chan(c).never => {
+                let op = match task.op {
+                    Op::Send(_) => ChanOp::Send,
+                    Op::Recv(_) => ChanOp::Recv,
+                    _ => ChanOp::Close,
+                };
+                self.chan(c).footprint(c, op)
+            }
+            Op::Send(c) | Op::Recv(c) | Op::Close(c) if self.plain_rendezvous(c) => {
+                if task.registered {
+                    // It waits for a partner or a close, whose step
+                    // completes it: it takes no step of its own here.
+                    return Footprint::None;
+                }
+                let op = match task.op {
+                    Op::Send(_) => ChanOp::Send,
+                    Op::Recv(_) => ChanOp::Recv,
+                    _ => ChanOp::Close,
+                };
+                self.chan(c).rendezvous_footprint(c, t, op)
+            }
+            Op::AtomicRead(o) | Op::SharedRead(o) => Footprint::one(o, Access::Read),
+            // A reader's lock acquires, as a writer's does: it must not
+            // race with the writer's unlock (a release), or that race, the
+            // latest, would hide the one with the writer's lock, and
+            // reversing it cannot put the reader before that lock. A
+            // reader's unlock reads: it races with readers' locks (whether
+            // the lock is free in between shows to try_write and writers)
+            // but not with other readers' unlocks. Readers' locks are
+            // ordered among themselves too, which costs executions but
+            // misses none.
+            Op::RLock(o) => Footprint::one(o, Access::Acquire),
+            Op::RUnlock(o) => Footprint::one(o, Access::Read),
+            Op::WgDone(o) | Op::WgWait(o) => self.wg(o).footprint(o, task.op),
+            Op::Lock(o) | Op::Relock(o) | Op::WLock(o) => Footprint::one(o, Access::Acquire),
+            Op::Unlock(o) | Op::WUnlock(o) => Footprint::one(o, Access::Release),
+            op => match op.object() {
+                Some(o) => Footprint::one(o, Access::Write),
+                None => Footprint::Global,
+            },
+        }
+    }
+
+    /// Whether `c` is an unbuffered channel on which no select waits: there
+    /// a plain operation's arrival commutes with the other direction's
+    /// (see [`ChanState::rendezvous_footprint`]).
+    fn plain_rendezvous(&self, c: ObjectId) -> bool {
+        let ch = self.chan(c);
+        ch.cap == 0
+            && !ch.never
+            && ch.waiters.iter().all(|w| matches!(self.tasks[w.0].op, Op::Send(_) | Op::Recv(_)))
+    }
+
+    /// Whether every arm of `t`'s select is on a distinct unbuffered channel
+    /// where no other select waits, or on a nil channel: then its arrival
+    /// and its waiting behave like plain ones on each channel.
+    fn select_on_rendezvous(&self, t: TaskId) -> bool {
+        let arms = &self.tasks[t].arms;
+        arms.iter().enumerate().all(|(i, a)| {
+            let ch = self.chan(a.chan);
+            ch.never
+                || (ch.cap == 0
+                    && !arms[..i].iter().any(|b| b.chan == a.chan)
+                    && ch
+                        .waiters
+                        .iter()
+                        .all(|w| w.0 == t || matches!(self.tasks[w.0].op, Op::Send(_) | Op::Recv(_))))
+        })
+    }
+
+    /// The footprint of a blocking select's arrival that finds no arm
+    /// ready, on channels as [`select_on_rendezvous`](Self::select_on_rendezvous)
+    /// requires: it joins the queue of each, which commutes with the other
+    /// direction's arrivals there as a plain arrival does (see
+    /// [`ChanState::rendezvous_footprint`]). `None` when some arm is ready
+    /// (it pairs, a choice among the ready arms) or the footprint would
+    /// not fit: then it writes every channel.
+    fn select_arrival_footprint(&self, t: TaskId) -> Option<Footprint> {
+        let task = &self.tasks[t];
+        if !self.select_on_rendezvous(t) || task.arms.iter().any(|&a| self.arm_ready(t, a)) {
+            return None;
+        }
+        let mut items = [(0, Access::Read); 4];
+        let mut n = 0;
+        for a in task.arms.iter().filter(|a| !self.chan(a.chan).never) {
+            if n + 2 > items.len() {
+                return None;
+            }
+            let part = if a.dir == Dir::Send { SENDS } else { RECVS };
+            items[n] = (a.chan, Access::Read);
+            items[n + 1] = (object_part(a.chan, part), Access::Write);
+            n += 2;
+        }
+        Some(Footprint::Objects { len: n as u8, items })
+    }
+}

@@ -1,0 +1,87 @@
+//! Plain shared variables and atomics: no state beyond their identity;
+//! every access is a recorded step, for the race checker and DPOR.
+
+use goweave_checkers::EventKind;
+
+use super::super::current::ObjRef;
+use super::super::ops::Op;
+use super::super::protocol::{announce, announce_act};
+use super::super::{with_exec, Location};
+use super::ObjState;
+
+/// A `Shared` variable of one execution; the value is the user type's.
+#[derive(Debug)]
+pub(crate) struct ModelShared {
+    pub(crate) obj: ObjRef,
+}
+
+impl ModelShared {
+    /// A new variable, made at the caller's location.
+    #[track_caller]
+    pub(crate) fn new() -> ModelShared {
+        ModelShared { obj: ObjRef::new(ObjState::Shared) }
+    }
+
+    /// One access (a read, or a write if `write`): a scheduling point.
+    pub(crate) fn access(&self, write: bool, loc: Location) {
+        let id = with_exec(|ex| self.obj.id(ex));
+        announce(if write { Op::SharedWrite(id) } else { Op::SharedRead(id) }, loc);
+        with_exec(|ex| {
+            let me = ex.current;
+            ex.record(me, Some(id), if write { EventKind::SharedWrite } else { EventKind::SharedRead }, loc);
+        });
+    }
+}
+
+/// An atomic of one execution; the value is a real atomic of the user
+/// type's, since tasks run one at a time.
+#[derive(Debug)]
+pub(crate) struct ModelAtomic {
+    pub(crate) obj: ObjRef,
+}
+
+impl ModelAtomic {
+    /// A new atomic, made at the caller's location.
+    #[track_caller]
+    pub(crate) fn new() -> ModelAtomic {
+        ModelAtomic { obj: ObjRef::new(ObjState::Atomic) }
+    }
+
+    /// One access recorded as `kind` (a load, store or read-modify-write).
+    #[inline]
+    pub(crate) fn step(&self, kind: EventKind, loc: Location) {
+        // Loads commute with loads: exhaustive search need not reorder them.
+        let load = matches!(kind, EventKind::AtomicLoad { .. });
+        announce_act(
+            loc,
+            |ex| {
+                let id = self.obj.id(ex);
+                (if load { Op::AtomicRead(id) } else { Op::Atomic(id) }, id)
+            },
+            |ex, _, id| {
+                let me = ex.current;
+                ex.record(me, Some(id), kind, loc);
+            },
+        );
+    }
+
+    /// A read-modify-write whose kind depends on its outcome (a
+    /// compare-exchange that fails only loads): `act` performs it and says
+    /// how to record it.
+    #[inline]
+    pub(crate) fn update<R>(&self, loc: Location, act: impl FnOnce() -> (R, EventKind)) -> R {
+        announce_act(
+            loc,
+            |ex| {
+                let id = self.obj.id(ex);
+                (Op::Atomic(id), id)
+            },
+            |ex, _, id| {
+                let (result, kind) = act();
+                let me = ex.current;
+                ex.record(me, Some(id), kind, loc);
+                result
+            },
+        )
+    }
+}

@@ -1,0 +1,98 @@
+//! Virtual time: pending timers, and firing the earliest one.
+
+use std::time::Duration;
+
+use goweave_checkers::EventKind;
+
+use super::Execution;
+use crate::footprint::{ObjectId, TaskId};
+
+/// Puts the time on a timer's channel; false if it was full.
+pub(crate) type TimerSend = Box<dyn FnMut(&mut Execution, Duration) -> bool>;
+
+/// What a timer does when it fires.
+pub(crate) enum TimerAction {
+    /// Ends a task's sleep.
+    Wake(TaskId),
+    /// Sends the time on a channel (of capacity 1); false if it was full.
+    Send { chan: ObjectId, send: TimerSend },
+    /// Runs engine-level code, such as a context's deadline cancelling it.
+    Call(Box<dyn FnMut(&mut Execution)>),
+}
+
+pub(crate) struct TimerEntry {
+    pub id: u64,
+    pub deadline: Duration,
+    /// Creation order, to fire equal deadlines deterministically.
+    pub seq: u64,
+    pub period: Option<Duration>,
+    pub action: TimerAction,
+}
+
+impl Execution {
+    /// Schedules a timer; returns its id.
+    pub(crate) fn add_timer(
+        &mut self,
+        after: Duration,
+        period: Option<Duration>,
+        action: TimerAction,
+    ) -> u64 {
+        self.timer_seq += 1;
+        let id = self.timer_seq;
+        self.timers.push(TimerEntry { id, deadline: self.now + after, seq: id, period, action });
+        id
+    }
+
+    /// Removes a pending timer; false if it already fired or was stopped.
+    pub(crate) fn cancel_timer(&mut self, id: u64) -> bool {
+        match self.timers.iter().position(|t| t.id == id) {
+            Some(i) => {
+                self.timers.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn earliest_timer(&self) -> Option<usize> {
+        (0..self.timers.len()).min_by_key(|&i| (self.timers[i].deadline, self.timers[i].seq))
+    }
+
+    /// Whether firing a timer can change anything: a sleeper to wake, or a
+    /// channel with room and a receiver handle alive.
+    pub(crate) fn timer_useful(&self) -> bool {
+        self.timers.iter().any(|t| match &t.action {
+            TimerAction::Wake(_) | TimerAction::Call(_) => true,
+            TimerAction::Send { chan, .. } => {
+                let c = self.chan(*chan);
+                c.len < c.cap && c.receivers > 0
+            }
+        })
+    }
+
+    /// Fires the earliest timer, advancing the clock to its deadline.
+    pub(crate) fn fire_earliest_timer(&mut self) {
+        let Some(i) = self.earliest_timer() else { return };
+        let mut timer = self.timers.swap_remove(i);
+        self.now = self.now.max(timer.deadline);
+        match &mut timer.action {
+            TimerAction::Wake(t) => {
+                let t = *t;
+                let at = self.tasks[t].location;
+                self.record(t, None, EventKind::TimerFire { sent: false }, at);
+                self.wake_now(t);
+            }
+            TimerAction::Send { send, .. } => {
+                let now = self.now;
+                send(self, now);
+            }
+            TimerAction::Call(call) => call(self),
+        }
+        if let Some(period) = timer.period {
+            timer.deadline += period;
+            self.timer_seq += 1;
+            timer.seq = self.timer_seq;
+            self.timers.push(timer);
+        }
+    }
+}

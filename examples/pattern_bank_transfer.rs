@@ -73,11 +73,11 @@ fn run(transfer: fn(&Account, &Account, i64)) {
     assert_eq!((*alice.balance.lock(), *bob.balance.lock()), (110, 90));
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     run(transfer_buggy);
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     run(transfer_fixed);
 }
 

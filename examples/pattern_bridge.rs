@@ -125,13 +125,13 @@ fn consume(values: Receiver<u32>, done_tx: goweave::chan::Sender<()>) {
     assert_eq!(first, vec![0, 1, 2]);
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let (done_tx, done) = chan::<()>(0);
     let values = bridge_buggy(done.clone(), gen_streams(done));
     consume(values, done_tx);
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let (done_tx, done) = chan::<()>(0);
     let values = bridge_fixed(done.clone(), gen_streams(done));
     consume(values, done_tx);

@@ -101,11 +101,11 @@ fn run(broadcast: bool) {
     assert_eq!(sum, 1 + 2 + 3);
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     run(false);
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     run(true);
 }
 

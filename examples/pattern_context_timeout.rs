@@ -58,12 +58,12 @@ fn query_with_timeout(result_cap: usize) -> Result<u32, ContextError> {
     outcome
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let outcome = query_with_timeout(0); // Bug: unbuffered
     assert!(matches!(outcome, Ok(42) | Err(ContextError::DeadlineExceeded)), "{outcome:?}");
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let outcome = query_with_timeout(1); // room for the one result
     assert!(matches!(outcome, Ok(42) | Err(ContextError::DeadlineExceeded)), "{outcome:?}");
 }

@@ -45,7 +45,7 @@ fn query(replica: u32) -> u32 {
     100 + replica
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let (parent, cancel) = Context::background().with_cancel();
     let (g, ctx) = Group::<ContextError>::with_context(&parent);
     let (results_tx, results) = chan::<u32>(0);
@@ -65,7 +65,7 @@ pub fn buggy() {
     assert!((101..=103).contains(&first));
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let (parent, cancel) = Context::background().with_cancel();
     let (g, ctx) = Group::<ContextError>::with_context(&parent);
     let (results_tx, results) = chan::<u32>(0);

@@ -93,7 +93,7 @@ fn merge_fixed(inputs: Vec<Receiver<u32>>) -> Receiver<u32> {
     rx
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let jobs = gen(vec![1, 2, 3]);
     let workers = vec![square(1, jobs.clone()), square(2, jobs)];
     let mut sum = 0;
@@ -103,7 +103,7 @@ pub fn buggy() {
     assert_eq!(sum, 1 + 4 + 9);
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let jobs = gen(vec![1, 2, 3]);
     let workers = vec![square(1, jobs.clone()), square(2, jobs)];
     let mut sum = 0;

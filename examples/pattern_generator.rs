@@ -43,7 +43,7 @@ fn count(n: u32) -> Receiver<u32> {
 }
 
 /// The consumer stops early, and nothing tells the generator.
-pub fn buggy() {
+pub(crate) fn buggy() {
     let mut first_even = None;
     for v in count(10) {
         if v % 2 == 0 {
@@ -71,7 +71,7 @@ fn count_until(done: Receiver<()>, n: u32) -> Receiver<u32> {
 }
 
 /// The consumer closes `done` when it stops reading.
-pub fn fixed() {
+pub(crate) fn fixed() {
     let (done_tx, done) = chan::<()>(0);
     let mut first_even = None;
     for v in count_until(done, 10) {

@@ -79,13 +79,13 @@ fn add_one(input: Receiver<u32>) -> Receiver<u32> {
     rx
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let results = add_one(square_buggy(gen(vec![1, 2, 3])));
     let got: Vec<u32> = (0..3).map(|_| results.recv().unwrap()).collect();
     assert_eq!(got, vec![2, 5, 10]);
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let results = add_one(square_fixed(gen(vec![1, 2, 3])));
     let got: Vec<u32> = (0..3).map(|_| results.recv().unwrap()).collect();
     assert_eq!(got, vec![2, 5, 10]);

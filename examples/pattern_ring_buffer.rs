@@ -96,11 +96,11 @@ fn run(advance_head_when_full: bool) {
     assert_eq!(got.last(), Some(&3), "the newest value was dropped: {got:?}");
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     run(false);
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     run(true);
 }
 

@@ -81,11 +81,11 @@ fn run(summary: fn(&Cache) -> (usize, Option<u32>)) {
     writer.join().unwrap();
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     run(Cache::summary_buggy);
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     run(Cache::summary_fixed);
 }
 

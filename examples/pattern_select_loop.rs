@@ -63,7 +63,7 @@ fn producer(done: Receiver<()>) -> Receiver<u32> {
     rx
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let (done_tx, done) = chan::<()>(0);
     let values = producer(done);
     let mut got = Vec::new();
@@ -77,7 +77,7 @@ pub fn buggy() {
     assert!(got.iter().zip(0..).all(|(&v, i)| v == i), "lost or reordered: {got:?}");
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let (done_tx, done) = chan::<()>(0);
     let values = producer(done);
     let mut got = Vec::new();

@@ -72,7 +72,7 @@ fn start(job: u32, counters: &Counters, sem: &Receiver<()>, wg: &WaitGroup) {
     });
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let (acquire, sem) = chan::<()>(LIMIT);
     let (counters, wg) = (Counters::new(), WaitGroup::new());
     for job in 1..=3 {
@@ -84,7 +84,7 @@ pub fn buggy() {
     assert!(peak <= LIMIT, "{peak} jobs ran at once, limit {LIMIT}");
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let (acquire, sem) = chan::<()>(LIMIT);
     let (counters, wg) = (Counters::new(), WaitGroup::new());
     for job in 1..=3 {

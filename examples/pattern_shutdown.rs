@@ -48,7 +48,7 @@ fn serve(quit: &Receiver<()>, requests: &Receiver<u32>) {
     }
 }
 
-pub fn buggy() {
+pub(crate) fn buggy() {
     let (quit_tx, quit) = chan::<()>(0);
     let (requests_tx, requests) = chan::<u32>(0);
     let wg = WaitGroup::new();
@@ -68,7 +68,7 @@ pub fn buggy() {
     wg.wait();
 }
 
-pub fn fixed() {
+pub(crate) fn fixed() {
     let (quit_tx, quit) = chan::<()>(0);
     let (requests_tx, requests) = chan::<u32>(0);
     let wg = WaitGroup::new();

@@ -72,7 +72,7 @@ fn tee(input: Receiver<u32>) -> (Receiver<u32>, Receiver<u32>) {
 }
 
 /// One run of the pipeline; goweave runs it once per explored interleaving.
-pub fn body() {
+pub(crate) fn body() {
     let (done_tx, done) = chan::<()>(0);
     let input = generator(done, vec![1, 2, 3]);
     let (out1, out2) = tee(input);

@@ -85,7 +85,7 @@ fn tee(done: Receiver<()>, input: Receiver<u32>) -> (Receiver<u32>, Receiver<u32
 }
 
 /// The same pipeline as `tee_deadlock.rs`, with the fixed tee.
-pub fn body() {
+pub(crate) fn body() {
     let (done_tx, done) = chan::<()>(0);
     let input = generator(done.clone(), vec![1, 2, 3]);
     let (out1, out2) = tee(done, input);

@@ -13,7 +13,7 @@
 use goweave::sync::WaitGroup;
 use goweave::{chan, Builder, Config, Strategy};
 
-pub fn body() {
+pub(crate) fn body() {
     let (jobs_tx, jobs) = chan::<u32>(5);
     let (results_tx, results) = chan::<u32>(5);
     let wg = WaitGroup::new();

@@ -18,7 +18,7 @@
 
 use goweave::{chan, Builder, Config, FailureKind};
 
-pub fn body() {
+pub(crate) fn body() {
     // Buffered, as in Go by Example's worker pool: the body can queue every
     // job without waiting for a worker.
     let (jobs_tx, jobs) = chan::<u32>(5);

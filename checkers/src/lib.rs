@@ -54,14 +54,22 @@ pub struct Event {
 pub enum ObjectKind {
     /// A channel with this buffer capacity (0: unbuffered).
     Chan {
+        /// The buffer's capacity.
         cap: usize,
     },
+    /// A mutex.
     Mutex,
+    /// A read-write mutex.
     RwMutex,
+    /// A condition variable.
     Cond,
+    /// A WaitGroup.
     WaitGroup,
+    /// A `Once`.
     Once,
+    /// An atomic.
     Atomic,
+    /// A plain shared variable.
     Shared,
 }
 
@@ -70,23 +78,43 @@ pub enum ObjectKind {
 #[non_exhaustive]
 pub enum EventKind {
     /// Created the event's object.
-    Create { what: ObjectKind },
+    Create {
+        /// The kind of object.
+        what: ObjectKind,
+    },
     /// Spawned the task `child`.
-    Spawn { child: TaskId },
+    Spawn {
+        /// The new task.
+        child: TaskId,
+    },
     /// Waited for `target` to finish and took its result.
-    Join { target: TaskId },
+    Join {
+        /// The task joined.
+        target: TaskId,
+    },
     /// Gave up the processor without touching any object.
     Yield,
     /// Sent a value; `to` is the receiving task of a rendezvous.
-    Send { to: Option<TaskId> },
+    Send {
+        /// The receiver that took the value at once (a rendezvous).
+        to: Option<TaskId>,
+    },
     /// Received a value, or saw the channel closed (`closed`).
-    Recv { from: Option<TaskId>, closed: bool },
+    Recv {
+        /// The sender of a rendezvous.
+        from: Option<TaskId>,
+        /// The channel was closed and drained: no value.
+        closed: bool,
+    },
     /// Tried to send or receive without blocking and could not.
     TryFailed,
     /// Closed a channel.
     Close,
     /// Chose arm `arm` of a `select!` (`None`: its `default`).
-    Select { arm: Option<usize> },
+    Select {
+        /// The arm chosen, by index.
+        arm: Option<usize>,
+    },
     /// Took a mutex, or an RwMutex for writing.
     Lock,
     /// Released a mutex, or an RwMutex held for writing.
@@ -103,21 +131,42 @@ pub enum EventKind {
     Broadcast,
     /// This task, waiting on the event's object (a condition variable, a
     /// WaitGroup, an RwMutex it waits to write), was released by `by`.
-    Woken { by: TaskId },
+    Woken {
+        /// The task whose operation released it.
+        by: TaskId,
+    },
     /// Added `delta` to a WaitGroup counter.
-    WaitGroupAdd { delta: isize },
+    WaitGroupAdd {
+        /// The amount added (`done` adds -1).
+        delta: isize,
+    },
     /// Waited on a WaitGroup (`blocked`: the counter was not zero).
-    WaitGroupWait { blocked: bool },
+    WaitGroupWait {
+        /// The counter was not zero: the task waits.
+        blocked: bool,
+    },
     /// Ran (`ran`) or skipped a `Once` body.
-    Once { ran: bool },
+    Once {
+        /// This call runs the body.
+        ran: bool,
+    },
     /// The `Once` body finished (or panicked): every later call returns.
     OnceDone,
     /// Loaded an atomic (a failed compare-exchange is a load too).
-    AtomicLoad { order: Ordering },
+    AtomicLoad {
+        /// The ordering the program asked for.
+        order: Ordering,
+    },
     /// Stored to an atomic.
-    AtomicStore { order: Ordering },
+    AtomicStore {
+        /// The ordering the program asked for.
+        order: Ordering,
+    },
     /// Read-modify-write of an atomic.
-    AtomicRmw { order: Ordering },
+    AtomicRmw {
+        /// The ordering the program asked for.
+        order: Ordering,
+    },
     /// Read a plain shared variable.
     SharedRead,
     /// Wrote a plain shared variable.
@@ -127,7 +176,10 @@ pub enum EventKind {
     Wait,
     /// A timer fired: it sent the time on the event's channel (`sent`), or
     /// woke the event's task from a sleep. Time orders nothing.
-    TimerFire { sent: bool },
+    TimerFire {
+        /// It sent the time on a channel (rather than waking a sleeper).
+        sent: bool,
+    },
     /// The task finished (returned or panicked).
     Finish,
 }

@@ -165,7 +165,7 @@ pub(crate) struct FailureData {
     pub(crate) body: String,
     pub(crate) test_name: Option<String>,
     pub(crate) tasks: Vec<FailureTask>,
-    pub(crate) strategy: crate::Strategy,
+    pub(crate) strategy: crate::config::Strategy,
     pub(crate) seed: u64,
     /// `tracing` events of the failing execution, tagged with task and step.
     pub(crate) logs: Vec<String>,

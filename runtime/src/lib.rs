@@ -8,6 +8,8 @@ mod config;
 mod explore;
 mod failure;
 mod footprint;
+#[cfg(test)]
+mod layers;
 mod report;
 mod rt;
 mod schedule;

@@ -162,7 +162,7 @@ impl Execution {
 
     /// Whether `c` is an unbuffered channel on which no select waits: there
     /// a plain operation's arrival commutes with the other direction's
-    /// (see [`ChanState::rendezvous_footprint`]).
+    /// (see [`ChanState::rendezvous_footprint`](super::object::ChanState::rendezvous_footprint)).
     fn plain_rendezvous(&self, c: ObjectId) -> bool {
         let ch = self.chan(c);
         ch.cap == 0
@@ -191,7 +191,7 @@ impl Execution {
     /// ready, on channels as [`select_on_rendezvous`](Self::select_on_rendezvous)
     /// requires: it joins the queue of each, which commutes with the other
     /// direction's arrivals there as a plain arrival does (see
-    /// [`ChanState::rendezvous_footprint`]). `None` when some arm is ready
+    /// [`ChanState::rendezvous_footprint`](super::object::ChanState::rendezvous_footprint)). `None` when some arm is ready
     /// (it pairs, a choice among the ready arms) or the footprint would
     /// not fit: then it writes every channel.
     fn select_arrival_footprint(&self, t: TaskId) -> Option<Footprint> {

@@ -9,7 +9,7 @@ use crate::footprint::{Footprint, TaskId};
 use crate::strategy::{is_preemption, Moves, FIRE, PRUNED};
 
 /// The scheduler's state for choosing moves, kept in the execution so that
-/// a task can choose in place (see [`announce_act`](super::announce_act)).
+/// a task can choose in place (see [`announce_act`](super::protocol::announce_act)).
 #[derive(Default)]
 pub(crate) struct StepState {
     /// The enabled tasks at the current step (a buffer).

@@ -32,9 +32,10 @@ pub struct MutexGuard<'a, T: ?Sized> {
     pub(crate) locked_at: Location,
 }
 
-// SAFETY: as in Go, another task may release the lock; the engine runs one
-// task at a time.
+// SAFETY: as in Go, another task may release the lock, so a guard may move
+// to another task; it hands out `&mut T`, so `T: Send`, as for the mutex.
 unsafe impl<T: ?Sized + Send> Send for MutexGuard<'_, T> {}
+// SAFETY: a shared guard hands out only `&T`, as `&T` itself would.
 unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
 
 impl<T> Mutex<T> {

@@ -46,10 +46,15 @@ pub struct RwMutexWriteGuard<'a, T: ?Sized> {
     locked_at: Location,
 }
 
-// SAFETY: as in Go, another task may release the lock.
+// SAFETY: as in Go, another task may release the lock, so a guard may move
+// to another task; a read guard hands out `&T`, shared with other readers.
 unsafe impl<T: ?Sized + Send + Sync> Send for RwMutexReadGuard<'_, T> {}
+// SAFETY: a shared read guard hands out only `&T`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwMutexReadGuard<'_, T> {}
+// SAFETY: a write guard may move to another task (Go lets another task
+// release the lock) and hands out `&mut T`, so `T: Send`.
 unsafe impl<T: ?Sized + Send> Send for RwMutexWriteGuard<'_, T> {}
+// SAFETY: a shared write guard hands out only `&T`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwMutexWriteGuard<'_, T> {}
 
 impl<T> RwMutex<T> {

@@ -1,0 +1,89 @@
+//! The search's buffers, kept on the thread between searches.
+
+use goweave_checkers::ClockRows;
+
+use super::path::Node;
+use super::races::{Blocked, Objects, Step};
+use crate::footprint::{Footprint, TaskId};
+
+/// A search's buffers: what grows with the path and the execution. They
+/// are kept on this thread when the search ends (see
+/// [`Buffers::take_cached`]).
+#[derive(Default)]
+pub(super) struct Buffers {
+    pub(super) path: Vec<Node>,
+    /// The nodes' enabled tasks and backtrack sets, in path order.
+    pub(super) tasks: Vec<TaskId>,
+    /// The nodes' enabled tasks' next steps, in path order.
+    pub(super) footprints: Vec<Footprint>,
+    /// The nodes' sleep sets, in path order.
+    pub(super) sleeps: Vec<(TaskId, Footprint)>,
+    /// Every clock: the tasks' (rows by clock slot in `task_rows`), the
+    /// objects', the last global step's and the steps'.
+    pub(super) clocks: ClockRows,
+    pub(super) task_rows: Vec<u32>,
+    pub(super) objects: Objects,
+    pub(super) steps: Vec<Step>,
+    /// The last step of each task (by clock slot) with any footprint, and
+    /// the last with the global one.
+    pub(super) last_any: Vec<Option<usize>>,
+    pub(super) last_global_step: Vec<(usize, usize)>,
+    /// The next operations shown at this node (see
+    /// [`Scheduler::observe_moves`](crate::strategy::Scheduler::observe_moves)).
+    pub(super) moves: Vec<(TaskId, Footprint)>,
+    /// The blocked tasks' next operations checked this execution.
+    pub(super) blocked: Vec<Blocked>,
+    /// Scratch space for the steps racing with one operation.
+    pub(super) racing: Vec<usize>,
+    /// Scratch space for each task's latest step conflicting with it.
+    pub(super) latest: Vec<(usize, usize)>,
+    /// Scratch space for reversing a race: the later steps, the tasks
+    /// seen among them, and those that can go first.
+    pub(super) later: Vec<usize>,
+    pub(super) seen: Vec<TaskId>,
+    pub(super) initials: Vec<TaskId>,
+}
+
+thread_local! {
+    /// The buffers of the last search that ended on this thread. A suite
+    /// runs many small exhaustive tests one after the other on a thread:
+    /// each would otherwise grow a dozen buffers from empty, by doubling,
+    /// which costs a short search as much as its own bookkeeping.
+    static CACHED: std::cell::RefCell<Option<Box<Buffers>>> = const { std::cell::RefCell::new(None) };
+}
+
+impl Buffers {
+    /// This thread's cached buffers, emptied, or new ones.
+    pub(super) fn take_cached() -> Buffers {
+        let cached = CACHED.try_with(|c| c.try_borrow_mut().ok().and_then(|mut c| c.take())).ok().flatten();
+        cached.map_or_else(Buffers::default, |b| *b)
+    }
+
+    /// Keeps these buffers for the next search on this thread. They hold
+    /// only ids, footprints and clocks, never a user's value; each is
+    /// emptied first, so a search starts from empty buffers either way.
+    pub(super) fn cache(mut self) {
+        self.path.clear();
+        self.tasks.clear();
+        self.footprints.clear();
+        self.sleeps.clear();
+        self.clocks.clear();
+        self.task_rows.clear();
+        self.objects.clear();
+        self.steps.clear();
+        self.last_any.clear();
+        self.last_global_step.clear();
+        self.moves.clear();
+        self.blocked.clear();
+        self.racing.clear();
+        self.latest.clear();
+        self.later.clear();
+        self.seen.clear();
+        self.initials.clear();
+        let _ = CACHED.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = Some(Box::new(self));
+            }
+        });
+    }
+}

@@ -1,0 +1,172 @@
+//! The path of the current execution: one node per choice point, with its
+//! enabled, backtrack and done tasks and its sleep set; the split of a
+//! search over threads and shards; and how backtrack points and sleep sets
+//! are added.
+
+use super::{Dpor, FIRE};
+use crate::footprint::{Footprint, TaskId};
+
+pub(super) enum Node {
+    Task(TaskNode),
+    Arm { chosen: usize, count: usize },
+}
+
+pub(super) struct TaskNode {
+    /// Where this node's tasks start in [`Buffers::tasks`](super::buffers::Buffers::tasks): the enabled
+    /// ones, then the backtrack set with room for all of them (it only
+    /// ever holds enabled tasks, each once).
+    pub(super) at: usize,
+    pub(super) enabled: usize,
+    /// Where the next steps of the enabled tasks are in
+    /// [`Buffers::footprints`](super::buffers::Buffers::footprints), as they were when the node was made, and
+    /// whether they are there yet: they are needed only once a second
+    /// choice is explored here, and are recorded then (the node is the
+    /// deepest then, so they go at the end of the buffer).
+    pub(super) footprints: usize,
+    pub(super) footprints_known: bool,
+    /// The size of the backtrack set, in the order its tasks were added.
+    /// Its first `explored` are the ones explored, the last of them the
+    /// current choice: a task is explored after those added before it.
+    pub(super) backtrack: usize,
+    pub(super) explored: usize,
+    /// Where this node's sleep set is in [`Buffers::sleeps`](super::buffers::Buffers::sleeps): the tasks whose
+    /// exploration from here is known redundant, with their next step.
+    pub(super) sleep_at: usize,
+    pub(super) sleep_len: usize,
+    /// The task that ran the step before this node.
+    pub(super) previous: TaskId,
+    pub(super) preemptions: usize,
+    pub(super) firings: usize,
+    /// At a split node of a parted search, its branches in the order
+    /// every part takes them (see [`Dpor::split`]). They are also the
+    /// first of the backtrack set.
+    pub(super) split: Option<Box<Split>>,
+}
+
+/// A split node: see [`Dpor::split`].
+pub(super) struct Split {
+    pub(super) order: Vec<TaskId>,
+    /// The branch number of the split choices above it.
+    pub(super) prefix: u64,
+    /// Whether branches are dealt out to parts here (the last split level).
+    pub(super) deals: bool,
+}
+
+/// Where the current execution stands among the split levels.
+#[derive(Clone, Copy)]
+pub(super) struct SplitPos {
+    /// The branch number of the split choices so far.
+    pub(super) id: u64,
+    /// How many branches the split levels so far make.
+    pub(super) width: u64,
+    /// Whether this execution's part was decided.
+    pub(super) dealt: bool,
+}
+
+impl Split {
+    /// The branch to take at or after `from` for part `part` of `parts`:
+    /// the next one at an upper level, the next of this part's where the
+    /// branches are dealt.
+    pub(super) fn branch(&self, part: u64, parts: u64, from: usize) -> Option<usize> {
+        let len = self.order.len() as u64;
+        (from..self.order.len()).find(|&k| !self.deals || (self.prefix * len + k as u64) % parts == part)
+    }
+}
+
+impl SplitPos {
+    pub(super) const START: SplitPos = SplitPos { id: 0, width: 1, dealt: false };
+
+    /// Follows split node `split`'s branch `k`.
+    pub(super) fn enter(&mut self, split: &Split, k: usize) {
+        let len = split.order.len() as u64;
+        self.id = split.prefix.wrapping_mul(len).wrapping_add(k as u64);
+        self.width = self.width.saturating_mul(len);
+        self.dealt |= split.deals;
+    }
+}
+
+impl Dpor {
+    /// Whether choosing `task` at a node would be a preemption there.
+    pub(super) fn preempts(enabled: &[TaskId], previous: TaskId, task: TaskId) -> bool {
+        task != FIRE && task != previous && enabled.contains(&previous)
+    }
+
+    /// Adds `task` to the backtrack set of node `at`, within the bounds.
+    pub(super) fn add_backtrack(&mut self, at: usize, task: TaskId) {
+        let Node::Task(n) = &mut self.buf.path[at] else { return };
+        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+        let backtrack = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
+        let sleep = &self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
+        if backtrack.contains(&task) || sleep.iter().any(|s| s.0 == task) {
+            return;
+        }
+        let over = if task == FIRE {
+            n.firings >= self.timer_bound
+        } else {
+            Self::preempts(enabled, n.previous, task)
+                && self.preemption_bound.is_some_and(|b| n.preemptions >= b)
+        };
+        if over {
+            self.bounded = true;
+            return;
+        }
+        debug_assert!(enabled.contains(&task) && n.backtrack < n.enabled);
+        self.buf.tasks[n.at + n.enabled + n.backtrack] = task;
+        n.backtrack += 1;
+    }
+
+    /// The timer could fire at the last node but the step taken there
+    /// took that move away (it stopped the timer, or left no task that
+    /// could see it fire): the two do not commute, so firing first is
+    /// explored too. No race shows this, as the firing never happens.
+    pub(super) fn timer_taken_away(&mut self, fire_now: bool) {
+        let Some(Node::Task(n)) = self.parent.map(|p| &self.buf.path[p]) else { return };
+        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+        let chosen = self.buf.tasks[n.at + n.enabled + n.explored - 1];
+        if !fire_now && chosen != FIRE && enabled.contains(&FIRE) {
+            self.add_backtrack(self.parent.expect("a parent node"), FIRE);
+        }
+    }
+
+    /// Appends the sleep set of a new node to `sleeps`: the parent's
+    /// sleepers and the choices already explored at the parent, minus
+    /// those the step just taken depends on. The explored choices'
+    /// footprints were shown when the parent was replayed to explore
+    /// another (see [`Scheduler::wants_moves`](crate::strategy::Scheduler::wants_moves)).
+    pub(super) fn inherit_sleep(&mut self) {
+        let Some(Node::Task(parent)) = self.parent.map(|p| &self.buf.path[p]) else { return };
+        if parent.sleep_len == 0 && parent.explored == 1 {
+            // The common case: nothing sleeps there, nothing else ran.
+            return;
+        }
+        // As they were when the parent was made: a program that does
+        // something else on the same schedule then goes on to where the
+        // replay notices.
+        let enabled = &self.buf.tasks[parent.at..parent.at + parent.enabled];
+        let footprints = if parent.footprints_known {
+            &self.buf.footprints[parent.footprints..parent.footprints + parent.enabled]
+        } else {
+            &[]
+        };
+        let footprint_of = |t: TaskId| {
+            let k = enabled.iter().position(|&e| e == t);
+            k.and_then(|k| footprints.get(k)).map_or(Footprint::Global, |f| *f)
+        };
+        let backtrack = parent.at + parent.enabled;
+        let chosen = self.buf.tasks[backtrack + parent.explored - 1];
+        let step = self.chosen_footprint;
+        for k in parent.sleep_at..parent.sleep_at + parent.sleep_len {
+            let (t, f) = self.buf.sleeps[k];
+            if t != chosen && !f.dependent(&step) {
+                self.buf.sleeps.push((t, f));
+            }
+        }
+        for k in backtrack..backtrack + parent.explored - 1 {
+            let t = self.buf.tasks[k];
+            let f = footprint_of(t);
+            if t != chosen && !f.dependent(&step) {
+                self.buf.sleeps.push((t, f));
+            }
+        }
+    }
+}

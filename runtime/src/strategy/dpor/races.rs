@@ -1,0 +1,462 @@
+//! Races: the steps of the execution with their footprints and clocks, the
+//! objects' last accesses, and the search for the earlier steps a step
+//! races with, whose reversals are scheduled as backtrack points.
+
+use super::path::Node;
+use super::{index, slot, Dpor, NONE};
+use crate::footprint::{split_part, Access, Footprint, TaskId};
+
+/// Records step `i` as the latest of the task in clock slot `u` in
+/// `latest`, unless a later one is there.
+pub(super) fn keep_latest(latest: &mut Vec<(usize, usize)>, u: usize, i: usize) {
+    match latest.iter_mut().find(|e| e.0 == u) {
+        Some(e) => e.1 = e.1.max(i),
+        None => latest.push((u, i)),
+    }
+}
+
+pub(super) struct Step {
+    pub(super) task: TaskId,
+    pub(super) footprint: Footprint,
+    /// The row of its clock in [`Buffers::clocks`](super::buffers::Buffers::clocks), and its task's own time
+    /// there: another clock at or past that time for that task has it
+    /// before.
+    pub(super) row: u32,
+    pub(super) time: u32,
+    pub(super) node: usize,
+}
+
+/// What the search knows of one object (or part of one) this execution.
+#[derive(Clone, Copy)]
+pub(super) struct Object {
+    /// Rows of the clock of its last write and of the join of the reads
+    /// since (`NONE` before the first). `reads` is zero unless `read`.
+    pub(super) write: u32,
+    pub(super) reads: u32,
+    pub(super) read: bool,
+    /// Where the entries of its parts (a channel's send order, receive
+    /// order and buffer slots) are in [`Objects::parts`], by part number
+    /// minus one, and how many there is room for.
+    pub(super) parts_at: u32,
+    pub(super) parts_len: u32,
+    /// Its first and last [`Touch`]: one per task that touched it, in the
+    /// order they first did, so racing steps are found without scanning
+    /// the whole execution, or every task.
+    pub(super) first: u32,
+    pub(super) last: u32,
+}
+
+/// What the races of a blocked task's next operation were last checked
+/// against: see [`Dpor::races_of_blocked`].
+#[derive(Clone, Copy)]
+pub(super) struct Blocked {
+    pub(super) task: TaskId,
+    pub(super) next: Footprint,
+    /// The row of the task's clock then: a new row means a new clock.
+    pub(super) row: u32,
+    /// The steps checked: those before this one.
+    pub(super) checked: usize,
+}
+
+/// A task's last step on an object.
+#[derive(Clone, Copy)]
+pub(super) struct Touch {
+    /// The task's clock slot.
+    pub(super) slot: u32,
+    /// The step per access kind (`NONE` if none), and its time in its
+    /// task's clock (see [`Step::time`]).
+    pub(super) steps: [u32; 4],
+    pub(super) times: [u32; 4],
+    /// The next task's touch of the same object.
+    pub(super) next: u32,
+}
+
+/// The objects touched this execution, without a map: entries by object
+/// id, and blocks of entries for parts.
+#[derive(Default)]
+pub(super) struct Objects {
+    /// The entry of each object, by id (`NONE` if untouched).
+    pub(super) whole: Vec<u32>,
+    /// The entry of the spawn order (footprint id `usize::MAX`).
+    pub(super) spawn: Option<u32>,
+    pub(super) parts: Vec<u32>,
+    pub(super) entries: Vec<Object>,
+    pub(super) touches: Vec<Touch>,
+}
+
+impl Objects {
+    pub(super) fn clear(&mut self) {
+        self.whole.clear();
+        self.spawn = None;
+        self.parts.clear();
+        self.entries.clear();
+        self.touches.clear();
+    }
+
+    pub(super) fn add(&mut self) -> u32 {
+        self.entries.push(Object {
+            write: NONE,
+            reads: NONE,
+            read: false,
+            parts_at: 0,
+            parts_len: 0,
+            first: NONE,
+            last: NONE,
+        });
+        index(self.entries.len() - 1)
+    }
+
+    /// The entry of footprint id `id`, if it was touched.
+    pub(super) fn find(&self, id: usize) -> Option<usize> {
+        if id == usize::MAX {
+            return self.spawn.map(|e| e as usize);
+        }
+        let (o, part) = split_part(id);
+        let e = *self.whole.get(o)?;
+        if e == NONE {
+            return None;
+        }
+        if part == 0 {
+            return Some(e as usize);
+        }
+        let whole = &self.entries[e as usize];
+        if part > whole.parts_len as usize {
+            return None;
+        }
+        let p = self.parts[whole.parts_at as usize + part - 1];
+        (p != NONE).then_some(p as usize)
+    }
+
+    /// The entry of footprint id `id`, made if it was untouched.
+    pub(super) fn entry(&mut self, id: usize) -> usize {
+        if id == usize::MAX {
+            if self.spawn.is_none() {
+                self.spawn = Some(self.add());
+            }
+            return self.spawn.unwrap_or(0) as usize;
+        }
+        let (o, part) = split_part(id);
+        if self.whole.len() <= o {
+            self.whole.resize(o + 1, NONE);
+        }
+        if self.whole[o] == NONE {
+            self.whole[o] = self.add();
+        }
+        let e = self.whole[o] as usize;
+        if part == 0 {
+            return e;
+        }
+        let Object { parts_at, parts_len, .. } = self.entries[e];
+        let (mut at, len) = (parts_at as usize, parts_len as usize);
+        if part > len {
+            // The block moves to the end, twice as large: its old place
+            // is left unused until the execution ends.
+            let room = part.next_power_of_two().max(8);
+            let new_at = self.parts.len();
+            self.parts.extend_from_within(at..at + len);
+            self.parts.resize(new_at + room, NONE);
+            at = new_at;
+            self.entries[e].parts_at = index(at);
+            self.entries[e].parts_len = index(room);
+        }
+        if self.parts[at + part - 1] == NONE {
+            self.parts[at + part - 1] = self.add();
+        }
+        self.parts[at + part - 1] as usize
+    }
+
+    /// Records step `step` of the task in clock slot `me`, at time `time`
+    /// in its clock, as its last one on entry `e` with access `access`.
+    pub(super) fn touch(&mut self, e: usize, me: u32, access: Access, step: u32, time: u32) {
+        let mut t = self.entries[e].first;
+        while t != NONE {
+            let touch = &mut self.touches[t as usize];
+            if touch.slot == me {
+                touch.steps[access.index()] = step;
+                touch.times[access.index()] = time;
+                return;
+            }
+            t = touch.next;
+        }
+        // Pushed whole, then the one access set in place: arrays built on
+        // the stack by index and copied at once stall the copy.
+        let new = index(self.touches.len());
+        self.touches.push(Touch { slot: me, steps: [NONE; 4], times: [0; 4], next: NONE });
+        let touch = &mut self.touches[new as usize];
+        touch.steps[access.index()] = step;
+        touch.times[access.index()] = time;
+        let obj = &mut self.entries[e];
+        if obj.last == NONE {
+            obj.first = new;
+        } else {
+            self.touches[obj.last as usize].next = new;
+        }
+        obj.last = new;
+    }
+}
+
+impl Dpor {
+    /// The row of the clock of the task in clock slot `s`.
+    pub(super) fn task_row(&mut self, s: usize) -> usize {
+        if self.buf.task_rows.len() <= s {
+            self.buf.task_rows.resize(s + 1, NONE);
+        }
+        if self.buf.task_rows[s] == NONE {
+            self.buf.task_rows[s] = index(self.buf.clocks.push_zero());
+        }
+        self.buf.task_rows[s] as usize
+    }
+
+    /// Whether step `a` happens before the clock in row `row`.
+    pub(super) fn before(&self, a: &Step, row: usize) -> bool {
+        a.time <= self.buf.clocks.get(row, slot(a.task))
+    }
+
+    /// For each of these next operations of tasks, finds the steps that
+    /// race with it and schedules their reversals.
+    pub(super) fn find_races(&mut self, moves: &[(TaskId, Footprint)]) {
+        for &(p, next) in moves {
+            self.races_of_move(p, next);
+        }
+    }
+
+    /// [`races_of_move`](Self::races_of_move) for a blocked task's next
+    /// operation, checked at every new state. While the operation and the
+    /// task's clock stay the same, the races with the steps already
+    /// checked were found then, and no step before those can race anew:
+    /// only the steps since are checked.
+    pub(super) fn races_of_blocked(&mut self, p: TaskId, next: Footprint) {
+        let s = slot(p);
+        let p_row = self.task_row(s) as u32;
+        let now = self.buf.steps.len();
+        let known = self.buf.blocked.iter().position(|b| b.task == p);
+        let since = match known.map(|k| self.buf.blocked[k]) {
+            Some(b) if b.next == next && b.row == p_row => b.checked,
+            _ => {
+                let check = Blocked { task: p, next, row: p_row, checked: now };
+                match known {
+                    Some(k) => self.buf.blocked[k] = check,
+                    None => self.buf.blocked.push(check),
+                }
+                self.races_of_move(p, next);
+                return;
+            }
+        };
+        if let Some(k) = known {
+            self.buf.blocked[k].checked = now;
+        }
+        let mut latest = std::mem::take(&mut self.buf.latest);
+        latest.clear();
+        for j in since..now {
+            let step = &self.buf.steps[j];
+            let u = slot(step.task);
+            if u != s && !self.before(step, p_row as usize) && step.footprint.races_with(&next) {
+                keep_latest(&mut latest, u, j);
+            }
+        }
+        let mut racing = std::mem::take(&mut self.buf.racing);
+        racing.clear();
+        self.direct(&latest, &mut racing);
+        for &i in &racing {
+            self.reverse(i, p, next, p_row as usize);
+        }
+        self.buf.racing = racing;
+        self.buf.latest = latest;
+    }
+
+    /// [`races_of_step`](Self::races_of_step) for a next operation that
+    /// may not run at this state.
+    pub(super) fn races_of_move(&mut self, p: TaskId, next: Footprint) {
+        if next == Footprint::None {
+            return;
+        }
+        let p_row = self.task_row(slot(p));
+        let mut entries = [NONE; 4];
+        for (k, &(o, _)) in next.items().iter().enumerate() {
+            entries[k] = self.buf.objects.find(o).map_or(NONE, index);
+        }
+        self.races_of_step(p, next, p_row, &entries);
+    }
+
+    /// [`find_races`](Self::find_races) for one operation of `p`, whose
+    /// clock is in row `p_row`; `entries` are those of its objects
+    /// (`NONE` for one untouched).
+    pub(super) fn races_of_step(&mut self, p: TaskId, next: Footprint, p_row: usize, entries: &[u32; 4]) {
+        let mut racing = std::mem::take(&mut self.buf.racing);
+        let mut latest = std::mem::take(&mut self.buf.latest);
+        self.races(p, next, p_row, entries, &mut latest, &mut racing);
+        for &i in &racing {
+            self.reverse(i, p, next, p_row);
+        }
+        self.buf.racing = racing;
+        self.buf.latest = latest;
+    }
+
+    /// Appends the shown moves of the `len` tasks at `at` in `tasks` to
+    /// `footprints`. Both lists are in task order, the timer (the largest
+    /// id) last.
+    pub(super) fn record_footprints(&mut self, len: usize, at: usize) {
+        let mut j = 0;
+        for k in 0..len {
+            let t = self.buf.tasks[at + k];
+            while j < self.buf.moves.len() && self.buf.moves[j].0 < t {
+                j += 1;
+            }
+            let found = self.buf.moves.get(j).filter(|m| m.0 == t);
+            self.buf.footprints.push(found.map_or(Footprint::Global, |m| m.1));
+        }
+    }
+
+    /// The steps of other tasks that race with `p`'s next operation: they
+    /// conflict with it, are not ordered before it, and no other such step
+    /// is ordered between them and it. Each task's latest conflicting
+    /// step stands for its earlier ones, which program order puts before
+    /// it. Every race counts, not only the latest: two reads can both race
+    /// with one write, and reversing only the later read misses the
+    /// schedules where the write goes between them.
+    ///
+    /// `latest` is scratch space: each other task's latest conflicting
+    /// step, as (clock slot, step). `p_row` is the row of `p`'s clock.
+    pub(super) fn races(
+        &self,
+        p: TaskId,
+        next: Footprint,
+        p_row: usize,
+        entries: &[u32; 4],
+        latest: &mut Vec<(usize, usize)>,
+        racing: &mut Vec<usize>,
+    ) {
+        racing.clear();
+        latest.clear();
+        let me = slot(p);
+        // Steps ordered before `p` are left out at once: a task's latest
+        // conflicting step ordered before `p` has its earlier ones before
+        // it too, and a step ordered before such a step is before `p`.
+        let mut consider = |u: usize, i: usize| keep_latest(latest, u, i);
+        match next {
+            Footprint::None => return,
+            Footprint::Global => {
+                for (u, &last) in self.buf.last_any.iter().enumerate() {
+                    if let Some(i) = last.filter(|&i| u != me && !self.before(&self.buf.steps[i], p_row)) {
+                        consider(u, i);
+                    }
+                }
+            }
+            Footprint::Objects { .. } => {
+                for &(u, last) in &self.buf.last_global_step {
+                    if u != me && !self.before(&self.buf.steps[last], p_row) {
+                        consider(u, last);
+                    }
+                }
+                for (k, &(_, access)) in next.items().iter().enumerate() {
+                    let e = entries[k];
+                    if e == NONE {
+                        continue;
+                    }
+                    let kinds = access.racing_kinds();
+                    let mut t = self.buf.objects.entries[e as usize].first;
+                    while t != NONE {
+                        let touch = &self.buf.objects.touches[t as usize];
+                        let u = touch.slot as usize;
+                        if u != me {
+                            let seen = self.buf.clocks.get(p_row, u);
+                            for kind in 0..4 {
+                                let i = touch.steps[kind];
+                                if kinds & (1 << kind) != 0 && i != NONE && touch.times[kind] > seen {
+                                    consider(u, i as usize);
+                                }
+                            }
+                        }
+                        t = touch.next;
+                    }
+                }
+            }
+        }
+        self.direct(latest, racing);
+    }
+
+    /// Appends to `racing` the steps in `latest` (each a task's latest
+    /// conflicting step) not ordered before another of them: such a step
+    /// reaches the operation through that one.
+    pub(super) fn direct(&self, latest: &[(usize, usize)], racing: &mut Vec<usize>) {
+        if latest.len() < 2 {
+            racing.extend(latest.iter().map(|e| e.1));
+            return;
+        }
+        let steps = &self.buf.steps;
+        let ordered = |i: usize, j: usize| i < j && self.before(&steps[i], steps[j].row as usize);
+        racing.extend(latest.iter().map(|e| e.1).filter(|&i| !latest.iter().any(|&(_, j)| ordered(i, j))));
+    }
+
+    /// Schedules the reversal of step `i` and task `p`'s next operation
+    /// (source-DPOR, Abdulla et al. POPL 2014): among the steps after `i`
+    /// that do not depend on it, followed by `p`'s operation, the tasks
+    /// that can go first (the initials) must include one that is explored
+    /// at `i`'s node; if none is, add one that is enabled and awake there.
+    pub(super) fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_row: usize) {
+        let mut later = std::mem::take(&mut self.buf.later);
+        let mut seen = std::mem::take(&mut self.buf.seen);
+        let mut initials = std::mem::take(&mut self.buf.initials);
+        later.clear();
+        seen.clear();
+        initials.clear();
+        let e = &self.buf.steps[i];
+        later.extend(
+            (i + 1..self.buf.steps.len()).filter(|&j| !self.before(e, self.buf.steps[j].row as usize)),
+        );
+        for (k, &j) in later.iter().enumerate() {
+            // Only a task's first step in `later` can go first: its later
+            // ones follow it in program order.
+            let step = &self.buf.steps[j];
+            if seen.contains(&step.task) {
+                continue;
+            }
+            seen.push(step.task);
+            if !later[..k].iter().any(|&x| self.before(&self.buf.steps[x], step.row as usize)) {
+                initials.push(step.task);
+            }
+        }
+        // `p`'s operation comes last in the reversed sequence: it can go
+        // first only if nothing before it there is ordered before it,
+        // whether by the clocks or by conflicting with it.
+        let p_first = !later.iter().any(|&x| {
+            let earlier = &self.buf.steps[x];
+            self.before(earlier, p_row) || earlier.footprint.dependent(&next)
+        });
+        if !initials.contains(&p) && p_first {
+            initials.push(p);
+        }
+        let at = e.node;
+        if let Node::Task(n) = &self.buf.path[at] {
+            let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+            let backtrack = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
+            let sleep = &self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
+            // Covered if an initial is explored there already, or sleeps
+            // there (every sequence starting with it was explored
+            // elsewhere).
+            if !initials.iter().any(|q| backtrack.contains(q) || sleep.iter().any(|s| s.0 == *q)) {
+                let awake = |q: &TaskId| enabled.contains(q) && !sleep.iter().any(|s| s.0 == *q);
+                // Prefer p itself, then the earliest initial.
+                let pick = if initials.contains(&p) && awake(&p) {
+                    Some(p)
+                } else {
+                    initials.iter().copied().find(awake)
+                };
+                match pick {
+                    Some(q) => self.add_backtrack(at, q),
+                    None => {
+                        // `seen` is free again: it holds the tasks to add.
+                        seen.clear();
+                        seen.extend(enabled.iter().copied().filter(|q| awake(q)));
+                        for &q in &seen {
+                            self.add_backtrack(at, q);
+                        }
+                    }
+                }
+            }
+        }
+        self.buf.later = later;
+        self.buf.seen = seen;
+        self.buf.initials = initials;
+    }
+}

@@ -3,6 +3,35 @@
 //! pluggable strategies, and the Go-style primitives built on it.
 //!
 //! Users depend on the `goweave` facade crate, which re-exports this one.
+//!
+//! # The house plan
+//!
+//! The crate's top-level modules are its layers, and every dependency
+//! between layers points down the table (the unit tests in `layers.rs`
+//! check it, and that the layers form no cycle):
+//!
+//! | layer | what lives there | may use |
+//! |---|---|---|
+//! | `lib.rs` | the public re-exports; `__private`, the items the macros expand to | everything |
+//! | `explore/` | the driver: [`Config::explore`], the default portfolio's phases, threads and shards, regression files, the progress line, what `#[concurrency_test]` runs | report, rt, strategy, leaves |
+//! | `report/` | describing a failure, its timeline, schedule minimization, the forensic replay with captured logs, the Chrome trace | rt, strategy, leaves |
+//! | `x/` | `errgroup`, `semaphore`, `singleflight`, built as a user would build them | the Go API only |
+//! | the Go API: `task`, `chan`, `select` (with `select_macro`), `shared`, `time`, `context`, `sync/` | the public types; each holds a model handle from `rt::object` and adds the user's values and Go's panics | rt |
+//! | `rt/` | the engine: one execution's state, the announce/act protocol, enabledness, footprints, timers, coroutines, the scheduling loop, the verdict; each primitive's model state in `rt/object/` | strategy, leaves |
+//! | `strategy/` | the `Scheduler` trait and one file per strategy; `dpor/` split into path, races and buffers | leaves |
+//! | leaves: `config/`, `schedule`, `failure`, `footprint` | settings (`config/env.rs` reads every `GOWEAVE_*` variable), replay tokens, failures, and what a step touches | `failure` uses `schedule` and `config` |
+//!
+//! Three choices keep the engine below the reports and the driver. The
+//! runner is given the function that writes a failed execution's report
+//! (`rt::Describe`, supplied by `report`), and calls it before tearing the
+//! execution down, when every task is still as it was. The forensic replay
+//! watches an execution through `rt::StepObserver`, a trait the engine
+//! defines. And footprints, which the engine computes and exhaustive
+//! search compares, are a leaf both use. Inside a layer, files are parts of
+//! one module (the engine's `impl Execution` is split by concern across
+//! `rt/`), so the rule is stated, and checked, between layers. The native
+//! backends of the next step of the plan (`native/`) will sit beside `rt/`,
+//! under the Go API.
 
 mod config;
 mod explore;

@@ -5,7 +5,9 @@
 //! and the number of distinct schedules, the coverage measure that every
 //! strategy shares (random and PCT walks repeat schedules; exhaustive
 //! search never does). Off a terminal an execution costs one branch; on
-//! one, a schedule hash, and workers report in batches.
+//! one, a schedule hash, and workers report in batches. The line is drawn
+//! by `indicatif`, behind the default-on feature `progress`; without it
+//! there is no line.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashSet;
@@ -15,8 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
+use self::line::{Line, Target};
 use crate::schedule::Schedule;
 
 /// How long an exploration runs before the line appears.
@@ -33,12 +34,12 @@ pub(crate) struct Progress {
     start: Instant,
     executions: AtomicU64,
     shown: Mutex<Shown>,
-    target: fn() -> ProgressDrawTarget,
+    target: Target,
 }
 
 #[derive(Default)]
 struct Shown {
-    bar: Option<ProgressBar>,
+    bar: Option<Line>,
     distinct: HashSet<u64>,
     drawn: Option<Instant>,
 }
@@ -61,10 +62,10 @@ impl Progress {
     /// Progress for an exploration: live only if `on` and stderr is a
     /// terminal.
     pub(crate) fn new(on: bool) -> Progress {
-        Progress::with(on && stderr_is_terminal(), DELAY, ProgressDrawTarget::stderr)
+        Progress::with(on && line::AVAILABLE && stderr_is_terminal(), DELAY, line::stderr)
     }
 
-    fn with(enabled: bool, delay: Duration, target: fn() -> ProgressDrawTarget) -> Progress {
+    fn with(enabled: bool, delay: Duration, target: Target) -> Progress {
         Progress {
             enabled,
             delay,
@@ -109,23 +110,14 @@ impl Progress {
         }
         shown.drawn = Some(Instant::now());
         let message = message(total, elapsed, shown.distinct.len());
-        let bar = shown.bar.get_or_insert_with(|| {
-            let bar = ProgressBar::with_draw_target(None, (self.target)());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} goweave: {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar
-        });
-        bar.set_message(message);
-        bar.tick();
+        shown.bar.get_or_insert_with(|| Line::new(self.target)).show(message);
     }
 
     /// Clears the line, if it was shown.
     pub(crate) fn finish(&self) {
         let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bar) = shown.bar.take() {
-            bar.finish_and_clear();
+            bar.clear();
         }
     }
 
@@ -141,6 +133,82 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// The terminal line, drawn by `indicatif`.
+#[cfg(feature = "progress")]
+mod line {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+    /// The line can be shown.
+    pub(super) const AVAILABLE: bool = true;
+
+    /// Where the line is drawn.
+    pub(super) type Target = fn() -> ProgressDrawTarget;
+
+    /// Standard error.
+    pub(super) fn stderr() -> ProgressDrawTarget {
+        ProgressDrawTarget::stderr()
+    }
+
+    /// Nowhere (for tests).
+    #[cfg(test)]
+    pub(super) fn hidden() -> ProgressDrawTarget {
+        ProgressDrawTarget::hidden()
+    }
+
+    /// The line on its target.
+    pub(super) struct Line(ProgressBar);
+
+    impl Line {
+        pub(super) fn new(target: Target) -> Line {
+            let bar = ProgressBar::with_draw_target(None, target());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} goweave: {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            Line(bar)
+        }
+
+        pub(super) fn show(&self, message: String) {
+            self.0.set_message(message);
+            self.0.tick();
+        }
+
+        pub(super) fn clear(self) {
+            self.0.finish_and_clear();
+        }
+    }
+}
+
+/// No terminal line: the `progress` feature is off.
+#[cfg(not(feature = "progress"))]
+mod line {
+    /// The line cannot be shown.
+    pub(super) const AVAILABLE: bool = false;
+
+    /// Where the line would be drawn.
+    pub(super) type Target = fn();
+
+    /// Standard error.
+    pub(super) fn stderr() {}
+
+    /// Nowhere (for tests).
+    #[cfg(test)]
+    pub(super) fn hidden() {}
+
+    /// A line that is never drawn.
+    pub(super) struct Line;
+
+    impl Line {
+        pub(super) fn new(_target: Target) -> Line {
+            Line
+        }
+
+        pub(super) fn show(&self, _message: String) {}
+
+        pub(super) fn clear(self) {}
     }
 }
 
@@ -165,7 +233,7 @@ mod tests {
 
     #[test]
     fn disabled_progress_counts_nothing_and_shows_nothing() {
-        let p = Progress::with(false, Duration::ZERO, ProgressDrawTarget::hidden);
+        let p = Progress::with(false, Duration::ZERO, line::hidden);
         let mut tick = Tick::default();
         for i in 0..100 {
             p.after_execution(&mut tick, &schedule(i));
@@ -176,7 +244,7 @@ mod tests {
 
     #[test]
     fn batches_add_up_over_workers_and_distinct_schedules_are_counted() {
-        let p = Progress::with(true, Duration::ZERO, ProgressDrawTarget::hidden);
+        let p = Progress::with(true, Duration::ZERO, line::hidden);
         let (mut a, mut b) = (Tick::default(), Tick::default());
         // The first batch puts the line up.
         for _ in 0..BATCH {
@@ -196,7 +264,7 @@ mod tests {
 
     #[test]
     fn nothing_shows_before_the_delay() {
-        let p = Progress::with(true, Duration::from_secs(3600), ProgressDrawTarget::hidden);
+        let p = Progress::with(true, Duration::from_secs(3600), line::hidden);
         let mut tick = Tick::default();
         for i in 0..BATCH * 4 {
             p.after_execution(&mut tick, &schedule(i as usize));

@@ -38,6 +38,8 @@ pub(super) struct Recorder {
 
 /// One interval in which a task could not run.
 #[derive(Clone, Debug)]
+// Read by the Chrome trace only.
+#[cfg_attr(not(feature = "chrome-trace"), allow(dead_code))]
 pub(super) struct Blocked {
     /// The task.
     pub task: TaskId,
@@ -94,6 +96,8 @@ impl Recorder {
 }
 
 /// What the forensic replay saw of the failing execution.
+// Read by the Chrome trace only.
+#[cfg_attr(not(feature = "chrome-trace"), allow(dead_code))]
 pub(super) struct Recorded {
     /// Each task's label, by id.
     pub labels: Vec<String>,

@@ -36,10 +36,11 @@ static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(
 const OUTSIDE: &str = "goweave primitives can only be used inside an exploration: run the code with \
      `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`";
 
-/// This thread's [`Current`]. The closure given to `LocalKey::with` is kept
-/// tiny so that `with` inlines and the thread-local becomes a direct access:
-/// around a whole engine call, `with` stayed out of line and reached the
-/// thread-local through an indirect call, on every operation.
+/// This thread's [`Current`].
+// The closure given to `LocalKey::with` is kept tiny so that `with` inlines
+// and the thread-local becomes a direct access: around a whole engine call,
+// `with` stayed out of line and reached the thread-local through an
+// indirect call, on every operation.
 #[inline(always)]
 fn current() -> &'static Current {
     // SAFETY: `Current` has a const initializer and no destructor, so the

@@ -59,9 +59,9 @@ impl<'a> World<'a> {
     }
 
     /// Appends every enabled task to `out`, in id order: what
-    /// [`is_enabled`](Self::is_enabled) says for each task, with the common
-    /// cases (locks, buffered channels, operations that never wait)
-    /// decided inline, as this runs over every task at every step.
+    /// [`is_enabled`](Self::is_enabled) says for each task.
+    // The common cases (locks, buffered channels, operations that never
+    // wait) are decided inline, as this runs over every task at every step.
     #[inline(always)]
     pub(crate) fn enabled_tasks(self, out: &mut Vec<TaskId>) {
         for (t, task) in self.tasks.iter().enumerate() {

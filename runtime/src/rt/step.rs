@@ -274,10 +274,11 @@ pub(crate) enum Next {
     End(End),
 }
 
-/// Word-sized, as a task id is: every move is then a tag and one word,
-/// which a call returns in two registers. Returned through memory instead,
-/// a move is stored in parts and at once loaded whole, which stalls
-/// (store forwarding fails) at every step that switches tasks.
+/// Why an execution ends.
+// Word-sized, as a task id is: every move is then a tag and one word,
+// which a call returns in two registers. Returned through memory instead,
+// a move is stored in parts and at once loaded whole, which stalls (store
+// forwarding fails) at every step that switches tasks.
 #[repr(usize)]
 pub(crate) enum End {
     /// No task can run and no timer can fire.

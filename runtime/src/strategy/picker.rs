@@ -6,12 +6,14 @@ use crate::schedule::{Choice, Schedule};
 
 /// The engine's handle on the strategy: picks and records.
 pub(crate) struct Picker {
+    /// The scheduler, unless it is the random walk (then [`Idle`]).
     strategy: Box<dyn Scheduler>,
-    /// The random walk, when it is the strategy, held by type rather than
-    /// behind `strategy` (then [`Idle`]): its pick, made at every step of
-    /// the most common exploration, is then inlined instead of a virtual
-    /// call returning a `Result`.
+    /// The random walk, when it is the scheduler.
+    // Held by type rather than behind `strategy`: its pick, made at every
+    // step of the most common exploration, is then inlined instead of a
+    // virtual call returning a `Result`.
     walk: Option<RandomWalk>,
+    /// The choices of the current execution that had alternatives.
     schedule: Schedule,
 }
 

@@ -19,10 +19,11 @@ impl RandomWalk {
     }
 
     /// Draws the first random word of the next pick now, while the
-    /// scheduler lists the enabled tasks: the pick then waits on one
-    /// multiplication, not on the generator too, before the branch on
-    /// which task runs, which the processor cannot predict. The words
-    /// drawn and their order are those of drawing at the pick.
+    /// scheduler lists the enabled tasks. The words drawn and their order
+    /// are those of drawing at the pick.
+    // The pick then waits on one multiplication, not on the generator too,
+    // before the branch on which task runs, which the processor cannot
+    // predict.
     #[inline]
     pub(crate) fn predraw(&mut self) {
         if self.drawn.is_none() {

@@ -107,6 +107,7 @@ impl Objects {
     }
 
     /// The entry of footprint id `id`, if it was touched.
+    #[inline]
     pub(super) fn find(&self, id: usize) -> Option<usize> {
         if id == usize::MAX {
             return self.spawn.map(|e| e as usize);
@@ -128,6 +129,7 @@ impl Objects {
     }
 
     /// The entry of footprint id `id`, made if it was untouched.
+    #[inline]
     pub(super) fn entry(&mut self, id: usize) -> usize {
         if id == usize::MAX {
             if self.spawn.is_none() {
@@ -167,6 +169,7 @@ impl Objects {
 
     /// Records step `step` of the task in clock slot `me`, at time `time`
     /// in its clock, as its last one on entry `e` with access `access`.
+    #[inline]
     pub(super) fn touch(&mut self, e: usize, me: u32, access: Access, step: u32, time: u32) {
         let mut t = self.entries[e].first;
         while t != NONE {

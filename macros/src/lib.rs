@@ -49,8 +49,13 @@ use proc_macro::TokenStream;
 ///
 /// - `strategy = "random" | "pct" | "dfs" | "portfolio"`: how schedules are
 ///   chosen. `"random"` picks uniformly at every scheduling point, `"pct"` is
-///   probabilistic concurrency testing, `"dfs"` searches exhaustively, `"portfolio"` interleaves PCT and random
-///   walk.
+///   probabilistic concurrency testing, `"dfs"` searches exhaustively (DPOR).
+///   `"portfolio"`, the default, combines them: first a burst of
+///   min(100, `iterations` / 4) executions alternating PCT (depth 3) and
+///   random walk; then exhaustive search while it fits half of `iterations`,
+///   so a small space is covered completely and the test stops there; if
+///   the space is larger, the rest of the budget goes to PCT (depth 3)
+///   interleaved with random walk.
 ///
 ///   ```text
 ///   #[goweave::concurrency_test(strategy = "random", iterations = 1000)]

@@ -1,7 +1,7 @@
 //! goweave beside shuttle and loom on the same workloads, in one program.
 //!
-//! Run with `cargo bench --bench peers` (a release build); it prints
-//! Markdown tables. Settings, from the environment:
+//! Run with `cargo bench -p goweave-benchmarks --bench peers` (a release
+//! build); it prints Markdown tables. Settings, from the environment:
 //! - `BENCH_ITERS`: executions per throughput measurement (default 20,000);
 //! - `BENCH_TIMEOUT`: seconds allowed to one exhaustive search (default 60);
 //! - `BENCH_SEEDS`: seeds per bug-finding median (default 50);

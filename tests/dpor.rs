@@ -2,8 +2,6 @@
 //! outcomes as naive enumeration) and economical (never more executions,
 //! and one execution for independent tasks).
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex as StdMutex};
 
@@ -109,7 +107,7 @@ fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) 
 fn outcomes_on(strategy: Search, threads: usize, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
     let config = Config::default().strategy(strategy).iterations(200_000).threads(threads);
-    common::exhaustive_outcomes(config, move || run(&p))
+    support::exhaustive_outcomes(config, move || run(&p))
 }
 
 proptest! {
@@ -213,7 +211,7 @@ fn chan_program() -> impl Strategy<Value = (usize, Vec<Vec<ChanStep>>, Vec<Vec<C
                     }
                 }
             }
-            consumers.last_mut().unwrap().extend(std::iter::repeat(ChanStep::Recv).take(sends - recvs));
+            consumers.last_mut().unwrap().extend(std::iter::repeat_n(ChanStep::Recv, sends - recvs));
             (cap, producers, consumers)
         })
         .prop_filter("at most 3 tasks and 7 operations", |(_, p, c)| {

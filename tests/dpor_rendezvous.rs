@@ -6,8 +6,6 @@
 //! try-operations, selects and close in the mix. A select waiting on two
 //! channels couples them: operations on either race for it.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -184,7 +182,7 @@ fn run(senders: &[Vec<Put>], takers: &[Take]) -> String {
 fn outcomes(strategy: Search, senders: &[Vec<Put>], takers: &[Take]) -> (BTreeSet<String>, u64) {
     let (senders, takers) = (senders.to_vec(), takers.to_vec());
     let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
-    common::exhaustive_outcomes(config, move || run(&senders, &takers))
+    support::exhaustive_outcomes(config, move || run(&senders, &takers))
 }
 
 fn dpor(senders: &[Vec<Put>], takers: &[Take]) -> (BTreeSet<String>, u64) {
@@ -265,7 +263,7 @@ fn a_select_waiting_on_two_channels_is_raced_for_on_both() {
 fn fan_in(senders: usize, each: usize) -> (usize, u64) {
     let config =
         Config::default().strategy(Search::Dfs { preemption_bound: None }).iterations(1_000_000).threads(1);
-    let (orders, executions) = common::exhaustive_outcomes(config, move || {
+    let (orders, executions) = support::exhaustive_outcomes(config, move || {
         let (tx, rx) = goweave::chan::<usize>(0);
         let workers: Vec<_> = (0..senders)
             .map(|i| {
@@ -333,7 +331,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn mixed_outcomes(strategy: Search, cap: usize, tasks: &[Vec<Op>]) -> Result<BTreeSet<String>, String> {
     let tasks = tasks.to_vec();
     let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
-    let explored = common::outcome_set(config, move || {
+    let explored = support::outcome_set(config, move || {
         let (tx, rx): (Vec<_>, Vec<_>) = (0..2).map(|_| goweave::chan::<usize>(cap)).unzip();
         let work = move |me: usize, ops: Vec<Op>, tx: Vec<Sender<usize>>, rx: Vec<Receiver<usize>>| {
             let mut log = Vec::new();

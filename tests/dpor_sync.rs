@@ -2,8 +2,6 @@
 //! forms) and `Once` beside atomics: the reduction must see every outcome
 //! naive enumeration sees.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -100,7 +98,7 @@ fn run(program: &[Vec<Step>]) -> String {
 fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
     let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
-    common::exhaustive_outcomes(config, move || run(&p))
+    support::exhaustive_outcomes(config, move || run(&p))
 }
 
 proptest! {

@@ -2,8 +2,6 @@
 //! clock reads beside atomics and channels. Within `timer_bound` early
 //! firings, the reduction must see every outcome naive enumeration sees.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,7 +58,7 @@ fn work(me: usize, ops: &[Op], tx: &Sender<usize>, rx: &Receiver<usize>, count: 
 fn outcomes(strategy: Search, cap: usize, tasks: &[Vec<Op>]) -> Option<BTreeSet<String>> {
     let tasks = tasks.to_vec();
     let config = Config::default().strategy(strategy).iterations(100_000).threads(1);
-    let (seen, stats) = common::outcome_set(config, move || {
+    let (seen, stats) = support::outcome_set(config, move || {
         let (tx, rx) = goweave::chan::<usize>(cap);
         let count = Arc::new(AtomicUsize::new(0));
         let others: Vec<_> = tasks[1..]

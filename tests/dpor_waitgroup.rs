@@ -3,8 +3,6 @@
 //! are one interleaving, not n!. The reduction must still see every
 //! outcome that naive enumeration sees.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex as StdMutex};
 
@@ -84,7 +82,7 @@ fn run(workers: &[Vec<Step>], waiters: usize) -> String {
 fn outcomes(strategy: Search, workers: &[Vec<Step>], waiters: usize) -> (BTreeSet<String>, u64) {
     let w = workers.to_vec();
     let config = Config::default().strategy(strategy).iterations(500_000).threads(1);
-    common::exhaustive_outcomes(config, move || run(&w, waiters))
+    support::exhaustive_outcomes(config, move || run(&w, waiters))
 }
 
 proptest! {

@@ -1,7 +1,7 @@
 //! Environment variables set the defaults of `Config::default()`; explicit
 //! settings win, `GOWEAVE_REPLAY` wins over everything, and a malformed
-//! value names its variable. One test, so no other test of this binary
-//! sees the variables.
+//! value names its variable. One test, holding the binary's environment
+//! lock (`crate::lock_environment`), so no other test sees the variables.
 
 use goweave::{Config, FailureKind, Strategy};
 
@@ -32,6 +32,7 @@ fn abba() {
 
 #[test]
 fn environment_sets_defaults_explicit_settings_win_and_replay_wins_over_all() {
+    let _environment = crate::lock_environment();
     // Defaults: the portfolio exhausts a tiny space and stops; a larger one
     // gets the whole default budget.
     let stats = Config::default().explore(|| ()).unwrap();

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use goweave::sync::atomic::{AtomicBool, Ordering};
 use goweave::sync::{Cond, Mutex, WaitGroup};
-mod support;
-
 use goweave::{Config, FailureKind, Strategy};
+
+// The helpers shared by the test binaries: `tests/support/lib.rs`.
 use support::*;
 
 const SOURCE: &str = include_str!("leaks.rs");

@@ -2,7 +2,10 @@
 //!
 //! `ui` checks the diagnostics with trybuild: `tests/ui/pass/*.rs` must
 //! compile, `tests/ui/fail/*.rs` must fail with exactly their `.stderr`
-//! (regenerate those with `TRYBUILD=overwrite cargo test --test macro_ui`).
+//! (regenerate those with
+//! `TRYBUILD=overwrite cargo test -p goweave-tests --test tooling macro_ui`).
+//! The paths are relative to the `goweave-tests` package (`tests/`), the
+//! working directory of its tests.
 //! trybuild builds its cases without `--test`, and rustc drops `#[test]`
 //! functions then, so the pass cases prove only that the attribute accepts
 //! its arguments; the `expansion` module below compiles the expansion
@@ -11,8 +14,8 @@
 #[test]
 fn ui() {
     let cases = trybuild::TestCases::new();
-    cases.pass("tests/ui/pass/*.rs");
-    cases.compile_fail("tests/ui/fail/*.rs");
+    cases.pass("ui/pass/*.rs");
+    cases.compile_fail("ui/fail/*.rs");
 }
 
 mod expansion {

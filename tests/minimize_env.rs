@@ -1,6 +1,7 @@
 //! `GOWEAVE_MINIMIZE` turns schedule minimization off by default; the
 //! builder wins over it, and a malformed value names the variable. One
-//! test, so no other test of this binary sees the variable.
+//! test, holding the binary's environment lock
+//! (`crate::lock_environment`), so no other test sees the variable.
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ fn random() -> Config {
 
 #[test]
 fn goweave_minimize_sets_the_default_and_the_builder_wins() {
+    let _environment = crate::lock_environment();
     let on = random().explore(lost_update).expect_err("the lost update");
     assert!(on.minimization().is_some());
 

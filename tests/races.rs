@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use goweave::sync::atomic::{AtomicUsize, Ordering};
 use goweave::sync::{Cond, Mutex, Once, RwMutex, WaitGroup};
-mod support;
-
 use goweave::{Failure, FailureKind, Shared};
+
+// The helpers shared by the test binaries: `tests/support/lib.rs`.
 use support::*;
 
 const SOURCE: &str = include_str!("races.rs");

@@ -146,8 +146,11 @@ fn a_second_bug_is_appended_below_the_first() {
 /// given `GOWEAVE_REGRESSIONS`, and `manifest` as the crate directory (where
 /// the default setting would write), and returns (success, stderr).
 fn spawn_child(mode: &str, regressions: &Path, manifest: &Path) -> (bool, String) {
+    // The harness names a test by its module path without the crate's name.
+    let child = test_path("child");
+    let child = child.split_once("::").map_or("child", |(_, test)| test);
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["child", "--exact", "--nocapture", "--test-threads=1"])
+        .args([child, "--exact", "--nocapture", "--test-threads=1"])
         .env("GOWEAVE_REGRESSIONS_CHILD", mode)
         .env("GOWEAVE_REGRESSIONS", regressions)
         .env("CARGO_MANIFEST_DIR", manifest)

@@ -17,7 +17,7 @@
 //! Fixed variants in the registry but not run as tests:
 //! - `grpc_660`: its loop spawns a task per iteration until `stop` arrives,
 //!   and exhaustive search explores every iteration count, so the default
-//!   budget takes minutes; it passes (`cargo bench --bench gobench`).
+//!   budget takes minutes; it passes (`cargo bench -p goweave-benchmarks --bench gobench`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,7 @@ use goweave::FailureKind;
 use super::kernel::{coin, Kernel};
 
 /// Every kernel of this file, for the detection table.
-#[allow(dead_code)] // read by benches/gobench.rs, not by the tests
+#[allow(dead_code)] // read by benchmarks/gobench.rs, not by the tests
 pub const KERNELS: &[Kernel] = &[
     k("grpc_660", CHAN, FailureKind::Leak, grpc_660_bug, Some(grpc_660_fix)),
     k("etcd_6857", CHAN, FailureKind::Leak, etcd_6857_bug, Some(etcd_6857_fix)),

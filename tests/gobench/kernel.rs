@@ -1,4 +1,4 @@
-//! The registry shared by the kernel tests and `benches/gobench.rs` (the detection table).
+//! The registry shared by the kernel tests and `benchmarks/gobench.rs` (the detection table).
 
 use goweave::FailureKind;
 

@@ -5,7 +5,7 @@
 //! the default strategy and budget; every fixed variant must pass with the same defaults.
 
 mod communication;
-#[allow(dead_code)] // read by benches/gobench.rs
+#[allow(dead_code)] // read by benchmarks/gobench.rs
 pub mod kernel;
 mod mixed;
 mod nonblocking;

@@ -1171,7 +1171,7 @@ fn serving_3068_bug() {
 /// `done` before its `Add`, unordered with the WaitGroup's `Wait`, so a `Wait` in between can
 /// find the count at zero and close the work channel under it: goweave reports the race, so
 /// this is not the kernel's fixed variant.
-#[allow(dead_code)] // run by a test here, not by benches/gobench.rs
+#[allow(dead_code)] // run by a test here, not by benchmarks/gobench.rs
 fn serving_3068_upstream_fix() {
     serving_3068_run(true)
 }

@@ -10,7 +10,7 @@ use goweave::sync::atomic::{
 };
 use goweave::{go, FailureKind};
 
-use crate::{all_pass, fails, outcomes, set};
+use super::{all_pass, fails, outcomes, set};
 
 /// Calls `op(args)` on both atomics and compares the results.
 macro_rules! both {

@@ -8,7 +8,7 @@ use goweave::chan::{TryRecvError, TrySendError};
 use goweave::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use goweave::{go, select, FailureKind};
 
-use crate::{all_pass, fails, outcomes, set, Log};
+use super::{all_pass, fails, outcomes, set, Log};
 
 /// Every interleaving of a sender's marks S0 (before `send`), S1 (after)
 /// and a receiver's R0 (before `recv`), R1 (after), on a channel of `cap`.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use goweave::sync::{Cond, Mutex};
 use goweave::{go, yield_now, FailureKind};
 
-use crate::{fails, outcomes, set};
+use super::{fails, outcomes, set};
 
 #[derive(Default)]
 struct State {
@@ -78,7 +78,7 @@ fn broadcast_wakes_every_waiter() {
 
 #[test]
 fn signal_and_broadcast_without_waiters_do_nothing() {
-    crate::all_pass(|| {
+    super::all_pass(|| {
         let c = Cond::new();
         c.signal();
         c.broadcast();

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use goweave::sync::{Mutex, WaitGroup};
 use goweave::{chan, go, Config, FailureKind};
 
-use crate::{fails, panic_message};
+use super::{fails, panic_message};
 
 /// The panic message of `f`, which must panic.
 fn panics(f: impl FnOnce()) -> String {

@@ -6,7 +6,7 @@ use goweave::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use goweave::sync::{Mutex, MutexGuard};
 use goweave::{go, yield_now, FailureKind};
 
-use crate::{all_pass, fails, outcomes, set};
+use super::{all_pass, fails, outcomes, set};
 
 #[test]
 fn read_modify_write_under_the_lock_never_loses_an_update() {

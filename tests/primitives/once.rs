@@ -7,7 +7,7 @@ use goweave::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use goweave::sync::Once;
 use goweave::{go, yield_now, FailureKind};
 
-use crate::{all_pass, fails, outcomes, set};
+use super::{all_pass, fails, outcomes, set};
 
 #[test]
 fn runs_exactly_once_and_every_caller_returns_after_it_finished() {

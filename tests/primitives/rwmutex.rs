@@ -6,7 +6,7 @@ use goweave::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use goweave::sync::{RwMutex, RwMutexReadGuard, RwMutexWriteGuard};
 use goweave::{go, yield_now, FailureKind};
 
-use crate::{all_pass, fails, outcomes, set};
+use super::{all_pass, fails, outcomes, set};
 
 #[test]
 fn two_readers_can_hold_the_lock_at_once() {

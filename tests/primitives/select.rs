@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex as StdMutex};
 use goweave::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use goweave::{chan, go, select, Config, FailureKind, Strategy};
 
-use crate::{all_pass, fails, outcomes, set};
+use super::{all_pass, fails, outcomes, set};
 
 #[test]
 fn default_runs_only_when_nothing_is_ready() {

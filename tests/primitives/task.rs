@@ -5,7 +5,7 @@ use std::sync::Arc;
 use goweave::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use goweave::{current, go, yield_now, Builder, FailureKind};
 
-use crate::{all_pass, fails, outcomes, set};
+use super::{all_pass, fails, outcomes, set};
 
 #[test]
 fn join_returns_the_value() {

@@ -6,7 +6,7 @@ use goweave::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use goweave::sync::WaitGroup;
 use goweave::{go, FailureKind};
 
-use crate::{all_pass, fails, outcomes, set};
+use super::{all_pass, fails, outcomes, set};
 
 #[test]
 fn wait_returns_only_after_every_done() {

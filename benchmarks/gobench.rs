@@ -1,10 +1,11 @@
 //! The GoBench (GoKer) detection table: which kernels of `tests/gobench/` goweave finds with
 //! its default settings, after how many executions, and whether the fixed variants pass.
 //!
-//! Run with `cargo bench --bench gobench`; it prints Markdown tables. Every kernel runs
-//! under `Config::default()`, exactly what `#[goweave::concurrency_test]` gives a user: the
-//! default strategy (portfolio) and budget (10,000 executions). Set no `GOWEAVE_*`
-//! variable, since `Config::default()` reads them; the bench refuses to run if one is set.
+//! Run with `cargo bench -p goweave-benchmarks --bench gobench`; it prints Markdown tables.
+//! Every kernel runs under `Config::default()`, exactly what `#[goweave::concurrency_test]`
+//! gives a user: the default strategy (portfolio) and budget (10,000 executions). Set no
+//! `GOWEAVE_*` variable, since `Config::default()` reads them; the bench refuses to run if
+//! one is set.
 //!
 //! A kernel counts as detected when exploration fails with the kernel's `expect` kind; a
 //! failure of another kind is listed as such and counted as missed. A fixed variant passes

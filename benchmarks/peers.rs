@@ -1,7 +1,7 @@
 //! goweave beside shuttle and loom on the same workloads, in one program.
 //!
-//! Run with `cargo bench --bench peers` (a release build); it prints
-//! Markdown tables. Settings, from the environment:
+//! Run with `cargo bench -p goweave-benchmarks --bench peers` (a release
+//! build); it prints Markdown tables. Settings, from the environment:
 //! - `BENCH_ITERS`: executions per throughput measurement (default 20,000);
 //! - `BENCH_TIMEOUT`: seconds allowed to one exhaustive search (default 60);
 //! - `BENCH_SEEDS`: seeds per bug-finding median (default 50);
@@ -801,7 +801,7 @@ fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -1,6 +1,16 @@
-//! Helpers shared by the checker test binaries (races, deadlocks, leaks).
+//! The helpers shared by goweave's test binaries: the library of the
+//! `goweave-tests` package, so every binary of `tests/` links the same copy
+//! (`use support::...`).
+//!
+//! - For the checkers (races, deadlocks, leaks): [`dfs`], [`marker_line`],
+//!   [`assert_replays`], [`expect_failure`].
+//! - For the tests that compare what explorations reach (`dpor*`):
+//!   [`outcome_set`], [`exhaustive_outcomes`].
 
-use goweave::{Config, Failure, FailureKind, Strategy};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
+use goweave::{Config, Failure, FailureKind, Stats, Strategy};
 
 /// Exhaustive depth-first search, with room to finish.
 pub fn dfs() -> Config {
@@ -39,7 +49,6 @@ where
 
 /// Explores with `config`, expects a failure of `kind`, checks its replay,
 /// and returns the report.
-#[allow(dead_code)] // not every binary expects a whole failure this way
 pub fn expect_failure<F>(config: Config, kind: FailureKind, body: F) -> String
 where
     F: Fn() + Send + Sync + Copy + 'static,
@@ -51,4 +60,31 @@ where
     assert_eq!(failure.kind(), kind, "{failure}");
     assert_replays(config, &failure, body);
     failure.to_string()
+}
+
+/// Explores `body` with `config` and collects the distinct values it
+/// returned: every outcome the exploration reached, with its statistics.
+pub fn outcome_set<T: Ord + Send + 'static>(
+    config: Config,
+    body: impl Fn() -> T + Send + Sync + 'static,
+) -> Result<(BTreeSet<T>, Stats), Failure> {
+    let seen = Arc::new(Mutex::new(BTreeSet::new()));
+    let s = seen.clone();
+    let stats = config.explore(move || {
+        let outcome = body();
+        s.lock().unwrap().insert(outcome);
+    })?;
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    Ok((seen, stats))
+}
+
+/// [`outcome_set`] for a search that must find no failure and cover its
+/// whole space: the outcomes and how many executions it took.
+pub fn exhaustive_outcomes<T: Ord + Send + 'static>(
+    config: Config,
+    body: impl Fn() -> T + Send + Sync + 'static,
+) -> (BTreeSet<T>, u64) {
+    let (seen, stats) = outcome_set(config, body).unwrap_or_else(|f| panic!("{f}"));
+    assert!(stats.exhausted(), "{}: not exhausted in {} executions", stats.strategy(), stats.executions());
+    (seen, stats.executions())
 }

@@ -1,0 +1,20 @@
+//! Test binary `go_api`: the Go API's semantics, explored exhaustively.
+//!
+//! - `primitives/`: channels, select, mutexes, condition variables, once,
+//!   wait groups, atomics, tasks and their misuse, each checked against the
+//!   exact set of outcomes Go allows;
+//! - `context`, `errgroup`, `semaphore`, `singleflight`: the `x/sync` and
+//!   `context` packages;
+//! - `timers`: virtual time; `fairness`: fair scheduling.
+//!
+//! The modules are the files of the same names in `tests/` (each was a test
+//! binary of its own). `errgroup.rs` and `semaphore.rs` look up lines of
+//! their own source, so they stay at their paths, line for line.
+
+mod context;
+mod errgroup;
+mod fairness;
+mod primitives;
+mod semaphore;
+mod singleflight;
+mod timers;

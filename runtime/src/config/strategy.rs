@@ -33,9 +33,12 @@ pub enum Strategy {
         /// `None`: fully exhaustive.
         preemption_bound: Option<usize>,
     },
-    /// The default: exhaustive search (DPOR) while it fits half of
-    /// `iterations`; if the space is larger, the rest of the budget goes to
-    /// PCT with depth 3 interleaved with random walk.
+    /// The default: first a burst of min(100, `iterations` / 4) executions
+    /// alternating PCT (depth 3) and random walk, which finds shallow bugs
+    /// within a few executions; then exhaustive search (DPOR) while it fits
+    /// half of `iterations`, so a small space is covered completely and the
+    /// exploration stops there; if the space is larger, the rest of the
+    /// budget goes to PCT with depth 3 interleaved with random walk.
     #[default]
     Portfolio,
     /// Exhaustive enumeration without partial-order reduction: the

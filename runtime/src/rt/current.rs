@@ -114,7 +114,9 @@ pub(crate) fn next_serial() -> u64 {
 /// A handle's link to its engine object, checked on every use.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ObjRef {
+    /// The serial of the execution that made the object.
     pub serial: u64,
+    /// The object's id in that execution.
     pub id: ObjectId,
 }
 

@@ -25,14 +25,18 @@ pub(crate) struct AbortTask;
 /// A panic raised by goweave itself with Go's message (send on a closed
 /// channel, negative WaitGroup counter, ...), located at the user's call.
 pub(crate) struct GoPanic {
+    /// Go's message.
     pub message: String,
+    /// The user's call.
     pub location: Location,
 }
 
+/// Suspends the current task until the scheduler resumes it.
 fn suspend() -> Resume {
     suspend_on(with_exec(|ex| ex.tasks[ex.current].yielder))
 }
 
+/// Suspends the task whose coroutine `yielder` belongs to.
 #[inline(always)]
 fn suspend_on(yielder: *const Yielder<Resume, ()>) -> Resume {
     debug_assert!(!yielder.is_null());

@@ -15,17 +15,27 @@ pub(crate) enum TimerAction {
     /// Ends a task's sleep.
     Wake(TaskId),
     /// Sends the time on a channel (of capacity 1); false if it was full.
-    Send { chan: ObjectId, send: TimerSend },
+    Send {
+        /// The channel.
+        chan: ObjectId,
+        /// Puts the time on it.
+        send: TimerSend,
+    },
     /// Runs engine-level code, such as a context's deadline cancelling it.
     Call(Box<dyn FnMut(&mut Execution)>),
 }
 
+/// A pending timer.
 pub(crate) struct TimerEntry {
+    /// Its id, for stopping it.
     pub id: u64,
+    /// When it fires, in virtual time since the execution started.
     pub deadline: Duration,
     /// Creation order, to fire equal deadlines deterministically.
     pub seq: u64,
+    /// A ticker's period: it fires again after that.
     pub period: Option<Duration>,
+    /// What firing does.
     pub action: TimerAction,
 }
 

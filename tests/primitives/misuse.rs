@@ -98,7 +98,7 @@ fn the_outside_message_names_both_entry_points() {
     assert_outside_message(&panics(|| drop(goweave::go(|| ()))));
 }
 
-const STALE: &str = "created in one execution was used in another";
+const STALE: &str = "belongs to another execution than the one running";
 
 #[test]
 fn a_mutex_stashed_from_another_execution_is_rejected() {

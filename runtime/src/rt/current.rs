@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::panic;
 
 use super::object::ObjState;
-use super::Execution;
+use super::{Execution, Location};
 use crate::footprint::ObjectId;
 
 /// The execution this thread runs, and whether an engine call is under way
@@ -33,8 +33,12 @@ impl Drop for NotBusy<'_> {
 /// one exploration thread to another is recognised as stale too.
 static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-const OUTSIDE: &str = "goweave primitives can only be used inside an exploration: run the code with \
-     `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`";
+/// Whether this thread runs a task of an execution: an object made here
+/// is a model object of that execution; made anywhere else, it is native.
+#[inline]
+pub(crate) fn in_execution() -> bool {
+    !current().exec.get().is_null()
+}
 
 /// This thread's [`Current`].
 // The closure given to `LocalKey::with` is kept tiny so that `with` inlines
@@ -49,15 +53,22 @@ fn current() -> &'static Current {
     CURRENT.with(|cur| unsafe { &*(cur as *const Current) })
 }
 
-/// Runs `f` on the current execution. Panics with a helpful message when
-/// called outside one.
+/// Runs `f` on the current execution.
 #[track_caller]
 #[inline]
 pub(crate) fn with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> R {
+    with_exec_for(None, f)
+}
+
+/// Runs `f` on the current execution, for an operation on `obj`: outside
+/// an execution, the panic names the object and where it was made.
+#[track_caller]
+#[inline(always)]
+pub(crate) fn with_exec_for<R>(obj: Option<&ObjRef>, f: impl FnOnce(&mut Execution) -> R) -> R {
     let cur = current();
     let exec = cur.exec.get();
     if exec.is_null() {
-        panic!("{OUTSIDE}");
+        outside(obj)
     }
     assert!(!cur.busy.replace(true), "goweave: re-entrant engine call (a bug in goweave)");
     let _done = NotBusy(&cur.busy);
@@ -65,6 +76,26 @@ pub(crate) fn with_exec<R>(f: impl FnOnce(&mut Execution) -> R) -> R {
     // runner keeps alive and does not touch until `uninstall`; the busy
     // flag rules out a second live reference.
     f(unsafe { &mut *exec })
+}
+
+/// A model object used on a thread that runs no execution.
+#[cold]
+#[track_caller]
+fn outside(obj: Option<&ObjRef>) -> ! {
+    match obj {
+        Some(obj) => panic!(
+            "goweave: the {} made at {} belongs to an exploration (it is a model object of one of its \
+             executions) and was used on a thread that runs no execution: after the exploration ended, \
+             or on a std::thread spawned inside it. Inside an exploration, start tasks with \
+             `goweave::go` or `goweave::scope`, which it schedules; outside one, make a new object \
+             (made outside an exploration, it is native: real threads, real time).",
+            obj.kind, obj.created
+        ),
+        None => panic!(
+            "goweave primitives can only be used inside an exploration: run the code with \
+             `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`"
+        ),
+    }
 }
 
 /// Like [`with_exec`] but returns `None` outside an execution, or inside
@@ -118,6 +149,10 @@ pub(crate) struct ObjRef {
     pub serial: u64,
     /// The object's id in that execution.
     pub id: ObjectId,
+    /// The kind of object, for messages (`Mutex`, `chan`, ...).
+    pub kind: &'static str,
+    /// Where it was made, for messages.
+    pub created: Location,
 }
 
 impl ObjRef {
@@ -133,19 +168,27 @@ impl ObjRef {
     #[inline]
     pub(crate) fn id(&self, ex: &Execution) -> ObjectId {
         if self.serial != ex.serial {
-            stale_object()
+            self.stale()
         }
         self.id
     }
-}
 
-/// A handle used in another execution than the one that created it.
-#[cold]
-#[track_caller]
-fn stale_object() -> ! {
-    panic!(
-        "a goweave object created in one execution was used in another: \
-                 create every Mutex, channel, WaitGroup, ... inside the test body, \
-                 which runs afresh for each explored schedule"
-    )
+    /// The object's id in the current execution, checked.
+    #[track_caller]
+    #[inline]
+    pub(crate) fn current_id(&self) -> ObjectId {
+        with_exec_for(Some(self), |ex| self.id(ex))
+    }
+
+    /// A handle used in another execution than the one that made it.
+    #[cold]
+    #[track_caller]
+    fn stale(&self) -> ! {
+        panic!(
+            "goweave: the {} made at {} belongs to another execution than the one running: every \
+             execution runs the test body afresh, so make every goweave object inside the body, not in \
+             a static or a value kept from an earlier execution",
+            self.kind, self.created
+        )
+    }
 }

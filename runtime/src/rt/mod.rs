@@ -87,7 +87,7 @@ mod verdict;
 mod wait_for;
 
 pub(crate) use cell::ModelCell;
-pub(crate) use current::{try_with_exec, with_exec};
+pub(crate) use current::{in_execution, try_with_exec, with_exec};
 pub(crate) use execution::{Execution, Stop};
 pub(crate) use goweave_checkers::Location;
 pub(crate) use object::ObjState;

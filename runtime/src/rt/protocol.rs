@@ -3,7 +3,7 @@
 use corosensei::Yielder;
 use goweave_checkers::EventKind;
 
-use super::current::{try_with_exec, with_exec};
+use super::current::{try_with_exec, with_exec, with_exec_for, ObjRef};
 use super::ops::{Arm, Op};
 use super::step::{next_move, Next};
 use super::task::TaskState;
@@ -76,15 +76,27 @@ pub(crate) fn announce_act<P, R>(
     prepare: impl FnOnce(&mut Execution) -> (Op, P),
     act: impl FnOnce(&mut Execution, Resumed, P) -> R,
 ) -> R {
+    announce_act_on(None, loc, prepare, act)
+}
+
+/// [`announce_act`] for an operation on `obj`: used on a thread that runs
+/// no execution, the panic names the object.
+#[inline]
+pub(crate) fn announce_act_on<P, R>(
+    obj: Option<&ObjRef>,
+    loc: Location,
+    prepare: impl FnOnce(&mut Execution) -> (Op, P),
+    act: impl FnOnce(&mut Execution, Resumed, P) -> R,
+) -> R {
     if std::thread::panicking() {
-        return with_exec(|ex| {
+        return with_exec_for(obj, |ex| {
             let (op, p) = prepare(ex);
             act_while_unwinding(ex, op, loc);
             act(ex, Resumed::Act, p)
         });
     }
     let mut act = Some(act);
-    let announced = with_exec(|ex| {
+    let announced = with_exec_for(obj, |ex| {
         let (op, p) = prepare(ex);
         if ex.aborting {
             return Announced::Aborting;

@@ -16,7 +16,7 @@ use goweave_checkers::EventKind;
 use super::super::cell::ModelCell;
 use super::super::current::{with_exec, ObjRef};
 use super::super::ops::{Dir, Op};
-use super::super::protocol::{announce, announce_act, Resumed};
+use super::super::protocol::{announce, announce_act_on, Resumed};
 use super::super::task::TaskState;
 use super::super::{try_with_exec, Execution, Location};
 use super::ObjState;
@@ -354,7 +354,8 @@ impl<T> ModelChan<T> {
     /// a receiver takes it). `Err` if the channel is closed.
     #[inline]
     pub(crate) fn send(&self, value: T, loc: Location) -> Result<(), SendOnClosed> {
-        announce_act(
+        announce_act_on(
+            Some(&self.obj),
             loc,
             |ex| {
                 let id = self.obj.id(ex);
@@ -379,7 +380,8 @@ impl<T> ModelChan<T> {
     /// is closed and drained.
     #[inline]
     pub(crate) fn recv(&self, loc: Location) -> Option<T> {
-        announce_act(
+        announce_act_on(
+            Some(&self.obj),
             loc,
             |ex| {
                 let id = self.obj.id(ex);
@@ -395,7 +397,7 @@ impl<T> ModelChan<T> {
     /// Sends without blocking: `Ok(None)` when sent, `Ok(Some(value))`
     /// when it would block, `Err(value)` on a closed channel.
     pub(crate) fn try_send(&self, value: T, loc: Location) -> Result<Option<T>, T> {
-        let id = with_exec(|ex| self.obj.id(ex));
+        let id = self.obj.current_id();
         announce(Op::TryChan(id), loc);
         with_exec(|ex| {
             let me = ex.current;
@@ -418,7 +420,7 @@ impl<T> ModelChan<T> {
     /// Receives without blocking: `Ok(Some(v))`, `Ok(None)` when closed
     /// and drained, `Err(())` when nothing is there.
     pub(crate) fn try_recv(&self, loc: Location) -> Result<Option<T>, ()> {
-        let id = with_exec(|ex| self.obj.id(ex));
+        let id = self.obj.current_id();
         announce(Op::TryChan(id), loc);
         with_exec(|ex| {
             let me = ex.current;
@@ -434,7 +436,7 @@ impl<T> ModelChan<T> {
 
     /// Closes the channel, like Go's `close(ch)`.
     pub(crate) fn close(&self, loc: Location) -> Result<(), CloseError> {
-        let id = with_exec(|ex| self.obj.id(ex));
+        let id = self.obj.current_id();
         announce(Op::Close(id), loc);
         with_exec(|ex| {
             let me = ex.current;
@@ -453,17 +455,15 @@ impl<T> ModelChan<T> {
 
     /// The number of buffered values (a scheduling point).
     pub(crate) fn len(&self, loc: Location) -> usize {
-        let id = with_exec(|ex| self.obj.id(ex));
+        let id = self.obj.current_id();
         announce(Op::TryChan(id), loc);
         with_exec(|ex| ex.chan(id).len)
     }
 
     /// The capacity.
     pub(crate) fn cap(&self) -> usize {
-        with_exec(|ex| {
-            let id = self.obj.id(ex);
-            ex.chan(id).cap
-        })
+        let id = self.obj.current_id();
+        with_exec(|ex| ex.chan(id).cap)
     }
 
     /// Counts a handle made (`delta` 1) or dropped (-1) on side `dir`.

@@ -31,7 +31,7 @@ impl ModelCond {
     }
 
     fn id(&self) -> ObjectId {
-        with_exec(|ex| self.obj.id(ex))
+        self.obj.current_id()
     }
 
     /// Unlocks `mutex` (held by the caller), waits for a signal, locks it

@@ -80,7 +80,14 @@ impl ObjState {
 impl Object {
     /// The kind's name in reports (`chan`, `Mutex`, ...).
     pub(crate) fn kind_name(&self) -> &'static str {
-        match &self.state {
+        self.state.name()
+    }
+}
+
+impl ObjState {
+    /// The kind's name in reports (`chan`, `Mutex`, ...).
+    fn name(&self) -> &'static str {
+        match self {
             ObjState::Chan(c) if c.never => "nil chan",
             ObjState::Chan(_) => "chan",
             ObjState::Mutex(_) => "Mutex",
@@ -99,12 +106,13 @@ impl Execution {
     pub(crate) fn add_object(&mut self, state: ObjState, created: Location) -> ObjRef {
         let id = self.objects.len();
         let what = state.kind();
+        let kind = state.name();
         if matches!(what, ObjectKind::Mutex | ObjectKind::RwMutex) {
             self.locks_created += 1;
         }
         self.objects.push(Object { created, state });
         let me = self.current;
         self.record(me, Some(id), EventKind::Create { what }, created);
-        ObjRef { serial: self.serial, id }
+        ObjRef { serial: self.serial, id, kind, created }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::super::current::{with_exec, ObjRef};
 use super::super::ops::Op;
-use super::super::protocol::{announce, announce_act, tearing_down};
+use super::super::protocol::{announce, announce_act_on, tearing_down};
 use super::super::{Execution, Location};
 use super::ObjState;
 use crate::footprint::{ObjectId, TaskId};
@@ -48,13 +48,14 @@ impl ModelMutex {
 
     /// The mutex's id in the current execution, checked.
     pub(crate) fn id(&self) -> ObjectId {
-        with_exec(|ex| self.obj.id(ex))
+        self.obj.current_id()
     }
 
     /// Locks, blocking while another task holds it.
     #[inline]
     pub(crate) fn lock(&self, loc: Location) {
-        announce_act(
+        announce_act_on(
+            Some(&self.obj),
             loc,
             |ex| {
                 let id = self.obj.id(ex);
@@ -93,7 +94,8 @@ impl ModelMutex {
         if tearing_down() {
             return true;
         }
-        announce_act(
+        announce_act_on(
+            Some(&self.obj),
             loc,
             |ex| {
                 let id = self.obj.id(ex);

@@ -52,7 +52,8 @@ impl ModelOnce {
     /// Runs `f` if no call has; otherwise waits until the first call's `f`
     /// finished.
     pub(crate) fn call_once(&self, f: impl FnOnce(), loc: Location) {
-        let (id, serial) = with_exec(|ex| (self.obj.id(ex), ex.serial));
+        let id = self.obj.current_id();
+        let serial = self.obj.serial;
         announce(Op::OnceDo(id), loc);
         let run = with_exec(|ex| {
             let me = ex.current;

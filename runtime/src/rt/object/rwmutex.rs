@@ -53,7 +53,7 @@ impl ModelRwMutex {
     }
 
     fn id(&self) -> ObjectId {
-        with_exec(|ex| self.obj.id(ex))
+        self.obj.current_id()
     }
 
     /// Locks for reading; blocks while a writer holds or waits for it.

@@ -5,7 +5,7 @@ use goweave_checkers::EventKind;
 
 use super::super::current::ObjRef;
 use super::super::ops::Op;
-use super::super::protocol::{announce, announce_act};
+use super::super::protocol::{announce, announce_act_on};
 use super::super::{with_exec, Location};
 use super::ObjState;
 
@@ -24,7 +24,7 @@ impl ModelShared {
 
     /// One access (a read, or a write if `write`): a scheduling point.
     pub(crate) fn access(&self, write: bool, loc: Location) {
-        let id = with_exec(|ex| self.obj.id(ex));
+        let id = self.obj.current_id();
         announce(if write { Op::SharedWrite(id) } else { Op::SharedRead(id) }, loc);
         with_exec(|ex| {
             let me = ex.current;
@@ -52,7 +52,8 @@ impl ModelAtomic {
     pub(crate) fn step(&self, kind: EventKind, loc: Location) {
         // Loads commute with loads: exhaustive search need not reorder them.
         let load = matches!(kind, EventKind::AtomicLoad { .. });
-        announce_act(
+        announce_act_on(
+            Some(&self.obj),
             loc,
             |ex| {
                 let id = self.obj.id(ex);
@@ -70,7 +71,8 @@ impl ModelAtomic {
     /// how to record it.
     #[inline]
     pub(crate) fn update<R>(&self, loc: Location, act: impl FnOnce() -> (R, EventKind)) -> R {
-        announce_act(
+        announce_act_on(
+            Some(&self.obj),
             loc,
             |ex| {
                 let id = self.obj.id(ex);

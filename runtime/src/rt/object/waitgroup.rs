@@ -74,7 +74,7 @@ impl ModelWaitGroup {
     }
 
     fn id(&self) -> ObjectId {
-        with_exec(|ex| self.obj.id(ex))
+        self.obj.current_id()
     }
 
     /// Adds `delta` to the counter; at zero, releases every waiter. `Err`

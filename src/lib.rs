@@ -37,9 +37,10 @@
 
 #[doc(inline)]
 pub use goweave_runtime::{
-    chan, check, context, current, errgroup, go, replay, select, semaphore, singleflight, sync, time,
+    chan, check, context, current, errgroup, go, replay, scope, select, semaphore, singleflight, sync, time,
     yield_now, BodyResult, Builder, Config, Failure, FailureKind, FailureTask, JoinHandle, Minimization,
-    Panicked, ParseScheduleError, Schedule, Shared, Stats, Strategy, Task, TryRecvError, TrySendError,
+    Panicked, ParseScheduleError, Schedule, Scope, ScopedJoinHandle, Shared, Stats, Strategy, Task,
+    TryRecvError, TrySendError,
 };
 
 #[doc(inline)]

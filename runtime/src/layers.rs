@@ -17,6 +17,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // The native backends: real threads, under the Go API beside `rt`.
     ("native", &["rt", "footprint"]),
     ("task", &["rt", "native", "footprint"]),
+    ("scope", &["task", "rt", "native", "footprint"]),
     ("chan", &["rt", "native", "footprint"]),
     ("select", &["chan", "rt", "native", "footprint"]),
     ("select_macro", &[]),

@@ -44,6 +44,7 @@ mod native;
 mod report;
 mod rt;
 mod schedule;
+mod scope;
 mod select;
 mod select_macro;
 mod shared;
@@ -64,6 +65,7 @@ pub use config::{Config, Stats, Strategy, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS,
 pub use explore::{check, replay, BodyResult};
 pub use failure::{Failure, FailureKind, FailureTask, Minimization};
 pub use schedule::{ParseScheduleError, Schedule};
+pub use scope::{scope, Scope, ScopedJoinHandle};
 pub use shared::Shared;
 pub use task::{current, go, yield_now, Builder, JoinHandle, Panicked, Task};
 

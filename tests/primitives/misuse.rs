@@ -1,5 +1,4 @@
-//! Misuse: primitives outside an exploration, objects that outlive their
-//! execution, bad replay tokens.
+//! Misuse: objects used in the wrong mode or execution, bad replay tokens.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
@@ -17,85 +16,30 @@ fn panics(f: impl FnOnce()) -> String {
     }
 }
 
-fn assert_outside_message(message: &str) {
+#[test]
+fn a_model_object_used_after_its_exploration_panics_naming_it() {
+    static STASH: OnceLock<WaitGroup> = OnceLock::new();
+    Config::default().iterations(1).explore(|| drop(STASH.get_or_init(|| WaitGroup::new()).clone())).unwrap();
+    // Used on a thread that runs no execution: after the exploration, or
+    // from a std::thread spawned inside one.
+    let message = panics(|| STASH.get().unwrap().add(1));
     assert!(
-        message.contains("goweave::check") && message.contains("#[goweave::concurrency_test]"),
-        "the message should name goweave::check and #[goweave::concurrency_test]: {message}"
+        message.contains("the WaitGroup made at tests/primitives/misuse.rs:")
+            && message.contains("a thread that runs no execution")
+            && message.contains("goweave::go"),
+        "{message}"
     );
 }
 
 #[test]
-fn primitives_outside_an_exploration_panic_with_a_helpful_message() {
-    type Attempt = (&'static str, Box<dyn FnOnce()>);
-    let attempts: Vec<Attempt> = vec![
-        ("chan", Box::new(|| drop(goweave::chan::<i32>(1)))),
-        ("never", Box::new(|| drop(goweave::chan::never::<i32>()))),
-        ("go", Box::new(|| drop(goweave::go(|| ())))),
-        ("Builder::go", Box::new(|| drop(goweave::Builder::new().name("x").go(|| ())))),
-        ("yield_now", Box::new(goweave::yield_now)),
-        ("current", Box::new(|| drop(goweave::current()))),
-        (
-            "Mutex::new",
-            Box::new(|| {
-                let _ = Mutex::new(0);
-            }),
-        ),
-        (
-            "RwMutex::new",
-            Box::new(|| {
-                let _ = goweave::sync::RwMutex::new(0);
-            }),
-        ),
-        (
-            "Cond::new",
-            Box::new(|| {
-                let _ = goweave::sync::Cond::new();
-            }),
-        ),
-        (
-            "WaitGroup::new",
-            Box::new(|| {
-                let _ = WaitGroup::new();
-            }),
-        ),
-        (
-            "Once::new",
-            Box::new(|| {
-                let _ = goweave::sync::Once::new();
-            }),
-        ),
-        (
-            "AtomicUsize::new",
-            Box::new(|| {
-                let _ = goweave::sync::atomic::AtomicUsize::new(0);
-            }),
-        ),
-        (
-            "AtomicBool::new",
-            Box::new(|| {
-                let _ = goweave::sync::atomic::AtomicBool::new(false);
-            }),
-        ),
-        (
-            "Shared::new",
-            Box::new(|| {
-                let _ = goweave::Shared::new(0);
-            }),
-        ),
-    ];
-    for (what, f) in attempts {
-        let message = panics(f);
-        assert!(
-            message.contains("goweave::check") && message.contains("#[goweave::concurrency_test]"),
-            "{what} outside an exploration: {message}"
-        );
-    }
-}
-
-#[test]
-fn the_outside_message_names_both_entry_points() {
-    assert_outside_message(&panics(|| drop(goweave::chan::<i32>(1))));
-    assert_outside_message(&panics(|| drop(goweave::go(|| ()))));
+fn a_native_join_handle_joined_inside_an_exploration_panics_naming_it() {
+    static HANDLE: std::sync::Mutex<Option<goweave::JoinHandle<()>>> = std::sync::Mutex::new(None);
+    *HANDLE.lock().unwrap() = Some(go(|| ()));
+    fails(FailureKind::Panic, &["native task", "outside any exploration", "inside the test body"], || {
+        if let Some(h) = HANDLE.lock().unwrap().take() {
+            let _ = h.join();
+        }
+    });
 }
 
 const STALE: &str = "belongs to another execution than the one running";

@@ -25,12 +25,21 @@ thread_local! {
     static IN_TASK: Cell<bool> = const { Cell::new(false) };
     /// The location of the last panic inside a task, from the hook.
     static CAPTURED: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+    /// The location of the last panic on this thread outside tasks, for a
+    /// native task's `Panicked`.
+    static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The location of the last panic on this thread outside any task, once
+/// (a native task reads its own after catching its panic).
+pub(crate) fn take_panic_location() -> Option<String> {
+    LAST_LOCATION.try_with(|l| l.borrow_mut().take()).ok().flatten()
 }
 
 /// Installs, once per process, a panic hook that records panics raised in
 /// goweave tasks (they are reported in the failure report, once) and defers
 /// to the previous hook for everything else.
-pub(super) fn install_panic_hook() {
+pub(crate) fn install_panic_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -40,13 +49,15 @@ pub(super) fn install_panic_hook() {
                 let message = payload_message(info.payload()).unwrap_or_default();
                 CAPTURED.with(|c| *c.borrow_mut() = Some((message, location)));
             } else {
+                let location = info.location().map(|l| l.to_string());
+                let _ = LAST_LOCATION.try_with(|l| *l.borrow_mut() = location);
                 previous(info);
             }
         }));
     });
 }
 
-fn payload_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
+pub(crate) fn payload_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
     if let Some(s) = payload.downcast_ref::<&str>() {
         Some((*s).to_string())
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -65,20 +76,33 @@ pub(super) fn resume(co: &mut Co, input: Resume) -> bool {
     matches!(result, CoroutineResult::Return(()))
 }
 
-/// A coroutine for task `id` running `body` on a stack from `stacks`.
-pub(super) fn new_coroutine(stacks: &mut StackPool, id: TaskId, body: SpawnFn) -> Co {
-    let stack = match stacks.free.pop() {
+/// A coroutine for task `id` running `body` on a stack of `stack_size`
+/// bytes (0: the pool's size, from the pool), and whether its stack goes
+/// back to the pool when it ends.
+pub(super) fn new_coroutine(
+    stacks: &mut StackPool,
+    id: TaskId,
+    body: SpawnFn,
+    stack_size: usize,
+) -> (Co, bool) {
+    let pooled = stack_size == 0 || stack_size == stacks.size;
+    let stack = match stacks.free.pop().filter(|_| pooled) {
         Some(s) => s,
-        None => DefaultStack::new(stacks.size).expect("goweave: could not allocate a task stack"),
+        None => {
+            let size = if pooled { stacks.size } else { stack_size };
+            DefaultStack::new(size)
+                .unwrap_or_else(|e| panic!("goweave: could not allocate a task stack of {size} bytes: {e}"))
+        }
     };
-    Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
+    let co = Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
         with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
         if input == Resume::Abort {
             return;
         }
         let result = catch_unwind(AssertUnwindSafe(body));
         task_finished(id, result);
-    })
+    });
+    (co, pooled)
 }
 
 /// Called at the end of a task's coroutine.

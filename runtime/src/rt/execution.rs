@@ -48,8 +48,9 @@ pub(crate) struct Execution {
     pub step: u32,
     /// Every operation performed, in order.
     pub trace: Trace,
-    /// Tasks spawned and not yet turned into coroutines.
-    pub spawn_queue: Vec<(TaskId, SpawnFn)>,
+    /// Tasks spawned and not yet turned into coroutines, with their stack
+    /// size (0: the configured one).
+    pub spawn_queue: Vec<(TaskId, SpawnFn, usize)>,
     /// Tasks to resume before the next choice (spawned, woken, completed).
     pub resume_queue: VecDeque<TaskId>,
     /// The execution is being torn down: tasks unwind.
@@ -146,7 +147,14 @@ impl Execution {
 
     /// Adds a task (not yet started) and queues its body to be turned into
     /// a coroutine by the scheduler.
-    pub(crate) fn add_task(&mut self, name: Option<Arc<str>>, at: Location, body: SpawnFn) -> TaskId {
+    /// `stack_size` 0 takes the configured size.
+    pub(crate) fn add_task(
+        &mut self,
+        name: Option<Arc<str>>,
+        at: Location,
+        body: SpawnFn,
+        stack_size: usize,
+    ) -> TaskId {
         let id = self.tasks.len();
         self.tasks.push(Task {
             name,
@@ -161,7 +169,7 @@ impl Execution {
             panic: None,
             panic_joined: false,
         });
-        self.spawn_queue.push((id, body));
+        self.spawn_queue.push((id, body, stack_size));
         self.resume_queue.push_back(id);
         self.touched.push(id);
         id

@@ -36,8 +36,10 @@ pub(crate) trait StepObserver {
 /// stacks across them.
 pub(crate) struct Runner {
     stacks: StackPool,
-    coroutines: Vec<Option<Co>>,
-    spawns: Vec<(TaskId, SpawnFn)>,
+    /// Each task's coroutine while it runs, and whether its stack is the
+    /// pool's.
+    coroutines: Vec<Option<(Co, bool)>>,
+    spawns: Vec<(TaskId, SpawnFn, usize)>,
     max_steps: u64,
     /// The last execution, kept for its allocations (and, when the runner
     /// is dropped, for the next runner on this thread).
@@ -172,6 +174,7 @@ impl Runner {
                     with_exec(|ex| ex.body_error = Some(e));
                 }
             }),
+            0,
         );
         ex.picker.on_spawn(0);
         // A task may choose the next move itself, without switching to the
@@ -203,10 +206,12 @@ impl Runner {
     /// Switches to task `t`, whose state the engine already set to running,
     /// until it suspends or ends.
     fn switch_to(&mut self, t: TaskId) {
-        let co = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
+        let (co, _) = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
         if coroutine::resume(co, Resume::Go) {
-            let co = self.coroutines[t].take().expect("coroutine");
-            self.stacks.free.push(co.into_stack());
+            let (co, pooled) = self.coroutines[t].take().expect("coroutine");
+            if pooled {
+                self.stacks.free.push(co.into_stack());
+            }
         }
     }
 
@@ -216,12 +221,11 @@ impl Runner {
             return;
         }
         let mut spawns = std::mem::take(&mut self.spawns);
-        for (id, body) in spawns.drain(..) {
+        for (id, body, stack_size) in spawns.drain(..) {
             if self.coroutines.len() <= id {
                 self.coroutines.resize_with(id + 1, || None);
             }
-            let co = coroutine::new_coroutine(&mut self.stacks, id, body);
-            self.coroutines[id] = Some(co);
+            self.coroutines[id] = Some(coroutine::new_coroutine(&mut self.stacks, id, body, stack_size));
         }
         self.spawns = spawns;
     }
@@ -283,11 +287,13 @@ impl Runner {
     }
 
     /// Unwinds every unfinished task so its stack can be reused and its
-    /// values dropped.
+    /// values dropped. Newest first: a scoped task may borrow from the
+    /// stack of the task that made its scope, which is older, so it must
+    /// unwind before that stack does.
     fn teardown(&mut self) {
         with_exec(|ex| ex.aborting = true);
-        for t in 0..self.coroutines.len() {
-            let Some(mut co) = self.coroutines[t].take() else {
+        for t in (0..self.coroutines.len()).rev() {
+            let Some((mut co, pooled)) = self.coroutines[t].take() else {
                 continue;
             };
             if co.started() {
@@ -297,7 +303,9 @@ impl Runner {
                     "goweave: a task kept running while being torn down (does a Drop implementation \
                      catch panics and loop on goweave operations?)"
                 );
-                self.stacks.free.push(co.into_stack());
+                if pooled {
+                    self.stacks.free.push(co.into_stack());
+                }
             } else {
                 // Never ran: dropping it drops its closure and frees nothing
                 // on the stack, which we then reuse.

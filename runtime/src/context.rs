@@ -9,6 +9,11 @@
 //! timer on the virtual clock: it may fire at any step, so both "work
 //! finished first" and "deadline first" are explored.
 //!
+//! A context made outside an exploration is native: its done channel is a
+//! native channel, its deadline a timer of the real clock's timer thread,
+//! and a cancel closes the channels at once. A cancellable context's
+//! children are made in its mode.
+//!
 //! ```
 //! use std::time::Duration;
 //! use goweave::context::{Context, ContextError};
@@ -33,7 +38,8 @@ use std::sync::{Arc, Mutex as StdMutex, Weak};
 use std::time::Duration;
 
 use crate::chan::{self, Receiver, Sender};
-use crate::rt::{self, announce, with_exec, Execution, Location, Op, TimerAction};
+use crate::native::{self, timer};
+use crate::rt::{self, announce, in_execution, with_exec, Execution, Location, Op, TimerAction};
 use crate::time::{self, Instant};
 
 /// Why a context is done, like Go's `context.Canceled` and
@@ -61,10 +67,15 @@ impl std::error::Error for ContextError {}
 /// Dropping it does not cancel.
 pub type CancelFunc = Arc<dyn Fn() + Send + Sync>;
 
+/// What a cancellable context knows of itself, under its lock.
 #[derive(Default)]
 struct State {
+    /// Why it is done, once it is.
     err: Option<ContextError>,
+    /// Its cancellable descendants, to cancel with it.
     children: Vec<Weak<Inner>>,
+    /// Its deadline's timer: the execution's or the timer thread's, as the
+    /// context's mode says.
     timer: Option<u64>,
 }
 
@@ -73,6 +84,7 @@ struct Done {
     /// sent on, and a task waiting on it can still be unblocked.
     _tx: Sender<()>,
     rx: Receiver<()>,
+    /// The channel's id in the execution (model contexts).
     id: usize,
 }
 
@@ -84,6 +96,10 @@ struct Inner {
     value: Option<(Box<dyn Any + Send + Sync>, Box<dyn Any + Send + Sync>)>,
     state: StdMutex<State>,
     serial: u64,
+    /// Made outside an exploration.
+    native: bool,
+    /// Where it was made.
+    created: Location,
 }
 
 /// A context, like Go's `context.Context`. Cheap to clone: clones are the
@@ -105,6 +121,7 @@ impl fmt::Debug for Context {
 impl Context {
     /// The root context: never cancelled, no deadline, no values. Its
     /// `done()` is never ready, like Go's nil Done channel.
+    #[track_caller]
     pub fn background() -> Context {
         let serial = rt::try_with_exec(|ex| ex.serial).unwrap_or(0);
         Context {
@@ -115,6 +132,8 @@ impl Context {
                 value: None,
                 state: StdMutex::new(State::default()),
                 serial,
+                native: !in_execution(),
+                created: panic::Location::caller(),
             }),
         }
     }
@@ -136,7 +155,8 @@ impl Context {
         self.child(None, panic::Location::caller())
     }
 
-    /// A child context cancelled `d` of virtual time from now.
+    /// A child context cancelled `d` from now (of virtual time inside an
+    /// exploration).
     #[track_caller]
     pub fn with_timeout(&self, d: Duration) -> (Context, CancelFunc) {
         let loc = panic::Location::caller();
@@ -144,7 +164,8 @@ impl Context {
         self.child(Some(now + d), loc)
     }
 
-    /// A child context cancelled when the virtual clock reaches `deadline`.
+    /// A child context cancelled when the clock (virtual inside an
+    /// exploration) reaches `deadline`.
     #[track_caller]
     pub fn with_deadline(&self, deadline: Instant) -> (Context, CancelFunc) {
         self.child(Some(deadline), panic::Location::caller())
@@ -156,8 +177,12 @@ impl Context {
             (Some(mine), Some(theirs)) if theirs <= mine => None,
             (d, _) => d,
         };
+        let native = !in_execution();
+        if let Some(parent) = self.cancellable().filter(|p| p.inner.native != native) {
+            mixed_modes(parent.inner.created, native);
+        }
         let (tx, rx) = chan::chan_at::<()>(0, loc);
-        let (id, serial) = with_exec(|ex| (tx.chan.obj.id(ex), ex.serial));
+        let (id, serial) = if native { (0, 0) } else { with_exec(|ex| (tx.chan.obj.id(ex), ex.serial)) };
         let ctx = Context {
             inner: Arc::new(Inner {
                 parent: Some(self.clone()),
@@ -166,6 +191,8 @@ impl Context {
                 value: None,
                 state: StdMutex::new(State::default()),
                 serial,
+                native,
+                created: loc,
             }),
         };
         // Join the cancellation tree, or start cancelled.
@@ -179,7 +206,24 @@ impl Context {
             }
             None => None,
         };
-        if let Some(err) = inherited {
+        if native {
+            if let Some(err) = inherited {
+                cancel_native(&ctx.inner, err);
+            } else if let Some(deadline) = deadline {
+                let weak = Arc::downgrade(&ctx.inner);
+                let after = deadline.since_start().saturating_sub(time::now().since_start());
+                let timer = timer::start(
+                    after,
+                    None,
+                    Box::new(move || {
+                        if let Some(inner) = weak.upgrade() {
+                            cancel_native(&inner, ContextError::DeadlineExceeded);
+                        }
+                    }),
+                );
+                ctx.inner.state.lock().expect("context state").timer = Some(timer);
+            }
+        } else if let Some(err) = inherited {
             with_exec(|ex| {
                 let me = ex.current;
                 cancel_in(ex, &ctx.inner, err, Some(me), loc);
@@ -220,6 +264,8 @@ impl Context {
                 value: Some((Box::new(key), Box::new(value))),
                 state: StdMutex::new(State::default()),
                 serial: self.inner.serial,
+                native: self.inner.native,
+                created: self.inner.created,
             }),
         }
     }
@@ -251,11 +297,17 @@ impl Context {
         }
     }
 
-    /// Why the context is done, or `None` while it is not (a scheduling point).
+    /// Why the context is done, or `None` while it is not (a scheduling
+    /// point inside an exploration).
     #[track_caller]
     pub fn err(&self) -> Option<ContextError> {
-        announce(Op::Clock, panic::Location::caller());
+        if in_execution() {
+            announce(Op::Clock, panic::Location::caller());
+        }
         let ctx = self.cancellable()?;
+        if ctx.inner.native {
+            native::check("context", ctx.inner.created);
+        }
         let err = ctx.inner.state.lock().expect("context state").err;
         err
     }
@@ -268,8 +320,14 @@ impl Context {
 
 /// A task calls a cancel function: one scheduling point, then the context
 /// and its descendants are cancelled, each close ordered after the call.
+#[track_caller]
 fn cancel_from_task(inner: &Arc<Inner>, loc: Location) {
     let Some(done) = &inner.done else { return };
+    if inner.native {
+        native::check("context", inner.created);
+        cancel_native(inner, ContextError::Canceled);
+        return;
+    }
     let serial = with_exec(|ex| ex.serial);
     if serial != inner.serial {
         panic!("a CancelFunc from another execution was called: create contexts inside the test body");
@@ -301,4 +359,42 @@ fn cancel_in(ex: &mut Execution, inner: &Arc<Inner>, err: ContextError, by: Opti
     for child in children.iter().filter_map(Weak::upgrade) {
         cancel_in(ex, &child, err, by, loc);
     }
+}
+
+/// Cancels native context `inner` and its descendants with `err` (keeping
+/// an earlier error), closing their done channels.
+fn cancel_native(inner: &Arc<Inner>, err: ContextError) {
+    let (children, timer) = {
+        let mut st = inner.state.lock().expect("context state");
+        if st.err.is_some() {
+            return;
+        }
+        st.err = Some(err);
+        (std::mem::take(&mut st.children), st.timer.take())
+    };
+    if let Some(timer) = timer {
+        timer::stop(timer);
+    }
+    if let Some(done) = &inner.done {
+        // Closed once: only here, the first time an error is set.
+        done._tx.close();
+    }
+    for child in children.iter().filter_map(Weak::upgrade) {
+        cancel_native(&child, err);
+    }
+}
+
+/// A child of a context of the other mode.
+#[cold]
+#[track_caller]
+fn mixed_modes(parent: Location, child_native: bool) -> ! {
+    let (parent_mode, here) = if child_native {
+        ("inside an exploration", "outside it")
+    } else {
+        ("outside any exploration", "inside one")
+    };
+    panic!(
+        "goweave: a child of the context made at {parent}, {parent_mode}, was made {here}: a context and its \
+         children share one mode; make the parent where the child is made"
+    )
 }

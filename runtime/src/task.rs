@@ -12,11 +12,11 @@ use goweave_checkers::EventKind;
 
 use crate::footprint::TaskId;
 use crate::native::task::{self as native_task, NativeTask, Spec};
-use crate::rt::{self, announce, in_execution, with_exec, Location, ModelCell, Op, TaskState};
+use crate::rt::{self, announce, in_execution, with_exec, Location, Op, TaskState, ValueCell};
 
 /// The result slot a task fills when it returns: written by the task as
 /// it returns, read by the joiner once the task finished.
-pub(crate) type Slot<T> = ModelCell<Option<T>>;
+pub(crate) type Slot<T> = ValueCell<Option<T>>;
 
 /// Owns the right to join a task, like `std::thread::JoinHandle`.
 /// Dropping it detaches the task.
@@ -276,7 +276,7 @@ where
     T: Send + 'a,
 {
     announce(Op::Spawn, loc);
-    let slot: Arc<Slot<T>> = Arc::new(ModelCell::new(None));
+    let slot: Arc<Slot<T>> = Arc::new(ValueCell::new(None));
     let task_slot = slot.clone();
     let body: Box<dyn FnOnce() + 'a> = Box::new(move || {
         let value = f();

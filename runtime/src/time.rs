@@ -1,5 +1,7 @@
-//! Virtual time, like Go's `time` package under `testing/synctest`: a clock
-//! per execution that starts at zero and never passes for real.
+//! Time. Inside an exploration it is virtual, like Go's `time` package
+//! under `testing/synctest`: a clock per execution that starts at zero and
+//! never passes for real. Anywhere else it is the real clock, and one
+//! timer thread serves `after`, `tick` and `Timer` (`native::timer`).
 //!
 //! Firing the earliest pending timer is one of the scheduler's moves at
 //! every step, so a timeout can win a race against any amount of work; when
@@ -13,11 +15,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::chan::Receiver;
+use crate::chan::{self, Receiver};
+use crate::native::timer;
 use crate::rt::object::ModelChan;
-use crate::rt::{self, announce, with_exec, Location, Op, TimerAction};
+use crate::rt::{self, announce, in_execution, with_exec, Location, Op, TimerAction};
 
-/// A point in virtual time: the time since the execution started.
+/// A point in time: inside an exploration, virtual time since the
+/// execution started; natively, real time since the process first read
+/// goweave's clock.
 ///
 /// ```
 /// use std::time::Duration;
@@ -31,7 +36,8 @@ use crate::rt::{self, announce, with_exec, Location, Op, TimerAction};
 pub struct Instant(Duration);
 
 impl Instant {
-    /// The time since the execution started.
+    /// The time since the execution started (natively, since the process
+    /// first read goweave's clock).
     pub fn since_start(self) -> Duration {
         self.0
     }
@@ -41,7 +47,7 @@ impl Instant {
         self.0.saturating_sub(earlier.0)
     }
 
-    /// The virtual time passed since `self` (a scheduling point).
+    /// The time passed since `self` (a scheduling point in an exploration).
     #[track_caller]
     pub fn elapsed(self) -> Duration {
         now().duration_since(self)
@@ -74,20 +80,40 @@ impl fmt::Display for Instant {
     }
 }
 
+/// The real clock's origin: the first time the process read it.
+fn epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
+/// The real clock, natively.
+fn real_now() -> Instant {
+    Instant(epoch().elapsed())
+}
+
 fn clock_step(loc: Location) {
     announce(Op::Clock, loc);
 }
 
-/// The current virtual time (a scheduling point).
+/// The current time: virtual inside an exploration (a scheduling point),
+/// real anywhere else.
 #[track_caller]
 pub fn now() -> Instant {
+    if !in_execution() {
+        return real_now();
+    }
     clock_step(panic::Location::caller());
     with_exec(|ex| Instant(ex.now))
 }
 
-/// Blocks the calling task for `d` of virtual time.
+/// Blocks the calling task for `d`: of virtual time inside an exploration
+/// (which takes no real time), of real time anywhere else.
 #[track_caller]
 pub fn sleep(d: Duration) {
+    if !in_execution() {
+        std::thread::sleep(d);
+        return;
+    }
     let loc = panic::Location::caller();
     clock_step(loc);
     if d.is_zero() {
@@ -100,9 +126,52 @@ pub fn sleep(d: Duration) {
     rt::wait(Op::Sleep, loc);
 }
 
-/// Starts a timer that sends the time on `chan` after `d`, every `period`
-/// if given; returns its id.
-fn start_timer(chan: &Arc<ModelChan<Instant>>, d: Duration, period: Option<Duration>) -> u64 {
+/// A timer of either mode: its id in the execution, or the timer thread's.
+#[derive(Debug)]
+enum TimerId {
+    /// A timer of the execution with this serial.
+    Model { id: AtomicU64, serial: u64 },
+    /// A timer of the timer thread, sending on `tx`.
+    Native { id: AtomicU64, tx: chan::Sender<Instant> },
+}
+
+impl TimerId {
+    fn set(&self, value: u64) {
+        match self {
+            TimerId::Model { id, .. } | TimerId::Native { id, .. } => id.store(value, Ordering::Relaxed),
+        }
+    }
+
+    /// Stops the timer; true if it was pending.
+    fn stop(&self) -> bool {
+        match self {
+            TimerId::Model { id, serial } => {
+                let id = id.load(Ordering::Relaxed);
+                with_exec(|ex| ex.serial == *serial && ex.cancel_timer(id))
+            }
+            TimerId::Native { id, .. } => timer::stop(id.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+/// A channel of capacity 1 that a timer fills with the time after `d`,
+/// every `period` if given (a tick is dropped while the channel is full).
+fn timer_channel(d: Duration, period: Option<Duration>, loc: Location) -> (Receiver<Instant>, TimerId) {
+    if in_execution() {
+        clock_step(loc);
+        let chan = ModelChan::<Instant>::new(1, false, loc);
+        let id = start_model_timer(&chan, d, period);
+        let serial = with_exec(|ex| ex.serial);
+        return (Receiver::from_chan(chan), TimerId::Model { id: AtomicU64::new(id), serial });
+    }
+    let (tx, rx) = chan::chan_at::<Instant>(1, loc);
+    let id = start_native_timer(tx.clone(), d, period);
+    (rx, TimerId::Native { id: AtomicU64::new(id), tx })
+}
+
+/// Starts a timer of the execution that sends the time on `chan` after
+/// `d`, every `period` if given; returns its id.
+fn start_model_timer(chan: &Arc<ModelChan<Instant>>, d: Duration, period: Option<Duration>) -> u64 {
     with_exec(|ex| {
         let id = chan.obj.id(ex);
         let target = chan.clone();
@@ -110,6 +179,28 @@ fn start_timer(chan: &Arc<ModelChan<Instant>>, d: Duration, period: Option<Durat
             Box::new(move |ex: &mut rt::Execution, now: Duration| target.timer_send(ex, id, Instant(now)));
         ex.add_timer(d, period, TimerAction::Send { chan: id, send })
     })
+}
+
+/// Starts a timer of the timer thread that sends the time on `tx` after
+/// `d`, every `period` if given; returns its id.
+fn start_native_timer(tx: chan::Sender<Instant>, d: Duration, period: Option<Duration>) -> u64 {
+    timer::start(
+        d,
+        period,
+        Box::new(move || {
+            let _ = tx.try_send(real_now());
+        }),
+    )
+}
+
+/// Restarts `timer`, whose channel is `rx`: after `d`, every `period` if
+/// given.
+fn restart(timer: &TimerId, rx: &Receiver<Instant>, d: Duration, period: Option<Duration>) {
+    let id = match timer {
+        TimerId::Model { .. } => start_model_timer(&rx.chan, d, period),
+        TimerId::Native { tx, .. } => start_native_timer(tx.clone(), d, period),
+    };
+    timer.set(id);
 }
 
 /// A channel that receives the time once, `d` from now, like Go's
@@ -128,11 +219,7 @@ fn start_timer(chan: &Arc<ModelChan<Instant>>, d: Duration, period: Option<Durat
 /// ```
 #[track_caller]
 pub fn after(d: Duration) -> Receiver<Instant> {
-    let loc = panic::Location::caller();
-    clock_step(loc);
-    let chan = ModelChan::<Instant>::new(1, false, loc);
-    start_timer(&chan, d, None);
-    Receiver::from_chan(chan)
+    timer_channel(d, None, panic::Location::caller()).0
 }
 
 /// A ticker: sends the time every `d` on a channel of capacity 1, dropping
@@ -140,8 +227,7 @@ pub fn after(d: Duration) -> Receiver<Instant> {
 #[derive(Debug)]
 pub struct Ticker {
     rx: Receiver<Instant>,
-    id: AtomicU64,
-    serial: u64,
+    timer: TimerId,
 }
 
 /// Starts a [`Ticker`] with period `d`. Panics, like Go, if `d` is zero.
@@ -162,11 +248,8 @@ pub fn tick(d: Duration) -> Ticker {
     if d.is_zero() {
         rt::go_panic("non-positive interval for NewTicker", loc);
     }
-    clock_step(loc);
-    let chan = ModelChan::<Instant>::new(1, false, loc);
-    let id = start_timer(&chan, d, Some(d));
-    let serial = with_exec(|ex| ex.serial);
-    Ticker { rx: Receiver::from_chan(chan), id: AtomicU64::new(id), serial }
+    let (rx, timer) = timer_channel(d, Some(d), loc);
+    Ticker { rx, timer }
 }
 
 impl Ticker {
@@ -178,13 +261,10 @@ impl Ticker {
     /// Stops the ticker: no more ticks are sent.
     #[track_caller]
     pub fn stop(&self) {
-        clock_step(panic::Location::caller());
-        let id = self.id.load(Ordering::Relaxed);
-        with_exec(|ex| {
-            if ex.serial == self.serial {
-                ex.cancel_timer(id);
-            }
-        });
+        if in_execution() {
+            clock_step(panic::Location::caller());
+        }
+        self.timer.stop();
     }
 
     /// Stops the ticker and restarts it with period `d`.
@@ -194,10 +274,11 @@ impl Ticker {
         if d.is_zero() {
             rt::go_panic("non-positive interval for Ticker.Reset", loc);
         }
-        clock_step(loc);
-        with_exec(|ex| ex.cancel_timer(self.id.load(Ordering::Relaxed)));
-        let id = start_timer(&self.rx.chan, d, Some(d));
-        self.id.store(id, Ordering::Relaxed);
+        if in_execution() {
+            clock_step(loc);
+        }
+        self.timer.stop();
+        restart(&self.timer, &self.rx, d, Some(d));
     }
 }
 
@@ -218,20 +299,15 @@ impl Ticker {
 #[derive(Debug)]
 pub struct Timer {
     rx: Receiver<Instant>,
-    id: AtomicU64,
-    serial: u64,
+    timer: TimerId,
 }
 
 impl Timer {
     /// A timer that fires once, `d` from now.
     #[track_caller]
     pub fn new(d: Duration) -> Timer {
-        let loc = panic::Location::caller();
-        clock_step(loc);
-        let chan = ModelChan::<Instant>::new(1, false, loc);
-        let id = start_timer(&chan, d, None);
-        let serial = with_exec(|ex| ex.serial);
-        Timer { rx: Receiver::from_chan(chan), id: AtomicU64::new(id), serial }
+        let (rx, timer) = timer_channel(d, None, panic::Location::caller());
+        Timer { rx, timer }
     }
 
     /// The channel the time arrives on.
@@ -242,19 +318,20 @@ impl Timer {
     /// Stops the timer; true if that prevented it from firing.
     #[track_caller]
     pub fn stop(&self) -> bool {
-        clock_step(panic::Location::caller());
-        let id = self.id.load(Ordering::Relaxed);
-        with_exec(|ex| ex.serial == self.serial && ex.cancel_timer(id))
+        if in_execution() {
+            clock_step(panic::Location::caller());
+        }
+        self.timer.stop()
     }
 
     /// Makes the timer fire `d` from now; true if it was still pending.
     #[track_caller]
     pub fn reset(&self, d: Duration) -> bool {
-        let loc = panic::Location::caller();
-        clock_step(loc);
-        let was_pending = with_exec(|ex| ex.cancel_timer(self.id.load(Ordering::Relaxed)));
-        let id = start_timer(&self.rx.chan, d, None);
-        self.id.store(id, Ordering::Relaxed);
+        if in_execution() {
+            clock_step(panic::Location::caller());
+        }
+        let was_pending = self.timer.stop();
+        restart(&self.timer, &self.rx, d, None);
         was_pending
     }
 }

@@ -8,7 +8,9 @@
 //! object and where it was made ([`check`]); the native path pays one
 //! thread-local load for that check.
 
+pub(crate) mod sync;
 pub(crate) mod task;
+pub(crate) mod timer;
 
 use crate::rt::{in_execution, Location};
 

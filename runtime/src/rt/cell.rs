@@ -1,30 +1,31 @@
-//! The one cell type of model objects' values.
+//! The one cell type of goweave objects' values.
 //!
-//! A model object's value (a mutex's data, a channel's buffer, a task's
-//! result, a `Shared` variable) is touched only by the task the engine
-//! runs, and the engine runs one task at a time, on the exploration's one
-//! thread. What grants a task the right to touch the value is the engine's
-//! state (the task holds the lock, the task finished, the task is inside
-//! an engine call), which the owner of the cell checks; the cell itself
-//! only states that contract once, instead of every owner writing its own
-//! `UnsafeCell` and `Sync` impl.
+//! An object's value (a mutex's data, a channel's buffer, a task's result,
+//! a `Shared` variable) is touched only by a task that has the right to:
+//! for a model object, the engine's state grants it (the task holds the
+//! lock, the task finished, the task is inside an engine call; the engine
+//! runs one task at a time, on the exploration's one thread); for a
+//! native object, a real lock does. The owner of the cell checks that
+//! right; the cell only states the contract once, instead of every owner
+//! writing its own `UnsafeCell` and `Sync` impl.
 
 use std::cell::UnsafeCell;
 
-/// A value of a model object, accessed as the engine's state allows.
-pub(crate) struct ModelCell<T: ?Sized>(UnsafeCell<T>);
+/// A value of a goweave object, accessed as the object's state allows.
+pub(crate) struct ValueCell<T: ?Sized>(UnsafeCell<T>);
 
-// SAFETY: a model object's value is only touched by the running task of
-// an execution, on the exploration's one thread (the owners uphold this,
-// see the module docs), so sharing the cell between tasks never lets two
-// threads touch the value; `T: Send` because the value may be created on
-// the test thread and dropped on an exploration thread.
-unsafe impl<T: ?Sized + Send> Sync for ModelCell<T> {}
+// SAFETY: a value is only touched by a task with the right to (the owners
+// uphold this, see the module docs): one at a time, exclusively when it
+// writes, so sharing the cell never lets two threads race on the value;
+// `T: Send` because the task that touches it may run on another thread
+// than the one that made it. Owners that hand out `&T` to several tasks at
+// once (a read-write mutex's readers) require `T: Sync` themselves.
+unsafe impl<T: ?Sized + Send> Sync for ValueCell<T> {}
 
-impl<T> ModelCell<T> {
+impl<T> ValueCell<T> {
     /// A cell holding `value`.
-    pub(crate) const fn new(value: T) -> ModelCell<T> {
-        ModelCell(UnsafeCell::new(value))
+    pub(crate) const fn new(value: T) -> ValueCell<T> {
+        ValueCell(UnsafeCell::new(value))
     }
 
     /// The value, consuming the cell.
@@ -33,7 +34,7 @@ impl<T> ModelCell<T> {
     }
 }
 
-impl<T: ?Sized> ModelCell<T> {
+impl<T: ?Sized> ValueCell<T> {
     /// The value, through exclusive access to the cell.
     pub(crate) fn get_mut(&mut self) -> &mut T {
         self.0.get_mut()
@@ -42,7 +43,7 @@ impl<T: ?Sized> ModelCell<T> {
     /// A shared reference to the value.
     ///
     /// # Safety
-    /// The engine's state must grant the running task read access for as
+    /// The object's state must grant the calling task read access for as
     /// long as the reference lives, and no `&mut` to the value may exist
     /// meanwhile (see the owner's docs for which state that is).
     pub(crate) unsafe fn get(&self) -> &T {
@@ -53,7 +54,7 @@ impl<T: ?Sized> ModelCell<T> {
     /// An exclusive reference to the value.
     ///
     /// # Safety
-    /// The engine's state must grant the running task exclusive access for
+    /// The object's state must grant the calling task exclusive access for
     /// as long as the reference lives: no other reference to the value may
     /// exist meanwhile.
     #[allow(clippy::mut_from_ref)]

@@ -55,7 +55,7 @@
 //! (`ModelChan`, `ModelMutex`, ...), whose methods are the primitive's
 //! operations as announce-then-act. Values a model object owns (a
 //! channel's buffer, a mutex's data) live in one cell type,
-//! [`ModelCell`] (`cell.rs`), whose contract is that only the running task
+//! [`ValueCell`] (`cell.rs`), whose contract is that only the running task
 //! touches them, as the engine's state allows. A handle checks on every
 //! use that its object belongs to the current execution (`current.rs`).
 //!
@@ -86,7 +86,7 @@ mod timers;
 mod verdict;
 mod wait_for;
 
-pub(crate) use cell::ModelCell;
+pub(crate) use cell::ValueCell;
 pub(crate) use coroutine::{install_panic_hook, payload_message, take_panic_location};
 pub(crate) use current::{in_execution, try_with_exec, with_exec};
 pub(crate) use execution::{Execution, Stop};

@@ -283,12 +283,17 @@ pub(crate) fn wait(op: Op, loc: Location) {
     with_exec(|ex| ex.tasks[me].state = TaskState::Running);
 }
 
-/// Raises one of Go's runtime panics in the current task.
+/// Raises one of Go's runtime panics in the current task. Natively it is
+/// an ordinary panic with Go's message, at the caller's location.
+#[track_caller]
 pub(crate) fn go_panic(message: impl Into<String>, location: Location) -> ! {
     let message = message.into();
     if std::thread::panicking() {
         eprintln!("goweave: panic \"{message}\" at {location} while unwinding another panic");
         std::process::abort();
+    }
+    if !super::current::in_execution() {
+        panic!("{message}");
     }
     std::panic::panic_any(GoPanic { message, location })
 }

@@ -1,6 +1,7 @@
-//! Atomics with std's API, like Go's `sync/atomic`. Every operation is a
-//! scheduling point. Values are sequentially consistent whatever the
-//! `Ordering` (Go's model); the ordering is kept for the race checker's
+//! Atomics with std's API, like Go's `sync/atomic`. Inside an exploration
+//! every operation is a scheduling point; natively, it is std's atomic
+//! operation. In both modes values are sequentially consistent whatever
+//! the `Ordering` (Go's model); the ordering is kept for the race checker's
 //! happens-before edges.
 
 use std::fmt;
@@ -10,7 +11,50 @@ use goweave_checkers::EventKind;
 
 pub use std::sync::atomic::Ordering;
 
+use crate::native;
 use crate::rt::object::ModelAtomic;
+use crate::rt::{in_execution, Location};
+
+/// An atomic's mode: explored, or real (made at this location).
+enum Mode {
+    Model(ModelAtomic),
+    Native(Location),
+}
+
+impl Mode {
+    #[track_caller]
+    fn new() -> Mode {
+        if in_execution() {
+            Mode::Model(ModelAtomic::new())
+        } else {
+            Mode::Native(panic::Location::caller())
+        }
+    }
+
+    /// One access recorded as `kind`: a scheduling point in the model; in
+    /// native mode only the check that no exploration runs here.
+    #[inline]
+    #[track_caller]
+    fn step(&self, kind: EventKind) {
+        match self {
+            Mode::Model(m) => m.step(kind, panic::Location::caller()),
+            Mode::Native(created) => native::check("atomic", created),
+        }
+    }
+
+    /// A read-modify-write whose recorded kind depends on its outcome.
+    #[inline]
+    #[track_caller]
+    fn update<R>(&self, act: impl FnOnce() -> (R, EventKind)) -> R {
+        match self {
+            Mode::Model(m) => m.update(panic::Location::caller(), act),
+            Mode::Native(created) => {
+                native::check("atomic", created);
+                act().0
+            }
+        }
+    }
+}
 
 macro_rules! atomic_common {
     ($name:ident, $std:ident, $t:ty) => {
@@ -18,27 +62,27 @@ macro_rules! atomic_common {
             /// A new atomic holding `value`.
             #[track_caller]
             pub fn new(value: $t) -> Self {
-                $name { model: ModelAtomic::new(), value: std::sync::atomic::$std::new(value) }
+                $name { mode: Mode::new(), value: std::sync::atomic::$std::new(value) }
             }
 
             /// Loads the value.
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicLoad { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicLoad { order });
                 self.value.load(Ordering::SeqCst)
             }
 
             /// Stores `value`.
             #[track_caller]
             pub fn store(&self, value: $t, order: Ordering) {
-                self.model.step(EventKind::AtomicStore { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicStore { order });
                 self.value.store(value, Ordering::SeqCst)
             }
 
             /// Stores `value`, returning the previous value.
             #[track_caller]
             pub fn swap(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.swap(value, Ordering::SeqCst)
             }
 
@@ -52,7 +96,7 @@ macro_rules! atomic_common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
-                self.model.update(panic::Location::caller(), || {
+                self.mode.update(|| {
                     let result =
                         self.value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst);
                     // A failed compare-exchange only loads.
@@ -112,28 +156,28 @@ macro_rules! atomic_common {
             /// Bitwise and; returns the previous value.
             #[track_caller]
             pub fn fetch_and(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_and(value, Ordering::SeqCst)
             }
 
             /// Bitwise nand; returns the previous value.
             #[track_caller]
             pub fn fetch_nand(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_nand(value, Ordering::SeqCst)
             }
 
             /// Bitwise or; returns the previous value.
             #[track_caller]
             pub fn fetch_or(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_or(value, Ordering::SeqCst)
             }
 
             /// Bitwise xor; returns the previous value.
             #[track_caller]
             pub fn fetch_xor(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_xor(value, Ordering::SeqCst)
             }
         }
@@ -158,7 +202,7 @@ macro_rules! atomic_int {
     ($name:ident, $std:ident, $t:ty) => {
         /// An integer atomic with std's API; every operation is a scheduling point.
         pub struct $name {
-            model: ModelAtomic,
+            mode: Mode,
             value: std::sync::atomic::$std,
         }
 
@@ -168,28 +212,28 @@ macro_rules! atomic_int {
             /// Adds (wrapping); returns the previous value.
             #[track_caller]
             pub fn fetch_add(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_add(value, Ordering::SeqCst)
             }
 
             /// Subtracts (wrapping); returns the previous value.
             #[track_caller]
             pub fn fetch_sub(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_sub(value, Ordering::SeqCst)
             }
 
             /// Maximum; returns the previous value.
             #[track_caller]
             pub fn fetch_max(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_max(value, Ordering::SeqCst)
             }
 
             /// Minimum; returns the previous value.
             #[track_caller]
             pub fn fetch_min(&self, value: $t, order: Ordering) -> $t {
-                self.model.step(EventKind::AtomicRmw { order }, panic::Location::caller());
+                self.mode.step(EventKind::AtomicRmw { order });
                 self.value.fetch_min(value, Ordering::SeqCst)
             }
         }
@@ -205,7 +249,7 @@ atomic_int!(AtomicI64, AtomicI64, i64);
 
 /// A boolean atomic with std's API; every operation is a scheduling point.
 pub struct AtomicBool {
-    model: ModelAtomic,
+    mode: Mode,
     value: std::sync::atomic::AtomicBool,
 }
 

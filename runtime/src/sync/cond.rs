@@ -1,6 +1,9 @@
 use std::panic;
 
+use super::mutex::Lock;
 use super::MutexGuard;
+use crate::native::sync::NativeCond;
+use crate::rt::in_execution;
 use crate::rt::object::ModelCond;
 
 /// A condition variable, like Go's `sync.Cond`: `wait` atomically unlocks
@@ -26,7 +29,20 @@ use crate::rt::object::ModelCond;
 /// ```
 #[derive(Debug)]
 pub struct Cond {
-    model: ModelCond,
+    inner: Inner,
+}
+
+/// A condition variable in the mode it was made in.
+#[derive(Debug)]
+enum Inner {
+    Model(ModelCond),
+    Native(NativeCond),
+}
+
+impl std::fmt::Debug for NativeCond {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cond(native)")
+    }
 }
 
 impl Cond {
@@ -34,7 +50,12 @@ impl Cond {
     #[track_caller]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Cond {
-        Cond { model: ModelCond::new() }
+        let inner = if in_execution() {
+            Inner::Model(ModelCond::new())
+        } else {
+            Inner::Native(NativeCond::new(panic::Location::caller()))
+        };
+        Cond { inner }
     }
 
     /// Unlocks the guard's mutex, waits for a signal, locks it again.
@@ -45,19 +66,41 @@ impl Cond {
         // The unlock is part of the wait, not a separate step: the guard
         // must not unlock when dropped.
         std::mem::forget(guard);
-        self.model.wait(&mutex.model, loc);
+        match (&self.inner, &mutex.lock) {
+            (Inner::Model(c), Lock::Model(m)) => c.wait(m, loc),
+            (Inner::Native(c), Lock::Native(m)) => c.wait(m),
+            _ => mixed_modes(),
+        }
         MutexGuard { mutex, locked_at: loc }
     }
 
     /// Wakes the longest-waiting task, if any.
     #[track_caller]
     pub fn signal(&self) {
-        self.model.wake(false, panic::Location::caller());
+        self.wake(false);
     }
 
     /// Wakes every waiting task.
     #[track_caller]
     pub fn broadcast(&self) {
-        self.model.wake(true, panic::Location::caller());
+        self.wake(true);
     }
+
+    #[track_caller]
+    fn wake(&self, all: bool) {
+        match &self.inner {
+            Inner::Model(c) => c.wake(all, panic::Location::caller()),
+            Inner::Native(c) => c.wake(all),
+        }
+    }
+}
+
+/// A condition variable waited on with a mutex of the other mode.
+#[cold]
+#[track_caller]
+fn mixed_modes() -> ! {
+    panic!(
+        "goweave: Cond::wait with a Mutex of the other mode: one was made inside an exploration and the \
+         other outside; make both in the same place"
+    )
 }

@@ -2,11 +2,15 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic;
 
+use crate::native::sync::NativeMutex;
 use crate::rt::object::ModelMutex;
-use crate::rt::{self, Location, ModelCell};
+use crate::rt::{self, in_execution, Location, ValueCell};
 
 /// A mutual-exclusion lock around a value, like Go's `sync.Mutex`. Not
 /// reentrant: locking it twice from one task deadlocks, as in Go.
+///
+/// Made inside an exploration, its lock is explored; made anywhere else it
+/// is a real lock (parking_lot's), on real threads.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -20,9 +24,17 @@ use crate::rt::{self, Location, ModelCell};
 /// });
 /// ```
 pub struct Mutex<T: ?Sized> {
-    pub(crate) model: ModelMutex,
+    pub(crate) lock: Lock,
     /// Touched only through a guard, which proves the lock is held.
-    data: ModelCell<T>,
+    data: ValueCell<T>,
+}
+
+/// A mutex's lock, in the mode it was made in.
+pub(crate) enum Lock {
+    /// Explored: the lock of an execution's model object.
+    Model(ModelMutex),
+    /// A real lock.
+    Native(NativeMutex),
 }
 
 /// Holds a [`Mutex`] locked; unlocks (a scheduling point) when dropped.
@@ -42,7 +54,12 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex.
     #[track_caller]
     pub fn new(value: T) -> Mutex<T> {
-        Mutex { model: ModelMutex::new(), data: ModelCell::new(value) }
+        let lock = if in_execution() {
+            Lock::Model(ModelMutex::new())
+        } else {
+            Lock::Native(NativeMutex::new(panic::Location::caller()))
+        };
+        Mutex { lock, data: ValueCell::new(value) }
     }
 
     /// The value, consuming the mutex.
@@ -56,7 +73,10 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let loc = panic::Location::caller();
-        self.model.lock(loc);
+        match &self.lock {
+            Lock::Model(m) => m.lock(loc),
+            Lock::Native(n) => n.lock(),
+        }
         MutexGuard { mutex: self, locked_at: loc }
     }
 
@@ -64,8 +84,12 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         let loc = panic::Location::caller();
+        let locked = match &self.lock {
+            Lock::Model(m) => m.try_lock(loc),
+            Lock::Native(n) => n.try_lock(),
+        };
         // `then`, not `then_some`: a guard built and dropped would unlock.
-        self.model.try_lock(loc).then(|| MutexGuard { mutex: self, locked_at: loc })
+        locked.then(|| MutexGuard { mutex: self, locked_at: loc })
     }
 
     /// The value, through exclusive access (no locking needed).
@@ -75,8 +99,14 @@ impl<T: ?Sized> Mutex<T> {
 
     /// Unlocks, on behalf of a guard locked at `loc`.
     fn release(&self, loc: Location) {
-        if !self.model.unlock(loc) {
-            rt::go_panic("sync: unlock of unlocked mutex", loc);
+        match &self.lock {
+            Lock::Model(m) => {
+                if !m.unlock(loc) {
+                    rt::go_panic("sync: unlock of unlocked mutex", loc);
+                }
+            }
+            // SAFETY: a guard proves the lock is held.
+            Lock::Native(n) => unsafe { n.unlock() },
         }
     }
 }
@@ -106,7 +136,10 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 
 impl<T: ?Sized> fmt::Debug for Mutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Mutex#{}", self.model.obj.id)
+        match &self.lock {
+            Lock::Model(m) => write!(f, "Mutex#{}", m.obj.id),
+            Lock::Native(_) => f.write_str("Mutex(native)"),
+        }
     }
 }
 

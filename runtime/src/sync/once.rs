@@ -1,5 +1,7 @@
 use std::panic;
 
+use crate::native::sync::NativeOnce;
+use crate::rt::in_execution;
 use crate::rt::object::ModelOnce;
 
 /// Runs a function once, like Go's `sync.Once`: every `call_once` returns
@@ -18,9 +20,23 @@ use crate::rt::object::ModelOnce;
 ///     assert_eq!(runs.load(goweave::sync::atomic::Ordering::SeqCst), 1);
 /// });
 /// ```
-#[derive(Debug)]
 pub struct Once {
-    model: ModelOnce,
+    inner: Inner,
+}
+
+/// A `Once` in the mode it was made in.
+enum Inner {
+    Model(ModelOnce),
+    Native(NativeOnce),
+}
+
+impl std::fmt::Debug for Once {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.inner {
+            Inner::Model(m) => std::fmt::Debug::fmt(m, f),
+            Inner::Native(_) => f.write_str("Once(native)"),
+        }
+    }
 }
 
 impl Once {
@@ -28,18 +44,30 @@ impl Once {
     #[track_caller]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Once {
-        Once { model: ModelOnce::new() }
+        let inner = if in_execution() {
+            Inner::Model(ModelOnce::new())
+        } else {
+            Inner::Native(NativeOnce::new(panic::Location::caller()))
+        };
+        Once { inner }
     }
 
     /// Runs `f` if no call has; otherwise waits until the first call's `f`
     /// finished.
     #[track_caller]
     pub fn call_once(&self, f: impl FnOnce()) {
-        self.model.call_once(f, panic::Location::caller());
+        match &self.inner {
+            Inner::Model(m) => m.call_once(f, panic::Location::caller()),
+            Inner::Native(n) => n.call_once(f),
+        }
     }
 
     /// Whether the function has run (no scheduling point).
+    #[track_caller]
     pub fn is_completed(&self) -> bool {
-        self.model.is_completed()
+        match &self.inner {
+            Inner::Model(m) => m.is_completed(),
+            Inner::Native(n) => n.is_completed(),
+        }
     }
 }

@@ -3,8 +3,9 @@ use std::ops::{Deref, DerefMut};
 use std::panic;
 
 use crate::footprint::TaskId;
+use crate::native::sync::NativeRwMutex;
 use crate::rt::object::ModelRwMutex;
-use crate::rt::{Location, ModelCell};
+use crate::rt::{in_execution, Location, ValueCell};
 
 /// A reader/writer lock, like Go's `sync.RWMutex`, preferring writers:
 /// once a writer waits, new readers wait too, so a recursive read lock
@@ -22,13 +23,19 @@ use crate::rt::{Location, ModelCell};
 /// });
 /// ```
 pub struct RwMutex<T: ?Sized> {
-    model: ModelRwMutex,
+    lock: Lock,
     /// Touched only through a guard, which proves the lock is held.
-    data: ModelCell<T>,
+    data: ValueCell<T>,
+}
+
+/// A read-write mutex's lock, in the mode it was made in.
+enum Lock {
+    Model(ModelRwMutex),
+    Native(NativeRwMutex),
 }
 
 // SAFETY: readers share `&T` across tasks, so `T: Sync` too, as for std's
-// `RwLock`; access is serialized by the engine's lock state.
+// `RwLock`; access is serialized by the lock, the engine's or a real one.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwMutex<T> {}
 
 /// Holds an [`RwMutex`] for reading.
@@ -57,11 +64,19 @@ unsafe impl<T: ?Sized + Send> Send for RwMutexWriteGuard<'_, T> {}
 // SAFETY: a shared write guard hands out only `&T`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwMutexWriteGuard<'_, T> {}
 
+/// The reader of a native read lock: native readers are not told apart.
+const NATIVE_READER: TaskId = usize::MAX;
+
 impl<T> RwMutex<T> {
     /// A new unlocked RwMutex.
     #[track_caller]
     pub fn new(value: T) -> RwMutex<T> {
-        RwMutex { model: ModelRwMutex::new(), data: ModelCell::new(value) }
+        let lock = if in_execution() {
+            Lock::Model(ModelRwMutex::new())
+        } else {
+            Lock::Native(NativeRwMutex::new(panic::Location::caller()))
+        };
+        RwMutex { lock, data: ValueCell::new(value) }
     }
 
     /// The value, consuming the lock.
@@ -75,7 +90,13 @@ impl<T: ?Sized> RwMutex<T> {
     #[track_caller]
     pub fn read(&self) -> RwMutexReadGuard<'_, T> {
         let loc = panic::Location::caller();
-        let reader = self.model.read(loc);
+        let reader = match &self.lock {
+            Lock::Model(m) => m.read(loc),
+            Lock::Native(n) => {
+                n.read();
+                NATIVE_READER
+            }
+        };
         RwMutexReadGuard { rw: self, reader, locked_at: loc }
     }
 
@@ -84,7 +105,10 @@ impl<T: ?Sized> RwMutex<T> {
     #[track_caller]
     pub fn write(&self) -> RwMutexWriteGuard<'_, T> {
         let loc = panic::Location::caller();
-        self.model.write(loc);
+        match &self.lock {
+            Lock::Model(m) => m.write(loc),
+            Lock::Native(n) => n.write(),
+        }
         RwMutexWriteGuard { rw: self, locked_at: loc }
     }
 
@@ -92,7 +116,10 @@ impl<T: ?Sized> RwMutex<T> {
     #[track_caller]
     pub fn try_read(&self) -> Option<RwMutexReadGuard<'_, T>> {
         let loc = panic::Location::caller();
-        let reader = self.model.try_read(loc)?;
+        let reader = match &self.lock {
+            Lock::Model(m) => m.try_read(loc)?,
+            Lock::Native(n) => n.try_read().then_some(NATIVE_READER)?,
+        };
         Some(RwMutexReadGuard { rw: self, reader, locked_at: loc })
     }
 
@@ -100,8 +127,12 @@ impl<T: ?Sized> RwMutex<T> {
     #[track_caller]
     pub fn try_write(&self) -> Option<RwMutexWriteGuard<'_, T>> {
         let loc = panic::Location::caller();
+        let locked = match &self.lock {
+            Lock::Model(m) => m.try_write(loc),
+            Lock::Native(n) => n.try_write(),
+        };
         // `then`, not `then_some`: a guard built and dropped would unlock.
-        self.model.try_write(loc).then(|| RwMutexWriteGuard { rw: self, locked_at: loc })
+        locked.then(|| RwMutexWriteGuard { rw: self, locked_at: loc })
     }
 
     /// The value, through exclusive access.
@@ -112,13 +143,21 @@ impl<T: ?Sized> RwMutex<T> {
 
 impl<T: ?Sized> Drop for RwMutexReadGuard<'_, T> {
     fn drop(&mut self) {
-        self.rw.model.read_unlock(self.reader, self.locked_at);
+        match &self.rw.lock {
+            Lock::Model(m) => m.read_unlock(self.reader, self.locked_at),
+            // SAFETY: the guard proves a read lock is held.
+            Lock::Native(n) => unsafe { n.read_unlock() },
+        }
     }
 }
 
 impl<T: ?Sized> Drop for RwMutexWriteGuard<'_, T> {
     fn drop(&mut self) {
-        self.rw.model.write_unlock(self.locked_at);
+        match &self.rw.lock {
+            Lock::Model(m) => m.write_unlock(self.locked_at),
+            // SAFETY: the guard proves the write lock is held.
+            Lock::Native(n) => unsafe { n.write_unlock() },
+        }
     }
 }
 
@@ -148,7 +187,10 @@ impl<T: ?Sized> DerefMut for RwMutexWriteGuard<'_, T> {
 
 impl<T: ?Sized> fmt::Debug for RwMutex<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RwMutex#{}", self.model.obj.id)
+        match &self.lock {
+            Lock::Model(m) => write!(f, "RwMutex#{}", m.obj.id),
+            Lock::Native(_) => f.write_str("RwMutex(native)"),
+        }
     }
 }
 

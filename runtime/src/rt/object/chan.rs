@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use goweave_checkers::EventKind;
 
-use super::super::cell::ModelCell;
+use super::super::cell::ValueCell;
 use super::super::current::{with_exec, ObjRef};
 use super::super::ops::{Dir, Op};
 use super::super::protocol::{announce, announce_act_on, Resumed};
@@ -311,7 +311,7 @@ struct ChanData<T> {
 pub(crate) struct ModelChan<T> {
     pub(crate) obj: ObjRef,
     /// Touched only inside engine calls, which never nest.
-    data: ModelCell<ChanData<T>>,
+    data: ValueCell<ChanData<T>>,
 }
 
 impl<T> ModelChan<T> {
@@ -334,7 +334,7 @@ impl<T> ModelChan<T> {
         });
         Arc::new(ModelChan {
             obj,
-            data: ModelCell::new(ChanData {
+            data: ValueCell::new(ChanData {
                 buf: VecDeque::with_capacity(cap.min(64)),
                 offers: Vec::new(),
                 handoff: Vec::new(),

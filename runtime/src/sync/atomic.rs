@@ -33,7 +33,9 @@ impl Mode {
 
     /// One access recorded as `kind`: a scheduling point in the model; in
     /// native mode only the check that no exploration runs here.
-    #[inline]
+    // Always inlined: left out of line, the native path pays a call and an
+    // `EventKind` built in memory for the model's sake.
+    #[inline(always)]
     #[track_caller]
     fn step(&self, kind: EventKind) {
         match self {
@@ -43,7 +45,7 @@ impl Mode {
     }
 
     /// A read-modify-write whose recorded kind depends on its outcome.
-    #[inline]
+    #[inline(always)]
     #[track_caller]
     fn update<R>(&self, act: impl FnOnce() -> (R, EventKind)) -> R {
         match self {
@@ -60,12 +62,14 @@ macro_rules! atomic_common {
     ($name:ident, $std:ident, $t:ty) => {
         impl $name {
             /// A new atomic holding `value`.
+            #[inline]
             #[track_caller]
             pub fn new(value: $t) -> Self {
                 $name { mode: Mode::new(), value: std::sync::atomic::$std::new(value) }
             }
 
             /// Loads the value.
+            #[inline]
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicLoad { order });
@@ -73,6 +77,7 @@ macro_rules! atomic_common {
             }
 
             /// Stores `value`.
+            #[inline]
             #[track_caller]
             pub fn store(&self, value: $t, order: Ordering) {
                 self.mode.step(EventKind::AtomicStore { order });
@@ -80,6 +85,7 @@ macro_rules! atomic_common {
             }
 
             /// Stores `value`, returning the previous value.
+            #[inline]
             #[track_caller]
             pub fn swap(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -88,6 +94,7 @@ macro_rules! atomic_common {
 
             /// Stores `new` if the value is `current`; returns the previous
             /// value as `Ok` on success, `Err` otherwise.
+            #[inline]
             #[track_caller]
             pub fn compare_exchange(
                 &self,
@@ -110,6 +117,7 @@ macro_rules! atomic_common {
 
             /// Like [`compare_exchange`](Self::compare_exchange); never fails
             /// spuriously here.
+            #[inline]
             #[track_caller]
             pub fn compare_exchange_weak(
                 &self,
@@ -123,6 +131,7 @@ macro_rules! atomic_common {
 
             /// Applies `f` until it returns `None` or the update succeeds;
             /// each attempt is a load and a compare-exchange.
+            #[inline]
             #[track_caller]
             pub fn fetch_update<F>(
                 &self,
@@ -154,6 +163,7 @@ macro_rules! atomic_common {
             }
 
             /// Bitwise and; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_and(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -161,6 +171,7 @@ macro_rules! atomic_common {
             }
 
             /// Bitwise nand; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_nand(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -168,6 +179,7 @@ macro_rules! atomic_common {
             }
 
             /// Bitwise or; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_or(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -175,6 +187,7 @@ macro_rules! atomic_common {
             }
 
             /// Bitwise xor; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_xor(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -210,6 +223,7 @@ macro_rules! atomic_int {
 
         impl $name {
             /// Adds (wrapping); returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_add(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -217,6 +231,7 @@ macro_rules! atomic_int {
             }
 
             /// Subtracts (wrapping); returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_sub(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -224,6 +239,7 @@ macro_rules! atomic_int {
             }
 
             /// Maximum; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_max(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });
@@ -231,6 +247,7 @@ macro_rules! atomic_int {
             }
 
             /// Minimum; returns the previous value.
+            #[inline]
             #[track_caller]
             pub fn fetch_min(&self, value: $t, order: Ordering) -> $t {
                 self.mode.step(EventKind::AtomicRmw { order });

@@ -70,6 +70,7 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Locks, blocking while another task holds it.
+    #[inline]
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let loc = panic::Location::caller();
@@ -98,6 +99,7 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Unlocks, on behalf of a guard locked at `loc`.
+    #[inline]
     fn release(&self, loc: Location) {
         match &self.lock {
             Lock::Model(m) => {
@@ -112,6 +114,7 @@ impl<T: ?Sized> Mutex<T> {
 }
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.mutex.release(self.locked_at);
     }

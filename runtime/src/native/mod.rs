@@ -8,6 +8,11 @@
 //! object and where it was made ([`check`]); the native path pays one
 //! thread-local load for that check.
 
+pub(crate) mod chan;
+mod ring;
+pub(crate) mod select;
+pub(crate) mod waiter;
+
 use crate::rt::{in_execution, Location};
 
 /// Panics if the running thread is inside an execution: a native object

@@ -21,10 +21,10 @@ use parking_lot::RawMutex;
 
 use crate::chan::{Flavor, Receiver, Sender};
 use crate::footprint::TaskId;
+use crate::native;
 use crate::native::chan::{NativeChan, SendPoll};
 use crate::native::select::{NativeArm, Outcome, Poll, Woken};
 use crate::native::waiter::Cx;
-use crate::native;
 use crate::rt::object::{ModelChan, SendOnClosed};
 use crate::rt::{self, go_panic, with_exec, Dir, Execution, Location, Resumed};
 
@@ -297,7 +297,8 @@ impl<T: Send> NativeArm for RecvArm<'_, T> {
 
     unsafe fn register(&mut self, cx: &Arc<Cx>, oper: usize) {
         let chan = native_chan(&self.rx.chan);
-        let slot = if chan.is_buffered() { ptr::null_mut() } else { self.value.insert(None) as *mut Option<T> };
+        let slot =
+            if chan.is_buffered() { ptr::null_mut() } else { self.value.insert(None) as *mut Option<T> };
         // SAFETY: the caller holds the lock and leaves the arm, so its
         // slot, alone until the entry is claimed or removed.
         unsafe { chan.register(false, cx, oper, slot) }

@@ -93,7 +93,8 @@ impl<T> Ring<T> {
             .and_then(usize::checked_next_power_of_two)
             .filter(|&m| m <= usize::MAX / 4 && cap.checked_mul(size_of::<Slot<T>>()).is_some())
             .unwrap_or_else(|| panic!("makechan: size out of range"));
-        let slots = (0..cap).map(|i| Slot { stamp: AtomicUsize::new(i), value: UnsafeCell::new(MaybeUninit::uninit()) });
+        let slots = (0..cap)
+            .map(|i| Slot { stamp: AtomicUsize::new(i), value: UnsafeCell::new(MaybeUninit::uninit()) });
         Ring {
             head: CachePadded::new(AtomicUsize::new(0)),
             tail: CachePadded::new(AtomicUsize::new(0)),
@@ -142,7 +143,12 @@ impl<T> Ring<T> {
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp == tail {
                 // The slot is free on this lap: claim it.
-                match self.tail.compare_exchange_weak(tail, self.next(tail), Ordering::SeqCst, Ordering::Relaxed) {
+                match self.tail.compare_exchange_weak(
+                    tail,
+                    self.next(tail),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                ) {
                     Ok(_) => {
                         // SAFETY: the CAS made this thread the slot's only
                         // writer until it publishes the new stamp, and the
@@ -186,7 +192,12 @@ impl<T> Ring<T> {
             if stamp == head + 1 {
                 // A published value: claim it.
                 let lap_later = head.wrapping_add(self.one_lap);
-                match self.head.compare_exchange_weak(head, self.next(head), Ordering::SeqCst, Ordering::Relaxed) {
+                match self.head.compare_exchange_weak(
+                    head,
+                    self.next(head),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                ) {
                     Ok(_) => {
                         // SAFETY: the stamp says a sender wrote the value
                         // and published it (Acquire above pairs with its
@@ -254,7 +265,8 @@ impl<T> Ring<T> {
     pub(crate) fn quiescent(&self, send: bool) -> Option<(usize, usize)> {
         let head = self.head.load(Ordering::SeqCst);
         let tail = self.tail.load(Ordering::SeqCst);
-        let ready = if send { self.send_ready_at(head, tail) } else { Self::recv_ready_at(self.mark, head, tail) };
+        let ready =
+            if send { self.send_ready_at(head, tail) } else { Self::recv_ready_at(self.mark, head, tail) };
         (!ready).then_some((head, tail))
     }
 

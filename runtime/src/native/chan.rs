@@ -66,12 +66,12 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crossbeam_utils::{Backoff, CachePadded};
+use crossbeam_utils::CachePadded;
 use parking_lot::lock_api::RawMutex as _;
 use parking_lot::RawMutex;
 
 use super::ring::{PopError, PushError, Ring};
-use super::waiter::{Cx, Queue, Wake};
+use super::waiter::{Cx, Queue, Spin, Wake};
 use crate::rt::Location;
 
 /// Why a native `try_send` failed; the value is handed back.
@@ -436,9 +436,11 @@ impl<T> NativeChan<T> {
     #[inline(never)]
     fn send_buffered_slow(&self, ring: &Ring<T>, mut value: T) -> Result<(), T> {
         loop {
-            let backoff = Backoff::new();
-            while !backoff.is_completed() {
-                backoff.snooze();
+            let mut spin = Spin::new();
+            while spin.spin() {
+                if !ring.send_hint() {
+                    continue;
+                }
                 match ring.try_push(value) {
                     Ok(()) => {
                         self.wake_receiver();
@@ -478,9 +480,11 @@ impl<T> NativeChan<T> {
     #[inline(never)]
     fn recv_buffered_slow(&self, ring: &Ring<T>) -> Option<T> {
         loop {
-            let backoff = Backoff::new();
-            while !backoff.is_completed() {
-                backoff.snooze();
+            let mut spin = Spin::new();
+            while spin.spin() {
+                if !ring.recv_hint() {
+                    continue;
+                }
                 match ring.try_pop() {
                     Ok(value) => {
                         self.wake_sender();

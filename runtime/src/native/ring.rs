@@ -251,6 +251,30 @@ impl<T> Ring<T> {
         self.send_ready_at(head, tail)
     }
 
+    /// Whether a push might succeed now, from the next slot's stamp
+    /// only: what a spinning sender polls. Unlike [`send_ready`], it
+    /// leaves alone the receivers' `head`, whose cache line would
+    /// otherwise travel between the cores at every poll.
+    ///
+    /// [`send_ready`]: Ring::send_ready
+    #[inline]
+    pub(crate) fn send_hint(&self) -> bool {
+        let tail = self.tail.load(Ordering::Relaxed);
+        // Full is "the slot still holds the previous lap's value".
+        tail & self.mark != 0
+            || self.slot(tail).stamp.load(Ordering::Relaxed).wrapping_add(self.one_lap) != tail + 1
+    }
+
+    /// Whether a pop might succeed now, from the next slot's stamp only
+    /// (see [`send_hint`](Ring::send_hint)); a closed and empty ring
+    /// reads as "not yet".
+    #[inline]
+    pub(crate) fn recv_hint(&self) -> bool {
+        let head = self.head.load(Ordering::Relaxed);
+        // Empty is "the slot was not written on this lap".
+        self.slot(head).stamp.load(Ordering::Relaxed) != head
+    }
+
     fn recv_ready_at(mark: usize, head: usize, tail: usize) -> bool {
         tail & !mark != head || tail & mark != 0
     }

@@ -45,11 +45,9 @@
 //! and the queues keep their capacity.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, Thread};
-
-use crossbeam_utils::Backoff;
 
 /// Nothing has completed the operation yet.
 const WAITING: usize = 0;
@@ -64,15 +62,59 @@ const DONE: usize = 2;
 #[derive(Debug)]
 pub(crate) struct Cx {
     state: AtomicUsize,
+    /// The thread is parked, or about to: whoever completes its wait
+    /// must unpark it. While it spins, completing costs no unpark.
+    parked: AtomicBool,
     thread: Thread,
+}
+
+/// Spins of one `spin_loop` before a waiting thread yields.
+const SPINS: u32 = 100;
+/// Yields before it parks.
+const YIELDS: u32 = 4;
+
+/// The spin-then-yield budget of a thread about to wait: a partner on
+/// another core is usually a few hundred nanoseconds away, much less than
+/// a park and unpark (two system calls).
+#[derive(Debug)]
+pub(crate) struct Spin {
+    step: u32,
+}
+
+impl Spin {
+    /// A full budget.
+    pub(crate) fn new() -> Spin {
+        Spin { step: 0 }
+    }
+
+    /// Waits a moment: a pause at first (the state it waits on stays in
+    /// this core's cache until its writer changes it), then a yield (the
+    /// partner may be waiting for this core). False once the budget is
+    /// spent: time to park.
+    #[inline]
+    pub(crate) fn spin(&mut self) -> bool {
+        if self.step < SPINS {
+            std::hint::spin_loop();
+        } else if self.step < SPINS + YIELDS {
+            thread::yield_now();
+        } else {
+            return false;
+        }
+        self.step += 1;
+        true
+    }
 }
 
 thread_local! {
     /// This thread's context, made on its first blocking operation.
-    static CX: Arc<Cx> = Arc::new(Cx { state: AtomicUsize::new(WAITING), thread: thread::current() });
+    static CX: Arc<Cx> = Arc::new(Cx::new());
 }
 
 impl Cx {
+    fn new() -> Cx {
+        Cx { state: AtomicUsize::new(WAITING), parked: AtomicBool::new(false), thread: thread::current() }
+    }
+
     /// Runs `f` with this thread's context.
     pub(crate) fn with<R>(f: impl FnOnce(&Arc<Cx>) -> R) -> R {
         let mut f = Some(f);
@@ -81,7 +123,7 @@ impl Cx {
         }
         // The thread-local is gone (a channel used in a thread-local's
         // destructor): a context of its own.
-        let cx = Arc::new(Cx { state: AtomicUsize::new(WAITING), thread: thread::current() });
+        let cx = Arc::new(Cx::new());
         (f.take().expect("runs once"))(&cx)
     }
 
@@ -95,14 +137,15 @@ impl Cx {
     /// Publishes the end of a hand-off on operation `oper`.
     #[inline]
     pub(crate) fn complete(&self, oper: usize) {
-        self.state.store(DONE + oper, Ordering::Release);
+        // SeqCst: the store of the Dekker pair with `parked` (see `wait`).
+        self.state.store(DONE + oper, Ordering::SeqCst);
     }
 
     /// Claims this context for operation `oper` with no hand-off: a
     /// wake-up. False if another operation got there first.
     #[inline]
     fn try_select(&self, oper: usize) -> bool {
-        self.state.compare_exchange(WAITING, DONE + oper, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        self.state.compare_exchange(WAITING, DONE + oper, Ordering::SeqCst, Ordering::Acquire).is_ok()
     }
 
     /// Claims this context for a hand-off. False if another operation got
@@ -113,34 +156,42 @@ impl Cx {
     }
 
     /// Waits until one of this thread's waiting operations completed, and
-    /// returns its index. Spins first (the partner is often running on
-    /// another core, a few hundred nanoseconds away), yields a few times,
-    /// then parks; a wake-up with no state change parks again.
+    /// returns its index: spins a little ([`Spin`]), then parks; a
+    /// wake-up with no state change parks again.
+    ///
+    /// `parked` and `state` form a Dekker pair, all `SeqCst`: the waiter
+    /// raises `parked`, then loads `state`; the claimer stores `state`,
+    /// then loads `parked` ([`Wake::wake`]). Either the waiter sees the
+    /// new state and does not park, or the claimer sees `parked` and
+    /// unparks it.
     pub(crate) fn wait(&self) -> usize {
-        let backoff = Backoff::new();
+        let mut spin = Spin::new();
         loop {
             let state = self.state.load(Ordering::Acquire);
             if state >= DONE {
                 return state - DONE;
             }
-            if backoff.is_completed() {
+            if !spin.spin() {
                 break;
             }
-            backoff.snooze();
         }
         loop {
-            let state = self.state.load(Ordering::Acquire);
+            self.parked.store(true, Ordering::SeqCst);
+            let state = self.state.load(Ordering::SeqCst);
             if state >= DONE {
+                self.parked.store(false, Ordering::Relaxed);
                 return state - DONE;
             }
             thread::park();
         }
     }
 
-    /// Wakes the thread if it is parked (or makes its next park return).
+    /// Wakes the thread if it is parked or about to park.
     #[inline]
-    pub(crate) fn unpark(&self) {
-        self.thread.unpark();
+    fn unpark(&self) {
+        if self.parked.load(Ordering::SeqCst) {
+            self.thread.unpark();
+        }
     }
 }
 

@@ -1,13 +1,20 @@
 //! Go channels: buffered and unbuffered, with `close`, `try_*`, ranging
 //! and the nil channel.
 //!
-//! A [`Sender`] and a [`Receiver`] are handles to one channel of the
-//! execution that made it.
+//! A [`Sender`] and a [`Receiver`] are handles to one channel. Made
+//! inside an exploration, it is a channel of the execution that made it
+//! (`rt::object::ModelChan`), which the scheduler runs; made anywhere
+//! else, it is a native channel on real threads (`native::chan`), with
+//! Go's semantics. Every operation dispatches on that mode, one branch;
+//! a native channel used inside an exploration panics, naming it.
 
 use std::fmt;
+use std::ops::Deref;
 use std::panic;
 use std::sync::Arc;
 
+use crate::native::chan::{NativeChan, TryRecv, TrySend};
+use crate::native::{self};
 use crate::rt::object::{ModelChan, SendOnClosed};
 use crate::rt::{self, go_panic, Dir};
 
@@ -25,23 +32,45 @@ use crate::rt::{self, go_panic, Dir};
 ///     assert_eq!(got, vec![0, 1, 2]);
 /// });
 /// ```
+///
+/// Made outside any exploration, the channel is native: real threads
+/// block on it, with Go's semantics.
+///
+/// ```
+/// let (tx, rx) = goweave::chan::<i32>(1);
+/// let t = std::thread::spawn(move || tx.send(7));
+/// assert_eq!(rx.recv(), Some(7));
+/// t.join().unwrap();
+/// ```
 #[track_caller]
 pub fn chan<T: Send>(cap: usize) -> (Sender<T>, Receiver<T>) {
-    let c = ModelChan::new(cap, false, panic::Location::caller());
-    (Sender { chan: c.clone() }, Receiver { chan: c })
+    chan_at(cap, panic::Location::caller())
 }
 
 /// [`chan`] with an explicit creation site.
 pub(crate) fn chan_at<T: Send>(cap: usize, loc: rt::Location) -> (Sender<T>, Receiver<T>) {
-    let c = ModelChan::new(cap, false, loc);
-    (Sender { chan: c.clone() }, Receiver { chan: c })
+    let c = if rt::in_execution() {
+        Flavor::Model(ModelChan::new(cap, false, loc))
+    } else {
+        Flavor::Native(NativeChan::new(cap, loc))
+    };
+    (Sender { chan: c.share() }, Receiver { chan: c })
+}
+
+/// A nil channel made at `loc`, in the mode of the calling thread.
+fn nil_at<T: Send>(loc: rt::Location) -> Flavor<T> {
+    if rt::in_execution() {
+        Flavor::Model(ModelChan::new(0, true, loc))
+    } else {
+        Flavor::Native(NativeChan::nil(loc))
+    }
 }
 
 /// A receiver that is never ready: Go's nil channel, to disable a
 /// `select!` arm. Receiving from it blocks forever.
 #[track_caller]
 pub fn never<T: Send>() -> Receiver<T> {
-    Receiver { chan: ModelChan::new(0, true, panic::Location::caller()) }
+    Receiver { chan: nil_at(panic::Location::caller()) }
 }
 
 /// A sender that is never ready: Go's nil channel on the sending side, to
@@ -49,27 +78,113 @@ pub fn never<T: Send>() -> Receiver<T> {
 /// served). Sending on it blocks forever.
 #[track_caller]
 pub fn never_sender<T: Send>() -> Sender<T> {
-    Sender { chan: ModelChan::new(0, true, panic::Location::caller()) }
+    Sender { chan: nil_at(panic::Location::caller()) }
+}
+
+/// A handle's channel: a model channel of an execution, or a native one.
+pub(crate) enum Flavor<T> {
+    /// Made inside an execution.
+    Model(Arc<ModelChan<T>>),
+    /// Made outside any.
+    Native(Arc<NativeChan<T>>),
+}
+
+impl<T> Flavor<T> {
+    /// Another reference to the same channel, counting no handle (the
+    /// pair `chan` returns is counted when the model channel is made).
+    fn share(&self) -> Flavor<T> {
+        match self {
+            Flavor::Model(c) => Flavor::Model(c.clone()),
+            Flavor::Native(c) => Flavor::Native(c.clone()),
+        }
+    }
+
+    /// The model channel, or `None` for a native one.
+    #[inline]
+    fn model(&self) -> Option<&Arc<ModelChan<T>>> {
+        match self {
+            Flavor::Model(c) => Some(c),
+            Flavor::Native(_) => None,
+        }
+    }
+}
+
+/// The model channel, for code that reaches it as `handle.chan` (the
+/// timers of `time`, a context's done channel) in the model mode only;
+/// [`Sender::model`] and [`Receiver::model`] say which mode it is.
+/// Panics on a native channel.
+impl<T> Deref for Flavor<T> {
+    type Target = Arc<ModelChan<T>>;
+
+    #[track_caller]
+    fn deref(&self) -> &Arc<ModelChan<T>> {
+        match self {
+            Flavor::Model(c) => c,
+            Flavor::Native(c) => not_model(c.created()),
+        }
+    }
+}
+
+/// A native channel where the model one was required.
+#[cold]
+#[track_caller]
+fn not_model(created: rt::Location) -> ! {
+    panic!("goweave: the chan made at {created} is native (made outside any exploration), where a model channel was needed")
 }
 
 /// The sending side of a channel (`chan<- T`). Clones are handles to the
 /// same channel; dropping handles does not close it.
 pub struct Sender<T> {
-    pub(crate) chan: Arc<ModelChan<T>>,
+    pub(crate) chan: Flavor<T>,
 }
 
 /// The receiving side of a channel (`<-chan T`). Clones are handles to the
 /// same channel.
 pub struct Receiver<T> {
-    pub(crate) chan: Arc<ModelChan<T>>,
+    pub(crate) chan: Flavor<T>,
+}
+
+impl<T> Sender<T> {
+    /// The model channel, or `None` if the channel is native.
+    #[inline]
+    pub(crate) fn model(&self) -> Option<&Arc<ModelChan<T>>> {
+        self.chan.model()
+    }
+
+    /// The native channel, or `None` if the channel is a model one.
+    #[inline]
+    pub(crate) fn native(&self) -> Option<&Arc<NativeChan<T>>> {
+        match &self.chan {
+            Flavor::Native(c) => Some(c),
+            Flavor::Model(_) => None,
+        }
+    }
 }
 
 impl<T> Receiver<T> {
     /// The receiving handle of a channel made by the runtime (a timer's).
     pub(crate) fn from_chan(chan: Arc<ModelChan<T>>) -> Receiver<T> {
-        Receiver { chan }
+        Receiver { chan: Flavor::Model(chan) }
+    }
+
+    /// The model channel, or `None` if the channel is native.
+    #[inline]
+    pub(crate) fn model(&self) -> Option<&Arc<ModelChan<T>>> {
+        self.chan.model()
+    }
+
+    /// The native channel, or `None` if the channel is a model one.
+    #[inline]
+    pub(crate) fn native(&self) -> Option<&Arc<NativeChan<T>>> {
+        match &self.chan {
+            Flavor::Native(c) => Some(c),
+            Flavor::Model(_) => None,
+        }
     }
 }
+
+/// What [`native::check`] calls a channel.
+const KIND: &str = "chan";
 
 /// Why [`Sender::try_send`] failed; it hands the value back.
 #[derive(PartialEq, Eq, Clone, Copy)]
@@ -135,8 +250,18 @@ impl<T: Send> Sender<T> {
     #[track_caller]
     pub fn send(&self, value: T) {
         let loc = panic::Location::caller();
-        if let Err(SendOnClosed) = self.chan.send(value, loc) {
-            go_panic("send on closed channel", loc);
+        match &self.chan {
+            Flavor::Model(c) => {
+                if let Err(SendOnClosed) = c.send(value, loc) {
+                    go_panic("send on closed channel", loc);
+                }
+            }
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                if c.send(value).is_err() {
+                    panic!("send on closed channel");
+                }
+            }
         }
     }
 
@@ -144,10 +269,19 @@ impl<T: Send> Sender<T> {
     /// closed channel.
     #[track_caller]
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.chan.try_send(value, panic::Location::caller()) {
-            Ok(None) => Ok(()),
-            Ok(Some(value)) => Err(TrySendError::Full(value)),
-            Err(value) => Err(TrySendError::Closed(value)),
+        match &self.chan {
+            Flavor::Model(c) => match c.try_send(value, panic::Location::caller()) {
+                Ok(None) => Ok(()),
+                Ok(Some(value)) => Err(TrySendError::Full(value)),
+                Err(value) => Err(TrySendError::Closed(value)),
+            },
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.try_send(value).map_err(|e| match e {
+                    TrySend::Full(value) => TrySendError::Full(value),
+                    TrySend::Closed(value) => TrySendError::Closed(value),
+                })
+            }
         }
     }
 
@@ -156,15 +290,31 @@ impl<T: Send> Sender<T> {
     #[track_caller]
     pub fn close(&self) {
         let loc = panic::Location::caller();
-        if let Err(e) = self.chan.close(loc) {
-            go_panic(e.message(), loc);
+        match &self.chan {
+            Flavor::Model(c) => {
+                if let Err(e) = c.close(loc) {
+                    go_panic(e.message(), loc);
+                }
+            }
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                if let Err(message) = c.close() {
+                    panic!("{message}");
+                }
+            }
         }
     }
 
     /// The number of buffered values (a scheduling point).
     #[track_caller]
     pub fn len(&self) -> usize {
-        self.chan.len(panic::Location::caller())
+        match &self.chan {
+            Flavor::Model(c) => c.len(panic::Location::caller()),
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.len()
+            }
+        }
     }
 
     /// True when nothing is buffered (a scheduling point).
@@ -176,7 +326,13 @@ impl<T: Send> Sender<T> {
     /// The capacity given to [`chan`].
     #[track_caller]
     pub fn cap(&self) -> usize {
-        self.chan.cap()
+        match &self.chan {
+            Flavor::Model(c) => c.cap(),
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.cap()
+            }
+        }
     }
 }
 
@@ -185,23 +341,44 @@ impl<T: Send> Receiver<T> {
     /// is closed and drained (Go's `v, ok := <-ch` with `ok == false`).
     #[track_caller]
     pub fn recv(&self) -> Option<T> {
-        self.chan.recv(panic::Location::caller())
+        match &self.chan {
+            Flavor::Model(c) => c.recv(panic::Location::caller()),
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.recv()
+            }
+        }
     }
 
     /// Receives without blocking.
     #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        match self.chan.try_recv(panic::Location::caller()) {
-            Ok(Some(value)) => Ok(value),
-            Ok(None) => Err(TryRecvError::Closed),
-            Err(()) => Err(TryRecvError::Empty),
+        match &self.chan {
+            Flavor::Model(c) => match c.try_recv(panic::Location::caller()) {
+                Ok(Some(value)) => Ok(value),
+                Ok(None) => Err(TryRecvError::Closed),
+                Err(()) => Err(TryRecvError::Empty),
+            },
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.try_recv().map_err(|e| match e {
+                    TryRecv::Empty => TryRecvError::Empty,
+                    TryRecv::Closed => TryRecvError::Closed,
+                })
+            }
         }
     }
 
     /// The number of buffered values (a scheduling point).
     #[track_caller]
     pub fn len(&self) -> usize {
-        self.chan.len(panic::Location::caller())
+        match &self.chan {
+            Flavor::Model(c) => c.len(panic::Location::caller()),
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.len()
+            }
+        }
     }
 
     /// True when nothing is buffered (a scheduling point).
@@ -213,7 +390,13 @@ impl<T: Send> Receiver<T> {
     /// The capacity given to [`chan`].
     #[track_caller]
     pub fn cap(&self) -> usize {
-        self.chan.cap()
+        match &self.chan {
+            Flavor::Model(c) => c.cap(),
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.cap()
+            }
+        }
     }
 
     /// An iterator that receives until the channel is closed and drained.
@@ -270,40 +453,58 @@ impl<'a, T: Send> IntoIterator for &'a Receiver<T> {
     }
 }
 
+// A model channel counts its handles (for the reports' "nothing can ever
+// unblock this" notes); a native one needs nothing: as in Go, dropping
+// handles never closes a channel.
+
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.chan.adjust_handles(Dir::Send, 1);
-        Sender { chan: self.chan.clone() }
+        if let Flavor::Model(c) = &self.chan {
+            c.adjust_handles(Dir::Send, 1);
+        }
+        Sender { chan: self.chan.share() }
     }
 }
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
-        self.chan.adjust_handles(Dir::Recv, 1);
-        Receiver { chan: self.chan.clone() }
+        if let Flavor::Model(c) = &self.chan {
+            c.adjust_handles(Dir::Recv, 1);
+        }
+        Receiver { chan: self.chan.share() }
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        self.chan.adjust_handles(Dir::Send, -1);
+        if let Flavor::Model(c) = &self.chan {
+            c.adjust_handles(Dir::Send, -1);
+        }
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.chan.adjust_handles(Dir::Recv, -1);
+        if let Flavor::Model(c) = &self.chan {
+            c.adjust_handles(Dir::Recv, -1);
+        }
     }
 }
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Sender(chan#{})", self.chan.obj.id)
+        match &self.chan {
+            Flavor::Model(c) => write!(f, "Sender(chan#{})", c.obj.id),
+            Flavor::Native(c) => write!(f, "Sender(chan made at {}, native)", c.created()),
+        }
     }
 }
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Receiver(chan#{})", self.chan.obj.id)
+        match &self.chan {
+            Flavor::Model(c) => write!(f, "Receiver(chan#{})", c.obj.id),
+            Flavor::Native(c) => write!(f, "Receiver(chan made at {}, native)", c.created()),
+        }
     }
 }

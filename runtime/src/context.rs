@@ -182,7 +182,10 @@ impl Context {
             mixed_modes(parent.inner.created, native);
         }
         let (tx, rx) = chan::chan_at::<()>(0, loc);
-        let (id, serial) = if native { (0, 0) } else { with_exec(|ex| (tx.chan.obj.id(ex), ex.serial)) };
+        let (id, serial) = match tx.model() {
+            Some(model) => with_exec(|ex| (model.obj.id(ex), ex.serial)),
+            None => (0, 0),
+        };
         let ctx = Context {
             inner: Arc::new(Inner {
                 parent: Some(self.clone()),

@@ -5,21 +5,33 @@
 //! a [`RecvArm`] or [`SendArm`], calls [`select`] once and dispatches on
 //! the index it returns. These items are public for the macro's expansion
 //! only and are reached through the crate's hidden internals module.
+//!
+//! A select on a thread that runs no execution is native: its arms must be
+//! native channels, and `native::select` runs Go's algorithm on them (the
+//! arms implement its `NativeArm` too). Inside an execution, the model
+//! select below runs, and a native arm panics, naming its channel.
 
 use std::fmt;
 use std::panic;
+use std::ptr;
+use std::sync::Arc;
 
 use goweave_checkers::EventKind;
+use parking_lot::RawMutex;
 
-use crate::chan::{Receiver, Sender};
+use crate::chan::{Flavor, Receiver, Sender};
 use crate::footprint::TaskId;
-use crate::rt::object::SendOnClosed;
-use crate::rt::{self, go_panic, with_exec, Dir, Execution, Resumed};
+use crate::native;
+use crate::native::chan::{NativeChan, SendPoll};
+use crate::native::select::{NativeArm, Outcome, Poll, Woken};
+use crate::native::waiter::Cx;
+use crate::rt::object::{ModelChan, SendOnClosed};
+use crate::rt::{self, go_panic, with_exec, Dir, Execution, Location, Resumed};
 
 /// One arm of a `select!`, as the runtime drives it. Not public API.
 #[doc(hidden)]
-#[allow(private_interfaces)]
-pub trait SelectArm {
+#[allow(private_interfaces, private_bounds)]
+pub trait SelectArm: NativeArm {
     /// The channel and direction, after checking the handle's execution.
     fn arm(&self, ex: &Execution) -> rt::Arm;
     /// Called when the select is announced (deposits an unbuffered offer).
@@ -61,17 +73,22 @@ impl<T> fmt::Debug for RecvArm<'_, T> {
 
 #[allow(private_interfaces)]
 impl<T: Send> SelectArm for RecvArm<'_, T> {
+    #[track_caller]
     fn arm(&self, ex: &Execution) -> rt::Arm {
-        rt::Arm { chan: self.rx.chan.obj.id(ex), dir: Dir::Recv }
+        let chan = match self.rx.model() {
+            Some(c) => c,
+            None => native_in_model(self.rx.native()),
+        };
+        rt::Arm { chan: chan.obj.id(ex), dir: Dir::Recv }
     }
     fn prepare(&mut self, _me: TaskId, _index: usize, _unbuffered: bool) {}
     fn act(&mut self, ex: &mut Execution, _index: usize, loc: rt::Location) -> Result<(), SendOnClosed> {
-        let id = self.rx.chan.obj.id;
-        self.value = Some(self.rx.chan.act_recv(ex, id, loc));
+        let chan = model(self.rx.model());
+        self.value = Some(chan.act_recv(ex, chan.obj.id, loc));
         Ok(())
     }
     fn completed(&mut self, me: TaskId) {
-        self.value = Some(Some(self.rx.chan.take_handoff(me)));
+        self.value = Some(Some(model(self.rx.model()).take_handoff(me)));
     }
     fn withdraw(&mut self, _me: TaskId, _index: usize) {}
     fn selected(&self) -> bool {
@@ -102,21 +119,26 @@ impl<T> fmt::Debug for SendArm<'_, T> {
 
 #[allow(private_interfaces)]
 impl<T: Send> SelectArm for SendArm<'_, T> {
+    #[track_caller]
     fn arm(&self, ex: &Execution) -> rt::Arm {
-        rt::Arm { chan: self.tx.chan.obj.id(ex), dir: Dir::Send }
+        let chan = match self.tx.model() {
+            Some(c) => c,
+            None => native_in_model(self.tx.native()),
+        };
+        rt::Arm { chan: chan.obj.id(ex), dir: Dir::Send }
     }
     fn prepare(&mut self, me: TaskId, index: usize, unbuffered: bool) {
         if unbuffered {
             let v = self.value.take().expect("send arm value");
-            self.tx.chan.offer(me, index, v);
+            model(self.tx.model()).offer(me, index, v);
             self.offered = true;
         }
     }
     fn act(&mut self, ex: &mut Execution, index: usize, loc: rt::Location) -> Result<(), SendOnClosed> {
-        let id = self.tx.chan.obj.id;
+        let chan = model(self.tx.model());
         self.fired = true;
         self.offered = false;
-        self.tx.chan.act_send(ex, id, index, self.value.take(), loc)
+        chan.act_send(ex, chan.obj.id, index, self.value.take(), loc)
     }
     fn completed(&mut self, _me: TaskId) {
         self.fired = true;
@@ -125,7 +147,7 @@ impl<T: Send> SelectArm for SendArm<'_, T> {
     fn withdraw(&mut self, me: TaskId, index: usize) {
         if self.offered {
             self.offered = false;
-            self.value = Some(self.tx.chan.take_offer(me, index));
+            self.value = Some(model(self.tx.model()).take_offer(me, index));
         }
     }
     fn selected(&self) -> bool {
@@ -138,6 +160,9 @@ impl<T: Send> SelectArm for SendArm<'_, T> {
 #[doc(hidden)]
 #[track_caller]
 pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usize> {
+    if !rt::in_execution() {
+        return select_native(arms, has_default);
+    }
     let loc = panic::Location::caller();
     let (me, descs) = with_exec(|ex| {
         let descs: Vec<rt::Arm> = arms.iter().map(|a| a.arm(ex)).collect();
@@ -196,4 +221,161 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
         }
     }
     chosen
+}
+
+/// The model channel of an arm that [`SelectArm::arm`] has checked.
+#[inline]
+fn model<T>(chan: Option<&Arc<ModelChan<T>>>) -> &Arc<ModelChan<T>> {
+    chan.expect("an arm of a model select is a model channel")
+}
+
+/// A native channel in a select inside an execution: panics naming it.
+#[cold]
+#[track_caller]
+fn native_in_model<T>(chan: Option<&Arc<NativeChan<T>>>) -> ! {
+    let chan = chan.expect("a channel is a model or a native one");
+    native::check("chan", chan.created());
+    unreachable!("a model select runs inside an execution")
+}
+
+/// The native channel of an arm of a select that runs outside any
+/// execution; a model channel there panics, naming it.
+#[track_caller]
+fn native_chan<T>(chan: &Flavor<T>) -> &NativeChan<T> {
+    match chan {
+        Flavor::Native(c) => c,
+        Flavor::Model(c) => model_in_native(c.obj.kind, c.obj.created),
+    }
+}
+
+/// See [`native_chan`].
+#[cold]
+#[track_caller]
+fn model_in_native(kind: &str, created: Location) -> ! {
+    panic!(
+        "goweave: a select! on a thread that runs no execution has an arm on the {kind} made at {created}, \
+         which belongs to an exploration (a model object of one of its executions). A select's channels \
+         are all native (made outside any exploration) or all of the execution that runs it"
+    )
+}
+
+/// [`select`] on a thread that runs no execution.
+#[track_caller]
+#[inline(never)]
+fn select_native(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usize> {
+    match native::select::select(arms, has_default) {
+        Outcome::Arm(i) => Some(i),
+        Outcome::Default => None,
+        Outcome::SendClosed(_) => panic!("send on closed channel"),
+    }
+}
+
+// The native select's view of the arms. A receive arm's slot, on an
+// unbuffered channel, is the inner `Option` of `value` (set to `Some(None)`
+// when it registers): the sender writes the value there, a close leaves it
+// `None`. A send arm's slot is `value` itself: the receiver takes it, a
+// close leaves it. `abandon` clears a receive arm that did not fire.
+
+impl<T: Send> NativeArm for RecvArm<'_, T> {
+    #[track_caller]
+    fn chan_lock(&self) -> Option<&RawMutex> {
+        native_chan(&self.rx.chan).raw_lock()
+    }
+
+    unsafe fn poll(&mut self) -> Poll {
+        let rx = self.rx;
+        // SAFETY: the caller holds the channel's lock (this method's
+        // contract).
+        match unsafe { native_chan(&rx.chan).poll_recv() } {
+            Some((value, wake)) => {
+                self.value = Some(value);
+                Poll::Ready(wake)
+            }
+            None => Poll::Pending,
+        }
+    }
+
+    unsafe fn register(&mut self, cx: &Arc<Cx>, oper: usize) {
+        let chan = native_chan(&self.rx.chan);
+        let slot =
+            if chan.is_buffered() { ptr::null_mut() } else { self.value.insert(None) as *mut Option<T> };
+        // SAFETY: the caller holds the lock and leaves the arm, so its
+        // slot, alone until the entry is claimed or removed.
+        unsafe { chan.register(false, cx, oper, slot) }
+    }
+
+    unsafe fn unregister(&mut self, cx: &Cx, oper: usize) {
+        // SAFETY: the caller holds the lock.
+        unsafe { native_chan(&self.rx.chan).unregister(false, cx, oper) }
+    }
+
+    unsafe fn quiescent(&self) -> Option<(usize, usize)> {
+        // SAFETY: the caller holds the lock, and has since it polled.
+        unsafe { native_chan(&self.rx.chan).quiescent(false) }
+    }
+
+    fn woken(&mut self) -> Woken {
+        if native_chan(&self.rx.chan).is_buffered() {
+            Woken::Retry
+        } else {
+            // The slot holds the value, or `None` from the close.
+            Woken::Done
+        }
+    }
+
+    fn abandon(&mut self) {
+        self.value = None;
+    }
+}
+
+impl<T: Send> NativeArm for SendArm<'_, T> {
+    #[track_caller]
+    fn chan_lock(&self) -> Option<&RawMutex> {
+        native_chan(&self.tx.chan).raw_lock()
+    }
+
+    unsafe fn poll(&mut self) -> Poll {
+        let tx = self.tx;
+        // SAFETY: the caller holds the channel's lock; the arm's value is
+        // there until it is sent.
+        match unsafe { native_chan(&tx.chan).poll_send(&mut self.value) } {
+            SendPoll::Sent(wake) => {
+                self.fired = true;
+                Poll::Ready(wake)
+            }
+            SendPoll::Pending => Poll::Pending,
+            SendPoll::Closed => Poll::SendClosed,
+        }
+    }
+
+    unsafe fn register(&mut self, cx: &Arc<Cx>, oper: usize) {
+        let chan = native_chan(&self.tx.chan);
+        let slot = if chan.is_buffered() { ptr::null_mut() } else { &mut self.value as *mut Option<T> };
+        // SAFETY: as for a receive arm.
+        unsafe { chan.register(true, cx, oper, slot) }
+    }
+
+    unsafe fn unregister(&mut self, cx: &Cx, oper: usize) {
+        // SAFETY: the caller holds the lock.
+        unsafe { native_chan(&self.tx.chan).unregister(true, cx, oper) }
+    }
+
+    unsafe fn quiescent(&self) -> Option<(usize, usize)> {
+        // SAFETY: the caller holds the lock, and has since it polled.
+        unsafe { native_chan(&self.tx.chan).quiescent(true) }
+    }
+
+    fn woken(&mut self) -> Woken {
+        if native_chan(&self.tx.chan).is_buffered() {
+            Woken::Retry
+        } else if self.value.is_none() {
+            self.fired = true;
+            Woken::Done
+        } else {
+            // The close left the value: Go panics.
+            Woken::SendClosed
+        }
+    }
+
+    fn abandon(&mut self) {}
 }

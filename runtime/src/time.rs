@@ -197,7 +197,10 @@ fn start_native_timer(tx: chan::Sender<Instant>, d: Duration, period: Option<Dur
 /// given.
 fn restart(timer: &TimerId, rx: &Receiver<Instant>, d: Duration, period: Option<Duration>) {
     let id = match timer {
-        TimerId::Model { .. } => start_model_timer(&rx.chan, d, period),
+        TimerId::Model { .. } => {
+            let chan = rx.model().expect("a model timer's channel is a model channel");
+            start_model_timer(chan, d, period)
+        }
         TimerId::Native { tx, .. } => start_native_timer(tx.clone(), d, period),
     };
     timer.set(id);

@@ -8,9 +8,13 @@
 //! object and where it was made ([`check`]); the native path pays one
 //! thread-local load for that check.
 
+pub(crate) mod chan;
+mod ring;
+pub(crate) mod select;
 pub(crate) mod sync;
 pub(crate) mod task;
 pub(crate) mod timer;
+pub(crate) mod waiter;
 
 use crate::rt::{in_execution, Location};
 

@@ -1,0 +1,720 @@
+//! Native channels: Go's channel semantics on real threads.
+//!
+//! # Layout
+//!
+//! A [`NativeChan`] is Go's `hchan` with a lock-free buffer. One lock per
+//! channel (a `parking_lot` raw mutex) guards its two FIFO queues of
+//! blocked operations, `recvq` and `sendq` (see `waiter.rs` for the
+//! waiter protocol), and, on an unbuffered channel, its `closed` flag. A
+//! buffered channel's values live in a [`Ring`], a bounded lock-free FIFO
+//! that holds its own closed mark, so a send or receive that does not
+//! block takes no lock: one CAS on the ring, then one load of the other
+//! side's "someone waits" flag.
+//!
+//! # Unbuffered channels: direct hand-off
+//!
+//! Every operation takes the lock. A sender that finds a receiver waiting
+//! claims it, writes the value into the receiver's slot and publishes the
+//! completion; otherwise it enqueues itself with its value in a slot on
+//! its own stack and waits. A receiver does the mirror image. The value
+//! so moves once, from one thread's stack to the other's, and the
+//! rendezvous completes inside the one critical section in which the
+//! second party arrives, as in Go. Because the partner queues are only
+//! ever non-empty on one side (an arrival pairs with a waiting partner
+//! before it would enqueue), the operation that pairs is always the
+//! oldest waiting one: FIFO among blocked senders and among receivers.
+//!
+//! # Buffered channels: the ring, and waking waiters
+//!
+//! A send pushes into the ring; a receive pops from it. When the ring is
+//! full (a send) or empty (a receive) the operation spins a little,
+//! retrying, then enqueues itself (no slot: the value stays with it),
+//! raises its side's flag (`send_waiting` / `recv_waiting`), re-checks the
+//! ring, and waits. A successful push loads `recv_waiting` and, if set,
+//! takes the lock and wakes the first waiting receiver, which retries its
+//! receive; a pop does the same for senders. Values go through the ring
+//! only, never around it, so the buffer stays FIFO even while receivers
+//! race woken ones.
+//!
+//! No wake-up is lost: the waiter stores its flag, then loads the ring's
+//! stamps; the other side changes the ring (a `SeqCst` CAS), then loads
+//! the flag; all four are `SeqCst`, so in their single total order either
+//! the waiter sees the change (and does not wait) or the other side sees
+//! the flag (and wakes someone). A woken waiter that loses its value to a
+//! faster thread simply waits again: that thread took the value, so
+//! nothing is stranded.
+//!
+//! # Close
+//!
+//! `close` marks the channel closed (the ring's mark, or the flag under
+//! the lock), then, under the lock, wakes every waiter of both queues: a
+//! blocked receiver of an unbuffered channel finds its slot still empty
+//! and returns `None`; a blocked sender finds its value still in its slot
+//! and panics "send on closed channel"; a buffered channel's waiters
+//! retry and see the mark (receivers first drain what is buffered). An
+//! operation that arrives later sees the mark itself.
+//!
+//! # Nil channels
+//!
+//! [`NativeChan::nil`] (Go's nil channel, `chan::never`) is never ready:
+//! blocking operations on it park the thread for good, `try_*` fail, a
+//! select never chooses it, and closing it panics.
+
+use std::cell::UnsafeCell;
+use std::ops::{Deref, DerefMut};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crossbeam_utils::CachePadded;
+use parking_lot::lock_api::RawMutex as _;
+use parking_lot::RawMutex;
+
+use super::ring::{PopError, PushError, Ring};
+use super::waiter::{Cx, Queue, Spin, Wake};
+use crate::rt::Location;
+
+/// Why a native `try_send` failed; the value is handed back.
+#[derive(Debug)]
+pub(crate) enum TrySend<T> {
+    /// It would block.
+    Full(T),
+    /// The channel is closed.
+    Closed(T),
+}
+
+/// Why a native `try_recv` failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TryRecv {
+    /// It would block.
+    Empty,
+    /// Closed and drained.
+    Closed,
+}
+
+/// The outcome of a send arm polled by a select.
+#[derive(Debug)]
+pub(crate) enum SendPoll {
+    /// Sent; wake this thread once the channel is unlocked.
+    Sent(Wake),
+    /// It would block.
+    Pending,
+    /// The channel is closed: the select panics.
+    Closed,
+}
+
+/// Go's three kinds of channel.
+// The ring's padded head and tail make it large, but a channel lives in
+// one `Arc`, and boxing the ring would add a load to every operation.
+#[allow(clippy::large_enum_variant)]
+enum Kind<T> {
+    /// Capacity 0: a rendezvous, by hand-off.
+    Unbuffered,
+    /// Capacity > 0: the ring.
+    Buffered(Ring<T>),
+    /// Never ready.
+    Nil,
+}
+
+/// What the lock guards.
+struct Queues<T> {
+    recvq: Queue<T>,
+    sendq: Queue<T>,
+    /// Unbuffered channels only (a buffered one's is the ring's mark).
+    closed: bool,
+}
+
+/// The lock, what it guards, and the waiter flags: one cache line apart
+/// from the ring's head and tail, which it would otherwise slow down.
+struct Waiters<T> {
+    lock: RawMutex,
+    queues: UnsafeCell<Queues<T>>,
+    /// Buffered channels: `recvq` is not empty (see the module docs).
+    recv_waiting: AtomicBool,
+    /// Buffered channels: `sendq` is not empty.
+    send_waiting: AtomicBool,
+}
+
+/// A native channel (see the module docs).
+pub(crate) struct NativeChan<T> {
+    waiters: CachePadded<Waiters<T>>,
+    kind: Kind<T>,
+    created: Location,
+}
+
+// SAFETY: values cross threads (`T: Send`); the queues, which hold raw
+// pointers to blocked threads' slots, are only touched under the lock,
+// and a slot only by the one thread that claimed its waiter (see
+// `waiter.rs`); the ring is `Sync` for `T: Send`.
+unsafe impl<T: Send> Send for NativeChan<T> {}
+// SAFETY: as for `Send`.
+unsafe impl<T: Send> Sync for NativeChan<T> {}
+
+/// The lock held, with the queues it guards.
+struct Guard<'a, T> {
+    chan: &'a NativeChan<T>,
+}
+
+impl<T> Deref for Guard<'_, T> {
+    type Target = Queues<T>;
+    fn deref(&self) -> &Queues<T> {
+        // SAFETY: the guard holds the lock, which guards the queues.
+        unsafe { &*self.chan.waiters.queues.get() }
+    }
+}
+
+impl<T> DerefMut for Guard<'_, T> {
+    fn deref_mut(&mut self) -> &mut Queues<T> {
+        // SAFETY: the guard holds the lock, and `&mut self` makes this the
+        // only reference through it.
+        unsafe { &mut *self.chan.waiters.queues.get() }
+    }
+}
+
+impl<T> Drop for Guard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: the guard was made by locking, and unlocks once.
+        unsafe { self.chan.waiters.lock.unlock() }
+    }
+}
+
+/// Parks the thread for good: a blocking operation on a nil channel.
+pub(crate) fn block_forever() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
+impl<T> NativeChan<T> {
+    /// A channel of capacity `cap` (0: unbuffered) made at `created`.
+    pub(crate) fn new(cap: usize, created: Location) -> Arc<NativeChan<T>> {
+        let kind = if cap == 0 { Kind::Unbuffered } else { Kind::Buffered(Ring::new(cap)) };
+        Self::with_kind(kind, created)
+    }
+
+    /// A nil channel made at `created`.
+    pub(crate) fn nil(created: Location) -> Arc<NativeChan<T>> {
+        Self::with_kind(Kind::Nil, created)
+    }
+
+    fn with_kind(kind: Kind<T>, created: Location) -> Arc<NativeChan<T>> {
+        Arc::new(NativeChan {
+            waiters: CachePadded::new(Waiters {
+                lock: RawMutex::INIT,
+                queues: UnsafeCell::new(Queues { recvq: Queue::new(), sendq: Queue::new(), closed: false }),
+                recv_waiting: AtomicBool::new(false),
+                send_waiting: AtomicBool::new(false),
+            }),
+            kind,
+            created,
+        })
+    }
+
+    /// Where the channel was made.
+    pub(crate) fn created(&self) -> Location {
+        self.created
+    }
+
+    /// Whether this is a nil channel.
+    pub(crate) fn is_nil(&self) -> bool {
+        matches!(self.kind, Kind::Nil)
+    }
+
+    fn lock(&self) -> Guard<'_, T> {
+        self.waiters.lock.lock();
+        Guard { chan: self }
+    }
+
+    /// The queues, to a caller that holds the lock.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds `self.waiters.lock` (taken through
+    /// [`NativeChan::raw_lock`]) and keeps no other reference to the
+    /// queues.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn queues(&self) -> &mut Queues<T> {
+        // SAFETY: the caller holds the lock (this function's contract).
+        unsafe { &mut *self.waiters.queues.get() }
+    }
+
+    /// Sends `value`, blocking while it cannot be sent; `Err(value)` if
+    /// the channel is closed (or closes while the send waits).
+    #[inline]
+    pub(crate) fn send(&self, value: T) -> Result<(), T> {
+        match &self.kind {
+            Kind::Buffered(ring) => match ring.try_push(value) {
+                Ok(()) => {
+                    self.wake_receiver();
+                    Ok(())
+                }
+                Err(PushError::Full(value)) => self.send_buffered_slow(ring, value),
+                Err(PushError::Closed(value)) => Err(value),
+            },
+            Kind::Unbuffered => self.send_unbuffered(value),
+            Kind::Nil => block_forever(),
+        }
+    }
+
+    /// Receives, blocking until a value is there; `None` once the channel
+    /// is closed and drained.
+    #[inline]
+    pub(crate) fn recv(&self) -> Option<T> {
+        match &self.kind {
+            Kind::Buffered(ring) => match ring.try_pop() {
+                Ok(value) => {
+                    self.wake_sender();
+                    Some(value)
+                }
+                Err(PopError::Empty) => self.recv_buffered_slow(ring),
+                Err(PopError::Closed) => None,
+            },
+            Kind::Unbuffered => self.recv_unbuffered(),
+            Kind::Nil => block_forever(),
+        }
+    }
+
+    /// Sends without blocking.
+    pub(crate) fn try_send(&self, value: T) -> Result<(), TrySend<T>> {
+        match &self.kind {
+            Kind::Buffered(ring) => match ring.try_push(value) {
+                Ok(()) => {
+                    self.wake_receiver();
+                    Ok(())
+                }
+                Err(PushError::Full(value)) => Err(TrySend::Full(value)),
+                Err(PushError::Closed(value)) => Err(TrySend::Closed(value)),
+            },
+            Kind::Unbuffered => {
+                let mut q = self.lock();
+                if q.closed {
+                    return Err(TrySend::Closed(value));
+                }
+                match q.recvq.claim() {
+                    Some(receiver) => {
+                        // SAFETY: the claim makes this thread the only one
+                        // to touch the receiver's slot until `complete`.
+                        unsafe { *receiver.slot = Some(value) };
+                        receiver.cx.complete(receiver.oper);
+                        drop(q);
+                        receiver.into_wake().wake();
+                        Ok(())
+                    }
+                    None => Err(TrySend::Full(value)),
+                }
+            }
+            Kind::Nil => Err(TrySend::Full(value)),
+        }
+    }
+
+    /// Receives without blocking.
+    pub(crate) fn try_recv(&self) -> Result<T, TryRecv> {
+        match &self.kind {
+            Kind::Buffered(ring) => match ring.try_pop() {
+                Ok(value) => {
+                    self.wake_sender();
+                    Ok(value)
+                }
+                Err(PopError::Empty) => Err(TryRecv::Empty),
+                Err(PopError::Closed) => Err(TryRecv::Closed),
+            },
+            Kind::Unbuffered => {
+                let mut q = self.lock();
+                match Self::take_from_sender(&mut q) {
+                    Some((value, wake)) => {
+                        drop(q);
+                        wake.wake();
+                        Ok(value)
+                    }
+                    None if q.closed => Err(TryRecv::Closed),
+                    None => Err(TryRecv::Empty),
+                }
+            }
+            Kind::Nil => Err(TryRecv::Empty),
+        }
+    }
+
+    /// Closes the channel, waking every blocked operation; `Err` with Go's
+    /// panic message on a nil or closed channel.
+    pub(crate) fn close(&self) -> Result<(), &'static str> {
+        let mut woken = Vec::new();
+        {
+            let mut q = match &self.kind {
+                Kind::Nil => return Err("close of nil channel"),
+                Kind::Buffered(ring) => {
+                    if !ring.close() {
+                        return Err("close of closed channel");
+                    }
+                    self.lock()
+                }
+                Kind::Unbuffered => {
+                    let mut q = self.lock();
+                    if q.closed {
+                        return Err("close of closed channel");
+                    }
+                    q.closed = true;
+                    q
+                }
+            };
+            // Unbuffered waiters find their slots untouched: a receiver's
+            // empty (it gets `None`), a sender's still full (it panics).
+            // Buffered ones retry and see the mark.
+            q.recvq.select_all(&mut woken);
+            q.sendq.select_all(&mut woken);
+            self.waiters.recv_waiting.store(false, Ordering::SeqCst);
+            self.waiters.send_waiting.store(false, Ordering::SeqCst);
+        }
+        for waiter in woken {
+            waiter.into_wake().wake();
+        }
+        Ok(())
+    }
+
+    /// The number of buffered values.
+    pub(crate) fn len(&self) -> usize {
+        match &self.kind {
+            Kind::Buffered(ring) => ring.len(),
+            Kind::Unbuffered | Kind::Nil => 0,
+        }
+    }
+
+    /// The capacity.
+    pub(crate) fn cap(&self) -> usize {
+        match &self.kind {
+            Kind::Buffered(ring) => ring.cap(),
+            Kind::Unbuffered | Kind::Nil => 0,
+        }
+    }
+
+    /// Wakes a receiver waiting for a value, if any (after a push).
+    #[inline]
+    fn wake_receiver(&self) {
+        // SeqCst: the load of the Dekker pair described in the module docs.
+        if self.waiters.recv_waiting.load(Ordering::SeqCst) {
+            self.wake_first(false);
+        }
+    }
+
+    /// Wakes a sender waiting for room, if any (after a pop).
+    #[inline]
+    fn wake_sender(&self) {
+        if self.waiters.send_waiting.load(Ordering::SeqCst) {
+            self.wake_first(true);
+        }
+    }
+
+    /// Wakes the first waiting sender (`send`) or receiver.
+    #[cold]
+    #[inline(never)]
+    fn wake_first(&self, send: bool) {
+        let wake = {
+            let mut q = self.lock();
+            // SAFETY: `q` holds the lock.
+            unsafe { self.wake_first_locked(&mut q, send) }
+        };
+        wake.wake();
+    }
+
+    /// [`wake_first`](Self::wake_first) with the lock held: the thread to
+    /// unpark once it is released.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock and `q` is the queues it guards.
+    unsafe fn wake_first_locked(&self, q: &mut Queues<T>, send: bool) -> Wake {
+        let (queue, flag) = if send {
+            (&mut q.sendq, &self.waiters.send_waiting)
+        } else {
+            (&mut q.recvq, &self.waiters.recv_waiting)
+        };
+        let woken = queue.select_first();
+        flag.store(!queue.is_empty(), Ordering::SeqCst);
+        woken.map_or(Wake::NONE, |w| w.into_wake())
+    }
+
+    /// A send that found the ring full: spin, then wait for room.
+    #[inline(never)]
+    fn send_buffered_slow(&self, ring: &Ring<T>, mut value: T) -> Result<(), T> {
+        loop {
+            let mut spin = Spin::new();
+            while spin.spin() {
+                if !ring.send_hint() {
+                    continue;
+                }
+                match ring.try_push(value) {
+                    Ok(()) => {
+                        self.wake_receiver();
+                        return Ok(());
+                    }
+                    Err(PushError::Full(v)) => value = v,
+                    Err(PushError::Closed(v)) => return Err(v),
+                }
+            }
+            Cx::with(|cx| {
+                let mut q = self.lock();
+                cx.reset();
+                q.sendq.push(cx, 0, ptr::null_mut());
+                self.waiters.send_waiting.store(true, Ordering::SeqCst);
+                if ring.send_ready() {
+                    // Room (or the close) came while we enqueued: retry.
+                    q.sendq.remove(cx, 0);
+                    self.waiters.send_waiting.store(!q.sendq.is_empty(), Ordering::SeqCst);
+                    return;
+                }
+                drop(q);
+                // Woken by a receive (which dequeued us) or the close.
+                cx.wait();
+            });
+            match ring.try_push(value) {
+                Ok(()) => {
+                    self.wake_receiver();
+                    return Ok(());
+                }
+                Err(PushError::Full(v)) => value = v,
+                Err(PushError::Closed(v)) => return Err(v),
+            }
+        }
+    }
+
+    /// A receive that found the ring empty: spin, then wait for a value.
+    #[inline(never)]
+    fn recv_buffered_slow(&self, ring: &Ring<T>) -> Option<T> {
+        loop {
+            let mut spin = Spin::new();
+            while spin.spin() {
+                if !ring.recv_hint() {
+                    continue;
+                }
+                match ring.try_pop() {
+                    Ok(value) => {
+                        self.wake_sender();
+                        return Some(value);
+                    }
+                    Err(PopError::Empty) => {}
+                    Err(PopError::Closed) => return None,
+                }
+            }
+            Cx::with(|cx| {
+                let mut q = self.lock();
+                cx.reset();
+                q.recvq.push(cx, 0, ptr::null_mut());
+                self.waiters.recv_waiting.store(true, Ordering::SeqCst);
+                if ring.recv_ready() {
+                    q.recvq.remove(cx, 0);
+                    self.waiters.recv_waiting.store(!q.recvq.is_empty(), Ordering::SeqCst);
+                    return;
+                }
+                drop(q);
+                cx.wait();
+            });
+            match ring.try_pop() {
+                Ok(value) => {
+                    self.wake_sender();
+                    return Some(value);
+                }
+                Err(PopError::Empty) => {}
+                Err(PopError::Closed) => return None,
+            }
+        }
+    }
+
+    /// A send on an unbuffered channel.
+    fn send_unbuffered(&self, value: T) -> Result<(), T> {
+        let mut q = self.lock();
+        if q.closed {
+            return Err(value);
+        }
+        if let Some(receiver) = q.recvq.claim() {
+            // SAFETY: the claim makes this thread the only one to touch
+            // the receiver's slot until `complete`.
+            unsafe { *receiver.slot = Some(value) };
+            receiver.cx.complete(receiver.oper);
+            drop(q);
+            receiver.into_wake().wake();
+            return Ok(());
+        }
+        Cx::with(|cx| {
+            // The value waits here, on this thread's stack, for a receiver
+            // to take it; still here after the wait means a close.
+            let slot = UnsafeCell::new(Some(value));
+            cx.reset();
+            q.sendq.push(cx, 0, slot.get());
+            drop(q);
+            cx.wait();
+            // The wait returned: our one entry was claimed and completed,
+            // and the claimer is done with the slot (see `waiter.rs`).
+            match slot.into_inner() {
+                None => Ok(()),
+                Some(value) => Err(value),
+            }
+        })
+    }
+
+    /// A receive on an unbuffered channel.
+    fn recv_unbuffered(&self) -> Option<T> {
+        let mut q = self.lock();
+        if let Some((value, wake)) = Self::take_from_sender(&mut q) {
+            drop(q);
+            wake.wake();
+            return Some(value);
+        }
+        if q.closed {
+            return None;
+        }
+        Cx::with(|cx| {
+            let slot = UnsafeCell::new(None);
+            cx.reset();
+            q.recvq.push(cx, 0, slot.get());
+            drop(q);
+            cx.wait();
+            // A sender's value, or `None` from the close.
+            slot.into_inner()
+        })
+    }
+
+    /// Takes the value of the first waiting sender of an unbuffered
+    /// channel, completing its send, with the thread to wake.
+    fn take_from_sender(q: &mut Queues<T>) -> Option<(T, Wake)> {
+        let sender = q.sendq.claim()?;
+        // SAFETY: the claim makes this thread the only one to touch the
+        // sender's slot until `complete`; a waiting sender's slot holds
+        // its value.
+        let value = unsafe { (*sender.slot).take() }.expect("a waiting sender has its value");
+        sender.cx.complete(sender.oper);
+        Some((value, sender.into_wake()))
+    }
+}
+
+/// What a select needs of a channel: its lock, and each step of
+/// `select.rs`'s algorithm on one arm. Every method but `raw_lock`,
+/// `is_buffered` and `quiescent` (on a buffered channel) needs the lock
+/// held, hence `unsafe`.
+impl<T> NativeChan<T> {
+    /// The channel's lock, which a select takes itself (in address
+    /// order); `None` for a nil channel, which a select ignores.
+    pub(crate) fn raw_lock(&self) -> Option<&RawMutex> {
+        (!self.is_nil()).then_some(&self.waiters.lock)
+    }
+
+    /// Whether waiters are woken to retry (buffered) rather than
+    /// completed by hand-off (unbuffered).
+    pub(crate) fn is_buffered(&self) -> bool {
+        matches!(self.kind, Kind::Buffered(_))
+    }
+
+    /// A select's receive: `Some((value, wake))` if it completed now
+    /// (`value` is `None` on a closed and drained channel).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock ([`raw_lock`](Self::raw_lock)).
+    pub(crate) unsafe fn poll_recv(&self) -> Option<(Option<T>, Wake)> {
+        // SAFETY: the caller holds the lock.
+        let q = unsafe { self.queues() };
+        match &self.kind {
+            Kind::Buffered(ring) => match ring.try_pop() {
+                // SAFETY: the caller holds the lock.
+                Ok(value) => Some((Some(value), unsafe { self.wake_first_locked(q, true) })),
+                Err(PopError::Closed) => Some((None, Wake::NONE)),
+                Err(PopError::Empty) => None,
+            },
+            Kind::Unbuffered => match Self::take_from_sender(q) {
+                Some((value, wake)) => Some((Some(value), wake)),
+                None if q.closed => Some((None, Wake::NONE)),
+                None => None,
+            },
+            Kind::Nil => None,
+        }
+    }
+
+    /// A select's send of `*value` (taken if sent).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock, and `value` is `Some`.
+    pub(crate) unsafe fn poll_send(&self, value: &mut Option<T>) -> SendPoll {
+        // SAFETY: the caller holds the lock.
+        let q = unsafe { self.queues() };
+        match &self.kind {
+            Kind::Buffered(ring) => match ring.try_push(value.take().expect("a send arm's value")) {
+                // SAFETY: the caller holds the lock.
+                Ok(()) => SendPoll::Sent(unsafe { self.wake_first_locked(q, false) }),
+                Err(PushError::Full(v)) => {
+                    *value = Some(v);
+                    SendPoll::Pending
+                }
+                Err(PushError::Closed(v)) => {
+                    *value = Some(v);
+                    SendPoll::Closed
+                }
+            },
+            Kind::Unbuffered if q.closed => SendPoll::Closed,
+            Kind::Unbuffered => match q.recvq.claim() {
+                Some(receiver) => {
+                    // SAFETY: the claim makes this thread the only one to
+                    // touch the receiver's slot until `complete`.
+                    unsafe { *receiver.slot = value.take() };
+                    receiver.cx.complete(receiver.oper);
+                    SendPoll::Sent(receiver.into_wake())
+                }
+                None => SendPoll::Pending,
+            },
+            Kind::Nil => SendPoll::Pending,
+        }
+    }
+
+    /// Enqueues a select's arm `oper` (a send if `send`), with its value
+    /// slot on an unbuffered channel (null on a buffered one).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock, and `slot` stays valid, and untouched
+    /// by the caller, until the entry is removed or claimed (see
+    /// `waiter.rs`).
+    pub(crate) unsafe fn register(&self, send: bool, cx: &Arc<Cx>, oper: usize, slot: *mut Option<T>) {
+        // SAFETY: the caller holds the lock.
+        let q = unsafe { self.queues() };
+        if send {
+            q.sendq.push(cx, oper, slot);
+            self.waiters.send_waiting.store(true, Ordering::SeqCst);
+        } else {
+            q.recvq.push(cx, oper, slot);
+            self.waiters.recv_waiting.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Removes a select's arm `oper`, if no one claimed it.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock.
+    pub(crate) unsafe fn unregister(&self, send: bool, cx: &Cx, oper: usize) {
+        // SAFETY: the caller holds the lock.
+        let q = unsafe { self.queues() };
+        let (queue, flag) = if send {
+            (&mut q.sendq, &self.waiters.send_waiting)
+        } else {
+            (&mut q.recvq, &self.waiters.recv_waiting)
+        };
+        queue.remove(cx, oper);
+        flag.store(!queue.is_empty(), Ordering::SeqCst);
+    }
+
+    /// `Some(snapshot)` if an operation in direction `send` would block
+    /// now, `None` if it would not, for a select whose poll of this arm
+    /// just found it blocked. On a buffered channel the snapshot is the
+    /// ring's stamps, which change with every operation. An unbuffered
+    /// channel's state is frozen by the lock the select has held since
+    /// that poll (its queues may since hold the select's own waiters,
+    /// which must not count as partners): still blocked, constant.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock, and has since the arm was polled.
+    pub(crate) unsafe fn quiescent(&self, send: bool) -> Option<(usize, usize)> {
+        match &self.kind {
+            Kind::Buffered(ring) => ring.quiescent(send),
+            Kind::Unbuffered | Kind::Nil => Some((0, 0)),
+        }
+    }
+}

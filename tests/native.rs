@@ -7,7 +7,11 @@
 //! - `native_select`: `select!`: arms, `default`, nil arms, the uniformly
 //!   random choice, wake-ups from other threads, close, stress;
 //! - `native_task`: tasks as threads, joins, names, stack sizes, scopes;
-//! - `native_sync`: locks, Cond, WaitGroup, Once, atomics, `Shared`.
+//! - `native_sync`: locks, Cond, WaitGroup, Once, atomics, `Shared`;
+//! - `native_time`: the real clock, timers, context deadlines, and
+//!   golang.org/x/sync's packages;
+//! - `native_stress`: ten thousand blocked tasks, and many messages through
+//!   channels, select and locks.
 
 //!
 //! Native threads are `std::thread`s here. Nothing asserts on timing but
@@ -17,8 +21,10 @@
 
 mod native_chan;
 mod native_select;
+mod native_stress;
 mod native_sync;
 mod native_task;
+mod native_time;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;

@@ -16,7 +16,8 @@
 //! | `explore/` | the driver: [`Config::explore`], the default portfolio's phases, threads and shards, regression files, the progress line, what `#[concurrency_test]` runs | report, rt, strategy, leaves |
 //! | `report/` | describing a failure, its timeline, schedule minimization, the forensic replay with captured logs, the Chrome trace | rt, strategy, leaves |
 //! | `x/` | `errgroup`, `semaphore`, `singleflight`, built as a user would build them | the Go API only |
-//! | the Go API: `task`, `chan`, `select` (with `select_macro`), `shared`, `time`, `context`, `sync/` | the public types; each holds a model handle from `rt::object` and adds the user's values and Go's panics | rt |
+//! | the Go API: `task`, `scope`, `chan`, `select` (with `select_macro`), `shared`, `time`, `context`, `sync/` | the public types; each holds, in the mode it was made in, a model handle from `rt::object` or a native object from `native`, and adds the user's values and Go's panics | rt, native |
+//! | `native/` | the native backends: tasks as OS threads, channels and `select!` after Go's hchan, locks on parking_lot, Go's Cond, WaitGroup and Once, the real clock's timer thread | rt (whether a thread runs an execution) |
 //! | `rt/` | the engine: one execution's state, the announce/act protocol, enabledness, footprints, timers, coroutines, the scheduling loop, the verdict; each primitive's model state in `rt/object/` | strategy, leaves |
 //! | `strategy/` | the `Scheduler` trait and one file per strategy; `dpor/` split into path, races and buffers | leaves |
 //! | leaves: `config/`, `schedule`, `failure`, `footprint` | settings (`config/env.rs` reads every `GOWEAVE_*` variable), replay tokens, failures, and what a step touches | `failure` uses `schedule` and `config` |
@@ -29,9 +30,17 @@
 //! defines. And footprints, which the engine computes and exhaustive
 //! search compares, are a leaf both use. Inside a layer, files are parts of
 //! one module (the engine's `impl Execution` is split by concern across
-//! `rt/`), so the rule is stated, and checked, between layers. The native
-//! backends of the next step of the plan (`native/`) will sit beside `rt/`,
-//! under the Go API.
+//! `rt/`), so the rule is stated, and checked, between layers.
+//!
+//! # Two backends, one API
+//!
+//! Every public type has two implementations. An object made on a thread
+//! that runs an execution (`rt::in_execution`) is a model object of that
+//! execution; made anywhere else it is native (`native/`), on real threads
+//! and the real clock. The public type dispatches on the mode it was made
+//! in: the model path is the engine's, the native path checks one
+//! thread-local (a native object used inside an execution panics, naming
+//! itself) and goes on.
 
 mod config;
 mod explore;

@@ -62,6 +62,21 @@ mod worker_pool_fixed;
 #[path = "../../examples/worker_pool_leak.rs"]
 mod worker_pool_leak;
 
+#[allow(dead_code)]
+#[path = "../../examples/ship_it.rs"]
+mod ship_it;
+
+mod native;
+
+// ----------------------------------------------------------------- ship it
+
+/// `examples/ship_it.rs` runs `parallel_sum` on threads; explored here,
+/// unchanged.
+#[goweave::concurrency_test]
+fn ship_it_sums_every_value_in_every_interleaving() {
+    assert_eq!(ship_it::parallel_sum(vec![1, 2, 3, 4], 2), 10);
+}
+
 // ---------------------------------------------------------------- generator
 
 #[goweave::concurrency_test(expect = "leak")]

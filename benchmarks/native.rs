@@ -1063,6 +1063,15 @@ fn sync_table(setup: &Setup, rows: &[(Work, usize)], use_tool: &dyn Fn(ToolId) -
     unavailable
 }
 
+/// The 1-minute load average (`/proc/loadavg`), to tell a quiet machine
+/// from a busy one: these times move a lot with other work on 2 cores.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 fn env_number(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
         Ok(v) => v
@@ -1140,6 +1149,7 @@ fn main() {
     for note in &notes {
         println!("{note}\n");
     }
+    let load_before = load_average();
 
     let channel_rows = rows(&[Work::Spsc, Work::Mpsc, Work::Mpmc, Work::Select], &only);
     let sync_rows = rows(&[Work::Mutex1, Work::Mutex4, Work::WaitGroup], &only);
@@ -1150,6 +1160,7 @@ fn main() {
     if !sync_rows.is_empty() {
         unavailable.extend(sync_table(&setup, &sync_rows, &use_tool));
     }
+    println!("1-minute load average: {load_before} before the runs, {} after.\n", load_average());
     unavailable.sort();
     unavailable.dedup();
     for why in unavailable {

@@ -1063,13 +1063,37 @@ fn sync_table(setup: &Setup, rows: &[(Work, usize)], use_tool: &dyn Fn(ToolId) -
     unavailable
 }
 
-/// The 1-minute load average (`/proc/loadavg`), to tell a quiet machine
-/// from a busy one: these times move a lot with other work on 2 cores.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_string))
-        .unwrap_or_else(|| "unknown".to_string())
+/// CPU time, in clock ticks: the whole machine's busy time
+/// (`/proc/stat`) and this process's with its reaped children's
+/// (`/proc/self/stat`), to tell how much of the machine other processes
+/// took during the runs: these times move a lot with other work on 2
+/// cores.
+fn cpu_ticks() -> Option<(u64, u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let cpu: Vec<u64> =
+        stat.lines().next()?.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal
+    let (busy, total) = match cpu.as_slice() {
+        [user, nice, system, idle, iowait, irq, softirq, steal, ..] => {
+            let busy = user + nice + system + irq + softirq + steal;
+            (busy, busy + idle + iowait)
+        }
+        _ => return None,
+    };
+    let own = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command's closing parenthesis: utime, stime, cutime and
+    // cstime are fields 14 to 17, the 12th to 15th here.
+    let fields: Vec<u64> =
+        own.rsplit_once(')')?.1.split_whitespace().skip(11).take(4).filter_map(|v| v.parse().ok()).collect();
+    (fields.len() == 4).then(|| (busy, total, fields.iter().sum()))
+}
+
+/// The share of the machine's CPU time that other processes used between
+/// two [`cpu_ticks`] readings.
+fn others_share(before: Option<(u64, u64, u64)>, after: Option<(u64, u64, u64)>) -> Option<f64> {
+    let ((b0, t0, o0), (b1, t1, o1)) = (before?, after?);
+    let total = t1.checked_sub(t0).filter(|&t| t > 0)? as f64;
+    Some(((b1 - b0) as f64 - (o1 - o0) as f64).max(0.0) / total)
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -1149,7 +1173,7 @@ fn main() {
     for note in &notes {
         println!("{note}\n");
     }
-    let load_before = load_average();
+    let ticks_before = cpu_ticks();
 
     let channel_rows = rows(&[Work::Spsc, Work::Mpsc, Work::Mpmc, Work::Select], &only);
     let sync_rows = rows(&[Work::Mutex1, Work::Mutex4, Work::WaitGroup], &only);
@@ -1160,7 +1184,14 @@ fn main() {
     if !sync_rows.is_empty() {
         unavailable.extend(sync_table(&setup, &sync_rows, &use_tool));
     }
-    println!("1-minute load average: {load_before} before the runs, {} after.\n", load_average());
+    match others_share(ticks_before, cpu_ticks()) {
+        Some(share) => println!(
+            "Other processes used {:.0}% of the machine's CPU time during the runs (from `/proc/stat`, less \
+             this bench's and its children's own time): above a few percent, expect the times to read high.\n",
+            share * 100.0
+        ),
+        None => println!("(No `/proc/stat`: how busy the machine was is unknown.)\n"),
+    }
     unavailable.sort();
     unavailable.dedup();
     for why in unavailable {

@@ -895,12 +895,11 @@ fn format_ns(ns: f64) -> String {
     }
 }
 
-/// Two significant digits below 10, none above.
+/// Two decimals below 10 (a ratio is read against 1.2 and 1.5), none
+/// above.
 fn format_ratio(r: f64) -> String {
     if r >= 10.0 {
         format!("{r:.0}")
-    } else if r >= 1.0 {
-        format!("{r:.1}")
     } else if r >= 0.1 {
         format!("{r:.2}")
     } else {
@@ -1158,10 +1157,10 @@ fn main() {
 
     println!("goweave native against crossbeam-channel 0.5, std and Go, release build\n");
     println!(
-        "{} messages (operations) per run, best of {} runs alternating between the tools, {} cores; \
+        "{} messages (operations) per run, best of {} alternating between the tools, {} cores; \
          Go: {}; goweave's threads: {}.\n",
         group(msgs),
-        runs,
+        if runs == 1 { "1 run".to_string() } else { format!("{runs} runs") },
         cores,
         if setup.go.is_some() { format!("{go_name}, GOMAXPROCS={cores}") } else { "none".to_string() },
         if GOWEAVE_THREADS_ARE_GO {

@@ -1,0 +1,3 @@
+module goweave.dev/benchmarks/native
+
+go 1.19

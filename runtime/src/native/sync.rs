@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::Thread;
 
+use crossbeam_utils::Backoff;
 use parking_lot::lock_api::{RawMutex as _, RawRwLock as _};
 use parking_lot::{Condvar, Mutex, RawMutex, RawRwLock};
 
@@ -244,6 +245,16 @@ impl NativeWaitGroup {
     #[track_caller]
     pub(crate) fn wait(&self) -> Result<(), &'static str> {
         check("WaitGroup", self.created);
+        // A short wait is cheaper spun (then yielded) than slept: the last
+        // `done` is often microseconds away, and a sleep and its wake-up
+        // cost two system calls on each side.
+        let backoff = Backoff::new();
+        while !backoff.is_completed() {
+            if (self.state.load(Ordering::SeqCst) >> 32) as i32 == 0 {
+                return Ok(());
+            }
+            backoff.snooze();
+        }
         loop {
             let state = self.state.load(Ordering::SeqCst);
             if (state >> 32) as i32 == 0 {

@@ -43,7 +43,11 @@
 //!   `done()` to open it; two such gates alternate, so that one is re-armed
 //!   only after every wait on it returned), each thread calls `done()`, and
 //!   the main thread waits (`goweave::sync::WaitGroup`, a
-//!   `std::sync::Mutex` + `Condvar` group, `sync.WaitGroup`).
+//!   `std::sync::Mutex` + `Condvar` group, `sync.WaitGroup`);
+//! - the mode check: 100 N SeqCst loads of one atomic, goweave's (which
+//!   checks that no exploration runs on this thread, then loads) against
+//!   std's: the difference is what a native operation pays for having two
+//!   backends.
 //!
 //! The channel workloads report nanoseconds per message, the mutex ones per
 //! lock/unlock, WaitGroup per round. Threads are spawned before the clock
@@ -561,6 +565,29 @@ fn waitgroups<G: Group>(n: usize) -> (usize, Duration) {
     (rounds, clock.elapsed())
 }
 
+/// Atomic loads per message of the `atomic` row: enough for a load's few
+/// nanoseconds to show over the timer's resolution.
+const ATOMIC_LOADS: usize = 100;
+
+/// `n * ATOMIC_LOADS` SeqCst loads of one atomic, goweave's (native: the
+/// mode check, then std's load) or std's, so the difference is the check.
+fn atomic_loads(goweave: bool, n: usize) -> (usize, Duration) {
+    let loads = n * ATOMIC_LOADS;
+    let start = Instant::now();
+    if goweave {
+        let a = goweave::sync::atomic::AtomicU64::new(1);
+        for _ in 0..loads {
+            std::hint::black_box(a.load(goweave::sync::atomic::Ordering::SeqCst));
+        }
+    } else {
+        let a = std::sync::atomic::AtomicU64::new(1);
+        for _ in 0..loads {
+            std::hint::black_box(a.load(std::sync::atomic::Ordering::SeqCst));
+        }
+    }
+    (loads, start.elapsed())
+}
+
 // ---------------------------------------------------------------------------
 // Tools and workloads by name.
 
@@ -601,11 +628,22 @@ enum Work {
     Mutex1,
     Mutex4,
     WaitGroup,
+    /// The mode check of a native operation: atomic loads, goweave's
+    /// against std's.
+    Atomic,
 }
 
 impl Work {
-    const ALL: [Work; 7] =
-        [Work::Spsc, Work::Mpsc, Work::Mpmc, Work::Select, Work::Mutex1, Work::Mutex4, Work::WaitGroup];
+    const ALL: [Work; 8] = [
+        Work::Spsc,
+        Work::Mpsc,
+        Work::Mpmc,
+        Work::Select,
+        Work::Mutex1,
+        Work::Mutex4,
+        Work::WaitGroup,
+        Work::Atomic,
+    ];
 
     /// The name on the command line, the Go program's too.
     fn key(self) -> &'static str {
@@ -617,6 +655,7 @@ impl Work {
             Work::Mutex1 => "mutex1",
             Work::Mutex4 => "mutex4",
             Work::WaitGroup => "waitgroup",
+            Work::Atomic => "atomic",
         }
     }
 
@@ -645,6 +684,7 @@ impl Work {
             Work::Select => &[ToolId::Goweave, ToolId::Crossbeam, ToolId::Go],
             Work::Mutex1 | Work::Mutex4 => &[ToolId::Goweave, ToolId::Std, ToolId::ParkingLot, ToolId::Go],
             Work::WaitGroup => &[ToolId::Goweave, ToolId::Std, ToolId::Go],
+            Work::Atomic => &[ToolId::Goweave, ToolId::Std],
         }
     }
 
@@ -657,6 +697,7 @@ impl Work {
             Work::Mutex1 => "Mutex, uncontended lock/unlock (1 thread), ns per lock".to_string(),
             Work::Mutex4 => format!("Mutex, {FANOUT} threads incrementing, ns per lock"),
             Work::WaitGroup => format!("WaitGroup, add({FANOUT}) + {FANOUT} done + wait, ns per round"),
+            Work::Atomic => format!("atomic load (1 thread, {ATOMIC_LOADS} per message), ns per load"),
         }
     }
 }
@@ -683,6 +724,8 @@ fn run_rust(tool: ToolId, work: Work, cap: usize, n: usize) -> (usize, Duration)
         (Work::Mutex4, ToolId::ParkingLot) => mutexes::<ParkingLot>(FANOUT, n),
         (Work::WaitGroup, ToolId::Goweave) => waitgroups::<Goweave>(n),
         (Work::WaitGroup, ToolId::Std) => waitgroups::<Std>(n),
+        (Work::Atomic, ToolId::Goweave) => atomic_loads(true, n),
+        (Work::Atomic, ToolId::Std) => atomic_loads(false, n),
         (work, tool) => panic!("{} does not run {}", tool.key(), work.key()),
     }
 }
@@ -712,6 +755,10 @@ fn probe_goweave(work: Work) -> Result<(), String> {
                 Goweave::add(&g, 1);
                 Goweave::done(&g);
                 Goweave::wait(&g);
+            }
+            Work::Atomic => {
+                let a = goweave::sync::atomic::AtomicU64::new(7);
+                assert_eq!(a.load(goweave::sync::atomic::Ordering::SeqCst), 7);
             }
         }
         if GOWEAVE_THREADS_ARE_GO {
@@ -1024,7 +1071,7 @@ fn channel_table(setup: &Setup, rows: &[(Work, usize)], use_tool: &dyn Fn(ToolId
 }
 
 fn sync_table(setup: &Setup, rows: &[(Work, usize)], use_tool: &dyn Fn(ToolId) -> bool) -> Vec<String> {
-    println!("## Mutex and WaitGroup, best of {}\n", setup.runs);
+    println!("## Mutex, WaitGroup and the mode check, best of {}\n", setup.runs);
     println!(
         "| workload | goweave | std | parking_lot | Go | goweave/std | goweave/Go | target: uncontended <= 1.2x std |"
     );
@@ -1175,7 +1222,7 @@ fn main() {
     let ticks_before = cpu_ticks();
 
     let channel_rows = rows(&[Work::Spsc, Work::Mpsc, Work::Mpmc, Work::Select], &only);
-    let sync_rows = rows(&[Work::Mutex1, Work::Mutex4, Work::WaitGroup], &only);
+    let sync_rows = rows(&[Work::Mutex1, Work::Mutex4, Work::WaitGroup, Work::Atomic], &only);
     let mut unavailable = Vec::new();
     if !channel_rows.is_empty() {
         unavailable.extend(channel_table(&setup, &channel_rows, &use_tool));

@@ -62,7 +62,6 @@
 
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
-use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -71,7 +70,7 @@ use parking_lot::lock_api::RawMutex as _;
 use parking_lot::RawMutex;
 
 use super::ring::{PopError, PushError, Ring};
-use super::waiter::{Cx, Queue, Spin, Wake};
+use super::waiter::{Cx, Packet, Queue, Spin, Wake};
 use crate::rt::Location;
 
 /// Why a native `try_send` failed; the value is handed back.
@@ -243,7 +242,9 @@ impl<T> NativeChan<T> {
     #[inline]
     pub(crate) fn send(&self, value: T) -> Result<(), T> {
         match &self.kind {
-            Kind::Buffered(ring) => match ring.try_push(value) {
+            // The hint first: a push into a full ring would read the
+            // receivers' `head` (see `Ring::send_hint`).
+            Kind::Buffered(ring) if ring.send_hint() => match ring.try_push(value) {
                 Ok(()) => {
                     self.wake_receiver();
                     Ok(())
@@ -251,6 +252,7 @@ impl<T> NativeChan<T> {
                 Err(PushError::Full(value)) => self.send_buffered_slow(ring, value),
                 Err(PushError::Closed(value)) => Err(value),
             },
+            Kind::Buffered(ring) => self.send_buffered_slow(ring, value),
             Kind::Unbuffered => self.send_unbuffered(value),
             Kind::Nil => block_forever(),
         }
@@ -261,7 +263,7 @@ impl<T> NativeChan<T> {
     #[inline]
     pub(crate) fn recv(&self) -> Option<T> {
         match &self.kind {
-            Kind::Buffered(ring) => match ring.try_pop() {
+            Kind::Buffered(ring) if ring.recv_hint() => match ring.try_pop() {
                 Ok(value) => {
                     self.wake_sender();
                     Some(value)
@@ -269,6 +271,7 @@ impl<T> NativeChan<T> {
                 Err(PopError::Empty) => self.recv_buffered_slow(ring),
                 Err(PopError::Closed) => None,
             },
+            Kind::Buffered(ring) => self.recv_buffered_slow(ring),
             Kind::Unbuffered => self.recv_unbuffered(),
             Kind::Nil => block_forever(),
         }
@@ -294,10 +297,10 @@ impl<T> NativeChan<T> {
                     Some(receiver) => {
                         // SAFETY: the claim makes this thread the only one
                         // to touch the receiver's slot until `complete`.
-                        unsafe { *receiver.slot = Some(value) };
-                        receiver.cx.complete(receiver.oper);
+                        unsafe { *receiver.slot() = Some(value) };
+                        let wake = receiver.complete();
                         drop(q);
-                        receiver.into_wake().wake();
+                        wake.wake();
                         Ok(())
                     }
                     None => Err(TrySend::Full(value)),
@@ -337,7 +340,7 @@ impl<T> NativeChan<T> {
     /// Closes the channel, waking every blocked operation; `Err` with Go's
     /// panic message on a nil or closed channel.
     pub(crate) fn close(&self) -> Result<(), &'static str> {
-        let mut woken = Vec::new();
+        let mut woken: Vec<Wake> = Vec::new();
         {
             let mut q = match &self.kind {
                 Kind::Nil => return Err("close of nil channel"),
@@ -359,13 +362,13 @@ impl<T> NativeChan<T> {
             // Unbuffered waiters find their slots untouched: a receiver's
             // empty (it gets `None`), a sender's still full (it panics).
             // Buffered ones retry and see the mark.
-            q.recvq.select_all(&mut woken);
-            q.sendq.select_all(&mut woken);
+            q.recvq.wake_all(&mut woken);
+            q.sendq.wake_all(&mut woken);
             self.waiters.recv_waiting.store(false, Ordering::SeqCst);
             self.waiters.send_waiting.store(false, Ordering::SeqCst);
         }
-        for waiter in woken {
-            waiter.into_wake().wake();
+        for wake in woken {
+            wake.wake();
         }
         Ok(())
     }
@@ -427,9 +430,9 @@ impl<T> NativeChan<T> {
         } else {
             (&mut q.recvq, &self.waiters.recv_waiting)
         };
-        let woken = queue.select_first();
+        let wake = queue.wake_first();
         flag.store(!queue.is_empty(), Ordering::SeqCst);
-        woken.map_or(Wake::NONE, |w| w.into_wake())
+        wake
     }
 
     /// A send that found the ring full: spin, then wait for room.
@@ -451,19 +454,19 @@ impl<T> NativeChan<T> {
                 }
             }
             Cx::with(|cx| {
+                let packet = Packet::new(cx, None);
                 let mut q = self.lock();
-                cx.reset();
-                q.sendq.push(cx, 0, ptr::null_mut());
+                q.sendq.push_plain(&packet);
                 self.waiters.send_waiting.store(true, Ordering::SeqCst);
                 if ring.send_ready() {
                     // Room (or the close) came while we enqueued: retry.
-                    q.sendq.remove(cx, 0);
+                    q.sendq.remove_plain(&packet);
                     self.waiters.send_waiting.store(!q.sendq.is_empty(), Ordering::SeqCst);
                     return;
                 }
                 drop(q);
                 // Woken by a receive (which dequeued us) or the close.
-                cx.wait();
+                packet.wait();
             });
             match ring.try_push(value) {
                 Ok(()) => {
@@ -482,7 +485,9 @@ impl<T> NativeChan<T> {
         loop {
             let mut spin = Spin::new();
             while spin.spin() {
-                if !ring.recv_hint() {
+                // The hint cannot see a close: once the spinning turns to
+                // yielding, a full attempt each time.
+                if !ring.recv_hint() && spin.pausing() {
                     continue;
                 }
                 match ring.try_pop() {
@@ -495,17 +500,17 @@ impl<T> NativeChan<T> {
                 }
             }
             Cx::with(|cx| {
+                let packet = Packet::new(cx, None);
                 let mut q = self.lock();
-                cx.reset();
-                q.recvq.push(cx, 0, ptr::null_mut());
+                q.recvq.push_plain(&packet);
                 self.waiters.recv_waiting.store(true, Ordering::SeqCst);
                 if ring.recv_ready() {
-                    q.recvq.remove(cx, 0);
+                    q.recvq.remove_plain(&packet);
                     self.waiters.recv_waiting.store(!q.recvq.is_empty(), Ordering::SeqCst);
                     return;
                 }
                 drop(q);
-                cx.wait();
+                packet.wait();
             });
             match ring.try_pop() {
                 Ok(value) => {
@@ -527,23 +532,20 @@ impl<T> NativeChan<T> {
         if let Some(receiver) = q.recvq.claim() {
             // SAFETY: the claim makes this thread the only one to touch
             // the receiver's slot until `complete`.
-            unsafe { *receiver.slot = Some(value) };
-            receiver.cx.complete(receiver.oper);
+            unsafe { *receiver.slot() = Some(value) };
+            let wake = receiver.complete();
             drop(q);
-            receiver.into_wake().wake();
+            wake.wake();
             return Ok(());
         }
         Cx::with(|cx| {
             // The value waits here, on this thread's stack, for a receiver
             // to take it; still here after the wait means a close.
-            let slot = UnsafeCell::new(Some(value));
-            cx.reset();
-            q.sendq.push(cx, 0, slot.get());
+            let packet = Packet::new(cx, Some(value));
+            q.sendq.push_plain(&packet);
             drop(q);
-            cx.wait();
-            // The wait returned: our one entry was claimed and completed,
-            // and the claimer is done with the slot (see `waiter.rs`).
-            match slot.into_inner() {
+            packet.wait();
+            match packet.into_slot() {
                 None => Ok(()),
                 Some(value) => Err(value),
             }
@@ -562,13 +564,12 @@ impl<T> NativeChan<T> {
             return None;
         }
         Cx::with(|cx| {
-            let slot = UnsafeCell::new(None);
-            cx.reset();
-            q.recvq.push(cx, 0, slot.get());
+            let packet = Packet::new(cx, None);
+            q.recvq.push_plain(&packet);
             drop(q);
-            cx.wait();
+            packet.wait();
             // A sender's value, or `None` from the close.
-            slot.into_inner()
+            packet.into_slot()
         })
     }
 
@@ -579,9 +580,8 @@ impl<T> NativeChan<T> {
         // SAFETY: the claim makes this thread the only one to touch the
         // sender's slot until `complete`; a waiting sender's slot holds
         // its value.
-        let value = unsafe { (*sender.slot).take() }.expect("a waiting sender has its value");
-        sender.cx.complete(sender.oper);
-        Some((value, sender.into_wake()))
+        let value = unsafe { (*sender.slot()).take() }.expect("a waiting sender has its value");
+        Some((value, sender.complete()))
     }
 }
 
@@ -653,9 +653,8 @@ impl<T> NativeChan<T> {
                 Some(receiver) => {
                     // SAFETY: the claim makes this thread the only one to
                     // touch the receiver's slot until `complete`.
-                    unsafe { *receiver.slot = value.take() };
-                    receiver.cx.complete(receiver.oper);
-                    SendPoll::Sent(receiver.into_wake())
+                    unsafe { *receiver.slot() = value.take() };
+                    SendPoll::Sent(receiver.complete())
                 }
                 None => SendPoll::Pending,
             },
@@ -675,10 +674,10 @@ impl<T> NativeChan<T> {
         // SAFETY: the caller holds the lock.
         let q = unsafe { self.queues() };
         if send {
-            q.sendq.push(cx, oper, slot);
+            q.sendq.push_select(cx, oper, slot);
             self.waiters.send_waiting.store(true, Ordering::SeqCst);
         } else {
-            q.recvq.push(cx, oper, slot);
+            q.recvq.push_select(cx, oper, slot);
             self.waiters.recv_waiting.store(true, Ordering::SeqCst);
         }
     }
@@ -696,7 +695,7 @@ impl<T> NativeChan<T> {
         } else {
             (&mut q.recvq, &self.waiters.recv_waiting)
         };
-        queue.remove(cx, oper);
+        queue.remove_select(cx, oper);
         flag.store(!queue.is_empty(), Ordering::SeqCst);
     }
 

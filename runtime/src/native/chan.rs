@@ -19,18 +19,20 @@
 //! its own stack and waits. A receiver does the mirror image. The value
 //! so moves once, from one thread's stack to the other's, and the
 //! rendezvous completes inside the one critical section in which the
-//! second party arrives, as in Go. Because the partner queues are only
-//! ever non-empty on one side (an arrival pairs with a waiting partner
-//! before it would enqueue), the operation that pairs is always the
-//! oldest waiting one: FIFO among blocked senders and among receivers.
+//! second party arrives, as in Go. An arrival pairs with the oldest
+//! waiting partner (skipping stale entries of selects that completed
+//! elsewhere), so blocked senders, and blocked receivers, are served in
+//! the order they came.
 //!
 //! # Buffered channels: the ring, and waking waiters
 //!
 //! A send pushes into the ring; a receive pops from it. When the ring is
 //! full (a send) or empty (a receive) the operation spins a little,
-//! retrying, then enqueues itself (no slot: the value stays with it),
-//! raises its side's flag (`send_waiting` / `recv_waiting`), re-checks the
-//! ring, and waits. A successful push loads `recv_waiting` and, if set,
+//! watching the stamp of the slot it needs (not the other side's index,
+//! whose cache line would then cross between the cores at every poll),
+//! then enqueues itself (no slot: the value stays with it), raises its
+//! side's flag (`send_waiting` / `recv_waiting`), re-checks the ring, and
+//! waits. A successful push loads `recv_waiting` and, if set,
 //! takes the lock and wakes the first waiting receiver, which retries its
 //! receive; a pop does the same for senders. Values go through the ring
 //! only, never around it, so the buffer stays FIFO even while receivers

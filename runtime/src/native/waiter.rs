@@ -53,7 +53,7 @@ use std::thread::{self, Thread};
 /// Spins of one `spin_loop` before a waiting thread yields.
 const SPINS: u32 = 100;
 /// Yields before it parks.
-const YIELDS: u32 = 4;
+const YIELDS: u32 = 16;
 
 /// The spin-then-yield budget of a thread about to wait: a partner on
 /// another core is usually a few hundred nanoseconds away, much less than

@@ -326,6 +326,13 @@ fn values_left_in_a_dropped_channel_are_dropped() {
 }
 
 #[test]
+fn handles_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Sender<String>>();
+    assert_send_sync::<Receiver<String>>();
+}
+
+#[test]
 fn handles_print_their_mode() {
     let (tx, rx) = goweave::chan::<i32>(1);
     let (tx, rx) = (format!("{tx:?}"), format!("{rx:?}"));

@@ -319,16 +319,15 @@ unsafe fn publish<T>(packet: *const Packet<'static, T>) -> Wake {
 #[must_use]
 pub(crate) struct Wake(Waking);
 
+/// Whom a [`Wake`] wakes.
 #[derive(Debug)]
 enum Waking {
+    /// Nobody: the waiter spins, or no waiter was found.
     None,
     /// A select's thread, if it parks.
     Cx(Arc<Cx>),
     /// A parked plain waiter, which awaits `P_ACK` in `state`.
-    Packet {
-        state: *const AtomicUsize,
-        thread: *const Thread,
-    },
+    Packet { state: *const AtomicUsize, thread: *const Thread },
 }
 
 impl Wake {

@@ -118,6 +118,7 @@ enum Kind<T> {
 }
 
 /// What the lock guards.
+#[repr(C)]
 struct Queues<T> {
     recvq: Queue<T>,
     sendq: Queue<T>,
@@ -125,15 +126,19 @@ struct Queues<T> {
     closed: bool,
 }
 
-/// The lock, what it guards, and the waiter flags: one cache line apart
-/// from the ring's head and tail, which it would otherwise slow down.
+/// The lock, what it guards, and the waiter flags, on cache lines of
+/// their own, apart from the ring's head and tail. Laid out in order
+/// (`repr(C)`) so that the lock and the queues' inline first entries
+/// (see [`Queue`]) share the first line: a claimer that takes the lock
+/// has the oldest waiter too.
+#[repr(C)]
 struct Waiters<T> {
     lock: RawMutex,
-    queues: UnsafeCell<Queues<T>>,
     /// Buffered channels: `recvq` is not empty (see the module docs).
     recv_waiting: AtomicBool,
     /// Buffered channels: `sendq` is not empty.
     send_waiting: AtomicBool,
+    queues: UnsafeCell<Queues<T>>,
 }
 
 /// A native channel (see the module docs).
@@ -717,5 +722,24 @@ impl<T> NativeChan<T> {
             Kind::Buffered(ring) => ring.quiescent(send),
             Kind::Unbuffered | Kind::Nil => Some((0, 0)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::native::waiter::Entry;
+
+    #[test]
+    fn the_lock_and_the_first_waiters_share_a_cache_line() {
+        let chan = NativeChan::<u64>::new(0, std::panic::Location::caller());
+        let lock = &chan.waiters.lock as *const RawMutex as usize;
+        let queues = chan.waiters.queues.get() as usize;
+        // `Queues` and `Queue` are `repr(C)`: the receive queue's first
+        // entry, then its rest, then the send queue's first entry.
+        assert_eq!(size_of::<Option<Entry<u64>>>(), size_of::<Entry<u64>>());
+        let end = queues + size_of::<Queue<u64>>() + size_of::<Option<Entry<u64>>>();
+        assert_eq!(lock % 64, 0);
+        assert!(end - lock <= 64, "{} bytes", end - lock);
     }
 }

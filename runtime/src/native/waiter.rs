@@ -41,10 +41,13 @@
 //! out a claimer that popped one of them and is about to fail its CAS.
 //!
 //! Nothing here allocates per operation: a packet is on the stack, the
-//! `Cx` is made once per thread, and the queues keep their capacity.
+//! `Cx` is made once per thread, and a queue's deque of younger waiters is
+//! made when a second one comes and then kept, with its capacity.
 
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::num::NonZeroU32;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -256,14 +259,46 @@ impl Cx {
     }
 }
 
-/// A blocked operation in a channel's queue (Go's `sudog`).
+/// A blocked operation in a channel's queue (Go's `sudog`): a plain
+/// operation waiting on its packet, or arm `oper` of a select waiting on
+/// its `cx`, with the arm's value slot (null on a buffered channel, whose
+/// waiters retry when woken). A struct rather than an enum so that
+/// `Option<Entry>` is no larger than `Entry` (the zero `oper1` is its
+/// niche), which keeps a channel's first waiters in its lock's cache line
+/// (see [`Queue`]).
 #[derive(Debug)]
-pub(crate) enum Entry<T> {
-    /// A plain operation, waiting on its packet.
-    Plain(*const Packet<'static, T>),
-    /// Arm `oper` of a select waiting on `cx`, with the arm's value slot
-    /// (null on a buffered channel, whose waiters retry when woken).
-    Select { cx: Arc<Cx>, oper: usize, slot: *mut Option<T> },
+pub(crate) struct Entry<T> {
+    /// The select's context; `None` for a plain operation.
+    cx: Option<Arc<Cx>>,
+    /// The select arm plus one (1 for a plain operation).
+    oper1: NonZeroU32,
+    /// A plain operation's `*const Packet<'static, T>`, or a select arm's
+    /// `*mut Option<T>` slot.
+    ptr: *mut (),
+    _values: PhantomData<*mut Option<T>>,
+}
+
+impl<T> Entry<T> {
+    /// A plain operation's entry.
+    fn plain(packet: *const Packet<'static, T>) -> Entry<T> {
+        Entry { cx: None, oper1: NonZeroU32::MIN, ptr: packet.cast_mut().cast(), _values: PhantomData }
+    }
+
+    /// Arm `oper` of a select.
+    fn select(cx: &Arc<Cx>, oper: usize, slot: *mut Option<T>) -> Entry<T> {
+        let oper1 = u32::try_from(oper + 1).ok().and_then(NonZeroU32::new).expect("a select arm index");
+        Entry { cx: Some(cx.clone()), oper1, ptr: slot.cast(), _values: PhantomData }
+    }
+
+    /// The select arm.
+    fn oper(&self) -> usize {
+        self.oper1.get() as usize - 1
+    }
+
+    /// The packet of a plain operation.
+    fn packet(&self) -> *const Packet<'static, T> {
+        self.ptr.cast_const().cast()
+    }
 }
 
 /// An entry claimed for a hand-off: move the value through
@@ -274,20 +309,21 @@ pub(crate) struct Claimed<T>(Entry<T>);
 impl<T> Claimed<T> {
     /// The waiter's value slot.
     pub(crate) fn slot(&self) -> *mut Option<T> {
-        match &self.0 {
+        match &self.0.cx {
             // SAFETY: a queued packet is alive (see the module docs).
-            Entry::Plain(packet) => unsafe { (**packet).slot.get() },
-            Entry::Select { slot, .. } => *slot,
+            None => unsafe { (*self.0.packet()).slot.get() },
+            Some(_) => self.0.ptr.cast(),
         }
     }
 
     /// Publishes the completion; the returned [`Wake`] unparks the waiter
     /// once the channel is unlocked.
     pub(crate) fn complete(self) -> Wake {
-        match self.0 {
+        let oper = self.0.oper();
+        match self.0.cx {
             // SAFETY: a queued packet is alive until this publication.
-            Entry::Plain(packet) => unsafe { publish(packet) },
-            Entry::Select { cx, oper, .. } => {
+            None => unsafe { publish(self.0.packet()) },
+            Some(cx) => {
                 // SeqCst: the store of the Dekker pair with `parked`.
                 cx.state.store(DONE + oper, Ordering::SeqCst);
                 Wake(Waking::Cx(cx))
@@ -359,21 +395,62 @@ impl Wake {
 
 /// A FIFO of blocked operations (Go's `waitq`). Guarded by its channel's
 /// lock.
+///
+/// The oldest entry is kept inline, and `chan.rs` lays the lock and both
+/// queues' inline entries out in one cache line: with one waiter (the
+/// rendezvous of a sender and a receiver), the claimer finds it in the
+/// line the lock brought. The younger ones go to a deque allocated when a
+/// second waiter comes, and kept.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Queue<T> {
-    entries: VecDeque<Entry<T>>,
+    /// The oldest entry; `None` only if the queue is empty.
+    first: Option<Entry<T>>,
+    /// The others, oldest first. Boxed: one word, so that both queues'
+    /// first entries fit in the lock's cache line.
+    #[allow(clippy::box_collection)]
+    rest: Option<Box<VecDeque<Entry<T>>>>,
 }
 
 impl<T> Queue<T> {
     /// An empty queue.
     pub(crate) const fn new() -> Queue<T> {
-        Queue { entries: VecDeque::new() }
+        Queue { first: None, rest: None }
     }
 
     /// Whether nobody waits.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.first.is_none()
+    }
+
+    fn push(&mut self, e: Entry<T>) {
+        if self.first.is_none() {
+            self.first = Some(e);
+        } else {
+            self.rest.get_or_insert_with(Box::default).push_back(e);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Entry<T>> {
+        let e = self.first.take()?;
+        self.first = self.rest.as_mut().and_then(|rest| rest.pop_front());
+        Some(e)
+    }
+
+    /// Removes the newest entry `mine` accepts, if any.
+    fn remove(&mut self, mine: impl Fn(&Entry<T>) -> bool) {
+        // The newest entries are the likeliest (a wait that gave up just
+        // after enqueuing): search from the back.
+        if let Some(rest) = self.rest.as_mut() {
+            if let Some(i) = rest.iter().rposition(&mine) {
+                rest.remove(i);
+                return;
+            }
+        }
+        if self.first.as_ref().is_some_and(mine) {
+            self.pop();
+        }
     }
 
     /// Enqueues a plain operation waiting on `packet`, which must stay
@@ -381,50 +458,38 @@ impl<T> Queue<T> {
     /// removed ([`Queue::remove_plain`]).
     pub(crate) fn push_plain<'a>(&mut self, packet: &Packet<'a, T>) {
         // The lifetime is erased: the packet outlives its entry (above).
-        let packet = (packet as *const Packet<'a, T>).cast::<Packet<'static, T>>();
-        self.entries.push_back(Entry::Plain(packet));
+        self.push(Entry::plain((packet as *const Packet<'a, T>).cast()));
     }
 
     /// Enqueues arm `oper` of a select waiting on `cx`, with its slot.
     pub(crate) fn push_select(&mut self, cx: &Arc<Cx>, oper: usize, slot: *mut Option<T>) {
-        self.entries.push_back(Entry::Select { cx: cx.clone(), oper, slot });
+        self.push(Entry::select(cx, oper, slot));
     }
 
     /// Removes the plain operation waiting on `packet`, if still there.
     pub(crate) fn remove_plain(&mut self, packet: &Packet<'_, T>) {
         let packet = (packet as *const Packet<'_, T>).cast::<Packet<'static, T>>();
-        // The newest entries are the likeliest: search from the back.
-        if let Some(i) =
-            self.entries.iter().rposition(|e| matches!(e, Entry::Plain(p) if ptr::eq(*p, packet)))
-        {
-            self.entries.remove(i);
-        }
+        self.remove(|e| e.cx.is_none() && ptr::eq(e.packet(), packet));
     }
 
     /// Removes arm `oper` of the select waiting on `cx`, if still there.
     pub(crate) fn remove_select(&mut self, cx: &Cx, oper: usize) {
-        let mine = |e: &Entry<T>| matches!(e, Entry::Select { cx: c, oper: o, .. } if ptr::eq(&**c, cx) && *o == oper);
-        if let Some(i) = self.entries.iter().rposition(mine) {
-            self.entries.remove(i);
-        }
+        self.remove(|e| e.cx.as_deref().is_some_and(|c| ptr::eq(c, cx)) && e.oper() == oper);
     }
 
     /// The first waiter, claimed for a hand-off; stale select entries
     /// (their select completed elsewhere) are dropped on the way.
     #[inline]
     pub(crate) fn claim(&mut self) -> Option<Claimed<T>> {
-        while let Some(e) = self.entries.pop_front() {
-            match &e {
-                Entry::Plain(_) => return Some(Claimed(e)),
-                Entry::Select { cx, .. } => {
-                    let won = cx
-                        .state
-                        .compare_exchange(WAITING, CLAIMED, Ordering::SeqCst, Ordering::Acquire)
-                        .is_ok();
-                    if won {
-                        return Some(Claimed(e));
-                    }
+        while let Some(e) = self.pop() {
+            let won = match &e.cx {
+                None => true,
+                Some(cx) => {
+                    cx.state.compare_exchange(WAITING, CLAIMED, Ordering::SeqCst, Ordering::Acquire).is_ok()
                 }
+            };
+            if won {
+                return Some(Claimed(e));
             }
         }
         None
@@ -433,7 +498,7 @@ impl<T> Queue<T> {
     /// The first waiter, woken for its operation (no hand-off), stale
     /// entries dropped on the way.
     pub(crate) fn wake_first(&mut self) -> Wake {
-        while let Some(e) = self.entries.pop_front() {
+        while let Some(e) = self.pop() {
             if let Some(wake) = Self::wake_entry(e) {
                 return wake;
             }
@@ -444,18 +509,19 @@ impl<T> Queue<T> {
     /// Every waiter, woken for its operation (a close): appended to
     /// `woken`, stale entries dropped.
     pub(crate) fn wake_all(&mut self, woken: &mut Vec<Wake>) {
-        for e in self.entries.drain(..) {
+        while let Some(e) = self.pop() {
             woken.extend(Self::wake_entry(e));
         }
     }
 
     /// Completes `e` without a hand-off; `None` if it was stale.
     fn wake_entry(e: Entry<T>) -> Option<Wake> {
-        match e {
+        let oper = e.oper();
+        match e.cx {
             // SAFETY: a queued packet is alive until it is published, and
             // its entry was just popped by its one claimer.
-            Entry::Plain(packet) => Some(unsafe { publish(packet) }),
-            Entry::Select { cx, oper, .. } => cx.try_select(oper).then_some(Wake(Waking::Cx(cx))),
+            None => Some(unsafe { publish(e.packet()) }),
+            Some(cx) => cx.try_select(oper).then_some(Wake(Waking::Cx(cx))),
         }
     }
 }

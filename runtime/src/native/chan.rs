@@ -609,6 +609,46 @@ impl<T> NativeChan<T> {
         matches!(self.kind, Kind::Buffered(_))
     }
 
+    /// A select's receive on a buffered channel, without the lock (the
+    /// ring needs none; waking a sender takes it if someone waits):
+    /// `Some(value)` if it completed now, `value` being `None` on a closed
+    /// and drained channel.
+    pub(crate) fn try_recv_buffered(&self) -> Option<Option<T>> {
+        let Kind::Buffered(ring) = &self.kind else {
+            return None;
+        };
+        match ring.try_pop() {
+            Ok(value) => {
+                self.wake_sender();
+                Some(Some(value))
+            }
+            Err(PopError::Closed) => Some(None),
+            Err(PopError::Empty) => None,
+        }
+    }
+
+    /// A select's send of `*value` (taken if sent) on a buffered channel,
+    /// without the lock (see [`try_recv_buffered`](Self::try_recv_buffered)).
+    pub(crate) fn try_send_buffered(&self, value: &mut Option<T>) -> SendPoll {
+        let Kind::Buffered(ring) = &self.kind else {
+            return SendPoll::Pending;
+        };
+        match ring.try_push(value.take().expect("a send arm's value")) {
+            Ok(()) => {
+                self.wake_receiver();
+                SendPoll::Sent(Wake::NONE)
+            }
+            Err(PushError::Full(v)) => {
+                *value = Some(v);
+                SendPoll::Pending
+            }
+            Err(PushError::Closed(v)) => {
+                *value = Some(v);
+                SendPoll::Closed
+            }
+        }
+    }
+
     /// A select's receive: `Some((value, wake))` if it completed now
     /// (`value` is `None` on a closed and drained channel).
     ///
@@ -716,7 +756,8 @@ impl<T> NativeChan<T> {
     ///
     /// # Safety
     ///
-    /// The caller holds the lock, and has since the arm was polled.
+    /// On an unbuffered channel, the caller holds the lock, and has since
+    /// the arm was polled (a buffered channel's ring needs no lock).
     pub(crate) unsafe fn quiescent(&self, send: bool) -> Option<(usize, usize)> {
         match &self.kind {
             Kind::Buffered(ring) => ring.quiescent(send),

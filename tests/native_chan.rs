@@ -1,6 +1,7 @@
 //! Native channels: Go's semantics on real threads.
 
 use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -325,6 +326,13 @@ fn values_left_in_a_dropped_channel_are_dropped() {
 }
 
 #[test]
+fn handles_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Sender<String>>();
+    assert_send_sync::<Receiver<String>>();
+}
+
+#[test]
 fn handles_print_their_mode() {
     let (tx, rx) = goweave::chan::<i32>(1);
     let (tx, rx) = (format!("{tx:?}"), format!("{rx:?}"));
@@ -404,6 +412,51 @@ fn stress_spsc_and_mpsc() {
     for (cap, senders) in [(0, 1), (1, 1), (64, 1), (64, 4)] {
         let sum = within(600, move || mpmc(cap, senders, 1, 100_000));
         assert_eq!(sum, triangle(senders * 100_000), "cap {cap}, {senders} senders");
+    }
+}
+
+#[test]
+fn a_close_racing_with_sends_and_receives_loses_nothing() {
+    // Senders send until the close makes their send panic; receivers
+    // drain until closed. Every send that returned was received, exactly
+    // once, and no receive got a value nobody sent.
+    for cap in [0, 1, 8] {
+        within(600, move || {
+            let (tx, rx) = goweave::chan::<u64>(cap);
+            let senders: Vec<_> = (0..3u64)
+                .map(|s| {
+                    let tx = tx.clone();
+                    thread::spawn(move || {
+                        let mut sent = 0u64;
+                        let closed = std::panic::catch_unwind(AssertUnwindSafe(|| loop {
+                            tx.send(s << 32 | sent);
+                            sent += 1;
+                        }));
+                        assert!(closed.is_err());
+                        sent
+                    })
+                })
+                .collect();
+            let receivers: Vec<_> = (0..3)
+                .map(|_| {
+                    let rx = rx.clone();
+                    thread::spawn(move || rx.iter().collect::<Vec<u64>>())
+                })
+                .collect();
+            thread::sleep(PAUSE);
+            tx.close();
+            let sent: Vec<u64> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+            let mut got: Vec<u64> = receivers.into_iter().flat_map(|r| r.join().unwrap()).collect();
+            got.sort_unstable();
+            let mut expected: Vec<u64> = sent
+                .iter()
+                .enumerate()
+                .flat_map(|(s, &n)| (0..n).map(move |i| (s as u64) << 32 | i))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(got.len(), expected.len(), "cap {cap}: sends that returned vs values received");
+            assert!(got == expected, "cap {cap}: the values received are not the values sent");
+        });
     }
 }
 

@@ -342,6 +342,75 @@ fn stress_select_mpmc() {
     assert_eq!(sum, 400_000 * 399_999 / 2);
 }
 
+/// Producers send through select send arms over two buffered channels;
+/// consumers receive through a select over both, turning an arm nil once
+/// its channel is closed and drained (Go's idiom), spinning on `default`
+/// if `spin`. Checks that every value arrived exactly once.
+fn select_buffered_only(spin: bool) {
+    const PER: u64 = 50_000;
+    let (a_tx, a_rx) = goweave::chan::<u64>(4);
+    let (b_tx, b_rx) = goweave::chan::<u64>(1);
+    let senders: Vec<_> = (0..3u64)
+        .map(|p| {
+            let (a_tx, b_tx) = (a_tx.clone(), b_tx.clone());
+            thread::spawn(move || {
+                for i in 0..PER {
+                    let v = p * PER + i;
+                    select! {
+                        send(a_tx, v) => {},
+                        send(b_tx, v) => {},
+                    }
+                }
+            })
+        })
+        .collect();
+    let receivers: Vec<_> = (0..3)
+        .map(|_| {
+            let (a_rx, b_rx) = (a_rx.clone(), b_rx.clone());
+            thread::spawn(move || {
+                let nil = chan::never::<u64>();
+                let (mut a_done, mut b_done) = (false, false);
+                let mut got = Vec::new();
+                while !(a_done && b_done) {
+                    let a = if a_done { &nil } else { &a_rx };
+                    let b = if b_done { &nil } else { &b_rx };
+                    if spin {
+                        select! {
+                            recv(a) -> v => match v { Some(v) => got.push(v), None => a_done = true },
+                            recv(b) -> v => match v { Some(v) => got.push(v), None => b_done = true },
+                            default => thread::yield_now(),
+                        }
+                    } else {
+                        select! {
+                            recv(a) -> v => match v { Some(v) => got.push(v), None => a_done = true },
+                            recv(b) -> v => match v { Some(v) => got.push(v), None => b_done = true },
+                        }
+                    }
+                }
+                got
+            })
+        })
+        .collect();
+    for s in senders {
+        s.join().unwrap();
+    }
+    a_tx.close();
+    b_tx.close();
+    let mut seen = HashSet::new();
+    for r in receivers {
+        for v in r.join().unwrap() {
+            assert!(seen.insert(v), "{v} received twice");
+        }
+    }
+    assert_eq!(seen.len() as u64, 3 * PER, "values lost");
+}
+
+#[test]
+fn stress_select_over_buffered_channels_only() {
+    within(600, || select_buffered_only(false));
+    within(600, || select_buffered_only(true));
+}
+
 #[test]
 fn stress_select_ping_pong() {
     // Two threads answer each other through selects with both a send and

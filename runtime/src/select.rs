@@ -24,7 +24,7 @@ use crate::footprint::TaskId;
 use crate::native;
 use crate::native::chan::{NativeChan, SendPoll};
 use crate::native::select::{NativeArm, Outcome, Poll, Woken};
-use crate::native::waiter::Cx;
+use crate::native::waiter::{Cx, Wake};
 use crate::rt::object::{ModelChan, SendOnClosed};
 use crate::rt::{self, go_panic, with_exec, Dir, Execution, Location, Resumed};
 
@@ -282,6 +282,20 @@ impl<T: Send> NativeArm for RecvArm<'_, T> {
         native_chan(&self.rx.chan).raw_lock()
     }
 
+    fn is_buffered(&self) -> bool {
+        native_chan(&self.rx.chan).is_buffered()
+    }
+
+    fn try_now(&mut self) -> Poll {
+        match native_chan(&self.rx.chan).try_recv_buffered() {
+            Some(value) => {
+                self.value = Some(value);
+                Poll::Ready(Wake::NONE)
+            }
+            None => Poll::Pending,
+        }
+    }
+
     unsafe fn poll(&mut self) -> Poll {
         let rx = self.rx;
         // SAFETY: the caller holds the channel's lock (this method's
@@ -332,6 +346,22 @@ impl<T: Send> NativeArm for SendArm<'_, T> {
     #[track_caller]
     fn chan_lock(&self) -> Option<&RawMutex> {
         native_chan(&self.tx.chan).raw_lock()
+    }
+
+    fn is_buffered(&self) -> bool {
+        native_chan(&self.tx.chan).is_buffered()
+    }
+
+    fn try_now(&mut self) -> Poll {
+        let tx = self.tx;
+        match native_chan(&tx.chan).try_send_buffered(&mut self.value) {
+            SendPoll::Sent(wake) => {
+                self.fired = true;
+                Poll::Ready(wake)
+            }
+            SendPoll::Pending => Poll::Pending,
+            SendPoll::Closed => Poll::SendClosed,
+        }
     }
 
     unsafe fn poll(&mut self) -> Poll {

@@ -19,18 +19,20 @@
 //! its own stack and waits. A receiver does the mirror image. The value
 //! so moves once, from one thread's stack to the other's, and the
 //! rendezvous completes inside the one critical section in which the
-//! second party arrives, as in Go. Because the partner queues are only
-//! ever non-empty on one side (an arrival pairs with a waiting partner
-//! before it would enqueue), the operation that pairs is always the
-//! oldest waiting one: FIFO among blocked senders and among receivers.
+//! second party arrives, as in Go. An arrival pairs with the oldest
+//! waiting partner (skipping stale entries of selects that completed
+//! elsewhere), so blocked senders, and blocked receivers, are served in
+//! the order they came.
 //!
 //! # Buffered channels: the ring, and waking waiters
 //!
 //! A send pushes into the ring; a receive pops from it. When the ring is
 //! full (a send) or empty (a receive) the operation spins a little,
-//! retrying, then enqueues itself (no slot: the value stays with it),
-//! raises its side's flag (`send_waiting` / `recv_waiting`), re-checks the
-//! ring, and waits. A successful push loads `recv_waiting` and, if set,
+//! watching the stamp of the slot it needs (not the other side's index,
+//! whose cache line would then cross between the cores at every poll),
+//! then enqueues itself (no slot: the value stays with it), raises its
+//! side's flag (`send_waiting` / `recv_waiting`), re-checks the ring, and
+//! waits. A successful push loads `recv_waiting` and, if set,
 //! takes the lock and wakes the first waiting receiver, which retries its
 //! receive; a pop does the same for senders. Values go through the ring
 //! only, never around it, so the buffer stays FIFO even while receivers
@@ -62,7 +64,6 @@
 
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
-use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -71,8 +72,10 @@ use parking_lot::lock_api::RawMutex as _;
 use parking_lot::RawMutex;
 
 use super::ring::{PopError, PushError, Ring};
-use super::waiter::{Cx, Queue, Spin, Wake};
+use super::waiter::{Cx, Packet, Queue, Spin, Wake};
 use crate::rt::Location;
+
+mod select;
 
 /// Why a native `try_send` failed; the value is handed back.
 #[derive(Debug)]
@@ -117,6 +120,7 @@ enum Kind<T> {
 }
 
 /// What the lock guards.
+#[repr(C)]
 struct Queues<T> {
     recvq: Queue<T>,
     sendq: Queue<T>,
@@ -124,15 +128,19 @@ struct Queues<T> {
     closed: bool,
 }
 
-/// The lock, what it guards, and the waiter flags: one cache line apart
-/// from the ring's head and tail, which it would otherwise slow down.
+/// The lock, what it guards, and the waiter flags, on cache lines of
+/// their own, apart from the ring's head and tail. Laid out in order
+/// (`repr(C)`) so that the lock and the queues' inline first entries
+/// (see [`Queue`]) share the first line: a claimer that takes the lock
+/// has the oldest waiter too.
+#[repr(C)]
 struct Waiters<T> {
     lock: RawMutex,
-    queues: UnsafeCell<Queues<T>>,
     /// Buffered channels: `recvq` is not empty (see the module docs).
     recv_waiting: AtomicBool,
     /// Buffered channels: `sendq` is not empty.
     send_waiting: AtomicBool,
+    queues: UnsafeCell<Queues<T>>,
 }
 
 /// A native channel (see the module docs).
@@ -243,7 +251,9 @@ impl<T> NativeChan<T> {
     #[inline]
     pub(crate) fn send(&self, value: T) -> Result<(), T> {
         match &self.kind {
-            Kind::Buffered(ring) => match ring.try_push(value) {
+            // The hint first: a push into a full ring would read the
+            // receivers' `head` (see `Ring::send_hint`).
+            Kind::Buffered(ring) if ring.send_hint() => match ring.try_push(value) {
                 Ok(()) => {
                     self.wake_receiver();
                     Ok(())
@@ -251,6 +261,7 @@ impl<T> NativeChan<T> {
                 Err(PushError::Full(value)) => self.send_buffered_slow(ring, value),
                 Err(PushError::Closed(value)) => Err(value),
             },
+            Kind::Buffered(ring) => self.send_buffered_slow(ring, value),
             Kind::Unbuffered => self.send_unbuffered(value),
             Kind::Nil => block_forever(),
         }
@@ -261,7 +272,7 @@ impl<T> NativeChan<T> {
     #[inline]
     pub(crate) fn recv(&self) -> Option<T> {
         match &self.kind {
-            Kind::Buffered(ring) => match ring.try_pop() {
+            Kind::Buffered(ring) if ring.recv_hint() => match ring.try_pop() {
                 Ok(value) => {
                     self.wake_sender();
                     Some(value)
@@ -269,6 +280,7 @@ impl<T> NativeChan<T> {
                 Err(PopError::Empty) => self.recv_buffered_slow(ring),
                 Err(PopError::Closed) => None,
             },
+            Kind::Buffered(ring) => self.recv_buffered_slow(ring),
             Kind::Unbuffered => self.recv_unbuffered(),
             Kind::Nil => block_forever(),
         }
@@ -294,10 +306,10 @@ impl<T> NativeChan<T> {
                     Some(receiver) => {
                         // SAFETY: the claim makes this thread the only one
                         // to touch the receiver's slot until `complete`.
-                        unsafe { *receiver.slot = Some(value) };
-                        receiver.cx.complete(receiver.oper);
+                        unsafe { *receiver.slot() = Some(value) };
+                        let wake = receiver.complete();
                         drop(q);
-                        receiver.into_wake().wake();
+                        wake.wake();
                         Ok(())
                     }
                     None => Err(TrySend::Full(value)),
@@ -337,7 +349,7 @@ impl<T> NativeChan<T> {
     /// Closes the channel, waking every blocked operation; `Err` with Go's
     /// panic message on a nil or closed channel.
     pub(crate) fn close(&self) -> Result<(), &'static str> {
-        let mut woken = Vec::new();
+        let mut woken: Vec<Wake> = Vec::new();
         {
             let mut q = match &self.kind {
                 Kind::Nil => return Err("close of nil channel"),
@@ -359,13 +371,13 @@ impl<T> NativeChan<T> {
             // Unbuffered waiters find their slots untouched: a receiver's
             // empty (it gets `None`), a sender's still full (it panics).
             // Buffered ones retry and see the mark.
-            q.recvq.select_all(&mut woken);
-            q.sendq.select_all(&mut woken);
+            q.recvq.wake_all(&mut woken);
+            q.sendq.wake_all(&mut woken);
             self.waiters.recv_waiting.store(false, Ordering::SeqCst);
             self.waiters.send_waiting.store(false, Ordering::SeqCst);
         }
-        for waiter in woken {
-            waiter.into_wake().wake();
+        for wake in woken {
+            wake.wake();
         }
         Ok(())
     }
@@ -427,9 +439,9 @@ impl<T> NativeChan<T> {
         } else {
             (&mut q.recvq, &self.waiters.recv_waiting)
         };
-        let woken = queue.select_first();
+        let wake = queue.wake_first();
         flag.store(!queue.is_empty(), Ordering::SeqCst);
-        woken.map_or(Wake::NONE, |w| w.into_wake())
+        wake
     }
 
     /// A send that found the ring full: spin, then wait for room.
@@ -451,19 +463,19 @@ impl<T> NativeChan<T> {
                 }
             }
             Cx::with(|cx| {
+                let packet = Packet::new(cx, None);
                 let mut q = self.lock();
-                cx.reset();
-                q.sendq.push(cx, 0, ptr::null_mut());
+                q.sendq.push_plain(&packet);
                 self.waiters.send_waiting.store(true, Ordering::SeqCst);
                 if ring.send_ready() {
                     // Room (or the close) came while we enqueued: retry.
-                    q.sendq.remove(cx, 0);
+                    q.sendq.remove_plain(&packet);
                     self.waiters.send_waiting.store(!q.sendq.is_empty(), Ordering::SeqCst);
                     return;
                 }
                 drop(q);
                 // Woken by a receive (which dequeued us) or the close.
-                cx.wait();
+                packet.wait();
             });
             match ring.try_push(value) {
                 Ok(()) => {
@@ -482,7 +494,9 @@ impl<T> NativeChan<T> {
         loop {
             let mut spin = Spin::new();
             while spin.spin() {
-                if !ring.recv_hint() {
+                // The hint cannot see a close: once the spinning turns to
+                // yielding, a full attempt each time.
+                if !ring.recv_hint() && spin.pausing() {
                     continue;
                 }
                 match ring.try_pop() {
@@ -495,17 +509,17 @@ impl<T> NativeChan<T> {
                 }
             }
             Cx::with(|cx| {
+                let packet = Packet::new(cx, None);
                 let mut q = self.lock();
-                cx.reset();
-                q.recvq.push(cx, 0, ptr::null_mut());
+                q.recvq.push_plain(&packet);
                 self.waiters.recv_waiting.store(true, Ordering::SeqCst);
                 if ring.recv_ready() {
-                    q.recvq.remove(cx, 0);
+                    q.recvq.remove_plain(&packet);
                     self.waiters.recv_waiting.store(!q.recvq.is_empty(), Ordering::SeqCst);
                     return;
                 }
                 drop(q);
-                cx.wait();
+                packet.wait();
             });
             match ring.try_pop() {
                 Ok(value) => {
@@ -527,23 +541,20 @@ impl<T> NativeChan<T> {
         if let Some(receiver) = q.recvq.claim() {
             // SAFETY: the claim makes this thread the only one to touch
             // the receiver's slot until `complete`.
-            unsafe { *receiver.slot = Some(value) };
-            receiver.cx.complete(receiver.oper);
+            unsafe { *receiver.slot() = Some(value) };
+            let wake = receiver.complete();
             drop(q);
-            receiver.into_wake().wake();
+            wake.wake();
             return Ok(());
         }
         Cx::with(|cx| {
             // The value waits here, on this thread's stack, for a receiver
             // to take it; still here after the wait means a close.
-            let slot = UnsafeCell::new(Some(value));
-            cx.reset();
-            q.sendq.push(cx, 0, slot.get());
+            let packet = Packet::new(cx, Some(value));
+            q.sendq.push_plain(&packet);
             drop(q);
-            cx.wait();
-            // The wait returned: our one entry was claimed and completed,
-            // and the claimer is done with the slot (see `waiter.rs`).
-            match slot.into_inner() {
+            packet.wait();
+            match packet.into_slot() {
                 None => Ok(()),
                 Some(value) => Err(value),
             }
@@ -562,13 +573,12 @@ impl<T> NativeChan<T> {
             return None;
         }
         Cx::with(|cx| {
-            let slot = UnsafeCell::new(None);
-            cx.reset();
-            q.recvq.push(cx, 0, slot.get());
+            let packet = Packet::new(cx, None);
+            q.recvq.push_plain(&packet);
             drop(q);
-            cx.wait();
+            packet.wait();
             // A sender's value, or `None` from the close.
-            slot.into_inner()
+            packet.into_slot()
         })
     }
 
@@ -579,142 +589,26 @@ impl<T> NativeChan<T> {
         // SAFETY: the claim makes this thread the only one to touch the
         // sender's slot until `complete`; a waiting sender's slot holds
         // its value.
-        let value = unsafe { (*sender.slot).take() }.expect("a waiting sender has its value");
-        sender.cx.complete(sender.oper);
-        Some((value, sender.into_wake()))
+        let value = unsafe { (*sender.slot()).take() }.expect("a waiting sender has its value");
+        Some((value, sender.complete()))
     }
 }
 
-/// What a select needs of a channel: its lock, and each step of
-/// `select.rs`'s algorithm on one arm. Every method but `raw_lock`,
-/// `is_buffered` and `quiescent` (on a buffered channel) needs the lock
-/// held, hence `unsafe`.
-impl<T> NativeChan<T> {
-    /// The channel's lock, which a select takes itself (in address
-    /// order); `None` for a nil channel, which a select ignores.
-    pub(crate) fn raw_lock(&self) -> Option<&RawMutex> {
-        (!self.is_nil()).then_some(&self.waiters.lock)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::native::waiter::Entry;
 
-    /// Whether waiters are woken to retry (buffered) rather than
-    /// completed by hand-off (unbuffered).
-    pub(crate) fn is_buffered(&self) -> bool {
-        matches!(self.kind, Kind::Buffered(_))
-    }
-
-    /// A select's receive: `Some((value, wake))` if it completed now
-    /// (`value` is `None` on a closed and drained channel).
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the lock ([`raw_lock`](Self::raw_lock)).
-    pub(crate) unsafe fn poll_recv(&self) -> Option<(Option<T>, Wake)> {
-        // SAFETY: the caller holds the lock.
-        let q = unsafe { self.queues() };
-        match &self.kind {
-            Kind::Buffered(ring) => match ring.try_pop() {
-                // SAFETY: the caller holds the lock.
-                Ok(value) => Some((Some(value), unsafe { self.wake_first_locked(q, true) })),
-                Err(PopError::Closed) => Some((None, Wake::NONE)),
-                Err(PopError::Empty) => None,
-            },
-            Kind::Unbuffered => match Self::take_from_sender(q) {
-                Some((value, wake)) => Some((Some(value), wake)),
-                None if q.closed => Some((None, Wake::NONE)),
-                None => None,
-            },
-            Kind::Nil => None,
-        }
-    }
-
-    /// A select's send of `*value` (taken if sent).
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the lock, and `value` is `Some`.
-    pub(crate) unsafe fn poll_send(&self, value: &mut Option<T>) -> SendPoll {
-        // SAFETY: the caller holds the lock.
-        let q = unsafe { self.queues() };
-        match &self.kind {
-            Kind::Buffered(ring) => match ring.try_push(value.take().expect("a send arm's value")) {
-                // SAFETY: the caller holds the lock.
-                Ok(()) => SendPoll::Sent(unsafe { self.wake_first_locked(q, false) }),
-                Err(PushError::Full(v)) => {
-                    *value = Some(v);
-                    SendPoll::Pending
-                }
-                Err(PushError::Closed(v)) => {
-                    *value = Some(v);
-                    SendPoll::Closed
-                }
-            },
-            Kind::Unbuffered if q.closed => SendPoll::Closed,
-            Kind::Unbuffered => match q.recvq.claim() {
-                Some(receiver) => {
-                    // SAFETY: the claim makes this thread the only one to
-                    // touch the receiver's slot until `complete`.
-                    unsafe { *receiver.slot = value.take() };
-                    receiver.cx.complete(receiver.oper);
-                    SendPoll::Sent(receiver.into_wake())
-                }
-                None => SendPoll::Pending,
-            },
-            Kind::Nil => SendPoll::Pending,
-        }
-    }
-
-    /// Enqueues a select's arm `oper` (a send if `send`), with its value
-    /// slot on an unbuffered channel (null on a buffered one).
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the lock, and `slot` stays valid, and untouched
-    /// by the caller, until the entry is removed or claimed (see
-    /// `waiter.rs`).
-    pub(crate) unsafe fn register(&self, send: bool, cx: &Arc<Cx>, oper: usize, slot: *mut Option<T>) {
-        // SAFETY: the caller holds the lock.
-        let q = unsafe { self.queues() };
-        if send {
-            q.sendq.push(cx, oper, slot);
-            self.waiters.send_waiting.store(true, Ordering::SeqCst);
-        } else {
-            q.recvq.push(cx, oper, slot);
-            self.waiters.recv_waiting.store(true, Ordering::SeqCst);
-        }
-    }
-
-    /// Removes a select's arm `oper`, if no one claimed it.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the lock.
-    pub(crate) unsafe fn unregister(&self, send: bool, cx: &Cx, oper: usize) {
-        // SAFETY: the caller holds the lock.
-        let q = unsafe { self.queues() };
-        let (queue, flag) = if send {
-            (&mut q.sendq, &self.waiters.send_waiting)
-        } else {
-            (&mut q.recvq, &self.waiters.recv_waiting)
-        };
-        queue.remove(cx, oper);
-        flag.store(!queue.is_empty(), Ordering::SeqCst);
-    }
-
-    /// `Some(snapshot)` if an operation in direction `send` would block
-    /// now, `None` if it would not, for a select whose poll of this arm
-    /// just found it blocked. On a buffered channel the snapshot is the
-    /// ring's stamps, which change with every operation. An unbuffered
-    /// channel's state is frozen by the lock the select has held since
-    /// that poll (its queues may since hold the select's own waiters,
-    /// which must not count as partners): still blocked, constant.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the lock, and has since the arm was polled.
-    pub(crate) unsafe fn quiescent(&self, send: bool) -> Option<(usize, usize)> {
-        match &self.kind {
-            Kind::Buffered(ring) => ring.quiescent(send),
-            Kind::Unbuffered | Kind::Nil => Some((0, 0)),
-        }
+    #[test]
+    fn the_lock_and_the_first_waiters_share_a_cache_line() {
+        let chan = NativeChan::<u64>::new(0, std::panic::Location::caller());
+        let lock = &chan.waiters.lock as *const RawMutex as usize;
+        let queues = chan.waiters.queues.get() as usize;
+        // `Queues` and `Queue` are `repr(C)`: the receive queue's first
+        // entry, then its rest, then the send queue's first entry.
+        assert_eq!(size_of::<Option<Entry<u64>>>(), size_of::<Entry<u64>>());
+        let end = queues + size_of::<Queue<u64>>() + size_of::<Option<Entry<u64>>>();
+        assert_eq!(lock % 64, 0);
+        assert!(end - lock <= 64, "{} bytes", end - lock);
     }
 }

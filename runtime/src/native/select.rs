@@ -2,6 +2,11 @@
 //!
 //! # The algorithm
 //!
+//! 0. If every arm that is not nil is on a buffered channel, first poll
+//!    them (in a random order, as below) and answer `default` without
+//!    taking any lock: a ring needs none, and taking every channel's lock
+//!    at every select would make the locks' cache lines the select's
+//!    cost. Go on only if the select must wait.
 //! 1. Order the arms twice, leaving out nil channels (never ready): a
 //!    random permutation to poll them in (Go's `pollorder`: taking the
 //!    first ready arm in a uniformly random order chooses uniformly among
@@ -61,6 +66,12 @@ pub(crate) trait NativeArm {
     /// never ready. Panics if the channel is not native.
     fn chan_lock(&self) -> Option<&RawMutex>;
 
+    /// Whether the arm's channel is buffered: its ring needs no lock.
+    fn is_buffered(&self) -> bool;
+
+    /// A buffered arm's operation, attempted without the lock.
+    fn try_now(&mut self) -> Poll;
+
     /// Performs the operation if it can proceed now.
     ///
     /// # Safety
@@ -88,7 +99,8 @@ pub(crate) trait NativeArm {
     ///
     /// # Safety
     ///
-    /// The caller holds the channel's lock.
+    /// On an unbuffered channel, the caller holds the channel's lock, and
+    /// has since it polled the arm.
     unsafe fn quiescent(&self) -> Option<(usize, usize)>;
 
     /// The wait ended on this arm: what that means.
@@ -152,17 +164,52 @@ pub(crate) fn select<A: ?Sized + NativeArm>(arms: &mut [&mut A], has_default: bo
     for k in (1..live).rev() {
         polls.swap(k, fastrand::usize(..=k));
     }
-    let mut locks = [0u8; MAX_ARMS];
-    let locks = &mut locks[..live];
-    locks.copy_from_slice(polls);
-    locks.sort_unstable_by_key(|&i| lock_of(arms, i) as *const RawMutex as usize);
-    let outcome = Cx::with(|cx| run(arms, polls, locks, has_default, cx));
+    // Buffered channels only: their rings need no lock, so a first poll
+    // (and `default`) goes without (step 0 in the module docs).
+    let lock_free = if polls.iter().all(|&i| arms[usize::from(i)].is_buffered()) {
+        lock_free(arms, polls, has_default)
+    } else {
+        None
+    };
+    let outcome = lock_free.unwrap_or_else(|| {
+        let mut locks = [0u8; MAX_ARMS];
+        let locks = &mut locks[..live];
+        locks.copy_from_slice(polls);
+        locks.sort_unstable_by_key(|&i| lock_of(arms, i) as *const RawMutex as usize);
+        Cx::with(|cx| run(arms, polls, locks, has_default, cx))
+    });
     for (i, arm) in arms.iter_mut().enumerate() {
         if !matches!(outcome, Outcome::Arm(j) | Outcome::SendClosed(j) if j == i) {
             arm.abandon();
         }
     }
     outcome
+}
+
+/// Step 0, when every arm is buffered: the poll of step 2 and the
+/// `default` of step 3 without taking the locks; `None` if the select
+/// must wait.
+fn lock_free<A: ?Sized + NativeArm>(arms: &mut [&mut A], polls: &[u8], has_default: bool) -> Option<Outcome> {
+    loop {
+        for &i in polls {
+            let i = usize::from(i);
+            match arms[i].try_now() {
+                Poll::Ready(wake) => {
+                    wake.wake();
+                    return Some(Outcome::Arm(i));
+                }
+                Poll::SendClosed => return Some(Outcome::SendClosed(i)),
+                Poll::Pending => {}
+            }
+        }
+        if !has_default {
+            return None;
+        }
+        // SAFETY: every arm is buffered, and a ring needs no lock.
+        if unsafe { none_ready_at_once(arms, polls) } {
+            return Some(Outcome::Default);
+        }
+    }
 }
 
 /// The lock of arm `i`'s channel (not nil).
@@ -305,7 +352,8 @@ unsafe fn locked<A: ?Sized + NativeArm>(
 ///
 /// # Safety
 ///
-/// The caller holds every arm's channel's lock.
+/// The caller holds the lock of every unbuffered arm's channel, and has
+/// since it polled the arm.
 unsafe fn none_ready_at_once<A: ?Sized + NativeArm>(arms: &[&mut A], polls: &[u8]) -> bool {
     let mut first = [(0, 0); MAX_ARMS];
     for (k, &i) in polls.iter().enumerate() {

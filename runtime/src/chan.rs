@@ -9,7 +9,6 @@
 //! a native channel used inside an exploration panics, naming it.
 
 use std::fmt;
-use std::ops::Deref;
 use std::panic;
 use std::sync::Arc;
 
@@ -107,29 +106,6 @@ impl<T> Flavor<T> {
             Flavor::Native(_) => None,
         }
     }
-}
-
-/// The model channel, for code that reaches it as `handle.chan` (the
-/// timers of `time`, a context's done channel) in the model mode only;
-/// [`Sender::model`] and [`Receiver::model`] say which mode it is.
-/// Panics on a native channel.
-impl<T> Deref for Flavor<T> {
-    type Target = Arc<ModelChan<T>>;
-
-    #[track_caller]
-    fn deref(&self) -> &Arc<ModelChan<T>> {
-        match self {
-            Flavor::Model(c) => c,
-            Flavor::Native(c) => not_model(c.created()),
-        }
-    }
-}
-
-/// A native channel where the model one was required.
-#[cold]
-#[track_caller]
-fn not_model(created: rt::Location) -> ! {
-    panic!("goweave: the chan made at {created} is native (made outside any exploration), where a model channel was needed")
 }
 
 /// The sending side of a channel (`chan<- T`). Clones are handles to the

@@ -48,7 +48,6 @@ mod failure;
 mod footprint;
 #[cfg(test)]
 mod layers;
-#[allow(dead_code)] // the native backends arrive one primitive at a time
 mod native;
 mod report;
 mod rt;

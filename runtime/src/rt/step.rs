@@ -48,7 +48,7 @@ impl StepState {
 }
 
 /// Chooses the next move: a task to resume, a timer firing, or the end.
-#[inline]
+#[inline(always)]
 pub(crate) fn next_move(ex: &mut Execution) -> Next {
     if ex.stepping.wants_footprints || !ex.timers.is_empty() {
         let mut enabled = std::mem::take(&mut ex.stepping.enabled);
@@ -63,7 +63,7 @@ pub(crate) fn next_move(ex: &mut Execution) -> Next {
 /// pending, as in most steps: the same decisions with the rare cases
 /// (a lock cycle, the end, a pruned or diverged pick) out of line, and the
 /// enabled tasks listed in place.
-#[inline]
+#[inline(always)]
 fn choose_plain(ex: &mut Execution) -> Next {
     if !ex.lock_waiters.is_empty() {
         if let Some(next) = stop_at_lock_cycle(ex) {

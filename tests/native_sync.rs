@@ -255,3 +255,29 @@ fn the_same_function_runs_natively_and_under_exploration() {
         .unwrap();
     assert!(stats.executions() >= 1);
 }
+
+#[test]
+fn a_model_object_used_on_a_std_thread_inside_an_exploration_says_so() {
+    let message = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = message.clone();
+    Config::default()
+        .iterations(1)
+        .explore(move || {
+            let m = Arc::new(Mutex::new(0));
+            // A std::thread is no task of the execution: it cannot use the
+            // execution's objects, and says why.
+            let m2 = m.clone();
+            let text = std::thread::spawn(move || panic_message(|| *m2.lock() += 1)).join().unwrap();
+            *seen.lock().unwrap() = text;
+            *m.lock() += 1;
+        })
+        .unwrap();
+    let message = message.lock().unwrap().clone();
+    assert!(
+        message.contains("the Mutex made at tests/native_sync.rs:")
+            && message.contains("a thread that runs no execution")
+            && message.contains("a std::thread spawned inside it")
+            && message.contains("goweave::go"),
+        "{message}"
+    );
+}

@@ -48,7 +48,9 @@ fn a_ticker_ticks_until_stopped() {
     let second = ticker.rx().recv().unwrap();
     assert!(second > first);
     ticker.stop();
-    // At most the tick already in the channel arrives after the stop.
+    // A tick already in the channel, or being sent as the ticker stopped,
+    // may still arrive: wait for it, then drain it.
+    std::thread::sleep(Duration::from_millis(20));
     let _ = ticker.rx().try_recv();
     let after_stop = select! {
         recv(ticker.rx()) -> _ => true,

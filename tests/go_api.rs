@@ -4,7 +4,8 @@
 //!   wait groups, atomics, tasks and their misuse, each checked against the
 //!   exact set of outcomes Go allows;
 //! - `context`, `errgroup`, `semaphore`, `singleflight`: the `x/sync` and
-//!   `context` packages;
+//!   `context` packages; `x_sync_go`: the rest of x/sync's Go API
+//!   (`do_chan`, panicking calls);
 //! - `timers`: virtual time; `fairness`: fair scheduling.
 //!
 //! The modules are the files of the same names in `tests/` (each was a test
@@ -18,3 +19,4 @@ mod primitives;
 mod semaphore;
 mod singleflight;
 mod timers;
+mod x_sync_go;

@@ -6,7 +6,8 @@
 //! - `context`, `errgroup`, `semaphore`, `singleflight`: the `x/sync` and
 //!   `context` packages; `x_sync_go`: the rest of x/sync's Go API
 //!   (`do_chan`, panicking calls);
-//! - `timers`: virtual time; `fairness`: fair scheduling.
+//! - `timers`, `timers_after_func`: virtual time; `fairness`: fair
+//!   scheduling.
 //!
 //! The modules are the files of the same names in `tests/` (each was a test
 //! binary of its own). `errgroup.rs` and `semaphore.rs` look up lines of
@@ -19,4 +20,5 @@ mod primitives;
 mod semaphore;
 mod singleflight;
 mod timers;
+mod timers_after_func;
 mod x_sync_go;

@@ -4,8 +4,8 @@
 //!   wait groups, atomics, tasks and their misuse, each checked against the
 //!   exact set of outcomes Go allows;
 //! - `context`, `errgroup`, `semaphore`, `singleflight`: the `x/sync` and
-//!   `context` packages; `x_sync_go`: the rest of x/sync's Go API
-//!   (`do_chan`, panicking calls);
+//!   `context` packages; `context_go`, `x_sync_go`: the rest of their Go
+//!   API (causes, `after_func`, names, `do_chan`, panicking calls);
 //! - `timers`, `timers_after_func`: virtual time; `fairness`: fair
 //!   scheduling.
 //!
@@ -14,6 +14,7 @@
 //! their own source, so they stay at their paths, line for line.
 
 mod context;
+mod context_go;
 mod errgroup;
 mod fairness;
 mod primitives;

@@ -294,7 +294,7 @@ impl Context {
         Context::root(Kind::Background)
     }
 
-    /// [`todo`], as an associated function like [`Context::background`].
+    /// [`todo()`], as an associated function like [`Context::background`].
     #[track_caller]
     pub fn todo() -> Context {
         Context::root(Kind::Todo)

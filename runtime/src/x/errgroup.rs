@@ -28,7 +28,9 @@ use crate::Shared;
 
 /// A group of tasks, like Go's `errgroup.Group`: [`go`](Group::go) starts
 /// a task returning `Result<(), E>`, [`wait`](Group::wait) waits for all of
-/// them and returns the first error (in completion order).
+/// them and returns the first error (in completion order). Every `wait`
+/// returns that error, as in Go, so it is a clone: `wait` needs
+/// `E: Clone` (put an error type that is not `Clone` in an `Arc`).
 ///
 /// Cheap to clone: clones are handles to the same group, so tasks can start
 /// more tasks in it. Like every goweave object it must be created inside
@@ -68,10 +70,9 @@ impl Clone for Limit {
     }
 }
 
-/// The first error; `recorded` stays set once one was, so later errors are
-/// dropped even after `wait` took it (Go's `errOnce`).
+/// The first error, kept once set (Go's `errOnce` and `err`): later errors
+/// are dropped, and every `wait` returns it.
 struct ErrSlot<E> {
-    recorded: bool,
     err: Option<E>,
 }
 
@@ -110,8 +111,9 @@ impl<E: Send + 'static> Group<E> {
     /// An empty group without a context and without a limit.
     ///
     /// ```
+    /// use std::sync::Arc;
     /// goweave::check(|| {
-    ///     let g = goweave::errgroup::Group::<std::io::Error>::new();
+    ///     let g = goweave::errgroup::Group::<Arc<std::io::Error>>::new();
     ///     assert!(g.wait().is_ok());
     /// });
     /// ```
@@ -127,7 +129,7 @@ impl<E: Send + 'static> Group<E> {
                 cancel,
                 wg: WaitGroup::new(),
                 sem: Shared::new(None),
-                err: Mutex::new(ErrSlot { recorded: false, err: None }),
+                err: Mutex::new(ErrSlot { err: None }),
             }),
         }
     }
@@ -256,34 +258,6 @@ impl<E: Send + 'static> Group<E> {
         true
     }
 
-    /// Waits until every task started so far has returned, then cancels the
-    /// context of [`with_context`](Group::with_context) and returns the
-    /// first error, like Go's `Group.Wait`.
-    ///
-    /// The error is moved out: a later `wait` (on this group or a clone)
-    /// returns `Ok(())`, and errors after the first are never kept.
-    ///
-    /// ```
-    /// goweave::check(|| {
-    ///     let g = goweave::errgroup::Group::new();
-    ///     g.go(|| Err("first"));
-    ///     assert_eq!(g.wait(), Err("first"));
-    ///     assert_eq!(g.wait(), Ok(()));
-    /// });
-    /// ```
-    #[track_caller]
-    pub fn wait(&self) -> Result<(), E> {
-        self.inner.wg.wait();
-        if let Some(cancel) = &self.inner.cancel {
-            cancel();
-        }
-        let err = self.inner.err.lock().err.take();
-        match err {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-
     /// The current limit (one read of the shared variable).
     #[track_caller]
     fn limit(&self) -> Option<Limit> {
@@ -313,14 +287,44 @@ impl<E: Send + 'static> Group<E> {
     }
 }
 
+impl<E: Clone + Send + 'static> Group<E> {
+    /// Waits until every task started so far has returned, then cancels the
+    /// context of [`with_context`](Group::with_context) and returns the
+    /// first error, like Go's `Group.Wait`.
+    ///
+    /// Every `wait` (on this group or a clone) returns the first error, as
+    /// Go's does: it is kept, and errors after it are never kept.
+    ///
+    /// ```
+    /// goweave::check(|| {
+    ///     let g = goweave::errgroup::Group::new();
+    ///     g.go(|| Err("first"));
+    ///     assert_eq!(g.wait(), Err("first"));
+    ///     g.go(|| Err("second"));
+    ///     assert_eq!(g.wait(), Err("first"));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn wait(&self) -> Result<(), E> {
+        self.inner.wg.wait();
+        if let Some(cancel) = &self.inner.cancel {
+            cancel();
+        }
+        let err = self.inner.err.lock().err.clone();
+        match err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
 impl<E> Inner<E> {
     /// Keeps `e` if it is the first error, and cancels the context.
     fn record(&self, e: E) {
         let mut slot = self.err.lock();
-        if slot.recorded {
+        if slot.err.is_some() {
             return;
         }
-        slot.recorded = true;
         slot.err = Some(e);
         if let Some(cancel) = &self.cancel {
             cancel();

@@ -155,9 +155,9 @@ fn with_cancel_canceled_parent() {
     assert_cause(&c, Want::Custom("Because!"), "child has wrong cause");
 }
 
-// Ports TestWithCancelSimultaneouslyCanceledParent from
-// src/context/x_test.go: a child made while its parent is being cancelled
-// ends cancelled, with the parent's cause. 100 rounds shrunk to 2.
+// Ports TestWithCancelSimultaneouslyCanceledParent from src/context/x_test.go.
+// A child made while its parent is being cancelled ends cancelled, with
+// the parent's cause. 100 rounds shrunk to 2.
 #[goweave::concurrency_test]
 fn with_cancel_simultaneously_canceled_parent() {
     for _ in 0..2 {

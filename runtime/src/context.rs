@@ -176,17 +176,20 @@ enum Kind {
 }
 
 /// Writes a key or a value as Go's `stringify` does: a string as itself,
-/// anything else by its type's name.
+/// `None` (Go's `nil`) as `<nil>`, anything else by its type's name.
 type Show = fn(&(dyn Any + Send + Sync), &mut fmt::Formatter<'_>) -> fmt::Result;
 
 fn show<T: 'static>(v: &(dyn Any + Send + Sync), f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    if let Some(s) = v.downcast_ref::<&str>() {
-        f.write_str(s)
+    let text = if let Some(s) = v.downcast_ref::<&str>() {
+        Some(*s)
     } else if let Some(s) = v.downcast_ref::<String>() {
-        f.write_str(s)
+        Some(s.as_str())
+    } else if let Some(s) = v.downcast_ref::<Option<&str>>() {
+        Some(s.unwrap_or("<nil>"))
     } else {
-        f.write_str(std::any::type_name::<T>())
-    }
+        v.downcast_ref::<Option<String>>().map(|s| s.as_deref().unwrap_or("<nil>"))
+    };
+    f.write_str(text.unwrap_or(std::any::type_name::<T>()))
 }
 
 struct Inner {
@@ -209,8 +212,9 @@ struct Inner {
 /// Its `Display` is Go's `String()`: the chain from the root, such as
 /// `context.Background.WithValue(user, ann).WithCancel` or
 /// `context.TODO.WithDeadline(t+1s [1s])` (the deadline, then the time
-/// left). A key or value shows as itself if it is a string and by its
-/// type's name otherwise, as Go shows what is not a `Stringer`.
+/// left). A key or value shows as itself if it is a string (`None` of an
+/// `Option<&str>` or `Option<String>` as Go's `<nil>`) and by its type's
+/// name otherwise, as Go shows what is not a `Stringer`.
 ///
 /// ```
 /// use goweave::context::{self, Context};

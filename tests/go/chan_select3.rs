@@ -5,8 +5,8 @@
 //! that "always" blocks leaves the function blocked forever, which goweave
 //! reports as a leak once the body returns (docs/API.md, `Leak`), so those
 //! tests expect `leak`. The cases that "never" block race the function
-//! against select3's 100 ms watchdog, which goweave may fire at any step
-//! today: they fail until early timers land.
+//! against a 10 s sleep, as select3.go does today: beyond the default
+//! `early_timers` (100 ms), it ends only when nothing else can run.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -27,10 +27,12 @@ fn test_panic(signal: &str, f: impl FnOnce()) {
     assert_eq!(s, signal, "{signal} panic");
 }
 
-/// select3.go's `testBlock`: `f` blocks (for 100 ms of virtual time)
-/// exactly when `signal` is ALWAYS. Go's channel is unbuffered and the
+/// select3.go's `testBlock`: `f` blocks exactly when `signal` is ALWAYS,
+/// raced against a sleep as upstream does: 10 s when `f` should return (a
+/// safety net, beyond `early_timers`, that fires only once nothing else can
+/// run), 10 ms when it should block. Go's channel is unbuffered and the
 /// loser blocks forever; here it has room for both answers (module doc).
-fn test_block(signal: &str, f: impl FnOnce() + Send + 'static) {
+fn test_block(signal: &'static str, f: impl FnOnce() + Send + 'static) {
     let (c_tx, c) = chan::<&'static str>(2);
     let tx = c_tx.clone();
     go(move || {
@@ -38,7 +40,13 @@ fn test_block(signal: &str, f: impl FnOnce() + Send + 'static) {
         tx.send(NEVER); // f didn't block
     });
     go(move || {
-        time::sleep(Duration::from_millis(100)); // 0.1s seems plenty long
+        if signal == NEVER {
+            // Wait a long time to make sure that we don't miss our window.
+            time::sleep(Duration::from_secs(10));
+        } else {
+            // As short as can be without false negatives.
+            time::sleep(Duration::from_millis(10));
+        }
         c_tx.send(ALWAYS); // f blocked always
     });
     assert_eq!(c.recv(), Some(signal), "{signal} block");

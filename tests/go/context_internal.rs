@@ -15,8 +15,8 @@ use crate::context_x::{blocks, VERY_LONG_DURATION};
 // Ports XTestParentFinishesChild from src/context/context_test.go:
 // cancelling a parent finishes its cancel, value and timer children, and a
 // child made later starts cancelled. Go's tree also has an AfterFunc child
-// (see needs_new_apis). The 1000 h timer child, which must not fire before
-// the checks, can fire early today.
+// (see context_x_go121). The 1000 h timer child must not fire before the
+// checks: it is far beyond the early-timer threshold, so it does not.
 #[goweave::concurrency_test]
 fn parent_finishes_child() {
     // parent -> cancel_child; parent -> value_child -> timer_child

@@ -1,11 +1,11 @@
-//! Ports of src/context/x_test.go (the tests goweave's API can express
-//! today).
+//! Ports of src/context/x_test.go (the tests of the APIs older than Go
+//! 1.20).
 //!
 //! Go's `otherContext` wraps a context in a type of its own to reach the
 //! code paths for foreign contexts; goweave's `Context` is one concrete
 //! type, so the wrapped context is used directly. The checks of
 //! `fmt.Sprint(ctx)`, and the tests that need causes, `TODO`,
-//! `WithoutCancel` or `AfterFunc`, are in `needs_new_apis`.
+//! `WithoutCancel` or `AfterFunc`, are in `context_x_go121`.
 //!
 //! Not ported: TestAllocs (allocation counts), TestWithValueChecksKey and
 //! TestInvalidDerivedFail (a non-comparable or nil key, a nil parent: ruled
@@ -74,7 +74,8 @@ pub fn test_deadline(c: &Context, name: &str) {
 
 // Ports TestDeadline from src/context/x_test.go: deadlines in the near
 // future, under a much later one, in the past, and now. The 5 s quiescent
-// timer can fire early today (and then win the select).
+// timer fires only when no task can run (it is beyond the 100 ms
+// early-timer threshold).
 #[goweave::concurrency_test]
 fn deadline() {
     let bg = Context::background;
@@ -101,7 +102,8 @@ fn deadline() {
 }
 
 // Ports TestTimeout from src/context/x_test.go. The 5 s quiescent timer
-// can fire early today.
+// fires only when no task can run (it is beyond the 100 ms early-timer
+// threshold).
 #[goweave::concurrency_test]
 fn timeout() {
     let bg = Context::background;
@@ -120,7 +122,8 @@ fn timeout() {
 
 // Ports TestCanceledTimeout from src/context/x_test.go: cancelling a
 // context with a deadline makes it Canceled. The parent's 1 s deadline
-// can fire early today.
+// fires only when no task can run (it is beyond the 100 ms early-timer
+// threshold).
 #[goweave::concurrency_test]
 fn canceled_timeout() {
     let (c, _) = Context::background().with_timeout(Duration::from_secs(1));
@@ -199,8 +202,8 @@ pub fn cancel_tree(n: usize) -> Vec<(Context, CancelFunc)> {
 // contexts cancelled all at once, in every order, ends with every context
 // done and every cancel returned. 100 contexts shrunk to 9. Go's watchdog
 // is a `time.AfterFunc` closing `stuck`; a timer's channel stands in (its
-// firing fails the test all the same). The 5 s watchdog can fire early
-// today.
+// firing fails the test all the same). The 5 s watchdog fires only when no
+// task can run (it is beyond the 100 ms early-timer threshold).
 #[goweave::concurrency_test]
 fn simultaneous_cancels() {
     let m = cancel_tree(8);
@@ -236,8 +239,8 @@ fn simultaneous_cancels() {
 }
 
 // Ports TestInterlockedCancels from src/context/x_test.go: a task that
-// cancels the child when the parent is done. The 5 s watchdog can fire
-// early today.
+// cancels the child when the parent is done. The 5 s watchdog fires only
+// when no task can run (it is beyond the 100 ms early-timer threshold).
 #[goweave::concurrency_test]
 fn interlocked_cancels() {
     let (parent, cancel_parent) = Context::background().with_cancel();
@@ -337,15 +340,17 @@ fn test_layers(seed: u64, test_timeout: bool) {
 
 // Ports TestLayersCancel from src/context/x_test.go (a fixed seed instead
 // of the clock): cancelling any layer cancels the innermost context at
-// once. Its 1000 h timeouts, which must not fire before the check, can
-// fire early today.
+// once. Its 1000 h timeouts, which must not fire before the check, fire
+// only when no task can run (they are beyond the 100 ms early-timer
+// threshold).
 #[goweave::concurrency_test]
 fn layers_cancel() {
     test_layers(0x1234_5678, false);
 }
 
 // Ports TestLayersTimeout from src/context/x_test.go (a fixed seed). The
-// 5 s quiescent timer can fire early today.
+// 5 s quiescent timer fires only when no task can run (it is beyond the
+// 100 ms early-timer threshold).
 #[goweave::concurrency_test]
 fn layers_timeout() {
     test_layers(0x1234_5678, true);

@@ -1,10 +1,10 @@
-//! Ports of golang.org/x/sync's errgroup/errgroup_test.go (TestCancelCause,
-//! which needs `Context::cause`, is in `needs_new_apis`).
+//! Ports of golang.org/x/sync's errgroup/errgroup_test.go.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use goweave::context::{Context, ContextError};
+use goweave::context::{Cause, Context, ContextError};
 use goweave::errgroup::Group;
 use goweave::sync::atomic::{AtomicI32, Ordering};
 use goweave::{chan, go, select, time};
@@ -170,4 +170,54 @@ fn example_group_parallel() {
         results,
         [r#"web result for "golang""#, r#"image result for "golang""#, r#"video result for "golang""#]
     );
+}
+
+/// x/sync's test error, as a cause.
+#[derive(Debug)]
+struct Doom;
+
+impl fmt::Display for Doom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("group_test: doomed")
+    }
+}
+
+impl std::error::Error for Doom {}
+
+// Ports TestCancelCause from errgroup/errgroup_test.go: the group's
+// context is cancelled with the first error as its cause, or with
+// Canceled once wait returns. Go's `error` is goweave's `context::Cause`
+// (docs/API.md, "errgroup").
+#[goweave::concurrency_test]
+fn cancel_cause() {
+    let doom: Cause = Arc::new(Doom);
+    let cases: [(Vec<Option<Cause>>, bool); 4] = [
+        (vec![], false),
+        (vec![None], false),
+        (vec![Some(doom.clone())], true),
+        (vec![Some(doom.clone()), None], true),
+    ];
+    for (errs, want_doom) in cases {
+        let (g, ctx) = Group::<Cause>::with_context(&Context::background());
+        for err in errs {
+            g.try_go(move || err.map_or(Ok(()), Err));
+        }
+        let got = g.wait();
+        let cause = ctx.cause().expect("Cause(ctx) of a cancelled context is not nil");
+        match got {
+            Err(err) => {
+                assert!(want_doom, "g.Wait() = {err}; want nil");
+                assert!(Arc::ptr_eq(&cause, &err), "Cause(ctx) = {cause}; want the error itself");
+                assert!(Arc::ptr_eq(&err, &doom), "g.Wait() = {err}; want {doom}");
+            }
+            Ok(()) => {
+                assert!(!want_doom, "g.Wait() = nil; want {doom}");
+                assert_eq!(
+                    cause.downcast_ref::<ContextError>(),
+                    Some(&ContextError::Canceled),
+                    "Cause(ctx) = {cause}; want context.Canceled"
+                );
+            }
+        }
+    }
 }

@@ -11,16 +11,21 @@
 //!   `chan_sieve` (sieve1, sieve2), `chan_powser1`;
 //! - `src/sync`: `sync_mutex`, `sync_rwmutex`, `sync_waitgroup`,
 //!   `sync_cond`, `sync_once`;
-//! - `src/context`: `context_x` (x_test.go), `context_internal`
-//!   (context_test.go, the parts that do not read unexported state);
+//! - `src/context`: `context_x` (x_test.go), `context_x_go121` (x_test.go's
+//!   tests of causes, `WithoutCancel`, `AfterFunc` and `String`),
+//!   `context_internal` (context_test.go, the parts that do not read
+//!   unexported state);
 //! - golang.org/x/sync: `errgroup`, `semaphore`, `singleflight`.
 //!
-//! Counts are shrunk so that each exploration takes seconds. Tests run with
-//! the default configuration unless the Go test is itself about a failure
-//! (a test that something blocks forever expects `leak`).
+//! Counts are shrunk so that each exploration takes seconds. Every test
+//! runs with the default configuration (the attribute with no arguments)
+//! unless the Go test is itself about a failure: a test that something
+//! blocks forever expects `leak`, one that the program crashes checks the
+//! `Panic` and its message.
 //!
 //! Where goweave deliberately differs from Go, a test asserts goweave's
-//! documented behaviour and says where it is documented:
+//! documented behaviour and says where it is documented (README, "Go
+//! conformance", lists them all):
 //!
 //! - A Go program may return from `main` with goroutines still blocked
 //!   (the sieves and power series leave their generators running); goweave
@@ -29,6 +34,14 @@
 //! - `test_block` of select3.go lets the losing goroutine block forever on
 //!   an unbuffered channel; here the channel has room for both answers, so
 //!   that only the function under test can leak.
+//! - Two Go tests trust a 10 ms timer to outlast work that takes no time
+//!   (`semaphore::weighted_acquire`, `singleflight::do_dup_suppress`).
+//!   That is testing/synctest's rule, `early_timers = "0"`, so they run
+//!   with it; under the default a 10 ms timer may fire early (docs/API.md,
+//!   "Time"), and a companion test asserts that goweave finds that
+//!   interleaving and says in its report that it needed an early firing.
+//! - A DoChan whose function panics: Go's receiver blocks forever, goweave
+//!   closes its channel (docs/API.md, "singleflight").
 //!
 //! Not portable, so not ported: Go APIs a Rust type rules out (unlocking an
 //! unlocked `Mutex`/`RWMutex`, copying a `Cond`, a non-comparable or nil
@@ -37,37 +50,10 @@
 //! (TestAllocs, TestCancelRemoves, TestCustomContextGoroutines), and
 //! benchmarks.
 //!
-//! Expected to fail today (the lead merges them with the work that fixes
-//! them):
-//!
-//! - Fail until early timers land (`Config::early_timers`): a long
-//!   safety-net timer (a watchdog, or a timer that "should not fire")
-//!   may fire at any step today, so goweave reports a correct program as
-//!   failing. `chan_select3::*_never_blocks` (nine tests; select3's
-//!   watchdog is 100 ms, exactly the default threshold, so they pass only
-//!   if a timer of 100 ms counts as long), `sync_mutex::mutex_fairness`
-//!   (10 s), `sync_cond::cond_signal_stealing` (2 s),
-//!   `context_x::canceled_timeout` (1 s), `context_x::deadline`,
-//!   `context_x::timeout`, `context_x::layers_timeout`,
-//!   `context_x::simultaneous_cancels`, `context_x::interlocked_cancels`
-//!   (5 s), `context_x::layers_cancel` and
-//!   `context_internal::parent_finishes_child` (1000 h).
-//! - Fail even then, because Go trusts a short timer to be long enough:
-//!   `semaphore::weighted_acquire` (a 10 ms timeout must not expire
-//!   before an acquire of a free weight) and `singleflight::do_dup_suppress`
-//!   (a 10 ms sleep must let the other callers join).
-//! - Known bugs being fixed: `errgroup::zero_group` (wait returns the first
-//!   error only once) and `singleflight::panic_do` (a panicking call stays
-//!   in flight; its 1 s watchdog also needs early timers).
-//!
-//! With no early timer firing at all (exhaustive search with
-//! `timer_bound(0)`), every test here passes but the two known bugs.
-//!
-//! `needs_new_apis` holds the tests that need Go APIs goweave does not have
-//! yet (`context::todo`, causes, `without_cancel`, `after_func`,
-//! `ContextError::is_timeout`, a Go-like `Display` for contexts,
-//! `time::after_func`, singleflight's `do_chan`). It is compiled out until
-//! they land; the lead enables it then.
+//! The watchdogs of these tests (a 10 s "can't acquire Mutex", 5 s
+//! `time.After` guards, a 1,000-hour deadline that "should block") pass
+//! under the default settings because a timer further out than
+//! `Config::early_timers` (100 ms) fires only when no task can run.
 
 mod chan_basic;
 mod chan_powser1;
@@ -77,10 +63,8 @@ mod chan_select5;
 mod chan_sieve;
 mod context_internal;
 mod context_x;
+mod context_x_go121;
 mod errgroup;
-// Enabled when the new context, time and singleflight APIs land.
-#[cfg(any())]
-mod needs_new_apis;
 mod semaphore;
 mod singleflight;
 mod sync_cond;

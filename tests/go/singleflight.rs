@@ -1,5 +1,4 @@
-//! Ports of golang.org/x/sync's singleflight/singleflight_test.go (the
-//! tests of `DoChan` are in `needs_new_apis`).
+//! Ports of golang.org/x/sync's singleflight/singleflight_test.go.
 //!
 //! Go's `Do` returns `(v any, err error, shared bool)`; goweave folds the
 //! error into the value, so these groups hold `Result`s.
@@ -10,7 +9,7 @@ use std::panic::{catch_unwind, panic_any, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
-use goweave::singleflight::Group;
+use goweave::singleflight::{Group, Outcome};
 use goweave::sync::atomic::{AtomicI32, Ordering};
 use goweave::sync::WaitGroup;
 use goweave::{chan, go, select, time};
@@ -62,11 +61,33 @@ fn do_returns_the_error() {
 // Ports TestDoDupSuppress from singleflight/singleflight_test.go: callers
 // arriving while the function runs share its value, so it runs fewer
 // times than there are callers. 10 callers shrunk to 3. The function
-// sleeps 10 ms to "let more goroutines enter Do"; goweave may end that
-// sleep at once, before they do, even once early timers land (10 ms is
-// below their threshold).
-#[goweave::concurrency_test]
+// sleeps 10 ms to "let more goroutines enter Do": Go trusts the other
+// callers to get there within 10 ms, which is `early_timers = "0"`,
+// testing/synctest's rule (docs/API.md, "Time"). Under the default the
+// sleep may end first; see the next test.
+#[goweave::concurrency_test(early_timers = "0")]
 fn do_dup_suppress() {
+    dup_suppress();
+}
+
+// The deliberate difference from Go in TestDoDupSuppress: under the
+// default settings a 10 ms sleep may end before the other callers enter
+// Do (docs/API.md, "Time"), so every caller runs the function, and the
+// report says that an early firing was needed.
+#[test]
+fn do_dup_suppress_may_wake_early_under_the_default() {
+    let failure = goweave::Config::default()
+        .explore(dup_suppress)
+        .expect_err("a 10 ms sleep may end before the other callers enter Do");
+    assert_eq!(failure.kind(), goweave::FailureKind::Panic);
+    let report = failure.to_string();
+    assert!(report.contains("number of calls = 3; want over 0 and less than 3"), "{report}");
+    assert!(report.contains("A timer fired early, while tasks could still run"), "{report}");
+    assert!(report.contains("the 10ms timer made at tests/go/singleflight.rs"), "{report}");
+}
+
+/// TestDoDupSuppress's body.
+fn dup_suppress() {
     let g = Group::<&str, Value>::new();
     let wg1 = WaitGroup::new();
     let wg2 = WaitGroup::new();
@@ -114,9 +135,8 @@ fn do_dup_suppress() {
 
 // Ports TestPanicDo from singleflight/singleflight_test.go (go.dev issue
 // 41133): when the function panics, every caller of Do panics, none hangs.
-// 5 callers shrunk to 3. Today a panicking call stays in flight, so the
-// callers that joined it wait forever (a known bug); and the 1 s watchdog
-// can fire early.
+// 5 callers shrunk to 3. (This found a bug: a panicking call stayed in
+// flight, so the callers that joined it waited forever.)
 #[goweave::concurrency_test]
 fn panic_do() {
     let g = Group::<&str, Value>::new();
@@ -147,4 +167,133 @@ fn panic_do() {
         },
         recv(time::after(Duration::from_secs(1))) -> _ => panic!("Do hangs"),
     }
+}
+
+/// A `Do` result holding a number, for the tests of `do_chan`.
+type Num = Result<Option<i32>, &'static str>;
+
+// Ports TestForget from singleflight/singleflight_test.go (go.dev issue
+// 31420): after forget, a new call runs its own function, and a later call
+// joins the new one, not the forgotten one.
+#[goweave::concurrency_test]
+fn forget() {
+    let g = Group::<&str, Num>::new();
+    let (first_started_tx, first_started) = chan::<()>(0);
+    let (unblock_first_tx, unblock_first) = chan::<()>(0);
+    let (first_finished_tx, first_finished) = chan::<()>(0);
+    let g1 = g.clone();
+    go(move || {
+        let _ = g1.r#do("key", move || {
+            first_started_tx.close();
+            unblock_first.recv();
+            first_finished_tx.close();
+            Ok(None)
+        });
+    });
+    first_started.recv();
+    g.forget("key");
+
+    let (unblock_second_tx, unblock_second) = chan::<()>(0);
+    let second_result = g.do_chan("key", move || {
+        unblock_second.recv();
+        Ok(Some(2))
+    });
+
+    unblock_first_tx.close();
+    first_finished.recv();
+
+    let third_result = g.do_chan("key", || Ok(Some(3)));
+
+    unblock_second_tx.close();
+    second_result.recv();
+    let Outcome { val: r, .. } = third_result.recv().unwrap();
+    assert_eq!(r, Ok(Some(2)), "We should receive result produced by second call");
+}
+
+// Ports TestDoChan from singleflight/singleflight_test.go.
+#[goweave::concurrency_test]
+fn do_chan() {
+    let g = Group::<&str, Num>::new();
+    let ch = g.do_chan("key", || Ok(Some(42)));
+    let Outcome { val: v, .. } = ch.recv().unwrap();
+    assert_eq!(v, Ok(Some(42)));
+}
+
+// Ports TestPanicDoChan from singleflight/singleflight_test.go: a panic in
+// DoChan's function cannot be recovered by the caller; it crashes the
+// program (Go checks the crash's output), which goweave reports as a panic
+// of the function's task, while the caller still waits.
+#[test]
+fn panic_do_chan() {
+    let failure = goweave::Config::default()
+        .explore(|| {
+            let g = Group::<&str, Num>::new();
+            let ch = g.do_chan("", || panic!("Panicking in DoChan"));
+            // Go's receive blocks forever; goweave's channel is closed
+            // without a value (docs/API.md, "singleflight").
+            assert_eq!(ch.recv(), None, "DoChan unexpectedly returned");
+        })
+        .expect_err("the panic in DoChan's function ends the program");
+    assert_panicked_with(&failure, "Panicking in DoChan");
+}
+
+// Ports TestPanicDoSharedByDoChan from singleflight/singleflight_test.go:
+// a panic in a Do shared by a DoChan crashes the program, and the DoChan's
+// function never runs.
+#[test]
+fn panic_do_shared_by_do_chan() {
+    let failure = goweave::Config::default()
+        .explore(|| {
+            let (blocked_tx, blocked) = chan::<()>(0);
+            let (unblock_tx, unblock) = chan::<()>(0);
+            let g = Group::<&str, Num>::new();
+            let g1 = g.clone();
+            go(move || {
+                let _ = catch_unwind(AssertUnwindSafe(|| {
+                    let _ = g1.r#do("", move || {
+                        blocked_tx.close();
+                        unblock.recv();
+                        panic!("Panicking in Do");
+                    });
+                }));
+            });
+            blocked.recv();
+            let ch = g.do_chan("", || panic!("DoChan unexpectedly executed callback"));
+            unblock_tx.close();
+            assert_eq!(ch.recv(), None, "DoChan unexpectedly returned");
+        })
+        .expect_err("the panic in Do ends the program");
+    assert_panicked_with(&failure, "Panicking in Do");
+}
+
+/// The failure is a panic with `message`, and no part of the test that
+/// should not run did.
+fn assert_panicked_with(failure: &goweave::Failure, message: &str) {
+    assert_eq!(failure.kind(), goweave::FailureKind::Panic);
+    let report = failure.to_string();
+    assert!(report.contains(&format!("    {message}\n")), "{report}");
+    assert!(!report.contains("unexpectedly"), "{report}");
+}
+
+// Ports ExampleGroup from singleflight/singleflight_test.go (its output):
+// a second DoChan for a key in flight shares the first one's result.
+#[goweave::concurrency_test]
+fn example_group() {
+    let g = Group::<&str, &'static str>::new();
+    let (block_tx, block) = chan::<()>(0);
+    let b = block.clone();
+    let res1c = g.do_chan("key", move || {
+        b.recv();
+        "func 1"
+    });
+    let res2c = g.do_chan("key", move || {
+        block.recv();
+        "func 2"
+    });
+    block_tx.close();
+    let Outcome { val: res1, .. } = res1c.recv().unwrap();
+    let Outcome { val: res2, shared: shared2 } = res2c.recv().unwrap();
+    assert!(shared2, "Shared");
+    assert_eq!(res1, res2, "Equal results");
+    assert_eq!(res1, "func 1", "Result");
 }

@@ -195,7 +195,8 @@ fn cond_race() {
 
 // Ports TestCondSignalStealing from src/sync/cond_test.go: a broadcast
 // racing with a new waiter still wakes the waiter already waiting. 1,000
-// rounds shrunk to 2. The 2 s watchdog can fire early today.
+// rounds shrunk to 2. The 2 s watchdog fires only when no task can run (it
+// is beyond the 100 ms early-timer threshold).
 #[goweave::concurrency_test]
 fn cond_signal_stealing() {
     for _ in 0..2 {

@@ -74,7 +74,8 @@ fn mutex_try_lock_and_hammer() {
 
 // Ports TestMutexFairness from src/sync/mutex_test.go: a task that locks
 // now and then gets the mutex within 10 seconds although another holds it
-// most of the time. The 10 s watchdog can fire early today.
+// most of the time. The 10 s watchdog fires only when no task can run (it
+// is beyond the 100 ms early-timer threshold).
 #[goweave::concurrency_test]
 fn mutex_fairness() {
     let mu = Arc::new(Mutex::new(()));

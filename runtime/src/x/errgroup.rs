@@ -18,11 +18,12 @@
 //! });
 //! ```
 
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::chan::{chan, Receiver, Sender};
-use crate::context::{CancelFunc, Context};
+use crate::context::{CancelCauseFunc, Cause, Context};
 use crate::sync::{Mutex, WaitGroup};
 use crate::Shared;
 
@@ -77,7 +78,7 @@ struct ErrSlot<E> {
 }
 
 struct Inner<E> {
-    cancel: Option<CancelFunc>,
+    cancel: Option<CancelCauseFunc>,
     wg: WaitGroup,
     /// A plain variable, as in Go: `set_limit` concurrent with `go` is a
     /// data race and is reported as one.
@@ -123,7 +124,7 @@ impl<E: Send + 'static> Group<E> {
     }
 
     #[track_caller]
-    fn build(cancel: Option<CancelFunc>) -> Group<E> {
+    fn build(cancel: Option<CancelCauseFunc>) -> Group<E> {
         Group {
             inner: Arc::new(Inner {
                 cancel,
@@ -138,6 +139,13 @@ impl<E: Send + 'static> Group<E> {
     /// `errgroup.WithContext`: the context is cancelled when the first task
     /// returns an error, or when [`wait`](Group::wait) returns, whichever
     /// comes first.
+    ///
+    /// As in Go, the first error is the context's
+    /// [`cause`](Context::cause): the error itself when `E` is
+    /// [`context::Cause`](crate::context::Cause) (Go's `error`), otherwise a
+    /// [`TaskError`] carrying a `&str` or `String` error's text, or naming
+    /// the error's type. `wait` cancels it with no cause
+    /// ([`ContextError::Canceled`](crate::context::ContextError)).
     ///
     /// ```
     /// use goweave::context::{Context, ContextError};
@@ -157,7 +165,7 @@ impl<E: Send + 'static> Group<E> {
     /// ```
     #[track_caller]
     pub fn with_context(ctx: &Context) -> (Group<E>, Context) {
-        let (ctx, cancel) = ctx.with_cancel();
+        let (ctx, cancel) = ctx.with_cancel_cause();
         (Group::build(Some(cancel)), ctx)
     }
 
@@ -308,7 +316,7 @@ impl<E: Clone + Send + 'static> Group<E> {
     pub fn wait(&self) -> Result<(), E> {
         self.inner.wg.wait();
         if let Some(cancel) = &self.inner.cancel {
-            cancel();
+            cancel(None);
         }
         let err = self.inner.err.lock().err.clone();
         match err {
@@ -318,16 +326,57 @@ impl<E: Clone + Send + 'static> Group<E> {
     }
 }
 
-impl<E> Inner<E> {
-    /// Keeps `e` if it is the first error, and cancels the context.
+impl<E: 'static> Inner<E> {
+    /// Keeps `e` if it is the first error, and cancels the context with it
+    /// as the cause.
     fn record(&self, e: E) {
         let mut slot = self.err.lock();
         if slot.err.is_some() {
             return;
         }
-        slot.err = Some(e);
         if let Some(cancel) = &self.cancel {
-            cancel();
+            cancel(Some(cause_of(&e)));
         }
+        slot.err = Some(e);
     }
 }
+
+/// The cause a group's context is cancelled with when a task returns `e`.
+fn cause_of<E: 'static>(e: &E) -> Cause {
+    let any: &dyn Any = e;
+    if let Some(cause) = any.downcast_ref::<Cause>() {
+        return cause.clone();
+    }
+    let text = match (any.downcast_ref::<&'static str>(), any.downcast_ref::<String>()) {
+        (Some(s), _) => s.to_string(),
+        (_, Some(s)) => s.clone(),
+        _ => format!("errgroup: a task returned an error of type {}", std::any::type_name::<E>()),
+    };
+    Arc::new(TaskError(text))
+}
+
+/// The cause of a [`with_context`](Group::with_context) group's context
+/// when its first error is not a [`Cause`]: the text of a `&str` or
+/// `String` error, or a sentence naming the error's type.
+///
+/// ```
+/// use goweave::context::Context;
+/// use goweave::errgroup::{Group, TaskError};
+/// goweave::check(|| {
+///     let (g, ctx) = Group::<&'static str>::with_context(&Context::background());
+///     g.go(|| Err("disk full"));
+///     assert_eq!(g.wait(), Err("disk full"));
+///     let cause = ctx.cause().expect("the context is done");
+///     assert_eq!(cause.downcast_ref::<TaskError>().map(ToString::to_string).as_deref(), Some("disk full"));
+/// });
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskError(String);
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TaskError {}

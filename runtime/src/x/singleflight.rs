@@ -11,7 +11,9 @@
 //! A function that panics still finishes its call, as in x/sync since
 //! go.dev/issue/41133: the key is free again, the caller that ran it
 //! panics on with the original panic, and every caller that joined the
-//! call panics with its message.
+//! call panics with its message. When a `do_chan` waits on the call, the
+//! panic cannot be recovered: it crashes a Go program, and here it is a
+//! `Panic` failure.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -36,6 +38,14 @@ use std::sync::Arc;
 use crate::chan::{chan, Receiver, Sender};
 use crate::sync::{Mutex, WaitGroup};
 use crate::Shared;
+
+/// Who runs a call's function: the caller of [`Group::call`], or the task
+/// [`Group::do_chan`] started for it (whose panic nobody can recover anyway).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RunBy {
+    Caller,
+    DoChanTask,
+}
 
 /// A namespace of calls with duplicate suppression, like Go's
 /// `singleflight.Group`: while a call for a key is in flight, later calls
@@ -172,7 +182,9 @@ where
     /// If `f` panics, the call is finished all the same (the key is free
     /// for the next call), the panic goes on in this caller, and every
     /// caller that joined the call panics with its message, as x/sync does
-    /// since go.dev/issue/41133.
+    /// since go.dev/issue/41133. If a [`do_chan`](Group::do_chan) joined the
+    /// call, the panic cannot be recovered, as in x/sync: it also goes on in
+    /// a new task nobody joins, which is a `Panic` failure.
     ///
     /// ```
     /// goweave::check(|| {
@@ -201,7 +213,7 @@ where
         let c = Arc::new(Call::new(Vec::new()));
         calls.insert(key.clone(), c.clone());
         drop(calls);
-        self.do_call(&c, key, f)
+        self.do_call(&c, key, f, RunBy::Caller)
     }
 
     /// Runs `f` for the call `c` of `key` and finishes the call, even if
@@ -209,7 +221,7 @@ where
     /// x/sync's `doCall`: publishes the outcome to the callers that joined
     /// and frees the key. Returns the value and whether it was shared.
     #[track_caller]
-    fn do_call<F>(&self, c: &Call<V>, key: K, f: F) -> (V, bool)
+    fn do_call<F>(&self, c: &Call<V>, key: K, f: F, run_by: RunBy) -> (V, bool)
     where
         F: FnOnce() -> V,
     {
@@ -226,7 +238,9 @@ where
             calls.remove(&key);
         }
         let shared = c.dups.get() > 0;
-        for ch in c.chans.with_mut(std::mem::take) {
+        let chans = c.chans.with_mut(std::mem::take);
+        let chans_waited = !chans.is_empty();
+        for ch in chans {
             match &val {
                 // Capacity 1 and one send each: it never blocks.
                 Ok(v) => ch.send(Outcome { val: v.clone(), shared }),
@@ -237,6 +251,14 @@ where
         drop(calls);
         match (val, payload) {
             (Ok(v), _) => (v, shared),
+            // A panic that a `do_chan` waits on cannot be recovered, as in
+            // x/sync (`go panic(e)`): nobody could hand it to that
+            // receiver, so it goes on in a new task nobody joins (a `Panic`
+            // failure), and this caller panics with its message.
+            (Err(message), Some(payload)) if chans_waited && run_by == RunBy::Caller => {
+                crate::go(move || panic::resume_unwind(payload));
+                panic!("{message}")
+            }
             (Err(_), Some(payload)) => panic::resume_unwind(payload),
             (Err(_), None) => unreachable!("a panic has its payload"),
         }
@@ -281,7 +303,7 @@ where
         drop(calls);
         let g = self.clone();
         crate::go(move || {
-            g.do_call(&c, key, f);
+            g.do_call(&c, key, f, RunBy::DoChanTask);
         });
         rx
     }

@@ -1,39 +1,17 @@
-//! Ports that need Go APIs goweave does not have yet. `main.rs` declares
-//! this module behind `#[cfg(any())]`; the lead enables it when the APIs
-//! land (and adapts the signatures assumed here where they differ):
+//! Ports of the tests in Go's src/context/x_test.go of the APIs Go 1.20
+//! and 1.21 added (causes, `WithoutCancel`, `AfterFunc`), of the `String`
+//! checks of x_test.go, and of the AfterFunc child of context_test.go's
+//! XTestParentFinishesChild. The older APIs' tests are in `context_x`.
 //!
-//! - `context::todo() -> Context`;
-//! - a Go-like `Display` for `Context` (`context.Background`,
-//!   `context.TODO`, `....WithCancel`, `....WithDeadline(...)`,
-//!   `....WithValue(...)`);
-//! - `Context::with_cancel_cause(&self) -> (Context, CancelCauseFunc)`,
-//!   the function taking an `Option<Cause>`, where `Cause = Arc<dyn Error
-//!   + Send + Sync>` (`None` is Go's `nil`);
-//! - `Context::with_timeout_cause(&self, Duration, Cause)` and
-//!   `with_deadline_cause`, returning `(Context, CancelFunc)`;
-//! - `Context::cause(&self) -> Option<Cause>`: the cause, or the
-//!   `ContextError` itself when there is none (Go's `Cause(ctx)`);
-//! - `Context::without_cancel(&self) -> Context`;
-//! - `context::after_func(&Context, impl FnOnce() + Send + 'static)`,
-//!   returning a stop function `Fn() -> bool`;
-//! - `ContextError::is_timeout(&self) -> bool`;
-//! - `time::after_func(Duration, impl FnOnce() + Send + 'static) -> Timer`;
-//! - singleflight's `Group::do_chan(&self, K, impl FnOnce() -> V + Send +
-//!   'static) -> Receiver<(V, bool)>` (Go's `Result` without its error,
-//!   folded into `V` as for `call`).
-//!
-//! `errgroup::Group::with_context`'s context is assumed to carry the
-//! first error as its cause (x/sync's `WithCancelCause`), for
-//! `E: Error + Send + Sync + 'static`.
+//! Go's `String()` is goweave's `Display`, which writes the same text
+//! (docs/API.md, "Context"); Go's `Cause(ctx)` is `Context::cause`.
 
 use std::error::Error;
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
 use goweave::context::{self, Context, ContextError};
-use goweave::singleflight::Group;
 use goweave::sync::WaitGroup;
 use goweave::{chan, go, select, time, yield_now};
 
@@ -391,8 +369,8 @@ fn cause_cases() -> Vec<CauseCase> {
 
 // Ports TestCause from src/context/x_test.go: err and cause of contexts
 // cancelled, timed out, with and without causes, in either order (the
-// "forever" timeouts, which must not fire, can fire early until early
-// timers land; a zero timeout must be done at once).
+// "forever" timeouts, which must not fire, are beyond the early-timer
+// threshold).
 #[goweave::concurrency_test]
 fn cause_of_each_kind_of_context() {
     for case in cause_cases() {
@@ -519,150 +497,6 @@ fn parent_finishes_after_func_child() {
     cancel();
     // The cancel started the AfterFunc: too late to stop it.
     assert!(!after_stop(), "stop() = true after the parent was canceled");
-}
-
-/// x/sync's test error, as a cause.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Doom;
-
-impl fmt::Display for Doom {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("group_test: doomed")
-    }
-}
-
-impl Error for Doom {}
-
-// Ports TestCancelCause from errgroup/errgroup_test.go: the group's
-// context is cancelled with the first error as its cause, or with
-// Canceled once wait returns.
-#[goweave::concurrency_test]
-fn errgroup_cancel_cause() {
-    let cases: [(&[Option<Doom>], Option<Doom>); 4] =
-        [(&[], None), (&[None], None), (&[Some(Doom)], Some(Doom)), (&[Some(Doom), None], Some(Doom))];
-    for (errs, want) in cases {
-        let (g, ctx) = goweave::errgroup::Group::<Doom>::with_context(&Context::background());
-        for &err in errs {
-            g.try_go(move || err.map_or(Ok(()), Err));
-        }
-        assert_eq!(g.wait(), want.map_or(Ok(()), Err), "for err in {errs:?}");
-        let want_cause = match want {
-            Some(_) => Want::Custom("group_test: doomed"),
-            None => Want::Ctx(ContextError::Canceled),
-        };
-        assert_cause(&ctx, want_cause, "context.Cause(ctx)");
-    }
-}
-
-type Value = Result<Option<i32>, &'static str>;
-
-// Ports TestForget from singleflight/singleflight_test.go (go.dev issue
-// 31420): after forget, a new call runs its own function, and a later call
-// joins the new one, not the forgotten one.
-#[goweave::concurrency_test]
-fn singleflight_forget() {
-    let g = Group::<&str, Value>::new();
-    let (first_started_tx, first_started) = chan::<()>(0);
-    let (unblock_first_tx, unblock_first) = chan::<()>(0);
-    let (first_finished_tx, first_finished) = chan::<()>(0);
-    let g1 = g.clone();
-    go(move || {
-        let _ = g1.r#do("key", move || {
-            first_started_tx.close();
-            unblock_first.recv();
-            first_finished_tx.close();
-            Ok(None)
-        });
-    });
-    first_started.recv();
-    g.forget("key");
-
-    let (unblock_second_tx, unblock_second) = chan::<()>(0);
-    let second_result = g.do_chan("key", move || {
-        unblock_second.recv();
-        Ok(Some(2))
-    });
-
-    unblock_first_tx.close();
-    first_finished.recv();
-
-    let third_result = g.do_chan("key", || Ok(Some(3)));
-
-    unblock_second_tx.close();
-    second_result.recv();
-    let (r, _) = third_result.recv().unwrap();
-    assert_eq!(r, Ok(Some(2)), "We should receive result produced by second call");
-}
-
-// Ports TestDoChan from singleflight/singleflight_test.go.
-#[goweave::concurrency_test]
-fn singleflight_do_chan() {
-    let g = Group::<&str, Value>::new();
-    let ch = g.do_chan("key", || Ok(Some(42)));
-    let (v, _) = ch.recv().unwrap();
-    assert_eq!(v, Ok(Some(42)));
-}
-
-// Ports TestPanicDoChan from singleflight/singleflight_test.go: a panic in
-// DoChan's function cannot be recovered by the caller; it crashes the
-// program, which goweave reports as a panic.
-#[goweave::concurrency_test(expect = "panic")]
-fn singleflight_panic_do_chan() {
-    let g = Group::<&str, Value>::new();
-    let r = catch_unwind(AssertUnwindSafe(|| {
-        let ch = g.do_chan("", || panic!("Panicking in DoChan"));
-        ch.recv();
-    }));
-    let _ = r;
-    panic!("DoChan unexpectedly returned");
-}
-
-// Ports TestPanicDoSharedByDoChan from singleflight/singleflight_test.go:
-// a panic in a Do shared by a DoChan crashes the program (the DoChan's
-// function never runs).
-#[goweave::concurrency_test(expect = "panic")]
-fn singleflight_panic_do_shared_by_do_chan() {
-    let (blocked_tx, blocked) = chan::<()>(0);
-    let (unblock_tx, unblock) = chan::<()>(0);
-    let g = Group::<&str, Value>::new();
-    let g1 = g.clone();
-    go(move || {
-        let _ = catch_unwind(AssertUnwindSafe(|| {
-            let _ = g1.r#do("", move || {
-                blocked_tx.close();
-                unblock.recv();
-                panic!("Panicking in Do");
-            });
-        }));
-    });
-    blocked.recv();
-    let ch = g.do_chan("", || panic!("DoChan unexpectedly executed callback"));
-    unblock_tx.close();
-    ch.recv();
-    panic!("DoChan unexpectedly returned");
-}
-
-// Ports ExampleGroup from singleflight/singleflight_test.go (its output):
-// a second DoChan for a key in flight shares the first one's result.
-#[goweave::concurrency_test]
-fn singleflight_example_group() {
-    let g = Group::<&str, &'static str>::new();
-    let (block_tx, block) = chan::<()>(0);
-    let b = block.clone();
-    let res1c = g.do_chan("key", move || {
-        b.recv();
-        "func 1"
-    });
-    let res2c = g.do_chan("key", move || {
-        block.recv();
-        "func 2"
-    });
-    block_tx.close();
-    let (res1, _) = res1c.recv().unwrap();
-    let (res2, shared2) = res2c.recv().unwrap();
-    assert!(shared2, "Shared");
-    assert_eq!(res1, res2, "Equal results");
-    assert_eq!(res1, "func 1", "Result");
 }
 
 // Ports TestSimultaneousCancels from src/context/x_test.go with its own

@@ -117,8 +117,9 @@ fn a_deadline_cause_is_the_cause_only_when_the_deadline_cancels() {
     let s = seen.clone();
     let stats = exhaustive()
         .explore(move || {
+            // Within `early_timers` (100 ms), so the deadline races with the cancel.
             let (ctx, cancel) =
-                Context::background().with_timeout_cause(Duration::from_secs(1), boom("slow"));
+                Context::background().with_timeout_cause(Duration::from_millis(50), boom("slow"));
             goweave::go(move || cancel());
             ctx.done().recv();
             let (err, cause) = (ctx.err().unwrap(), ctx.cause().unwrap().to_string());

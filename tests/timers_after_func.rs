@@ -45,7 +45,8 @@ fn stop_and_the_firing_race_and_exactly_one_wins() {
             let stopped_it = Arc::new(AtomicBool::new(false));
             let flag = stopped_it.clone();
             let (tx, rx) = goweave::chan::<()>(1);
-            let timer = time::after_func(Duration::from_secs(1), move || {
+            // Within `early_timers` (100 ms), so the firing races with the stop.
+            let timer = time::after_func(Duration::from_millis(50), move || {
                 assert!(!flag.load(StdOrdering::SeqCst), "started after stop said it kept it from starting");
                 tx.send(());
             });

@@ -19,13 +19,13 @@ use goweave::{Config, FailureKind};
 #[allow(dead_code)]
 mod kernel;
 
-#[path = "../tests/gobench/communication.rs"]
+#[path = "../tests/gobench/communication/mod.rs"]
 mod communication;
-#[path = "../tests/gobench/mixed.rs"]
+#[path = "../tests/gobench/mixed/mod.rs"]
 mod mixed;
-#[path = "../tests/gobench/nonblocking.rs"]
+#[path = "../tests/gobench/nonblocking/mod.rs"]
 mod nonblocking;
-#[path = "../tests/gobench/resource.rs"]
+#[path = "../tests/gobench/resource/mod.rs"]
 mod resource;
 
 use kernel::Kernel;

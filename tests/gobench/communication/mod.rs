@@ -1,0 +1,205 @@
+//! GoKer blocking kernels, communication deadlocks: channels, channels with
+//! contexts, condition variables.
+//!
+//! Each kernel is a pair of plain functions, `<id>_bug` and (where the
+//! upstream fix is known) `<id>_fix`, run by the tests `<id>` and
+//! `<id>_fixed` and listed in [`KERNELS`] for the detection table. A
+//! goroutine left blocked after the test returns is a `Leak`; the test
+//! itself blocked for good is a `Deadlock`.
+//!
+//! Go's `rand` is [`coin`], a choice the scheduler explores; Go's timers and
+//! `context.WithTimeout` are goweave's virtual time.
+//!
+//! Not expressible: none of the kernels in this file.
+//!
+//! Not detected with default settings: none of the kernels in this file.
+//!
+//! Fixed variants in the registry but not run as tests:
+//! - `grpc_660`: its loop spawns a task per iteration until `stop` arrives,
+//!   and exhaustive search explores every iteration count, so the default
+//!   budget takes minutes; it passes (`cargo bench -p goweave-benchmarks --bench gobench`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use goweave::chan::{Receiver, Sender};
+use goweave::context::Context;
+use goweave::sync::{Cond, Mutex};
+use goweave::FailureKind;
+
+use super::kernel::{coin, Kernel};
+
+/// Every kernel of this file, for the detection table.
+#[allow(dead_code)] // read by benchmarks/gobench.rs, not by the tests
+pub const KERNELS: &[Kernel] = &[
+    k("grpc_660", CHAN, FailureKind::Leak, grpc_660_bug, Some(grpc_660_fix)),
+    k("etcd_6857", CHAN, FailureKind::Leak, etcd_6857_bug, Some(etcd_6857_fix)),
+    k("cockroach_24808", CHAN, FailureKind::Deadlock, cockroach_24808_bug, Some(cockroach_24808_fix)),
+    k("cockroach_25456", CHAN, FailureKind::Deadlock, cockroach_25456_bug, None),
+    k("kubernetes_38669", CHAN, FailureKind::Leak, kubernetes_38669_bug, None),
+    k("kubernetes_5316", CHAN, FailureKind::Leak, kubernetes_5316_bug, Some(kubernetes_5316_fix)),
+    k("kubernetes_70277", CHAN, FailureKind::Deadlock, kubernetes_70277_bug, Some(kubernetes_70277_fix)),
+    k("moby_33293", CHAN, FailureKind::Leak, moby_33293_bug, None),
+    k("moby_4395", CHAN, FailureKind::Leak, moby_4395_bug, Some(moby_4395_fix)),
+    k("cockroach_18101", CTX, FailureKind::Leak, cockroach_18101_bug, Some(cockroach_18101_fix)),
+    k("cockroach_13755", CTX, FailureKind::Leak, cockroach_13755_bug, Some(cockroach_13755_fix)),
+    k("cockroach_13197", CTX, FailureKind::Leak, cockroach_13197_bug, Some(cockroach_13197_fix)),
+    k("kubernetes_25331", CTX, FailureKind::Leak, kubernetes_25331_bug, Some(kubernetes_25331_fix)),
+    k("moby_33781", CTX, FailureKind::Leak, moby_33781_bug, Some(moby_33781_fix)),
+    k("moby_30408", COND, FailureKind::Deadlock, moby_30408_bug, None),
+    k("moby_29733", COND, FailureKind::Deadlock, moby_29733_bug, None),
+];
+
+const CHAN: &str = "channel";
+const CTX: &str = "channel & context";
+const COND: &str = "condition variable";
+
+const fn k(
+    id: &'static str,
+    sub: &'static str,
+    expect: FailureKind,
+    bug: fn(),
+    fixed: Option<fn()>,
+) -> Kernel {
+    Kernel { id, category: "communication", subcategory: sub, expect, bug, fixed }
+}
+
+mod channel;
+mod cond;
+mod context;
+
+use channel::*;
+use cond::*;
+use context::*;
+
+// -------------------------------------------------------------------- tests
+
+#[goweave::concurrency_test(expect = "leak")]
+fn grpc_660() {
+    grpc_660_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn etcd_6857() {
+    etcd_6857_bug()
+}
+
+#[goweave::concurrency_test]
+fn etcd_6857_fixed() {
+    etcd_6857_fix()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn cockroach_24808() {
+    cockroach_24808_bug()
+}
+
+#[goweave::concurrency_test]
+fn cockroach_24808_fixed() {
+    cockroach_24808_fix()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn cockroach_25456() {
+    cockroach_25456_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn kubernetes_38669() {
+    kubernetes_38669_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn kubernetes_5316() {
+    kubernetes_5316_bug()
+}
+
+#[goweave::concurrency_test]
+fn kubernetes_5316_fixed() {
+    kubernetes_5316_fix()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn kubernetes_70277() {
+    kubernetes_70277_bug()
+}
+
+#[goweave::concurrency_test]
+fn kubernetes_70277_fixed() {
+    kubernetes_70277_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn moby_33293() {
+    moby_33293_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn moby_4395() {
+    moby_4395_bug()
+}
+
+#[goweave::concurrency_test]
+fn moby_4395_fixed() {
+    moby_4395_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn cockroach_18101() {
+    cockroach_18101_bug()
+}
+
+#[goweave::concurrency_test]
+fn cockroach_18101_fixed() {
+    cockroach_18101_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn cockroach_13755() {
+    cockroach_13755_bug()
+}
+
+#[goweave::concurrency_test]
+fn cockroach_13755_fixed() {
+    cockroach_13755_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn cockroach_13197() {
+    cockroach_13197_bug()
+}
+
+#[goweave::concurrency_test]
+fn cockroach_13197_fixed() {
+    cockroach_13197_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn kubernetes_25331() {
+    kubernetes_25331_bug()
+}
+
+#[goweave::concurrency_test]
+fn kubernetes_25331_fixed() {
+    kubernetes_25331_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn moby_33781() {
+    moby_33781_bug()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn moby_30408() {
+    moby_30408_bug()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn moby_29733() {
+    moby_29733_bug()
+}
+
+#[goweave::concurrency_test]
+fn moby_33781_fixed() {
+    moby_33781_fix()
+}

@@ -183,3 +183,135 @@ pub(super) fn kubernetes_13135_bug() {
     });
     goweave::go(move || stop_tx.close());
 }
+
+/// CockroachDB #7504: `AcquireByName` locks the table-name cache, then a
+/// lease; `Release` locks the table state, then the lease, then (removing
+/// it) the name cache: the name cache and the lease are taken in opposite
+/// orders, and the test's two tasks deadlock. The kernel gives no fix.
+pub(super) fn cockroach_7504_bug() {
+    let leases: Vec<Arc<LeaseState7504>> =
+        (0..2).map(|_| Arc::new(LeaseState7504 { mu: Mutex::new(()), id: 0 })).collect();
+    let names = Arc::new(TableNameCache7504 {
+        tables: Mutex::new(leases.iter().enumerate().map(|(i, l)| (i, l.clone())).collect()),
+    });
+    let table = Arc::new(TableState7504 { names: names.clone(), active: Mutex::new(leases.clone()) });
+    let wg = WaitGroup::new();
+    wg.add(2);
+    let w = wg.clone();
+    goweave::go(move || {
+        names.get(0); // AcquireByName: name cache, then lease
+        w.done();
+    });
+    let w = wg.clone();
+    goweave::go(move || {
+        table.release(&leases[0]); // Release: lease, then name cache
+        w.done();
+    });
+    wg.wait();
+}
+
+/// A lease; every lease of the kernel has id 0 (`LeaseSet.insert`, which
+/// numbers them, is never called).
+struct LeaseState7504 {
+    mu: Mutex<()>,
+    id: usize,
+}
+
+/// `tableNameCache`: its map guarded by its mutex.
+struct TableNameCache7504 {
+    tables: Mutex<BTreeMap<usize, Arc<LeaseState7504>>>,
+}
+
+impl TableNameCache7504 {
+    fn get(&self, id: usize) {
+        let tables = self.tables.lock();
+        let Some(lease) = tables.get(&id) else { return };
+        let _lease = lease.mu.lock();
+    }
+
+    fn remove(&self, lease: &Arc<LeaseState7504>) {
+        let mut tables = self.tables.lock();
+        let key = lease.id;
+        if tables.get(&key).is_some_and(|existing| Arc::ptr_eq(existing, lease)) {
+            tables.remove(&key);
+        }
+    }
+}
+
+/// `tableState`: its active leases guarded by its mutex.
+struct TableState7504 {
+    names: Arc<TableNameCache7504>,
+    active: Mutex<Vec<Arc<LeaseState7504>>>,
+}
+
+impl TableState7504 {
+    fn release(&self, lease: &Arc<LeaseState7504>) {
+        let mut active = self.active.lock();
+        let s = active[lease.id].clone();
+        let _lease = s.mu.lock();
+        // removeLease
+        active.retain(|l| !Arc::ptr_eq(l, &s));
+        self.names.remove(&s);
+    }
+}
+
+/// Kubernetes #30872: the federated informer's controller loop pops from
+/// its FIFO under the FIFO's lock and its handler then takes the informer's
+/// lock (`addCluster`), while the namespace controller's handler checks
+/// `ClustersSynced` under the informer's lock, which asks the FIFO under the
+/// FIFO's lock: the two locks are taken in opposite orders. In Go both
+/// tasks (and the one that stops the informer, which needs its lock too)
+/// are left blocked after the test returns; goweave reports the lock cycle
+/// as a deadlock as soon as it closes. The kernel gives no fix.
+pub(super) fn kubernetes_30872_bug() {
+    let informer = Arc::new(FederatedInformer30872 { lock: Mutex::new(None), fifo: Mutex::new(()) });
+    let (stop_tx, stop) = goweave::chan::<()>(0);
+    // NamespaceController.Run
+    informer.start();
+    let i = informer.clone();
+    goweave::go(move || {
+        stop.recv();
+        i.stop();
+    });
+    let i = informer.clone();
+    goweave::go(move || i.clusters_synced()); // the deliverer's handler: reconcileNamespace
+    stop_tx.close();
+}
+
+/// `federatedInformerImpl`: its lock guards the cluster informer's stop
+/// channel; `fifo` is the cluster informer's `DeltaFIFO` lock.
+struct FederatedInformer30872 {
+    lock: Mutex<Option<Sender<()>>>,
+    fifo: Mutex<()>,
+}
+
+impl FederatedInformer30872 {
+    fn start(self: &Arc<Self>) {
+        let mut stop_chan = self.lock.lock();
+        let (tx, stop) = goweave::chan::<()>(0);
+        *stop_chan = Some(tx);
+        let i = self.clone();
+        // Controller.Run: Until(processLoop, stopCh), a loop that checks
+        // its stop channel without blocking.
+        goweave::go(move || loop {
+            goweave::select! {
+                recv(stop) -> _ => return,
+                default => {},
+            }
+            // processLoop: DeltaFIFO.Pop runs the handler under the FIFO's
+            // lock; the handler's OnAdd is addCluster.
+            let _fifo = i.fifo.lock();
+            let _informer = i.lock.lock();
+        });
+    }
+
+    fn stop(&self) {
+        let stop_chan = self.lock.lock();
+        stop_chan.as_ref().expect("started").close();
+    }
+
+    fn clusters_synced(&self) {
+        let _informer = self.lock.lock();
+        let _fifo = self.fifo.lock(); // controller.HasSynced -> DeltaFIFO.HasSynced
+    }
+}

@@ -293,3 +293,234 @@ fn moby_7559_run(fixed: bool) {
         }
     });
 }
+
+/// Hugo #5379: rendering a page's content runs, inside the page's
+/// `contentInit` once, a task that takes `contentInitMu` and renders the
+/// page's shortcodes; a shortcode counts the page's words, which initializes
+/// the plain content under `contentInitMu` again. The task waits for the
+/// `contentInit` once (still running, until its timeout), then locks the
+/// mutex it holds, or waits for the `plainInit` once whose runner waits for
+/// that mutex: the renderers never finish and `Build` waits for them
+/// forever. The kernel gives no fix. Two renderers, one site, one page, as
+/// upstream.
+pub(super) fn hugo_5379_bug() {
+    let page: &'static Page5379 = Box::leak(Box::new(Page5379 {
+        content_init: Once::new(),
+        plain_init: Once::new(),
+        content_init_mu: Mutex::new(()),
+        shortcodes_init: Once::new(),
+        shortcodes: Shared::new(Vec::new()),
+        shortcodes_delta: Shared::new(Vec::new()),
+    }));
+    // HugoSites.render: preparePagesForRender, then renderPages.
+    page.update_delta();
+    let wg = WaitGroup::new();
+    for _ in 0..2 {
+        wg.add(1);
+        let wg = wg.clone();
+        goweave::go(move || {
+            // pageRenderer -> renderForLayouts
+            page.word_count();
+            wg.done();
+        });
+    }
+    wg.wait();
+}
+
+/// A shortcode renderer: it renders with the page (`renderShortcodeWithPage`).
+type Shortcode5379 = fn(&'static Page5379);
+
+struct Page5379 {
+    content_init: Once,
+    plain_init: Once,
+    content_init_mu: Mutex<()>,
+    /// The shortcode handler's `init` once and its two maps.
+    shortcodes_init: Once,
+    shortcodes: Shared<Vec<Shortcode5379>>,
+    shortcodes_delta: Shared<Vec<Shortcode5379>>,
+}
+
+impl Page5379 {
+    /// `shortcodeHandler.updateDelta`: the renderers, made once, copied
+    /// into the delta.
+    fn update_delta(&'static self) {
+        self.shortcodes_init.call_once(|| {
+            self.shortcodes.set(vec![Page5379::word_count as Shortcode5379]);
+        });
+        let delta = self.shortcodes.with(Clone::clone);
+        self.shortcodes_delta.set(delta);
+    }
+
+    /// `WordCount` -> `initContentPlainAndMeta`.
+    fn word_count(&'static self) {
+        self.init_content();
+        self.init_plain(true);
+    }
+
+    fn init_plain(&'static self, lock: bool) {
+        self.plain_init.call_once(|| {
+            if lock {
+                let _held = self.content_init_mu.lock(); // the second lock
+            }
+        });
+    }
+
+    fn init_content(&'static self) {
+        self.content_init.call_once(|| {
+            let (ctx, cancel) = Context::background().with_timeout(Duration::from_millis(1));
+            let (c_tx, c) = goweave::chan::<()>(1);
+            goweave::go(move || {
+                let _held = self.content_init_mu.lock(); // the first lock
+                self.prepare_for_render();
+                c_tx.send(());
+            });
+            goweave::select! {
+                recv(ctx.done()) -> _ => {},
+                recv(c) -> _ => {},
+            }
+            cancel();
+        });
+    }
+
+    /// `prepareForRender` -> `handleShortcodes` ->
+    /// `executeShortcodesForDelta`: every renderer of the delta.
+    fn prepare_for_render(&'static self) {
+        for render in self.shortcodes_delta.with(Clone::clone) {
+            render(self);
+        }
+    }
+}
+
+/// gRPC #3017: `RemoveSubConn` caches a sub-connection and arms a timer
+/// whose function deletes it; `NewSubConn` takes it back and cancels the
+/// timer, marking the entry `abortDeleting` when the timer has already
+/// fired. The timer's function then returns early without unlocking the
+/// cache's mutex, and the test's loop blocks on its next `RemoveSubConn`
+/// while the test waits for the loop. Fix: unlock before returning. Go's
+/// `time.AfterFunc` is [`after_func`]; the loop's 1000 iterations are 2.
+pub(super) fn grpc_3017_bug() {
+    grpc_3017_run(false)
+}
+
+pub(super) fn grpc_3017_fix() {
+    grpc_3017_run(true)
+}
+
+/// A cached sub-connection: `cancel` stops its deletion timer. Its fields
+/// are guarded by the cache's mutex, as in Go.
+struct SubConnCacheEntry {
+    sc: u32,
+    cancel: Shared<Option<Arc<dyn Fn() + Send + Sync>>>,
+    abort_deleting: Shared<bool>,
+}
+
+#[derive(Default)]
+struct LbCache3017 {
+    cache: BTreeMap<u32, Arc<SubConnCacheEntry>>,
+    sub_conn_to_addr: BTreeMap<u32, u32>,
+}
+
+/// `lbCacheClientConn`, its maps guarded by its mutex.
+struct LbCacheClientConn {
+    mu: Mutex<LbCache3017>,
+    timeout: Duration,
+    fixed: bool,
+}
+
+impl LbCacheClientConn {
+    fn new_sub_conn(&self, addr: u32) -> u32 {
+        let mut m = self.mu.lock();
+        if let Some(entry) = m.cache.remove(&addr) {
+            let cancel = entry.cancel.with(Clone::clone).expect("set when cached");
+            cancel();
+            return entry.sc;
+        }
+        let sc = 1;
+        m.sub_conn_to_addr.insert(sc, addr);
+        sc
+    }
+
+    fn remove_sub_conn(self: &Arc<Self>, sc: u32) {
+        let mut m = self.mu.lock();
+        let Some(&addr) = m.sub_conn_to_addr.get(&sc) else { return };
+        if let Some(entry) = m.cache.get(&addr) {
+            if entry.sc != sc {
+                m.sub_conn_to_addr.remove(&sc);
+            }
+            return;
+        }
+        let entry =
+            Arc::new(SubConnCacheEntry { sc, cancel: Shared::new(None), abort_deleting: Shared::new(false) });
+        m.cache.insert(addr, entry.clone());
+        let (ccc, e) = (self.clone(), entry.clone());
+        let timer = after_func(self.timeout, move || {
+            let mut m = ccc.mu.lock();
+            if e.abort_deleting.get() {
+                if ccc.fixed {
+                    drop(m);
+                } else {
+                    std::mem::forget(m); // returns without unlocking
+                }
+                return;
+            }
+            m.sub_conn_to_addr.remove(&sc);
+            m.cache.remove(&addr);
+        });
+        let e = entry.clone();
+        entry.cancel.set(Some(Arc::new(move || {
+            if !timer.stop() {
+                e.abort_deleting.set(true);
+            }
+        })));
+    }
+}
+
+fn grpc_3017_run(fixed: bool) {
+    let (done_tx, done) = goweave::chan::<()>(0);
+    let ccc = Arc::new(LbCacheClientConn {
+        mu: Mutex::new(LbCache3017::default()),
+        timeout: Duration::from_nanos(1),
+        fixed,
+    });
+    let mut sc = ccc.new_sub_conn(1);
+    goweave::go(move || {
+        for _ in 0..2 {
+            ccc.remove_sub_conn(sc);
+            sc = ccc.new_sub_conn(1);
+        }
+        done_tx.close();
+    });
+    done.recv();
+}
+
+/// Go's `time.AfterFunc(d, f)`: `f` runs on a task of its own once the
+/// timer fires, as Go runs it on a goroutine of its own.
+fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> AfterFunc {
+    let timer = Timer::new(d);
+    let fired = timer.rx().clone();
+    let (cancel, cancelled) = goweave::chan::<()>(0);
+    goweave::go(move || {
+        goweave::select! {
+            recv(fired) -> _ => f(),
+            recv(cancelled) -> _ => {},
+        }
+    });
+    AfterFunc { timer, cancel }
+}
+
+/// The timer of [`after_func`].
+struct AfterFunc {
+    timer: Timer,
+    cancel: Sender<()>,
+}
+
+impl AfterFunc {
+    /// `Timer.Stop`: true if it kept `f` from running.
+    fn stop(&self) -> bool {
+        let stopped = self.timer.stop();
+        if stopped {
+            self.cancel.close();
+        }
+        stopped
+    }
+}

@@ -20,9 +20,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use goweave::chan::Sender;
 use goweave::context::{CancelFunc, Context};
-use goweave::sync::{Mutex, RwMutex, WaitGroup};
-use goweave::FailureKind;
+use goweave::sync::{Mutex, Once, RwMutex, WaitGroup};
+use goweave::time::Timer;
+use goweave::{FailureKind, Shared};
 
 use super::kernel::{coin, Kernel};
 
@@ -39,10 +41,14 @@ pub const KERNELS: &[Kernel] = &[
     k("moby_36114", DOUBLE, FailureKind::Leak, moby_36114_bug, Some(moby_36114_fix)),
     k("moby_17176", DOUBLE, FailureKind::Leak, moby_17176_bug, None),
     k("moby_7559", DOUBLE, FailureKind::Leak, moby_7559_bug, Some(moby_7559_fix)),
+    k("hugo_5379", DOUBLE, FailureKind::Deadlock, hugo_5379_bug, None),
+    k("grpc_3017", DOUBLE, FailureKind::Deadlock, grpc_3017_bug, Some(grpc_3017_fix)),
     k("cockroach_10214", ABBA, FailureKind::Deadlock, cockroach_10214_bug, Some(cockroach_10214_fix)),
     k("moby_4951", ABBA, FailureKind::Deadlock, moby_4951_bug, Some(moby_4951_fix)),
     k("hugo_3251", ABBA, FailureKind::Deadlock, hugo_3251_bug, Some(hugo_3251_fix)),
     k("kubernetes_13135", ABBA, FailureKind::Deadlock, kubernetes_13135_bug, None),
+    k("cockroach_7504", ABBA, FailureKind::Deadlock, cockroach_7504_bug, None),
+    k("kubernetes_30872", ABBA, FailureKind::Deadlock, kubernetes_30872_bug, None),
     k("cockroach_6181", RWR, FailureKind::Deadlock, cockroach_6181_bug, Some(cockroach_6181_fix)),
     k("cockroach_16167", RWR, FailureKind::Deadlock, cockroach_16167_bug, Some(cockroach_16167_fix)),
     k("cockroach_3710", RWR, FailureKind::Deadlock, cockroach_3710_bug, Some(cockroach_3710_fix)),
@@ -247,4 +253,29 @@ fn etcd_5509_fixed() {
 #[goweave::concurrency_test(expect = "deadlock")]
 fn kubernetes_13135() {
     kubernetes_13135_bug()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn hugo_5379() {
+    hugo_5379_bug()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn grpc_3017() {
+    grpc_3017_bug()
+}
+
+#[goweave::concurrency_test]
+fn grpc_3017_fixed() {
+    grpc_3017_fix()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn cockroach_7504() {
+    cockroach_7504_bug()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn kubernetes_30872() {
+    kubernetes_30872_bug()
 }

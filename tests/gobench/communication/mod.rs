@@ -19,13 +19,15 @@
 //!   and exhaustive search explores every iteration count, so the default
 //!   budget takes minutes; it passes (`cargo bench -p goweave-benchmarks --bench gobench`).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use goweave::chan::{Receiver, Sender};
 use goweave::context::Context;
-use goweave::sync::{Cond, Mutex};
-use goweave::FailureKind;
+use goweave::sync::{Cond, Mutex, Once, WaitGroup};
+use goweave::time::Timer;
+use goweave::{FailureKind, Shared};
 
 use super::kernel::{coin, Kernel};
 
@@ -41,6 +43,14 @@ pub const KERNELS: &[Kernel] = &[
     k("kubernetes_70277", CHAN, FailureKind::Deadlock, kubernetes_70277_bug, Some(kubernetes_70277_fix)),
     k("moby_33293", CHAN, FailureKind::Leak, moby_33293_bug, None),
     k("moby_4395", CHAN, FailureKind::Leak, moby_4395_bug, Some(moby_4395_fix)),
+    k("cockroach_2448", CHAN, FailureKind::Leak, cockroach_2448_bug, None),
+    k("cockroach_35073", CHAN, FailureKind::Deadlock, cockroach_35073_bug, Some(cockroach_35073_fix)),
+    k("cockroach_35931", CHAN, FailureKind::Deadlock, cockroach_35931_bug, None),
+    k("grpc_1275", CHAN, FailureKind::Leak, grpc_1275_bug, Some(grpc_1275_fix)),
+    k("grpc_1424", CHAN, FailureKind::Leak, grpc_1424_bug, Some(grpc_1424_fix)),
+    k("istio_17860", CHAN, FailureKind::Leak, istio_17860_bug, None),
+    k("moby_21233", CHAN, FailureKind::Leak, moby_21233_bug, Some(moby_21233_fix)),
+    k("syncthing_5795", CHAN, FailureKind::Deadlock, syncthing_5795_bug, Some(syncthing_5795_fix)),
     k("cockroach_18101", CTX, FailureKind::Leak, cockroach_18101_bug, Some(cockroach_18101_fix)),
     k("cockroach_13755", CTX, FailureKind::Leak, cockroach_13755_bug, Some(cockroach_13755_fix)),
     k("cockroach_13197", CTX, FailureKind::Leak, cockroach_13197_bug, Some(cockroach_13197_fix)),
@@ -202,4 +212,69 @@ fn moby_29733() {
 #[goweave::concurrency_test]
 fn moby_33781_fixed() {
     moby_33781_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn cockroach_2448() {
+    cockroach_2448_bug()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn cockroach_35073() {
+    cockroach_35073_bug()
+}
+
+#[goweave::concurrency_test]
+fn cockroach_35073_fixed() {
+    cockroach_35073_fix()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn cockroach_35931() {
+    cockroach_35931_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn grpc_1275() {
+    grpc_1275_bug()
+}
+
+#[goweave::concurrency_test]
+fn grpc_1275_fixed() {
+    grpc_1275_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn grpc_1424() {
+    grpc_1424_bug()
+}
+
+#[goweave::concurrency_test]
+fn grpc_1424_fixed() {
+    grpc_1424_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn istio_17860() {
+    istio_17860_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn moby_21233() {
+    moby_21233_bug()
+}
+
+#[goweave::concurrency_test]
+fn moby_21233_fixed() {
+    moby_21233_fix()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn syncthing_5795() {
+    syncthing_5795_bug()
+}
+
+#[goweave::concurrency_test]
+fn syncthing_5795_fixed() {
+    syncthing_5795_fix()
 }

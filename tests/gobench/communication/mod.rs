@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use goweave::chan::{Receiver, Sender};
-use goweave::context::Context;
+use goweave::context::{CancelFunc, Context};
 use goweave::sync::{Cond, Mutex, Once, WaitGroup};
 use goweave::time::Timer;
 use goweave::{FailureKind, Shared};
@@ -56,13 +56,19 @@ pub const KERNELS: &[Kernel] = &[
     k("cockroach_13197", CTX, FailureKind::Leak, cockroach_13197_bug, Some(cockroach_13197_fix)),
     k("kubernetes_25331", CTX, FailureKind::Leak, kubernetes_25331_bug, Some(kubernetes_25331_fix)),
     k("moby_33781", CTX, FailureKind::Leak, moby_33781_bug, Some(moby_33781_fix)),
+    k("cockroach_10790", CTX, FailureKind::Leak, cockroach_10790_bug, None),
+    k("grpc_862", CTX, FailureKind::Leak, grpc_862_bug, Some(grpc_862_fix)),
+    k("istio_18454", CTX, FailureKind::Leak, istio_18454_bug, None),
     k("moby_30408", COND, FailureKind::Deadlock, moby_30408_bug, None),
     k("moby_29733", COND, FailureKind::Deadlock, moby_29733_bug, None),
+    k("kubernetes_11298", CHAN_COND, FailureKind::Deadlock, kubernetes_11298_bug, None),
+    k("moby_27782", CHAN_COND, FailureKind::Leak, moby_27782_bug, None),
 ];
 
 const CHAN: &str = "channel";
 const CTX: &str = "channel & context";
 const COND: &str = "condition variable";
+const CHAN_COND: &str = "channel & condition variable";
 
 const fn k(
     id: &'static str,
@@ -277,4 +283,34 @@ fn syncthing_5795() {
 #[goweave::concurrency_test]
 fn syncthing_5795_fixed() {
     syncthing_5795_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn cockroach_10790() {
+    cockroach_10790_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn grpc_862() {
+    grpc_862_bug()
+}
+
+#[goweave::concurrency_test]
+fn grpc_862_fixed() {
+    grpc_862_fix()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn istio_18454() {
+    istio_18454_bug()
+}
+
+#[goweave::concurrency_test(expect = "deadlock")]
+fn kubernetes_11298() {
+    kubernetes_11298_bug()
+}
+
+#[goweave::concurrency_test(expect = "leak")]
+fn moby_27782() {
+    moby_27782_bug()
 }

@@ -1,5 +1,7 @@
 //! GoKer blocking kernels, communication deadlocks: channels, channels with
-//! contexts, condition variables.
+//! contexts, condition variables, channels with condition variables. All 29
+//! of GoKer's are here: channels in [`channel`], with contexts in
+//! [`context`], with condition variables in [`cond`].
 //!
 //! Each kernel is a pair of plain functions, `<id>_bug` and (where the
 //! upstream fix is known) `<id>_fix`, run by the tests `<id>` and
@@ -10,9 +12,18 @@
 //! Go's `rand` is [`coin`], a choice the scheduler explores; Go's timers and
 //! `context.WithTimeout` are goweave's virtual time.
 //!
+//! A goroutine that keeps running after the test returns (cockroach_2448's
+//! two loops, grpc_862's retry loop) is a `Leak` once the execution reaches
+//! `max_steps`; such a kernel has no fixed variant unless the fix stops it.
+//!
 //! Not expressible: none of the kernels in this file.
 //!
 //! Not detected with default settings: none of the kernels in this file.
+//!
+//! No fixed variant where GoBench does not describe the upstream fix:
+//! cockroach_25456, kubernetes_38669, moby_33293, moby_30408, moby_29733,
+//! cockroach_2448, cockroach_35931, istio_17860, cockroach_10790,
+//! istio_18454, kubernetes_11298, moby_27782.
 //!
 //! Fixed variants in the registry but not run as tests:
 //! - `grpc_660`: its loop spawns a task per iteration until `stop` arrives,

@@ -15,19 +15,17 @@
 //! Not detected with default settings: none. (kubernetes_82239's loop never blocks while the
 //! test body sleeps; it is found since virtual time passes while a task spins.)
 //!
-//! Not expressible:
-//! - istio_8214: the cache's write counter is raised with `atomic.AddUint64` and read plainly
-//!   (a struct copy) by `Stats`; goweave has no mixed access to one variable, atomic in one
-//!   place and plain in another (its atomics and `Shared` are different objects), so the
-//!   race between the two kinds of access cannot be written.
-//! - serving_6472: the same, for an ingress state's `pendingCount`, raised plainly by
-//!   `IsReady` and lowered with `atomic.AddInt32` by the prober's workers.
+//! Go's `sync/atomic` on a plain variable (istio_8214, serving_6472) is `Shared`'s atomic
+//! accesses (`atomic_add`, `atomic_load`, ...): they never race with one another, and a
+//! plain access unordered with one is a race, as for Go's race detector.
+//!
+//! Not expressible: none.
 //!
 //! No fixed variant: serving_3068's upstream fix still raises the pool's WaitGroup from zero
 //! unordered with its `Wait` (goweave reports the race; a test checks it). For serving_6171,
 //! serving_4908 and the data races ported last (etcd_8194, grpc_3090, istio_16742, grpc_1748,
 //! kubernetes_88331, kubernetes_79631, kubernetes_81148, kubernetes_82239, kubernetes_49404,
-//! serving_3148) the fix is not written here: GoBench does not describe it (and in
+//! serving_3148, serving_6472) the fix is not written here: GoBench does not describe it (and in
 //! kubernetes_88331 and kubernetes_79631 the queue's task never stops, so adding the missing
 //! lock alone would leave a leak).
 
@@ -187,6 +185,22 @@ pub const KERNELS: &[Kernel] = &[
         subcategory: "data race",
         expect: FailureKind::DataRace,
         bug: serving_3148_bug,
+        fixed: None,
+    },
+    Kernel {
+        id: "istio_8214",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: istio_8214_bug,
+        fixed: Some(istio_8214_fixed_body),
+    },
+    Kernel {
+        id: "serving_6472",
+        category: "nonblocking",
+        subcategory: "data race",
+        expect: FailureKind::DataRace,
+        bug: serving_6472_bug,
         fixed: None,
     },
     Kernel {
@@ -571,4 +585,19 @@ fn serving_3068_upstream_fix_still_races() {
 #[goweave::concurrency_test(expect = "race")]
 fn kubernetes_82239() {
     kubernetes_82239_bug()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn istio_8214() {
+    istio_8214_bug()
+}
+
+#[goweave::concurrency_test]
+fn istio_8214_fixed() {
+    istio_8214_fixed_body()
+}
+
+#[goweave::concurrency_test(expect = "race")]
+fn serving_6472() {
+    serving_6472_bug()
 }

@@ -436,3 +436,105 @@ pub(super) fn serving_3148_bug() {
     });
     wg.wait();
 }
+
+// ---------------------------------------------------------------------------------------
+
+/// Istio #8214: two requests go through the gRPC server's cache; `Set`
+/// raises the LRU cache's write count with `atomic.AddUint64`, then
+/// `recordStats` copies the stats plainly, unordered with the other
+/// request's atomic add: a data race between an atomic and a plain access
+/// to one counter. Fix: `Stats` loads the counters atomically.
+pub(super) fn istio_8214_bug() {
+    istio_8214_run(false)
+}
+
+pub(super) fn istio_8214_fixed_body() {
+    istio_8214_run(true)
+}
+
+/// The LRU cache: its stats are Go's `Stats{Writes uint64}`.
+struct LruCache8214 {
+    writes: Shared<u64>,
+    atomic_stats: bool,
+}
+
+impl LruCache8214 {
+    /// `Cache.Set`: `SetWithExpiration`, then `recordStats`.
+    fn set(&self) {
+        self.writes.atomic_add(1);
+        let _stats = if self.atomic_stats { self.writes.atomic_load() } else { self.writes.get() };
+    }
+}
+
+fn istio_8214_run(fixed: bool) {
+    let wg = WaitGroup::new();
+    wg.add(3);
+    let w = wg.clone();
+    go(move || {
+        let cache = Arc::new(LruCache8214 { writes: Shared::new(0), atomic_stats: fixed });
+        for _ in 0..2 {
+            let (c, w) = (cache.clone(), w.clone());
+            go(move || {
+                c.set(); // grpcServer.Check
+                w.done();
+            });
+        }
+        w.done();
+    });
+    wg.wait();
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// Knative Serving #6472: `IsReady` queues an ingress state's work items and
+/// only then raises the state's pending count plainly; a prober worker may
+/// already have taken the item and lowered the count with
+/// `atomic.AddInt32`, unordered with the plain update: a data race. GoBench
+/// does not describe the upstream fix, so none is written here.
+pub(super) fn serving_6472_bug() {
+    // NewProber: a rate-limited queue (its condition variable's lock guards
+    // it) holding one work item.
+    let queue: Arc<Mutex<Vec<WorkItem6472>>> = Arc::new(Mutex::new(Vec::new()));
+    queue.lock().push(WorkItem6472 { ingress_state: Arc::new(Shared::new(0)) });
+    // Start: two workers, and a goroutine that closes `cancelled` after them.
+    let wg = WaitGroup::new();
+    for _ in 0..2 {
+        wg.add(1);
+        let (q, w) = (queue.clone(), wg.clone());
+        go(move || {
+            // processWorkItem
+            let item = {
+                let mut q = q.lock();
+                (!q.is_empty()).then(|| q.remove(0))
+            };
+            if let Some(item) = item {
+                // updateStates
+                let _drained = item.ingress_state.atomic_add(-1) == 0; // nothing done on it
+            }
+            w.done();
+        });
+    }
+    let (cancelled_tx, cancelled) = chan::<()>(0);
+    go(move || {
+        wg.wait();
+        cancelled_tx.close();
+    });
+    // IsReady: one ingress state, one work item.
+    let ingress_state = Arc::new(Shared::new(0i32));
+    let work_items = BTreeMap::from([("0", vec![WorkItem6472 { ingress_state: ingress_state.clone() }])]);
+    let pending = work_items.len() as i32;
+    for items in work_items.into_values() {
+        for wi in items {
+            queue.lock().push(wi);
+        }
+    }
+    ingress_state.with_mut(|count| *count += pending);
+    time::sleep(Duration::from_millis(1));
+    // the test's deferred function
+    cancelled.recv();
+}
+
+/// A work item: the ingress state it probes for.
+struct WorkItem6472 {
+    ingress_state: Arc<Shared<i32>>,
+}

@@ -1,5 +1,6 @@
 //! GoKer blocking kernels, resource deadlocks: double locking, AB-BA lock
-//! inversions and recursive read locks behind a waiting writer (RWR).
+//! inversions and recursive read locks behind a waiting writer (RWR). All 23
+//! of GoKer's are here, one module per subcategory.
 //!
 //! Each kernel is a pair of plain functions, `<id>_bug` and (where the
 //! upstream fix is known) `<id>_fix`, run by the tests `<id>` and
@@ -10,7 +11,14 @@
 //! scheduler explores. Loop counts of hundreds or thousands are scaled down
 //! (noted at each kernel): the bug needs only the first iterations.
 //!
+//! Go's `time.AfterFunc` (grpc_3017) is a task waiting on a `Timer`, as Go
+//! runs the function on a goroutine of its own.
+//!
 //! Not expressible: none of the kernels in this file.
+//!
+//! No fixed variant where GoBench does not describe the upstream fix:
+//! moby_17176, kubernetes_13135, kubernetes_58107, hugo_5379,
+//! cockroach_7504, kubernetes_30872.
 //!
 //! Not detected with default settings: none. (`kubernetes_13135` and the
 //! fixed `etcd_5509` spin; they pass since exhaustive search switches away

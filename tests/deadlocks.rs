@@ -102,6 +102,46 @@ fn locking_a_held_mutex_again_deadlocks() {
     assert!(report.contains(&at("relock")), "{report}");
 }
 
+/// A task locks its own lock again after the body returned (issue 18: it
+/// was a leak showing the cycle "task 1 -> task 1").
+fn relock_detached() {
+    let m = Arc::new(Mutex::new(0));
+    goweave::Builder::new().name("relocker").go(move || {
+        let _g = m.lock();
+        let _again = m.lock(); // @relock-detached
+    });
+}
+
+#[test]
+fn locking_a_held_mutex_again_after_the_body_returned_is_a_deadlock() {
+    let report = deadlock(dfs(), relock_detached);
+    assert!(
+        report.contains("task 1 \"relocker\" waits on a lock it holds itself, in a cycle of one task"),
+        "{report}"
+    );
+    assert!(!report.contains("wait-for cycle:"), "told once: {report}");
+    assert!(report.contains("task 1 \"relocker\" -> task 1 \"relocker\""), "{report}");
+    assert!(report.contains(&at("relock-detached")), "{report}");
+}
+
+/// The same, while another task runs until the step limit.
+fn relock_beside_a_spinner() {
+    let m = Arc::new(Mutex::new(0));
+    goweave::go(move || {
+        let _g = m.lock();
+        let _again = m.lock();
+    });
+    goweave::go(|| loop {
+        goweave::yield_now();
+    });
+}
+
+#[test]
+fn a_self_deadlock_beside_a_task_that_never_ends_is_a_deadlock_not_a_leak() {
+    let report = deadlock(dfs().max_steps(200), relock_beside_a_spinner);
+    assert!(report.contains("waits on a lock it holds itself"), "{report}");
+}
+
 // ---------------------------------------------------- a cycle closes early
 
 /// A and B deadlock while a third task keeps running: it spins until the

@@ -1,6 +1,7 @@
 //! Exhaustive search with virtual time: sleeps, timeouts in selects and
 //! clock reads beside atomics and channels. Within `timer_bound` early
-//! firings, the reduction must see every outcome naive enumeration sees.
+//! firings, and whatever `early_timers` allows to fire early, the reduction
+//! must see every outcome naive enumeration sees.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -55,9 +56,9 @@ fn work(me: usize, ops: &[Op], tx: &Sender<usize>, rx: &Receiver<usize>, count: 
 }
 
 /// Every outcome, `None` if the search did not finish in its budget.
-fn outcomes(strategy: Search, cap: usize, tasks: &[Vec<Op>]) -> Option<BTreeSet<String>> {
+fn outcomes(strategy: Search, early: Duration, cap: usize, tasks: &[Vec<Op>]) -> Option<BTreeSet<String>> {
     let tasks = tasks.to_vec();
-    let config = Config::default().strategy(strategy).iterations(100_000).threads(1);
+    let config = Config::default().strategy(strategy).iterations(100_000).threads(1).early_timers(early);
     let (seen, stats) = support::outcome_set(config, move || {
         let (tx, rx) = goweave::chan::<usize>(cap);
         let count = Arc::new(AtomicUsize::new(0));
@@ -83,21 +84,45 @@ proptest! {
     #[test]
     fn dpor_finds_every_outcome_of_naive_enumeration_with_timers(
         cap in 0..=1usize,
+        // None, the 1 ms timers only, or every timer (durations are 1-2 ms).
+        early in prop_oneof![Just(0u64), Just(1), Just(u64::MAX)].prop_map(|ms| match ms {
+            u64::MAX => Duration::MAX,
+            ms => Duration::from_millis(ms),
+        }),
         tasks in proptest::collection::vec(proptest::collection::vec(op(), 1..=3), 2..=3)
             .prop_filter("at most 5 operations", |t| t.iter().map(Vec::len).sum::<usize>() <= 5)
     ) {
-        let naive = outcomes(Search::NaiveDfs, cap, &tasks);
+        let naive = outcomes(Search::NaiveDfs, early, cap, &tasks);
         prop_assume!(naive.is_some());
-        let found = outcomes(Search::Dfs { preemption_bound: None }, cap, &tasks);
+        let found = outcomes(Search::Dfs { preemption_bound: None }, early, cap, &tasks);
         prop_assert_eq!(found, naive);
     }
 }
 
 fn same_as_naive(cap: usize, tasks: &[Vec<Op>]) {
-    let naive = outcomes(Search::NaiveDfs, cap, tasks).expect("naive enumeration finishes");
-    let found = outcomes(Search::Dfs { preemption_bound: None }, cap, tasks).expect("the search finishes");
-    let missing: Vec<_> = naive.difference(&found).collect();
-    assert!(missing.is_empty(), "{tasks:?}: the search missed {missing:?}");
+    for early in [Duration::ZERO, Duration::from_millis(1), Duration::MAX] {
+        let naive = outcomes(Search::NaiveDfs, early, cap, tasks).expect("naive enumeration finishes");
+        let found =
+            outcomes(Search::Dfs { preemption_bound: None }, early, cap, tasks).expect("the search finishes");
+        let missing: Vec<_> = naive.difference(&found).collect();
+        assert!(missing.is_empty(), "{tasks:?}, early_timers {early:?}: the search missed {missing:?}");
+    }
+}
+
+#[test]
+fn early_timers_change_what_a_timeout_can_race_with() {
+    // A 2 ms timeout against a task that can always send: it can win only
+    // when it may fire early.
+    let tasks = [vec![Op::RecvOrTimeout(2)], vec![Op::TrySend]];
+    let timed_out = |early| {
+        let seen = outcomes(Search::NaiveDfs, early, 1, &tasks).expect("naive enumeration finishes");
+        seen.iter().any(|s| s.starts_with("[[88]"))
+    };
+    assert!(!timed_out(Duration::ZERO));
+    assert!(!timed_out(Duration::from_millis(1)));
+    assert!(timed_out(Duration::from_millis(2)));
+    assert!(timed_out(Duration::MAX));
+    same_as_naive(1, &tasks);
 }
 
 #[test]

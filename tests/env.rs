@@ -106,6 +106,7 @@ fn environment_sets_defaults_explicit_settings_win_and_replay_wins_over_all() {
         ("GOWEAVE_STRATEGY", "bfs"),
         ("GOWEAVE_THREADS", "many"),
         ("GOWEAVE_SHARD", "4/4"),
+        ("GOWEAVE_EARLY_TIMERS", "100"),
     ] {
         let old = std::env::var(var).ok();
         std::env::set_var(var, value);
@@ -121,6 +122,35 @@ fn environment_sets_defaults_explicit_settings_win_and_replay_wins_over_all() {
     for var in ["GOWEAVE_ITERATIONS", "GOWEAVE_STRATEGY", "GOWEAVE_THREADS", "GOWEAVE_SEED"] {
         std::env::remove_var(var);
     }
+}
+
+/// A 1-second watchdog against work that can always run: whether it ever
+/// fires under `config`.
+fn watchdog_fires(config: Config) -> bool {
+    config
+        .strategy(goweave::Strategy::Dfs { preemption_bound: None })
+        .explore(|| {
+            let (tx, rx) = goweave::chan::<()>(1);
+            goweave::go(move || tx.send(()));
+            goweave::select! {
+                recv(rx) -> _ => {}
+                recv(goweave::time::after(std::time::Duration::from_secs(1))) -> _ => panic!("watchdog"),
+            }
+        })
+        .is_err()
+}
+
+#[test]
+fn goweave_early_timers_sets_the_default_and_the_builder_wins() {
+    let _environment = crate::lock_environment();
+    assert!(!watchdog_fires(Config::default()), "a 1 s watchdog fired under the 100 ms default");
+    for (value, fires) in [("2s", true), ("max", true), ("999ms", false), ("0", false)] {
+        std::env::set_var("GOWEAVE_EARLY_TIMERS", value);
+        assert_eq!(watchdog_fires(Config::default()), fires, "GOWEAVE_EARLY_TIMERS={value}");
+    }
+    std::env::set_var("GOWEAVE_EARLY_TIMERS", "max");
+    assert!(!watchdog_fires(Config::default().early_timers(std::time::Duration::from_millis(10))));
+    std::env::remove_var("GOWEAVE_EARLY_TIMERS");
 }
 
 mod goweave_defaults {

@@ -9,7 +9,8 @@
 //! - `native_task`: tasks as threads, joins, names, stack sizes, scopes;
 //! - `native_sync`: locks, Cond, WaitGroup, Once, atomics, `Shared`;
 //! - `native_time`: the real clock, timers, context deadlines, and
-//!   golang.org/x/sync's packages;
+//!   golang.org/x/sync's packages; `native_context`: the rest of their Go
+//!   API (causes, `after_func`, panicking calls, `do_chan`);
 //! - `native_stress`: ten thousand blocked tasks, and many messages through
 //!   channels, select and locks.
 
@@ -20,6 +21,7 @@
 //! bug runs under [`within`], which fails it instead.
 
 mod native_chan;
+mod native_context;
 mod native_select;
 mod native_stress;
 mod native_sync;

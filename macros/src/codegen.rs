@@ -9,7 +9,7 @@ use syn::ext::IdentExt;
 use syn::{AttrStyle, ItemFn, LitInt, LitStr, ReturnType};
 
 use crate::parse::IntLit;
-use crate::validate::{Setting, Strategy, TestSpec, DEFAULT_DEPTH};
+use crate::validate::{EarlyTimers, Setting, Strategy, TestSpec, DEFAULT_DEPTH};
 
 /// The `#[test]` function that runs `func`'s body under goweave.
 pub(crate) fn generate(func: ItemFn, spec: &TestSpec) -> TokenStream {
@@ -96,6 +96,17 @@ fn config(spec: &TestSpec) -> TokenStream {
     }
     if let Some(minimize) = &spec.minimize {
         config.extend(call("minimize", minimize, &minimize.value));
+    }
+    if let Some(early) = &spec.early_timers {
+        let duration = match early.value {
+            EarlyTimers::Max => quote!(::core::time::Duration::MAX),
+            EarlyTimers::Nanos(nanos) => {
+                let secs = LitInt::new(&format!("{}u64", nanos / 1_000_000_000), early.key_span);
+                let subsec = LitInt::new(&format!("{}u32", nanos % 1_000_000_000), early.key_span);
+                quote!(::core::time::Duration::new(#secs, #subsec))
+            }
+        };
+        config.extend(call("early_timers", early, duration));
     }
     config
 }

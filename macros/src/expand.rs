@@ -132,6 +132,28 @@ mod tests {
     }
 
     #[test]
+    fn early_timers_become_a_duration() {
+        insta::assert_snapshot!(expanded(r#"early_timers = "1.5s""#, "fn patient() {}"));
+        let max = expanded(r#"early_timers = "max""#, "fn any() {}");
+        assert!(max.contains(".early_timers(::core::time::Duration::MAX)"), "{max}");
+        let zero = expanded(r#"early_timers = "0", expect = "leak""#, "fn synctest() {}");
+        assert!(zero.contains(".early_timers(::core::time::Duration::new(0u64, 0u32))"), "{zero}");
+    }
+
+    #[test]
+    fn early_timers_must_read_as_a_duration() {
+        assert_eq!(
+            arg_error(r#"early_timers = "100""#),
+            pair(
+                "`early_timers` takes \"0\", \"max\" or a number and a unit (ns, us, ms, s, m, h), \
+                 as in `early_timers = \"250ms\"`; \"100\" is not one",
+                r#"early_timers = "100""#,
+            )
+        );
+        assert!(arg_error("early_timers = 100").0.starts_with("`early_timers` takes a string literal"));
+    }
+
+    #[test]
     fn minimize_off() {
         insta::assert_snapshot!(expanded(r#"strategy = "random", minimize = false"#, "fn as_found() {}"));
     }
@@ -236,7 +258,7 @@ mod tests {
             pair(
                 "unknown argument `strateg`; the valid arguments are `strategy`, `depth`, \
                  `preemption_bound`, `iterations`, `seed`, `max_steps`, `threads`, `replay`, \
-                 `expect` and `minimize`",
+                 `expect`, `minimize` and `early_timers`",
                 "strateg = \"pct\"",
             )
         );

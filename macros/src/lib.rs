@@ -107,11 +107,24 @@ use proc_macro::TokenStream;
 ///
 /// - `replay = "gw1:..."`: run exactly the one schedule of a replay token,
 ///   copied from a failure report. It cannot be combined with `strategy`,
-///   `depth`, `preemption_bound`, `iterations`, `seed` or `threads`; it can
+///   `depth`, `preemption_bound`, `iterations`, `seed`, `threads`,
+///   `minimize` or `early_timers`; it can
 ///   with `max_steps` and `expect`.
 ///
 ///   ```text
 ///   #[goweave::concurrency_test(replay = "gw1:...")]
+///   ```
+///
+/// - `early_timers = "100ms"`: the longest timer that may fire while some
+///   task can still run (default 100 ms): `"0"` fires timers only when no
+///   task can run, as Go's `testing/synctest` does; `"max"` lets any timer
+///   fire at any step. A number and a unit: `ns`, `us`, `ms`, `s`, `m`, `h`
+///   (`"250ms"`, `"1.5s"`). A replay token carries the setting it was
+///   recorded with, so this cannot be combined with `replay`. See
+///   `Config::early_timers`.
+///
+///   ```text
+///   #[goweave::concurrency_test(early_timers = "0")]
 ///   ```
 ///
 /// - `expect = "deadlock" | "potential_deadlock" | "leak" | "race" | "panic"

@@ -25,6 +25,7 @@ pub(crate) enum Key {
     Replay,
     Expect,
     Minimize,
+    EarlyTimers,
 }
 
 /// The type of literal a key takes.
@@ -38,7 +39,7 @@ enum Kind {
 
 impl Key {
     /// Every key, in the order the error messages list them.
-    pub(crate) const ALL: [Key; 10] = [
+    pub(crate) const ALL: [Key; 11] = [
         Key::Strategy,
         Key::Depth,
         Key::PreemptionBound,
@@ -49,6 +50,7 @@ impl Key {
         Key::Replay,
         Key::Expect,
         Key::Minimize,
+        Key::EarlyTimers,
     ];
 
     /// The key as the user writes it.
@@ -64,12 +66,13 @@ impl Key {
             Key::Replay => "replay",
             Key::Expect => "expect",
             Key::Minimize => "minimize",
+            Key::EarlyTimers => "early_timers",
         }
     }
 
     fn kind(self) -> Kind {
         match self {
-            Key::Strategy | Key::Replay | Key::Expect => Kind::Str,
+            Key::Strategy | Key::Replay | Key::Expect | Key::EarlyTimers => Kind::Str,
             Key::Minimize => Kind::Bool,
             Key::Iterations | Key::Seed | Key::MaxSteps => Kind::Int("u64"),
             Key::Depth | Key::PreemptionBound | Key::Threads => Kind::Int("usize"),
@@ -89,6 +92,7 @@ impl Key {
             Key::Replay => r#"replay = "gw1:...""#,
             Key::Expect => r#"expect = "deadlock""#,
             Key::Minimize => "minimize = false",
+            Key::EarlyTimers => r#"early_timers = "100ms""#,
         }
     }
 
@@ -145,6 +149,7 @@ pub(crate) struct Args {
     pub(crate) replay: Option<Arg<LitStr>>,
     pub(crate) expect: Option<Arg<LitStr>>,
     pub(crate) minimize: Option<Arg<LitBool>>,
+    pub(crate) early_timers: Option<Arg<LitStr>>,
     /// Every key written, including those whose value was malformed (and
     /// whose field is therefore empty).
     pub(crate) given: Vec<Key>,
@@ -185,6 +190,7 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
                     Key::Strategy => args.strategy = arg,
                     Key::Replay => args.replay = arg,
                     Key::Expect => args.expect = arg,
+                    Key::EarlyTimers => args.early_timers = arg,
                     _ => unreachable!("`{}` takes an integer", key.name()),
                 }
             }

@@ -64,6 +64,48 @@ pub(crate) struct TestSpec {
     pub(crate) replay: Option<Setting<LitStr>>,
     pub(crate) expect: Option<Setting<LitStr>>,
     pub(crate) minimize: Option<Setting<LitBool>>,
+    pub(crate) early_timers: Option<Setting<EarlyTimers>>,
+}
+
+/// `early_timers = "..."`, read at compile time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EarlyTimers {
+    /// Every timer may fire early: `"max"`.
+    Max,
+    /// Timers due within this many nanoseconds may fire early.
+    Nanos(u128),
+}
+
+/// Reads `0`, `max`, or a number and a unit (`250ms`, `1.5s`, `2s`), as
+/// the runtime reads `GOWEAVE_EARLY_TIMERS`.
+pub(crate) fn parse_early_timers(text: &str) -> Option<EarlyTimers> {
+    let text = text.trim();
+    match text {
+        "max" => return Some(EarlyTimers::Max),
+        "0" => return Some(EarlyTimers::Nanos(0)),
+        _ => {}
+    }
+    let unit_at = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(unit_at);
+    let unit: u128 = match unit.trim() {
+        "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        _ => return None,
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.contains('.') || fraction.len() > 18 {
+        return None;
+    }
+    let value = |digits: &str| if digits.is_empty() { Some(0) } else { digits.parse::<u128>().ok() };
+    let nanos = value(whole)?
+        .checked_mul(unit)?
+        .checked_add(value(fraction)? * unit / 10u128.pow(fraction.len() as u32))?;
+    // A `Duration` holds at most u64::MAX seconds.
+    (nanos / 1_000_000_000 <= u128::from(u64::MAX)).then_some(EarlyTimers::Nanos(nanos))
 }
 
 /// Checks the values and their combinations, adding every error found to
@@ -89,6 +131,7 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
             ("seed", args.seed.as_ref().map(|arg| &arg.tokens)),
             ("threads", args.threads.as_ref().map(|arg| &arg.tokens)),
             ("minimize", args.minimize.as_ref().map(|arg| &arg.tokens)),
+            ("early_timers", args.early_timers.as_ref().map(|arg| &arg.tokens)),
         ];
         for (name, tokens) in exploration {
             if let Some(tokens) = tokens {
@@ -137,6 +180,17 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
             errors.push(threads.error("`threads` must be at least 1"));
         }
     }
+    let early_timers = args.early_timers.as_ref().and_then(|arg| {
+        let value = parse_early_timers(&arg.value.value());
+        if value.is_none() {
+            errors.push(arg.error(format!(
+                "`early_timers` takes \"0\", \"max\" or a number and a unit (ns, us, ms, s, m, h), \
+                 as in `early_timers = \"250ms\"`; {:?} is not one",
+                arg.value.value()
+            )));
+        }
+        Some(Setting { value: value?, key_span: arg.key_span })
+    });
     if let Some(expect) = &args.expect {
         let name = expect.value.value();
         if !EXPECTATIONS.contains(&name.as_str()) {
@@ -167,6 +221,7 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
         replay: args.replay.as_ref().map(Setting::of),
         expect: args.expect.as_ref().map(Setting::of),
         minimize: args.minimize.as_ref().map(Setting::of),
+        early_timers,
     }
 }
 
@@ -262,6 +317,23 @@ mod tests {
         for path in ["tokio::test", "testing", "test::other", "goweave::test"] {
             let path: syn::Path = syn::parse_str(path).unwrap();
             assert!(!is_test_attribute(&path), "{}", quote::quote!(#path));
+        }
+    }
+
+    #[test]
+    fn early_timers_read_like_the_environment_variable() {
+        let nanos = |text| match parse_early_timers(text) {
+            Some(EarlyTimers::Nanos(n)) => Some(n),
+            _ => None,
+        };
+        assert_eq!(nanos("0"), Some(0));
+        assert_eq!(nanos("100ms"), Some(100_000_000));
+        assert_eq!(nanos("1.5s"), Some(1_500_000_000));
+        assert_eq!(nanos("0.1s"), Some(100_000_000));
+        assert_eq!(nanos("2m"), Some(120_000_000_000));
+        assert_eq!(parse_early_timers("max"), Some(EarlyTimers::Max));
+        for bad in ["", "100", "ms", "fast", "-1s", "1e3ms", "1.2.3s", "99999999999999999999999h"] {
+            assert_eq!(parse_early_timers(bad), None, "{bad}");
         }
     }
 

@@ -176,6 +176,8 @@ pub(crate) struct FailureData {
     pub(crate) minimized: Option<Minimization>,
     /// The threads that explored (named in the headline when more than one).
     pub(crate) threads: usize,
+    /// `Config::early_timers`, when the failing execution made a timer.
+    pub(crate) early_timers: Option<std::time::Duration>,
 }
 
 impl Failure {
@@ -220,13 +222,16 @@ impl Failure {
         if self.0.kind == FailureKind::Replay {
             return "goweave: could not replay the schedule".to_string();
         }
+        let timers = self.0.early_timers.map(crate::config::early_timers_text);
         if self.0.replayed {
-            format!("goweave found {} when replaying a schedule", self.0.kind.title())
+            let timers = timers.map(|t| format!(" ({t})")).unwrap_or_default();
+            format!("goweave found {} when replaying a schedule{timers}", self.0.kind.title())
         } else {
+            let timers = timers.map(|t| format!(", {t}")).unwrap_or_default();
             let threads =
                 if self.0.threads > 1 { format!(" on {} threads", self.0.threads) } else { String::new() };
             format!(
-                "goweave found {} after {} execution{}{threads} (strategy {}, seed {})",
+                "goweave found {} after {} execution{}{threads} (strategy {}, seed {}{timers})",
                 self.0.kind.title(),
                 self.0.executions,
                 if self.0.executions == 1 { "" } else { "s" },

@@ -69,7 +69,10 @@ pub mod sync;
 pub use x::{errgroup, semaphore, singleflight};
 
 pub use chan::{chan, TryRecvError, TrySendError};
-pub use config::{Config, Stats, Strategy, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS, DEFAULT_MINIMIZE_BUDGET};
+pub use config::{
+    Config, Stats, Strategy, DEFAULT_EARLY_TIMERS, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS,
+    DEFAULT_MINIMIZE_BUDGET,
+};
 pub use explore::{check, replay, BodyResult};
 pub use failure::{Failure, FailureKind, FailureTask, Minimization};
 pub use schedule::{ParseScheduleError, Schedule};

@@ -11,9 +11,15 @@
 //! A failure that needs several executions to show (a lock-order
 //! inversion: one execution takes A then B, another B then A) has a token
 //! with several runs, separated by `.`; replaying it runs each in turn.
+//!
+//! A token recorded with timers under a `Config::early_timers` other than
+//! the default starts with that setting, `4 * k + 3` (`k = 0`: any timer
+//! may fire early; otherwise `k - 1` nanoseconds), so that it replays the
+//! same moves whatever the replaying configuration says.
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -45,7 +51,13 @@ pub struct Schedule {
     choices: Vec<Choice>,
     /// Executions to replay before this one's `choices`.
     earlier: Vec<Vec<Choice>>,
+    /// The `Config::early_timers` the runs need, when not the default.
+    early_timers: Option<Duration>,
 }
+
+/// The longest `early_timers` a token states exactly, in nanoseconds (73
+/// years); anything longer replays as `Duration::MAX`.
+const LONGEST_STATED: u64 = (1 << 61) - 2;
 
 impl Schedule {
     /// One schedule that replays `runs` one after the other.
@@ -56,7 +68,21 @@ impl Schedule {
             all.push(run.choices.clone());
         }
         let choices = all.pop().unwrap_or_default();
-        Schedule { choices, earlier: all }
+        let early_timers = runs.iter().find_map(|run| run.early_timers);
+        Schedule { choices, earlier: all, early_timers }
+    }
+
+    /// The `Config::early_timers` this schedule was recorded under, if it
+    /// must be stated (timers were made, and the setting was not the
+    /// default).
+    pub(crate) fn early_timers(&self) -> Option<Duration> {
+        self.early_timers
+    }
+
+    /// States the `early_timers` setting the schedule needs to replay.
+    pub(crate) fn set_early_timers(&mut self, longest: Duration) {
+        let nanos = u64::try_from(longest.as_nanos()).unwrap_or(u64::MAX);
+        self.early_timers = Some(if nanos > LONGEST_STATED { Duration::MAX } else { longest });
     }
 
     /// Every run's choices, in replay order.
@@ -71,6 +97,7 @@ impl Schedule {
     pub(crate) fn clear(&mut self) {
         self.choices.clear();
         self.earlier.clear();
+        self.early_timers = None;
     }
 
     /// The number of recorded choices.
@@ -84,23 +111,30 @@ impl Schedule {
     }
 }
 
-fn encode(choices: &[Choice]) -> String {
-    let mut bytes = Vec::with_capacity(choices.len());
+fn encode(choices: &[Choice], early_timers: Option<Duration>) -> String {
+    let mut bytes = Vec::with_capacity(choices.len() + 1);
+    let mut push = |mut v: u64| loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            bytes.push(byte);
+            break;
+        }
+        bytes.push(byte | 0x80);
+    };
+    if let Some(longest) = early_timers {
+        let k = match u64::try_from(longest.as_nanos()) {
+            Ok(nanos) if nanos <= LONGEST_STATED => nanos + 1,
+            _ => 0,
+        };
+        push((k << 2) | 3);
+    }
     for choice in choices {
-        let mut v = match *choice {
+        push(match *choice {
             Choice::Task(t) => (t as u64) << 2,
             Choice::Arm(a) => ((a as u64) << 2) | 1,
             Choice::Fire => 2,
-        };
-        loop {
-            let byte = (v & 0x7f) as u8;
-            v >>= 7;
-            if v == 0 {
-                bytes.push(byte);
-                break;
-            }
-            bytes.push(byte | 0x80);
-        }
+        });
     }
     URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -112,7 +146,7 @@ impl fmt::Display for Schedule {
             if i > 0 {
                 f.write_str(".")?;
             }
-            f.write_str(&encode(run))?;
+            f.write_str(&encode(run, self.early_timers.filter(|_| i == 0)))?;
         }
         Ok(())
     }
@@ -147,14 +181,19 @@ impl FromStr for Schedule {
         let body = token.trim().strip_prefix(PREFIX).ok_or_else(|| {
             err("a goweave token starts with `gw1:` (copy it whole from the failure report)")
         })?;
-        let mut runs =
-            body.split('.').map(|run| decode(run).map_err(|why| err(&why))).collect::<Result<Vec<_>, _>>()?;
+        let mut early_timers = None;
+        let mut runs = body
+            .split('.')
+            .enumerate()
+            .map(|(i, run)| decode(run, (i == 0).then_some(&mut early_timers)).map_err(|why| err(&why)))
+            .collect::<Result<Vec<_>, _>>()?;
         let choices = runs.pop().unwrap_or_default();
-        Ok(Schedule { choices, earlier: runs })
+        Ok(Schedule { choices, earlier: runs, early_timers })
     }
 }
 
-fn decode(run: &str) -> Result<Vec<Choice>, String> {
+/// Reads one run's choices; the first run may state `early_timers` first.
+fn decode(run: &str, mut early_timers: Option<&mut Option<Duration>>) -> Result<Vec<Choice>, String> {
     let bytes =
         URL_SAFE_NO_PAD.decode(run).map_err(|e| format!("not URL-safe base64 ({e}); was it cut short?"))?;
     let mut choices = Vec::with_capacity(bytes.len());
@@ -168,6 +207,15 @@ fn decode(run: &str) -> Result<Vec<Choice>, String> {
         if byte & 0x80 != 0 {
             shift += 7;
             continue;
+        }
+        if value & 3 == 3 && choices.is_empty() {
+            if let Some(slot) = early_timers.take().filter(|slot| slot.is_none()) {
+                let k = value >> 2;
+                *slot = Some(if k == 0 { Duration::MAX } else { Duration::from_nanos(k - 1) });
+                value = 0;
+                shift = 0;
+                continue;
+            }
         }
         let index = usize::try_from(value >> 2).map_err(|_| "choice too large".to_string())?;
         choices.push(match value & 3 {
@@ -201,7 +249,7 @@ mod tests {
     proptest! {
         #[test]
         fn token_round_trips(choices in proptest::collection::vec(choice(), 0..200)) {
-            let schedule = Schedule { choices, earlier: Vec::new() };
+            let schedule = Schedule { choices, earlier: Vec::new(), early_timers: None };
             let token = schedule.to_string();
             prop_assert!(token.starts_with("gw1:"));
             prop_assert!(!token.chars().any(char::is_whitespace));
@@ -216,20 +264,55 @@ mod tests {
         let schedule = Schedule {
             choices: vec![Choice::Task(1), Choice::Arm(2), Choice::Task(0), Choice::Fire],
             earlier: Vec::new(),
+            early_timers: None,
         };
         assert_eq!(schedule.to_string(), "gw1:BAkAAg");
     }
 
     #[test]
     fn several_runs_round_trip() {
-        let a = Schedule { choices: vec![Choice::Task(1)], earlier: Vec::new() };
-        let b = Schedule { choices: vec![Choice::Task(2), Choice::Arm(0)], earlier: Vec::new() };
+        let a = Schedule { choices: vec![Choice::Task(1)], earlier: Vec::new(), early_timers: None };
+        let b = Schedule {
+            choices: vec![Choice::Task(2), Choice::Arm(0)],
+            earlier: Vec::new(),
+            early_timers: None,
+        };
         let both = Schedule::sequence(&[&a, &b]);
         let token = both.to_string();
         assert_eq!(token, "gw1:BA.CAE");
         let back: Schedule = token.parse().unwrap();
         assert_eq!(back, both);
         assert_eq!(back.runs().count(), 2);
+    }
+
+    #[test]
+    fn a_token_states_a_non_default_early_timers_setting_first() {
+        for (longest, back) in [
+            (Duration::ZERO, Duration::ZERO),
+            (Duration::from_millis(250), Duration::from_millis(250)),
+            (Duration::from_nanos(1_500), Duration::from_nanos(1_500)),
+            (Duration::MAX, Duration::MAX),
+            // Beyond 73 years a token says "any timer".
+            (Duration::from_secs(100 * 365 * 86_400), Duration::MAX),
+        ] {
+            let mut a = Schedule { choices: vec![Choice::Fire, Choice::Task(1)], ..Schedule::default() };
+            a.set_early_timers(longest);
+            let b = Schedule { choices: vec![Choice::Task(3)], ..Schedule::default() };
+            for schedule in [a.clone(), Schedule::sequence(&[&a, &b])] {
+                let parsed: Schedule = schedule.to_string().parse().unwrap();
+                assert_eq!(parsed.early_timers(), Some(back), "{schedule}");
+                assert_eq!(parsed.runs().collect::<Vec<_>>(), schedule.runs().collect::<Vec<_>>());
+            }
+        }
+        // `0` as the setting: one byte, `3`.
+        let mut zero = Schedule { choices: vec![Choice::Fire], ..Schedule::default() };
+        zero.set_early_timers(Duration::ZERO);
+        assert_eq!(zero.to_string(), "gw1:BwI");
+        // Only first, and only once.
+        for token in ["gw1:AgM", "gw1:BwcC", "gw1:AA.BwI"] {
+            let e = token.parse::<Schedule>().unwrap_err().to_string();
+            assert!(e.contains("unknown choice"), "{token}: {e}");
+        }
     }
 
     #[test]

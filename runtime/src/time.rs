@@ -7,6 +7,11 @@
 //! every step, so a timeout can win a race against any amount of work; when
 //! every task is blocked, the earliest timer fires by itself. A test that
 //! sleeps an hour of virtual time takes no real time.
+//!
+//! [`after_func`] starts a function in a task of its own when its timer
+//! fires: inside an exploration the engine starts that task as the firing
+//! step (so the task exists only once the timer fired, as in Go), and
+//! natively the timer thread starts it.
 
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
@@ -15,10 +20,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use goweave_checkers::EventKind;
+
 use crate::chan::{self, Receiver};
+use crate::native::task::{self as native_task, Spec};
 use crate::native::timer;
 use crate::rt::object::ModelChan;
-use crate::rt::{self, announce, in_execution, with_exec, Location, Op, TimerAction};
+use crate::rt::{self, announce, in_execution, with_exec, Execution, Location, ObjState, Op, TimerAction};
 
 /// A point in time: inside an exploration, virtual time since the
 /// execution started; natively, real time since the process first read
@@ -131,8 +139,9 @@ pub fn sleep(d: Duration) {
 enum TimerId {
     /// A timer of the execution with this serial.
     Model { id: AtomicU64, serial: u64 },
-    /// A timer of the timer thread, sending on `tx`.
-    Native { id: AtomicU64, tx: chan::Sender<Instant> },
+    /// A timer of the timer thread, sending on `tx` (none for
+    /// [`after_func`]'s timers).
+    Native { id: AtomicU64, tx: Option<chan::Sender<Instant>> },
 }
 
 impl TimerId {
@@ -166,7 +175,7 @@ fn timer_channel(d: Duration, period: Option<Duration>, loc: Location) -> (Recei
     }
     let (tx, rx) = chan::chan_at::<Instant>(1, loc);
     let id = start_native_timer(tx.clone(), d, period);
-    (rx, TimerId::Native { id: AtomicU64::new(id), tx })
+    (rx, TimerId::Native { id: AtomicU64::new(id), tx: Some(tx) })
 }
 
 /// Starts a timer of the execution that sends the time on `chan` after
@@ -193,15 +202,37 @@ fn start_native_timer(tx: chan::Sender<Instant>, d: Duration, period: Option<Dur
     )
 }
 
-/// Restarts `timer`, whose channel is `rx`: after `d`, every `period` if
-/// given.
-fn restart(timer: &TimerId, rx: &Receiver<Instant>, d: Duration, period: Option<Duration>) {
-    let id = match timer {
-        TimerId::Model { .. } => {
+/// Restarts `timer`, whose channel is `rx` (or which starts `func`):
+/// after `d`, every `period` if given.
+#[track_caller]
+fn restart(
+    timer: &TimerId,
+    rx: &Receiver<Instant>,
+    func: Option<&Func>,
+    d: Duration,
+    period: Option<Duration>,
+) {
+    let id = match (timer, func) {
+        (TimerId::Model { serial, .. }, Some(func)) => with_exec(|ex| {
+            if ex.serial != *serial {
+                panic!(
+                    "goweave: a Timer made by after_func in another execution was reset: make timers inside \
+                     the test body"
+                );
+            }
+            let launcher = func.launcher.expect("a model timer's function has a launcher");
+            let me = ex.current;
+            launcher.arm(ex, me);
+            start_model_func(ex, launcher, &func.f, d)
+        }),
+        (TimerId::Model { .. }, None) => {
             let chan = rx.model().expect("a model timer's channel is a model channel");
             start_model_timer(chan, d, period)
         }
-        TimerId::Native { tx, .. } => start_native_timer(tx.clone(), d, period),
+        (TimerId::Native { .. }, Some(func)) => start_native_func(&func.f, d),
+        (TimerId::Native { tx, .. }, None) => {
+            start_native_timer(tx.clone().expect("a channel timer has its sender"), d, period)
+        }
     };
     timer.set(id);
 }
@@ -281,7 +312,7 @@ impl Ticker {
             clock_step(loc);
         }
         self.timer.stop();
-        restart(&self.timer, &self.rx, d, Some(d));
+        restart(&self.timer, &self.rx, None, d, Some(d));
     }
 }
 
@@ -303,6 +334,8 @@ impl Ticker {
 pub struct Timer {
     rx: Receiver<Instant>,
     timer: TimerId,
+    /// What the timer starts when it fires, if [`after_func`] made it.
+    func: Option<Func>,
 }
 
 impl Timer {
@@ -310,15 +343,19 @@ impl Timer {
     #[track_caller]
     pub fn new(d: Duration) -> Timer {
         let (rx, timer) = timer_channel(d, None, panic::Location::caller());
-        Timer { rx, timer }
+        Timer { rx, timer, func: None }
     }
 
-    /// The channel the time arrives on.
+    /// The channel the time arrives on. A timer of [`after_func`] has none
+    /// (Go's `C` is nil): its channel is never ready, like
+    /// [`chan::never`].
     pub fn rx(&self) -> &Receiver<Instant> {
         &self.rx
     }
 
-    /// Stops the timer; true if that prevented it from firing.
+    /// Stops the timer; true if that prevented it from firing. For a
+    /// timer of [`after_func`], true if that kept the function from being
+    /// started; it does not wait for a function already started.
     #[track_caller]
     pub fn stop(&self) -> bool {
         if in_execution() {
@@ -328,13 +365,161 @@ impl Timer {
     }
 
     /// Makes the timer fire `d` from now; true if it was still pending.
+    /// A timer of [`after_func`] then starts its function again, in a new
+    /// task, even if it already fired.
     #[track_caller]
     pub fn reset(&self, d: Duration) -> bool {
         if in_execution() {
             clock_step(panic::Location::caller());
         }
         let was_pending = self.timer.stop();
-        restart(&self.timer, &self.rx, d, None);
+        restart(&self.timer, &self.rx, self.func.as_ref(), d, None);
         was_pending
+    }
+}
+
+/// The function of a timer of [`after_func`].
+struct Func {
+    f: Arc<dyn Fn() + Send + Sync>,
+    /// Inside an exploration: how its tasks are started.
+    launcher: Option<Launcher>,
+}
+
+impl fmt::Debug for Func {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Func").field("launcher", &self.launcher).finish_non_exhaustive()
+    }
+}
+
+/// Waits for `d`, then runs `f` in a task of its own, like Go's
+/// `time.AfterFunc`. Returns a [`Timer`] whose [`stop`](Timer::stop)
+/// keeps `f` from being started (true if it did) and whose
+/// [`reset`](Timer::reset) starts it again `d` later; its
+/// [`rx`](Timer::rx) is never ready, as Go's `C` is nil.
+///
+/// Inside an exploration the timer is one of the execution's: firing it
+/// is a scheduler choice like any timer's, and that step starts a new task
+/// of the execution running `f` (a task nobody joins: its panic is a
+/// failure, as it crashes a Go program). What the task that made (or last
+/// reset) the timer did before happens before `f` runs, as Go's race
+/// detector sees it. Natively the timer thread starts `f` on a new task
+/// (a thread). `f` is `Fn`: a timer reset after it fired runs it again,
+/// possibly while the first run goes on.
+///
+/// ```
+/// use std::time::Duration;
+/// goweave::check(|| {
+///     let (tx, rx) = goweave::chan::<&'static str>(1);
+///     let _timer = goweave::time::after_func(Duration::from_secs(1), move || tx.send("fired"));
+///     assert_eq!(rx.recv(), Some("fired"));
+///     assert!(goweave::time::now().since_start() >= Duration::from_secs(1));
+///
+///     let (tx, rx) = goweave::chan::<()>(1);
+///     let t = goweave::time::after_func(Duration::from_secs(1), move || tx.send(()));
+///     // The timer may fire at any step: stop says whether it came first.
+///     if !t.stop() {
+///         rx.recv(); // it fired, so `f` runs
+///     }
+/// });
+/// ```
+#[track_caller]
+pub fn after_func<F>(d: Duration, f: F) -> Timer
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let loc = panic::Location::caller();
+    let f: Arc<dyn Fn() + Send + Sync> = Arc::new(f);
+    if in_execution() {
+        clock_step(loc);
+        let rx = chan::never();
+        let (launcher, id, serial) = with_exec(|ex| {
+            let launcher = Launcher::new(ex, loc);
+            let me = ex.current;
+            launcher.arm(ex, me);
+            (launcher, start_model_func(ex, launcher, &f, d), ex.serial)
+        });
+        let timer = TimerId::Model { id: AtomicU64::new(id), serial };
+        return Timer { rx, timer, func: Some(Func { f, launcher: Some(launcher) }) };
+    }
+    let rx = chan::never();
+    let id = start_native_func(&f, d);
+    Timer {
+        rx,
+        timer: TimerId::Native { id: AtomicU64::new(id), tx: None },
+        func: Some(Func { f, launcher: None }),
+    }
+}
+
+/// Starts a timer of the execution that starts `f` in a new task after
+/// `d`; returns its id.
+fn start_model_func(
+    ex: &mut Execution,
+    launcher: Launcher,
+    f: &Arc<dyn Fn() + Send + Sync>,
+    d: Duration,
+) -> u64 {
+    let f = f.clone();
+    let call = Box::new(move |ex: &mut Execution| {
+        let f = f.clone();
+        launcher.start(ex, None, Box::new(move || f()));
+    });
+    ex.add_timer(d, None, TimerAction::Call(call))
+}
+
+/// Starts a timer of the timer thread that starts `f` on a new task after
+/// `d`; returns its id.
+fn start_native_func(f: &Arc<dyn Fn() + Send + Sync>, d: Duration) -> u64 {
+    let f = f.clone();
+    timer::start(
+        d,
+        None,
+        Box::new(move || {
+            let f = f.clone();
+            // Detached, as Go's goroutine: its panic is printed, not joined.
+            drop(native_task::spawn(&Spec::default(), move || f()));
+        }),
+    )
+}
+
+/// Starts tasks of an execution from the engine's side, in the step that
+/// causes them rather than by a task's `go`: a timer of [`after_func`]
+/// that fires, a context with a `context::after_func` that is cancelled.
+///
+/// Happens-before follows Go's race detector: every [`arm`](Self::arm)
+/// (making or resetting the timer, registering the function) publishes the
+/// arming task's history into a hidden atomic of the execution, and each
+/// task [`start`](Self::start)ed acquires it, so the task sees what was
+/// done before it was armed and nothing its armer did after. A task that
+/// starts it from its own step (a cancel) is its parent, too.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Launcher {
+    /// The hidden atomic's id.
+    link: usize,
+    /// Where the function was given: the tasks' spawn location.
+    loc: Location,
+}
+
+impl Launcher {
+    /// A launcher of the current execution, for a function given at `loc`.
+    pub(crate) fn new(ex: &mut Execution, loc: Location) -> Launcher {
+        let link = ex.add_object(ObjState::Atomic, loc).id;
+        Launcher { link, loc }
+    }
+
+    /// What task `by` did so far happens before every task started later.
+    pub(crate) fn arm(self, ex: &mut Execution, by: usize) {
+        ex.record(by, Some(self.link), EventKind::AtomicRmw { order: Ordering::Release }, self.loc);
+    }
+
+    /// Starts a task running `body` in the current step, whose task `by`
+    /// (if any, else the clock) counts as its parent; returns its id.
+    pub(crate) fn start(self, ex: &mut Execution, by: Option<usize>, body: rt::SpawnFn) -> usize {
+        let child = ex.add_task(None, self.loc, body, 0);
+        ex.picker.on_spawn(child);
+        if let Some(by) = by {
+            ex.record(by, None, EventKind::Spawn { child }, self.loc);
+        }
+        ex.record(child, Some(self.link), EventKind::AtomicLoad { order: Ordering::Acquire }, self.loc);
+        child
     }
 }

@@ -6,6 +6,7 @@
 //! expects, so a typo in CI never silently changes what is tested.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::{Regressions, Strategy};
 
@@ -33,6 +34,8 @@ pub(crate) struct Env {
     /// `GOWEAVE_REGRESSIONS`: a directory, or a switch (`off`; `on` is the
     /// default directory).
     pub regressions: Option<Regressions>,
+    /// `GOWEAVE_EARLY_TIMERS`: a duration (`0`, `250ms`, `2s`) or `max`.
+    pub early_timers: Option<Duration>,
 }
 
 /// Reads every variable that sets a default of `Config`.
@@ -66,6 +69,9 @@ pub(crate) fn read() -> Env {
         progress: switch("GOWEAVE_PROGRESS"),
         trace: var("GOWEAVE_TRACE").map(PathBuf::from),
         regressions,
+        early_timers: var("GOWEAVE_EARLY_TIMERS").map(|v| {
+            parse_duration(&v).unwrap_or_else(|e| panic!("GOWEAVE_EARLY_TIMERS={v:?} is not valid: {e}"))
+        }),
     }
 }
 
@@ -105,6 +111,48 @@ fn switch_value(v: &str) -> Option<bool> {
     }
 }
 
+/// Parses a duration: `max`, `0`, or a number with a unit (`ns`, `us`,
+/// `ms`, `s`, `m`, `h`), such as `250ms`, `1.5s` or `2m`.
+pub(crate) fn parse_duration(v: &str) -> Result<Duration, String> {
+    let v = v.trim();
+    if v == "max" {
+        return Ok(Duration::MAX);
+    }
+    if v == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let bad = || {
+        format!(
+            "{v:?} is not a duration: expected max, 0, or a number and a unit (ns, us, ms, s, m, h), \
+             such as 250ms, 1.5s or 2s"
+        )
+    };
+    let split = v.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+    let (number, unit) = v.split_at(split);
+    let nanos_per_unit: u128 = match unit.trim() {
+        "ns" => 1,
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        _ => return Err(bad()),
+    };
+    // Exact decimal arithmetic: 0.1s is 100 ms, not a float's neighbour.
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() || fraction.contains('.') || fraction.len() > 18 {
+        return Err(bad());
+    }
+    let digits = |d: &str| if d.is_empty() { Ok(0) } else { d.parse::<u128>().map_err(|_| bad()) };
+    let scale = 10u128.pow(fraction.len() as u32);
+    let nanos = digits(whole)?
+        .checked_mul(nanos_per_unit)
+        .and_then(|n| n.checked_add(digits(fraction).ok()? * nanos_per_unit / scale))
+        .ok_or_else(bad)?;
+    let secs = u64::try_from(nanos / 1_000_000_000).map_err(|_| bad())?;
+    Ok(Duration::new(secs, (nanos % 1_000_000_000) as u32))
+}
+
 /// Parses `i/n` with `0 <= i < n`.
 pub(crate) fn parse_shard(v: &str) -> Result<(u64, u64), String> {
     let bad = || format!("{v:?} is not a shard: expected i/n with 0 <= i < n, such as 0/4");
@@ -129,6 +177,22 @@ mod tests {
             assert_eq!(switch_value(off), Some(false), "{off}");
         }
         assert_eq!(switch_value("maybe"), None);
+    }
+
+    #[test]
+    fn durations_take_a_unit_or_max() {
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("3m"), Ok(Duration::from_secs(180)));
+        assert_eq!(parse_duration("0.1s"), Ok(Duration::from_millis(100)));
+        assert_eq!(parse_duration(".5ms"), Ok(Duration::from_micros(500)));
+        assert_eq!(parse_duration("max"), Ok(Duration::MAX));
+        let huge = "9".repeat(40) + "h";
+        for bad in ["", "100", "ms", "10 parsecs", "-1s", "1e3s", ".s", "1.2.3s", &huge] {
+            assert!(parse_duration(bad).unwrap_err().contains("is not a duration"), "{bad}");
+        }
     }
 
     #[test]

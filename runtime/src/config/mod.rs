@@ -53,6 +53,9 @@ pub struct Config {
     pub(crate) potential_deadlocks: bool,
     pub(crate) timer_bound: usize,
     pub(crate) race_checks: bool,
+    /// The longest time to its deadline at which a timer may fire while
+    /// some task can still run.
+    pub(crate) early_timers: std::time::Duration,
     /// Where to write the Chrome trace of a failure.
     pub(crate) trace_to: Option<std::path::PathBuf>,
     /// Where `#[concurrency_test]` failures are saved and replayed from.
@@ -72,6 +75,27 @@ pub const DEFAULT_ITERATIONS: u64 = 10_000;
 pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
 /// The default bound on scheduling steps in one execution.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
+/// The default of [`Config::early_timers`]: 100 ms.
+pub const DEFAULT_EARLY_TIMERS: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// How reports and `Stats` state the `early_timers` rule: "early timers up
+/// to 100 ms".
+pub(crate) fn early_timers_text(longest: std::time::Duration) -> String {
+    if longest == std::time::Duration::MAX {
+        return "early timers: any".to_string();
+    }
+    if longest.is_zero() {
+        return "early timers: none".to_string();
+    }
+    let nanos = longest.as_nanos();
+    let text = match nanos {
+        n if n % 1_000_000_000 == 0 => format!("{} s", n / 1_000_000_000),
+        n if n % 1_000_000 == 0 => format!("{} ms", n / 1_000_000),
+        n if n % 1_000 == 0 => format!("{} us", n / 1_000),
+        n => format!("{n} ns"),
+    };
+    format!("early timers up to {text}")
+}
 
 /// Where regression files go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +139,7 @@ impl Default for Config {
             potential_deadlocks: true,
             timer_bound: 3,
             race_checks: true,
+            early_timers: env.early_timers.unwrap_or(DEFAULT_EARLY_TIMERS),
             trace_to: env.trace,
             regressions: env.regressions.unwrap_or(Regressions::Default),
             progress: env.progress.unwrap_or(true),
@@ -208,6 +233,57 @@ impl Config {
     /// when every task is blocked are not choices and do not count.
     pub fn timer_bound(mut self, bound: usize) -> Config {
         self.timer_bound = bound;
+        self
+    }
+
+    /// The longest timer that may fire while some task can still run
+    /// (default 100 ms; environment: `GOWEAVE_EARLY_TIMERS`, such as `0`,
+    /// `250ms`, `2s` or `max`).
+    ///
+    /// Inside an exploration time is virtual, and firing a timer is one of
+    /// the scheduler's moves. A timer whose deadline is at most this far
+    /// away may fire early, while some task could still run: the work
+    /// before it took longer than the timer. A timer further out fires only
+    /// when no task can run, as in Go's `testing/synctest`, where
+    /// computation takes no time. `Duration::ZERO` is synctest's rule;
+    /// `Duration::MAX` lets every timer fire at any step.
+    ///
+    /// A failure that needed an early firing says so in its report (which
+    /// timer, where it was made, and the tasks that could have run), and a
+    /// replay token records a setting other than the default, so that it
+    /// replays under it whatever the replaying configuration says.
+    ///
+    /// So a request deadline of 50 ms still races with the work it guards,
+    /// and a watchdog of seconds never fires before the work it watches
+    /// could have finished:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use goweave::{chan, select, Config};
+    /// // A 5-second watchdog does not fire while the worker can still send.
+    /// Config::default().check(|| {
+    ///     let (tx, rx) = chan::<u32>(0);
+    ///     goweave::go(move || tx.send(1));
+    ///     select! {
+    ///         recv(rx) -> v => assert_eq!(v, Some(1)),
+    ///         recv(goweave::time::after(Duration::from_secs(5))) -> _ => panic!("watchdog"),
+    ///     }
+    /// });
+    /// // A 50 ms deadline may: both outcomes are explored.
+    /// let failure = Config::default()
+    ///     .explore(|| {
+    ///         let (tx, rx) = chan::<u32>(1);
+    ///         goweave::go(move || tx.send(1));
+    ///         select! {
+    ///             recv(rx) -> _ => {}
+    ///             recv(goweave::time::after(Duration::from_millis(50))) -> _ => panic!("timed out"),
+    ///         }
+    ///     })
+    ///     .unwrap_err();
+    /// assert!(failure.to_string().contains("fired early"));
+    /// ```
+    pub fn early_timers(mut self, longest: std::time::Duration) -> Config {
+        self.early_timers = longest;
         self
     }
 

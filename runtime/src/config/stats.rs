@@ -19,6 +19,8 @@ pub struct Stats {
     /// Default portfolio: executions of its exhaustive phase, and whether
     /// that phase covered the whole space.
     pub(crate) portfolio: Option<(u64, bool)>,
+    /// `Config::early_timers`, when some execution made a timer.
+    pub(crate) early_timers: Option<Duration>,
 }
 
 impl Stats {
@@ -65,25 +67,34 @@ impl Stats {
     pub fn threads(&self) -> usize {
         self.threads
     }
+
+    /// The longest timer that could fire early ([`Config::early_timers`](
+    /// crate::Config::early_timers)), if the body made any timer; `Display`
+    /// states it then ("early timers up to 100 ms").
+    pub fn early_timers(&self) -> Option<Duration> {
+        self.early_timers
+    }
 }
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let timers =
+            self.early_timers.map(|d| format!(", {}", super::early_timers_text(d))).unwrap_or_default();
         if self.replayed {
-            return write!(f, "goweave: replayed 1 schedule, no failure ({:.2?})", self.elapsed);
+            return write!(f, "goweave: replayed 1 schedule{timers}, no failure ({:.2?})", self.elapsed);
         }
         if let Some((exhaustive, exhausted)) = self.portfolio {
             return if exhausted {
                 write!(
                     f,
-                    "goweave: {} executions, space exhausted by dfs, {:.2?}, no failure",
+                    "goweave: {} executions, space exhausted by dfs, {:.2?}{timers}, no failure",
                     self.executions, self.elapsed
                 )
             } else {
                 write!(
                     f,
                     "goweave: {} executions: the space is larger than {exhaustive} exhaustive executions, \
-                     then {} with pct + random on {} thread{}, {:.2?}, no failure",
+                     then {} with pct + random on {} thread{}, {:.2?}{timers}, no failure",
                     self.executions,
                     self.executions - exhaustive,
                     self.threads,
@@ -94,7 +105,7 @@ impl fmt::Display for Stats {
         }
         write!(
             f,
-            "goweave: {} executions, {}strategy {}, {} thread{}, {:.2?}, no failure",
+            "goweave: {} executions, {}strategy {}, {} thread{}, {:.2?}{timers}, no failure",
             self.executions,
             if self.exhausted {
                 "space exhausted, "

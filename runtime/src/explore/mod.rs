@@ -77,7 +77,13 @@ impl Config {
         }
     }
 
-    pub(crate) fn explore_body(self, body: Body) -> Result<Stats, Failure> {
+    pub(crate) fn explore_body(mut self, body: Body) -> Result<Stats, Failure> {
+        // A token states the early_timers setting it was recorded under
+        // when that was not the default: a replay offers the same timer
+        // moves, whatever this configuration says.
+        if let Some(schedule) = self.replay_token().and_then(|t| t.parse::<Schedule>().ok()) {
+            self.early_timers = schedule.early_timers().unwrap_or(crate::config::DEFAULT_EARLY_TIMERS);
+        }
         let start = Instant::now();
         let test_name = self.test_name.clone().or_else(default_test_name);
         let failure = |kind, schedule, executions, replayed, body, tasks| {
@@ -95,6 +101,7 @@ impl Config {
                 trace_note: None,
                 minimized: None,
                 threads: 1,
+                early_timers: None,
             }))
         };
         let replay = self.replay_token().map(str::to_string);
@@ -139,6 +146,7 @@ impl Config {
         drop(progress);
         let executions = results.iter().map(|r| r.executions).sum();
         let steps = results.iter().map(|r| r.steps).sum();
+        let timers_made = results.iter().any(|r| r.timers_made);
         let exhausted_all = match portfolio_note {
             Some(note) => note.exhausted,
             None => results.iter().all(|r| r.exhausted),
@@ -172,8 +180,10 @@ impl Config {
                 None => report::minimize(&self, &body, v),
                 Some(_) => (v, None),
             };
+            let timers_made = v.timers_made;
             let mut found = failure(v.kind, v.schedule, executions, replay.is_some(), v.body, v.tasks);
             found.0.threads = threads;
+            found.0.early_timers = timers_made.then_some(self.early_timers);
             found.0.minimized = minimized;
             return Err(report::enrich(&self, &body, found));
         }
@@ -210,6 +220,7 @@ impl Config {
             replayed: replay.is_some(),
             steps,
             exhausted_within_bounds: replay.is_none() && !workers::splittable(self.strategy) && within_bounds,
+            early_timers: timers_made.then_some(self.early_timers),
         })
     }
 }

@@ -57,6 +57,8 @@ pub(super) struct WorkerResult {
     pub lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)>,
     /// Scheduling steps over all its executions.
     pub steps: u64,
+    /// Whether any of its executions made a timer.
+    pub timers_made: bool,
     /// The worker's execution indices: `start`, `start + stride`, ... of
     /// phase `phase` (the default portfolio's second phase counts anew).
     pub start: u64,
@@ -94,13 +96,7 @@ pub(super) fn run_worker(
     progress: &Progress,
 ) -> WorkerResult {
     let mut tick = Tick::default();
-    let mut runner = Runner::new(
-        config.stack_size,
-        config.max_steps,
-        config.potential_deadlocks,
-        config.race_checks,
-        report::describe,
-    );
+    let mut runner = Runner::new(config, config.max_steps, config.potential_deadlocks, report::describe);
     let mut executions = 0;
     let result = |executions, exhausted: (bool, bool), failure, runner: Runner| WorkerResult {
         executions,
@@ -108,6 +104,7 @@ pub(super) fn run_worker(
         exhausted_within_bounds: exhausted.1,
         failure,
         steps: runner.steps,
+        timers_made: runner.timers_made,
         lock_order: runner.lock_order.map(|order| (order, runner.order_schedules)),
         start: 0,
         stride: 1,

@@ -14,6 +14,45 @@ use crate::rt::{self, wait_cycle, Cause, Dir, Execution, ObjState, Op, TaskState
 /// unfinished task was doing and where, and the interleaving (see
 /// [`describe_timeline`]). Returns the text and the tasks it names.
 pub(crate) fn describe(ex: &Execution, cause: &Cause, preemptions: &[u32]) -> (String, Vec<FailureTask>) {
+    let (mut report, tasks) = describe_cause(ex, cause, preemptions);
+    if !matches!(cause, Cause::Diverged(_) | Cause::ReplayEnd(_)) {
+        describe_early_firings(ex, &mut report);
+    }
+    (report, tasks)
+}
+
+/// The timers that fired while tasks could still run: the failure needed
+/// that work to take longer than the timer, which the user should judge.
+fn describe_early_firings(ex: &Execution, out: &mut String) {
+    if ex.early_firings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "
+A timer fired early, while tasks could still run: the work before it took longer than the \
+         timer.\nIs that delay realistic? (Config::early_timers lets timers due within {:?} fire early.)",
+        ex.early_timers
+    );
+    for firing in &ex.early_firings {
+        let runnable: Vec<String> = firing.runnable.iter().map(|&t| ex.task_label(t)).collect();
+        let due = if firing.due_in == firing.duration {
+            String::new()
+        } else {
+            format!(", due in {:?}", firing.due_in)
+        };
+        let _ = writeln!(
+            out,
+            "    step {}: the {:?} timer made at {}{due} fired while {} could still run",
+            firing.step,
+            firing.duration,
+            firing.created,
+            runnable.join(", ")
+        );
+    }
+}
+
+fn describe_cause(ex: &Execution, cause: &Cause, preemptions: &[u32]) -> (String, Vec<FailureTask>) {
     let mut report = String::new();
     let (panicked, kind) = match cause {
         Cause::Diverged(why) | Cause::ReplayEnd(why) => return (format!("{why}\n"), Vec::new()),
@@ -28,11 +67,20 @@ pub(crate) fn describe(ex: &Execution, cause: &Cause, preemptions: &[u32]) -> (S
         }
         Cause::LockCycle(cycle) => {
             let names: Vec<String> = cycle.iter().chain(cycle.first()).map(|&t| ex.task_label(t)).collect();
-            let _ = writeln!(
-                report,
-                "\nTasks wait on each other's locks in a cycle; none of them can ever run again:\n    {}",
-                names.join(" -> ")
-            );
+            let _ = match cycle.as_slice() {
+                &[t] => writeln!(
+                    report,
+                    "\n{} waits on a lock it holds itself, in a cycle of one task; no other task \
+                     released it, so it can never run again:\n    {}",
+                    ex.task_label(t),
+                    names.join(" -> ")
+                ),
+                _ => writeln!(
+                    report,
+                    "\nTasks wait on each other's locks in a cycle; none of them can ever run again:\n    {}",
+                    names.join(" -> ")
+                ),
+            };
             let tasks = describe_tasks(ex, &mut report);
             let locks: Vec<usize> = cycle.iter().filter_map(|&t| ex.tasks[t].op.object()).collect();
             describe_timeline(ex, &locks, cycle, preemptions, &mut report);

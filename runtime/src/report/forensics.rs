@@ -138,7 +138,7 @@ pub(crate) fn enrich(config: &Config, body: &Body, mut failure: Failure) -> Fail
 
 /// Runs every execution of `schedule`; the last must fail with `kind`.
 fn replay_observed(config: &Config, body: &Body, schedule: &Schedule, kind: FailureKind) -> Option<Recorded> {
-    let mut runner = Runner::new(config.stack_size, config.max_steps, false, config.race_checks, describe);
+    let mut runner = Runner::new(config, config.max_steps, false, describe);
     let mut picker = Picker::new(Box::new(Replay::new(schedule)));
     let mut last = None;
     while picker.begin() {

@@ -243,10 +243,9 @@ pub(crate) fn minimize(config: &Config, body: &Body, found: Verdict) -> (Verdict
         // Candidates that run far longer than the failure did are not
         // simpler: cap them instead of paying up to max_steps for each.
         runner: Runner::new(
-            config.stack_size,
+            config,
             config.max_steps.min(u64::from(found.steps).saturating_mul(4).saturating_add(1000)),
             false,
-            config.race_checks,
             describe,
         ),
         body,

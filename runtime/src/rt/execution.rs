@@ -11,7 +11,7 @@ use super::object::Object;
 use super::ops::Op;
 use super::step::StepState;
 use super::task::{SpawnFn, Task, TaskState};
-use super::timers::TimerEntry;
+use super::timers::{EarlyFiring, TimerEntry};
 use super::Location;
 use crate::footprint::{ObjectId, TaskId};
 use crate::strategy::Picker;
@@ -84,6 +84,13 @@ pub(crate) struct Execution {
     pub timers: Vec<TimerEntry>,
     /// Timers made so far: the next timer's id and tie-breaking order.
     pub timer_seq: u64,
+    /// Whether any timer was made (reports then state `early_timers`).
+    pub timers_made: bool,
+    /// The longest time to its deadline at which a timer may fire while
+    /// some task can still run (`Config::early_timers`).
+    pub early_timers: Duration,
+    /// The early firings of this execution, for its report.
+    pub early_firings: Vec<EarlyFiring>,
     /// The scheduler's state for choosing moves.
     pub stepping: StepState,
 }
@@ -115,6 +122,9 @@ impl Execution {
             now: Duration::ZERO,
             timers: Vec::new(),
             timer_seq: 0,
+            timers_made: false,
+            early_timers: Duration::MAX,
+            early_firings: Vec::new(),
             stepping: StepState::default(),
         }
     }
@@ -143,6 +153,8 @@ impl Execution {
         self.now = Duration::ZERO;
         self.timers.clear();
         self.timer_seq = 0;
+        self.timers_made = false;
+        self.early_firings.clear();
     }
 
     /// Adds a task (not yet started) and queues its body to be turned into

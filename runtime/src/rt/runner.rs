@@ -15,6 +15,7 @@ use super::step::{next_move, End, Next};
 use super::task::{SpawnFn, TaskState};
 use super::verdict::{verdict, Describe, Verdict};
 use super::Execution;
+use crate::config::Config;
 use crate::footprint::TaskId;
 use crate::schedule::Schedule;
 use crate::strategy::Picker;
@@ -46,7 +47,12 @@ pub(crate) struct Runner {
     spare: SpareShell,
     /// Scheduling steps taken over all executions of this runner.
     pub(crate) steps: u64,
+    /// Whether any execution of this runner made a timer (`Stats` then
+    /// states `early_timers`).
+    pub(crate) timers_made: bool,
     race_checks: bool,
+    /// `Config::early_timers`.
+    early_timers: std::time::Duration,
     /// The lock-order graph of this worker's executions, when checked.
     pub(crate) lock_order: Option<LockOrder>,
     /// The schedules of the executions that added lock-order edges.
@@ -89,18 +95,13 @@ impl Drop for SpareShell {
 }
 
 impl Runner {
-    /// A runner for tasks with stacks of `stack_size` bytes and executions
-    /// of at most `max_steps` steps, recording the lock-order graph if
-    /// `lock_order`, checking races if `race_checks`; `describe` writes the
-    /// reports of failed executions.
-    pub(crate) fn new(
-        stack_size: usize,
-        max_steps: u64,
-        lock_order: bool,
-        race_checks: bool,
-        describe: Describe,
-    ) -> Runner {
+    /// A runner for executions as `config` says (stack size, race checks,
+    /// early timers), of at most `max_steps` steps, recording the
+    /// lock-order graph if `lock_order`; `describe` writes the reports of
+    /// failed executions.
+    pub(crate) fn new(config: &Config, max_steps: u64, lock_order: bool, describe: Describe) -> Runner {
         install_panic_hook();
+        let stack_size = config.stack_size;
         Runner {
             stacks: StackPool { size: stack_size, free: take_cached_stacks(stack_size) },
             coroutines: Vec::new(),
@@ -108,7 +109,9 @@ impl Runner {
             max_steps,
             spare: SpareShell(None),
             steps: 0,
-            race_checks,
+            timers_made: false,
+            race_checks: config.race_checks,
+            early_timers: config.early_timers,
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
             describe,
@@ -155,6 +158,7 @@ impl Runner {
             None => Box::new(Execution::new(picker, HappensBefore::default())),
         };
         ex.race_checks = self.race_checks;
+        ex.early_timers = self.early_timers;
         // The body is shared by every worker thread: cloning it for each
         // execution would make them contend on its reference count.
         let main_body = match &self.body {
@@ -188,6 +192,7 @@ impl Runner {
         self.teardown();
         uninstall();
         self.steps += u64::from(ex.step);
+        self.timers_made |= ex.timers_made;
         if let Some(order) = self.lock_order.as_mut().filter(|_| verdict.is_none() && ex.locks_created >= 2) {
             let before = order.edge_count();
             order.begin_execution(index);
@@ -195,7 +200,7 @@ impl Runner {
                 order.observe(event);
             }
             if order.edge_count() > before {
-                self.order_schedules.insert(index, ex.picker.schedule().clone());
+                self.order_schedules.insert(index, ex.replayable_schedule());
             }
         }
         let picker = std::mem::replace(&mut ex.picker, Picker::idle());

@@ -154,6 +154,9 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         ex.fire_earliest_timer();
         return Next::Fired;
     }
+    // A timer further out than `early_timers` fires only when no task can
+    // run (above): the work before it would have to take that long.
+    let timer = timer && ex.earliest_due_early();
     if timer {
         enabled.push(FIRE);
     }
@@ -236,21 +239,25 @@ fn take_pick(
             let fp = if t == FIRE { Footprint::Global } else { ex.footprint(t) };
             ex.stepping.last_step = Some((t, fp));
             if t == FIRE {
-                ex.fire_earliest_timer();
-                return Next::Fired;
+                return fire_early(ex, enabled);
             }
             run_next(ex, t)
         }
-        Ok(FIRE) => {
-            ex.fire_earliest_timer();
-            Next::Fired
-        }
+        Ok(FIRE) => fire_early(ex, enabled),
         Ok(t) => run_next(ex, t),
         Err(why) => {
             ex.stop = Some(Stop::Diverged(why));
             Next::End(End::Stopped)
         }
     }
+}
+
+/// Fires the earliest timer, chosen among `enabled` tasks (which end with
+/// the timer move): an early firing, noted for the report.
+fn fire_early(ex: &mut Execution, enabled: &[TaskId]) -> Next {
+    ex.note_early_firing(&enabled[..enabled.len() - 1]);
+    ex.fire_earliest_timer();
+    Next::Fired
 }
 
 /// Makes the chosen task `t` current. Its state becomes running here,

@@ -4,8 +4,10 @@ use std::time::Duration;
 
 use goweave_checkers::EventKind;
 
-use super::Execution;
+use super::{Execution, Location};
+use crate::config::DEFAULT_EARLY_TIMERS;
 use crate::footprint::{ObjectId, TaskId};
+use crate::schedule::Schedule;
 
 /// Puts the time on a timer's channel; false if it was full.
 pub(crate) type TimerSend = Box<dyn FnMut(&mut Execution, Duration) -> bool>;
@@ -31,6 +33,10 @@ pub(crate) struct TimerEntry {
     pub id: u64,
     /// When it fires, in virtual time since the execution started.
     pub deadline: Duration,
+    /// Where it was made, for reports.
+    pub created: Location,
+    /// The duration it was made with (a ticker's period), for reports.
+    pub duration: Duration,
     /// Creation order, to fire equal deadlines deterministically.
     pub seq: u64,
     /// A ticker's period: it fires again after that.
@@ -39,8 +45,26 @@ pub(crate) struct TimerEntry {
     pub action: TimerAction,
 }
 
+/// A timer that fired while some task could still run: the work before
+/// it would have had to take longer than the timer (see
+/// `Config::early_timers`).
+#[derive(Clone, Debug)]
+pub(crate) struct EarlyFiring {
+    /// The step of the firing.
+    pub step: u32,
+    /// Where the timer was made.
+    pub created: Location,
+    /// Its duration.
+    pub duration: Duration,
+    /// How far from its deadline it was when it fired.
+    pub due_in: Duration,
+    /// The tasks that could have run instead.
+    pub runnable: Vec<TaskId>,
+}
+
 impl Execution {
-    /// Schedules a timer; returns its id.
+    /// Schedules a timer, made where the current task announced its
+    /// operation; returns its id.
     pub(crate) fn add_timer(
         &mut self,
         after: Duration,
@@ -49,8 +73,48 @@ impl Execution {
     ) -> u64 {
         self.timer_seq += 1;
         let id = self.timer_seq;
-        self.timers.push(TimerEntry { id, deadline: self.now + after, seq: id, period, action });
+        let created = self.tasks[self.current].location;
+        let deadline = self.now + after;
+        let duration = period.unwrap_or(after);
+        self.timers.push(TimerEntry { id, deadline, created, duration, seq: id, period, action });
+        self.timers_made = true;
         id
+    }
+
+    /// The schedule so far, stating the `early_timers` setting when the
+    /// execution made timers and the setting is not the default: a replay
+    /// must offer the same timer moves.
+    pub(crate) fn replayable_schedule(&self) -> Schedule {
+        let mut schedule = self.picker.schedule().clone();
+        if self.timers_made && self.early_timers != DEFAULT_EARLY_TIMERS {
+            schedule.set_early_timers(self.early_timers);
+        }
+        schedule
+    }
+
+    /// Whether the earliest pending timer is due within `early_timers` of
+    /// now: only then may it fire while some task can still run.
+    pub(crate) fn earliest_due_early(&self) -> bool {
+        match self.earliest_timer() {
+            Some(i) => self.timers[i].deadline.saturating_sub(self.now) <= self.early_timers,
+            None => false,
+        }
+    }
+
+    /// Notes that the earliest timer fires now although `runnable` tasks
+    /// could run: an early firing, which a report names.
+    pub(crate) fn note_early_firing(&mut self, runnable: &[TaskId]) {
+        if let Some(i) = self.earliest_timer() {
+            let timer = &self.timers[i];
+            let firing = EarlyFiring {
+                step: self.step,
+                created: timer.created,
+                duration: timer.duration,
+                due_in: timer.deadline.saturating_sub(self.now),
+                runnable: runnable.to_vec(),
+            };
+            self.early_firings.push(firing);
+        }
     }
 
     /// Removes a pending timer; false if it already fired or was stopped.

@@ -5,6 +5,7 @@ use goweave_checkers::Race;
 
 use super::step::End;
 use super::task::TaskState;
+use super::wait_for::lock_cycle_at_end;
 use super::{Execution, Stop};
 use crate::failure::{FailureKind, FailureTask};
 use crate::footprint::TaskId;
@@ -59,6 +60,8 @@ pub(crate) struct Verdict {
     pub preemptions: usize,
     /// The scheduling steps it took.
     pub steps: u32,
+    /// Whether it made a timer (its report then states `early_timers`).
+    pub timers_made: bool,
 }
 
 /// Decides whether the execution failed and, if so, has `describe` write
@@ -75,11 +78,12 @@ pub(crate) fn verdict(
     Some(Verdict {
         kind,
         body,
-        schedule: ex.picker.schedule().clone(),
+        schedule: ex.replayable_schedule(),
         tasks,
         signature,
         preemptions: preemptions.len(),
         steps: ex.step,
+        timers_made: ex.timers_made,
     })
 }
 
@@ -120,6 +124,15 @@ fn decide(ex: &mut Execution, end: End) -> Option<(FailureKind, Cause, String)> 
     if let Some(e) = ex.body_error.take() {
         let signature = format!("body error {e}");
         return Some((FailureKind::Panic, Cause::BodyError(e), signature));
+    }
+    // Tasks still waiting on each other's locks (or one on a lock it holds)
+    // when the execution ended, whatever else ran on: a deadlock, the cause
+    // of whatever leak or hang follows.
+    let ended_blocked = matches!(end, End::StepLimit) || (matches!(end, End::NothingEnabled) && ex.main_done);
+    if ended_blocked {
+        if let Some(cycle) = lock_cycle_at_end(ex) {
+            return Some((FailureKind::Deadlock, Cause::LockCycle(cycle), String::new()));
+        }
     }
     let (kind, cause) = match end {
         End::Stopped => return None,

@@ -65,12 +65,19 @@ fn cycle_through(ex: &Execution, start: TaskId) -> Option<Vec<TaskId>> {
             }
         }
     }
-    find_cycle(ex, start, true)
+    find_cycle(ex, start, true, false)
 }
 
 /// A cycle in the wait-for graph of a global deadlock, as the tasks along it.
 pub(crate) fn wait_cycle(ex: &Execution) -> Option<Vec<TaskId>> {
-    (0..ex.tasks.len()).find_map(|t| find_cycle(ex, t, false))
+    (0..ex.tasks.len()).find_map(|t| find_cycle(ex, t, false, true))
+}
+
+/// A cycle of lock waits, a task waiting on a lock it holds included, when
+/// the execution ended: nothing can release those locks any more, so
+/// whatever else still ran, they are a deadlock.
+pub(crate) fn lock_cycle_at_end(ex: &Execution) -> Option<Vec<TaskId>> {
+    (0..ex.tasks.len()).filter(|&t| lock_wait(ex, t)).find_map(|t| find_cycle(ex, t, true, true))
 }
 
 fn lock_wait(ex: &Execution, t: TaskId) -> bool {
@@ -78,11 +85,12 @@ fn lock_wait(ex: &Execution, t: TaskId) -> bool {
 }
 
 /// Depth-first search of the wait-for graph for a path from `start` back to
-/// it. With `locks_only`, only lock waits count, and a task waiting on a lock
-/// it took itself is not a cycle: it may have handed the guard to another
-/// task (guards are Send), so only a cycle through other tasks is certain;
-/// a true self-deadlock is reported when nothing else can run.
-fn find_cycle(ex: &Execution, start: TaskId, locks_only: bool) -> Option<Vec<TaskId>> {
+/// it. With `locks_only`, only lock waits count. Without `self_waits`, a
+/// task waiting on a lock it took itself is not a cycle: while the
+/// execution goes on it may have handed the guard to another task (guards
+/// are Send, as in Go), which will drop it; once the execution has ended it
+/// is a cycle.
+fn find_cycle(ex: &Execution, start: TaskId, locks_only: bool, self_waits: bool) -> Option<Vec<TaskId>> {
     let mut path = vec![start];
     let mut next_edge = vec![0usize];
     let mut edges = vec![waits_for(ex, start)];
@@ -98,7 +106,7 @@ fn find_cycle(ex: &Execution, start: TaskId, locks_only: bool) -> Option<Vec<Tas
         next_edge[depth] += 1;
         let u = edges[depth][i];
         if u == start {
-            if !locks_only || path.len() > 1 {
+            if self_waits || path.len() > 1 {
                 return Some(path);
             }
             continue;

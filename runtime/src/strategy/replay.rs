@@ -57,8 +57,8 @@ impl Scheduler for Replay {
             Choice::Task(t) if enabled.contains(&t) => Ok(t),
             Choice::Fire if enabled.contains(&FIRE) => Ok(FIRE),
             Choice::Fire => Err(format!(
-                "the schedule diverged at step {step} (choice {}): it fires a timer, but no timer is \
-                 pending there",
+                "the schedule diverged at step {step} (choice {}): it fires a timer, but no timer \
+                 that may fire there is pending",
                 self.next
             )),
             Choice::Task(t) => Err(format!(

@@ -18,17 +18,20 @@
 //! });
 //! ```
 
+use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::chan::{chan, Receiver, Sender};
-use crate::context::{CancelFunc, Context};
+use crate::context::{CancelCauseFunc, Cause, Context};
 use crate::sync::{Mutex, WaitGroup};
 use crate::Shared;
 
 /// A group of tasks, like Go's `errgroup.Group`: [`go`](Group::go) starts
 /// a task returning `Result<(), E>`, [`wait`](Group::wait) waits for all of
-/// them and returns the first error (in completion order).
+/// them and returns the first error (in completion order). Every `wait`
+/// returns that error, as in Go, so it is a clone: `wait` needs
+/// `E: Clone` (put an error type that is not `Clone` in an `Arc`).
 ///
 /// Cheap to clone: clones are handles to the same group, so tasks can start
 /// more tasks in it. Like every goweave object it must be created inside
@@ -68,15 +71,14 @@ impl Clone for Limit {
     }
 }
 
-/// The first error; `recorded` stays set once one was, so later errors are
-/// dropped even after `wait` took it (Go's `errOnce`).
+/// The first error, kept once set (Go's `errOnce` and `err`): later errors
+/// are dropped, and every `wait` returns it.
 struct ErrSlot<E> {
-    recorded: bool,
     err: Option<E>,
 }
 
 struct Inner<E> {
-    cancel: Option<CancelFunc>,
+    cancel: Option<CancelCauseFunc>,
     wg: WaitGroup,
     /// A plain variable, as in Go: `set_limit` concurrent with `go` is a
     /// data race and is reported as one.
@@ -110,8 +112,9 @@ impl<E: Send + 'static> Group<E> {
     /// An empty group without a context and without a limit.
     ///
     /// ```
+    /// use std::sync::Arc;
     /// goweave::check(|| {
-    ///     let g = goweave::errgroup::Group::<std::io::Error>::new();
+    ///     let g = goweave::errgroup::Group::<Arc<std::io::Error>>::new();
     ///     assert!(g.wait().is_ok());
     /// });
     /// ```
@@ -121,13 +124,13 @@ impl<E: Send + 'static> Group<E> {
     }
 
     #[track_caller]
-    fn build(cancel: Option<CancelFunc>) -> Group<E> {
+    fn build(cancel: Option<CancelCauseFunc>) -> Group<E> {
         Group {
             inner: Arc::new(Inner {
                 cancel,
                 wg: WaitGroup::new(),
                 sem: Shared::new(None),
-                err: Mutex::new(ErrSlot { recorded: false, err: None }),
+                err: Mutex::new(ErrSlot { err: None }),
             }),
         }
     }
@@ -136,6 +139,13 @@ impl<E: Send + 'static> Group<E> {
     /// `errgroup.WithContext`: the context is cancelled when the first task
     /// returns an error, or when [`wait`](Group::wait) returns, whichever
     /// comes first.
+    ///
+    /// As in Go, the first error is the context's
+    /// [`cause`](Context::cause): the error itself when `E` is
+    /// [`context::Cause`](crate::context::Cause) (Go's `error`), otherwise a
+    /// [`TaskError`] carrying a `&str` or `String` error's text, or naming
+    /// the error's type. `wait` cancels it with no cause
+    /// ([`ContextError::Canceled`](crate::context::ContextError)).
     ///
     /// ```
     /// use goweave::context::{Context, ContextError};
@@ -155,7 +165,7 @@ impl<E: Send + 'static> Group<E> {
     /// ```
     #[track_caller]
     pub fn with_context(ctx: &Context) -> (Group<E>, Context) {
-        let (ctx, cancel) = ctx.with_cancel();
+        let (ctx, cancel) = ctx.with_cancel_cause();
         (Group::build(Some(cancel)), ctx)
     }
 
@@ -256,34 +266,6 @@ impl<E: Send + 'static> Group<E> {
         true
     }
 
-    /// Waits until every task started so far has returned, then cancels the
-    /// context of [`with_context`](Group::with_context) and returns the
-    /// first error, like Go's `Group.Wait`.
-    ///
-    /// The error is moved out: a later `wait` (on this group or a clone)
-    /// returns `Ok(())`, and errors after the first are never kept.
-    ///
-    /// ```
-    /// goweave::check(|| {
-    ///     let g = goweave::errgroup::Group::new();
-    ///     g.go(|| Err("first"));
-    ///     assert_eq!(g.wait(), Err("first"));
-    ///     assert_eq!(g.wait(), Ok(()));
-    /// });
-    /// ```
-    #[track_caller]
-    pub fn wait(&self) -> Result<(), E> {
-        self.inner.wg.wait();
-        if let Some(cancel) = &self.inner.cancel {
-            cancel();
-        }
-        let err = self.inner.err.lock().err.take();
-        match err {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-
     /// The current limit (one read of the shared variable).
     #[track_caller]
     fn limit(&self) -> Option<Limit> {
@@ -313,17 +295,88 @@ impl<E: Send + 'static> Group<E> {
     }
 }
 
-impl<E> Inner<E> {
-    /// Keeps `e` if it is the first error, and cancels the context.
-    fn record(&self, e: E) {
-        let mut slot = self.err.lock();
-        if slot.recorded {
-            return;
+impl<E: Clone + Send + 'static> Group<E> {
+    /// Waits until every task started so far has returned, then cancels the
+    /// context of [`with_context`](Group::with_context) and returns the
+    /// first error, like Go's `Group.Wait`.
+    ///
+    /// Every `wait` (on this group or a clone) returns the first error, as
+    /// Go's does: it is kept, and errors after it are never kept.
+    ///
+    /// ```
+    /// goweave::check(|| {
+    ///     let g = goweave::errgroup::Group::new();
+    ///     g.go(|| Err("first"));
+    ///     assert_eq!(g.wait(), Err("first"));
+    ///     g.go(|| Err("second"));
+    ///     assert_eq!(g.wait(), Err("first"));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn wait(&self) -> Result<(), E> {
+        self.inner.wg.wait();
+        if let Some(cancel) = &self.inner.cancel {
+            cancel(None);
         }
-        slot.recorded = true;
-        slot.err = Some(e);
-        if let Some(cancel) = &self.cancel {
-            cancel();
+        let err = self.inner.err.lock().err.clone();
+        match err {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
     }
 }
+
+impl<E: 'static> Inner<E> {
+    /// Keeps `e` if it is the first error, and cancels the context with it
+    /// as the cause.
+    fn record(&self, e: E) {
+        let mut slot = self.err.lock();
+        if slot.err.is_some() {
+            return;
+        }
+        if let Some(cancel) = &self.cancel {
+            cancel(Some(cause_of(&e)));
+        }
+        slot.err = Some(e);
+    }
+}
+
+/// The cause a group's context is cancelled with when a task returns `e`.
+fn cause_of<E: 'static>(e: &E) -> Cause {
+    let any: &dyn Any = e;
+    if let Some(cause) = any.downcast_ref::<Cause>() {
+        return cause.clone();
+    }
+    let text = match (any.downcast_ref::<&'static str>(), any.downcast_ref::<String>()) {
+        (Some(s), _) => s.to_string(),
+        (_, Some(s)) => s.clone(),
+        _ => format!("errgroup: a task returned an error of type {}", std::any::type_name::<E>()),
+    };
+    Arc::new(TaskError(text))
+}
+
+/// The cause of a [`with_context`](Group::with_context) group's context
+/// when its first error is not a [`Cause`]: the text of a `&str` or
+/// `String` error, or a sentence naming the error's type.
+///
+/// ```
+/// use goweave::context::Context;
+/// use goweave::errgroup::{Group, TaskError};
+/// goweave::check(|| {
+///     let (g, ctx) = Group::<&'static str>::with_context(&Context::background());
+///     g.go(|| Err("disk full"));
+///     assert_eq!(g.wait(), Err("disk full"));
+///     let cause = ctx.cause().expect("the context is done");
+///     assert_eq!(cause.downcast_ref::<TaskError>().map(ToString::to_string).as_deref(), Some("disk full"));
+/// });
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskError(String);
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TaskError {}

@@ -9,4 +9,7 @@ fn t() {}
 )]
 fn u() {}
 
+#[goweave::concurrency_test(replay = "gw1:abc", early_timers = "1s")]
+fn v() {}
+
 fn main() {}

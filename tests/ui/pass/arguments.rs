@@ -19,6 +19,12 @@ fn as_found() {}
 #[should_panic]
 fn minimized() {}
 
+#[goweave::concurrency_test(early_timers = "250ms", strategy = "dfs")]
+fn patient() {}
+
+#[goweave::concurrency_test(early_timers = "max", iterations = 10)]
+fn any_timer_early() {}
+
 #[goweave::concurrency_test(replay = "gw1:abc", max_steps = 100, expect = "any")]
 #[should_panic]
 fn replay() {}

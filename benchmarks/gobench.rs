@@ -19,13 +19,13 @@ use goweave::{Config, FailureKind};
 #[allow(dead_code)]
 mod kernel;
 
-#[path = "../tests/gobench/communication.rs"]
+#[path = "../tests/gobench/communication/mod.rs"]
 mod communication;
-#[path = "../tests/gobench/mixed.rs"]
+#[path = "../tests/gobench/mixed/mod.rs"]
 mod mixed;
-#[path = "../tests/gobench/nonblocking.rs"]
+#[path = "../tests/gobench/nonblocking/mod.rs"]
 mod nonblocking;
-#[path = "../tests/gobench/resource.rs"]
+#[path = "../tests/gobench/resource/mod.rs"]
 mod resource;
 
 use kernel::Kernel;
@@ -41,6 +41,8 @@ struct Outcome {
     /// Executions until the failure, or the whole exploration's when none was found.
     executions: u64,
     elapsed: Duration,
+    /// The fixed variant's exploration, if there is one.
+    fixed_elapsed: Duration,
     /// For the fixed variant: `None` if there is none, else the kind it falsely failed with
     /// (`Some(None)`: it passed).
     fixed: Option<Option<FailureKind>>,
@@ -59,8 +61,10 @@ fn run(kernel: Kernel) -> Outcome {
         Err(failure) => (Some(failure.kind()), failure.executions()),
     };
     let elapsed = start.elapsed();
+    let start = Instant::now();
     let fixed = kernel.fixed.map(|body| Config::default().explore(body).err().map(|f| f.kind()));
-    Outcome { kernel, found, executions, elapsed, fixed }
+    let fixed_elapsed = start.elapsed();
+    Outcome { kernel, found, executions, elapsed, fixed_elapsed, fixed }
 }
 
 fn median(mut v: Vec<u64>) -> Option<u64> {
@@ -106,7 +110,10 @@ fn main() {
         .into_iter()
         .map(|k| {
             let o = run(k);
-            eprintln!("{:<20} {:?} in {} executions ({:.2?})", o.kernel.id, o.found, o.executions, o.elapsed);
+            eprintln!(
+                "{:<20} {:?} in {} executions ({:.2?}); fixed variant {:?} ({:.2?})",
+                o.kernel.id, o.found, o.executions, o.elapsed, o.fixed, o.fixed_elapsed
+            );
             o
         })
         .collect();

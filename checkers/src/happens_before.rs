@@ -8,6 +8,15 @@
 //! `Shared` variables are checked with FastTrack's epochs (Flanagan &
 //! Freund, PLDI 2009): the last write is one (task, time) pair, and reads
 //! stay one pair until two unordered reads force a full read clock.
+//!
+//! A `Shared` variable may also be accessed atomically, as Go's
+//! `atomic.AddInt64(&x, 1)` touches a plain `x`. Go's race detector treats
+//! such accesses as its memory model does: they synchronize (a load
+//! acquires, a store releases, a read-modify-write does both, all
+//! sequentially consistent), they never race with one another, and a plain
+//! access not ordered with an atomic one, at least one of the two a write,
+//! is a race. Atomic reads and writes are kept apart from plain ones, in
+//! the same epoch-or-clock form.
 
 use std::collections::VecDeque;
 
@@ -23,12 +32,15 @@ pub struct Access {
     pub task: TaskId,
     /// Whether it wrote.
     pub write: bool,
+    /// Whether it was atomic (Go's `sync/atomic` on a plain variable).
+    pub atomic: bool,
 }
 
 /// What raced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RaceKind {
-    /// Two accesses to a `Shared` variable, at least one a write.
+    /// Two accesses to a `Shared` variable, at least one a write and at
+    /// least one plain (not atomic).
     Shared,
     /// A WaitGroup `add` from zero unordered with a `wait` (Go's rule).
     WaitGroup,
@@ -63,10 +75,54 @@ enum Reads {
     Many(Vec<Option<(u32, usize)>>),
 }
 
+impl Reads {
+    /// An access of the set, by another task than `t`, not ordered before
+    /// `clock`.
+    fn unordered(&self, t: TaskId, clock: &Clock) -> Option<Epoch> {
+        match self {
+            Reads::None => None,
+            Reads::One(r) => (r.task != t && r.time > clock.get(r.task)).then_some(*r),
+            Reads::Many(reads) => reads.iter().enumerate().find_map(|(u, r)| match *r {
+                Some((time, event)) if u != t && time > clock.get(u) => Some(Epoch { task: u, time, event }),
+                _ => None,
+            }),
+        }
+    }
+
+    /// Adds `me`, an access by `me.task` at `clock`: one epoch while every
+    /// access so far is ordered before it, else one per task.
+    fn add(&mut self, me: Epoch, clock: &Clock) {
+        let t = me.task;
+        match self {
+            Reads::None => *self = Reads::One(me),
+            Reads::One(r) if r.task == t || r.time <= clock.get(r.task) => *r = me,
+            Reads::One(r) => {
+                let mut many = vec![None; t.max(r.task) + 1];
+                many[r.task] = Some((r.time, r.event));
+                many[t] = Some((me.time, me.event));
+                *self = Reads::Many(many);
+            }
+            Reads::Many(reads) => {
+                if reads.len() <= t {
+                    reads.resize(t + 1, None);
+                }
+                reads[t] = Some((me.time, me.event));
+            }
+        }
+    }
+}
+
+/// The accesses of one variable that later ones may race with.
 #[derive(Clone, Debug, Default)]
 struct Var {
+    /// The last plain write.
     write: Option<Epoch>,
+    /// Plain reads since it.
     reads: Reads,
+    /// Atomic writes (stores, read-modify-writes) since it.
+    atomic_writes: Reads,
+    /// Atomic loads since it.
+    atomic_reads: Reads,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -291,7 +347,7 @@ impl HappensBefore {
                 } else if delta > 0 && before == 0 {
                     // Go models the first increment as a read that must be
                     // ordered with the first blocking Wait's write.
-                    return self.access(index, t, o, false, RaceKind::WaitGroup);
+                    return self.access(index, t, o, false, false, RaceKind::WaitGroup);
                 }
             }
             (EventKind::WaitGroupWait { blocked }, Some(o)) => {
@@ -301,7 +357,7 @@ impl HappensBefore {
                     let sync = self.object(o);
                     sync.waiters += 1;
                     if sync.waiters == 1 {
-                        if let Some(race) = self.access(index, t, o, true, RaceKind::WaitGroup) {
+                        if let Some(race) = self.access(index, t, o, true, false, RaceKind::WaitGroup) {
                             return Some(race);
                         }
                     }
@@ -330,8 +386,36 @@ impl HappensBefore {
                     self.release_into(t, o, true, |s| &mut s.release);
                 }
             }
-            (EventKind::SharedRead, Some(o)) => return self.access(index, t, o, false, RaceKind::Shared),
-            (EventKind::SharedWrite, Some(o)) => return self.access(index, t, o, true, RaceKind::Shared),
+            (EventKind::SharedRead, Some(o)) => {
+                return self.access(index, t, o, false, false, RaceKind::Shared)
+            }
+            (EventKind::SharedWrite, Some(o)) => {
+                return self.access(index, t, o, true, false, RaceKind::Shared)
+            }
+            // Go's atomics on a plain variable: sequentially consistent, so
+            // a load acquires what the stores before it released. The load
+            // is checked after it acquires (a plain write published by the
+            // store it reads is ordered before it); a store is recorded
+            // before it releases, so what acquires it sees the store.
+            (EventKind::SharedAtomicLoad, Some(o)) => {
+                self.acquire_from(t, o, |s| &s.release);
+                if let Some(race) = self.access(index, t, o, false, true, RaceKind::Shared) {
+                    return Some(race);
+                }
+            }
+            (EventKind::SharedAtomicStore, Some(o)) => {
+                if let Some(race) = self.access(index, t, o, true, true, RaceKind::Shared) {
+                    return Some(race);
+                }
+                self.release_into(t, o, false, |s| &mut s.release);
+            }
+            (EventKind::SharedAtomicRmw, Some(o)) => {
+                self.acquire_from(t, o, |s| &s.release);
+                if let Some(race) = self.access(index, t, o, true, true, RaceKind::Shared) {
+                    return Some(race);
+                }
+                self.release_into(t, o, true, |s| &mut s.release);
+            }
             _ => synced = false,
         }
         if synced {
@@ -340,61 +424,71 @@ impl HappensBefore {
         None
     }
 
-    /// FastTrack's read and write rules on the variable of object `o`.
-    fn access(&mut self, index: usize, t: TaskId, o: ObjectId, write: bool, kind: RaceKind) -> Option<Race> {
+    /// FastTrack's read and write rules on the variable of object `o`, for
+    /// a plain access or (`atomic`) an atomic one: atomic accesses conflict
+    /// with plain ones only.
+    fn access(
+        &mut self,
+        index: usize,
+        t: TaskId,
+        o: ObjectId,
+        write: bool,
+        atomic: bool,
+        kind: RaceKind,
+    ) -> Option<Race> {
         self.task(t);
         self.object(o);
         let clock = &self.clocks[t];
-        let now = clock.get(t);
         let var = &mut self.objects[o].var;
-        let race = |first: Epoch, first_write: bool| Race {
-            object: o,
-            kind,
-            first: Access { event: first.event, task: first.task, write: first_write },
-            second: Access { event: index, task: t, write },
+        let race = |first: Epoch, first_write: bool, first_atomic: bool| {
+            Some(Race {
+                object: o,
+                kind,
+                first: Access {
+                    event: first.event,
+                    task: first.task,
+                    write: first_write,
+                    atomic: first_atomic,
+                },
+                second: Access { event: index, task: t, write, atomic },
+            })
         };
+        // A plain write conflicts with every access.
         if let Some(w) = var.write {
             if w.task != t && w.time > clock.get(w.task) {
-                return Some(race(w, true));
+                return race(w, true, false);
             }
         }
-        let me = Epoch { task: t, time: now, event: index };
-        if write {
-            match &var.reads {
-                Reads::None => {}
-                Reads::One(r) => {
-                    if r.task != t && r.time > clock.get(r.task) {
-                        return Some(race(*r, false));
-                    }
+        let me = Epoch { task: t, time: clock.get(t), event: index };
+        match (write, atomic) {
+            (false, false) => {
+                if let Some(w) = var.atomic_writes.unordered(t, clock) {
+                    return race(w, true, true);
                 }
-                Reads::Many(reads) => {
-                    for (u, r) in reads.iter().enumerate() {
-                        if let Some((time, event)) = *r {
-                            if u != t && time > clock.get(u) {
-                                return Some(race(Epoch { task: u, time, event }, false));
-                            }
-                        }
-                    }
-                }
+                var.reads.add(me, clock);
             }
-            var.write = Some(me);
-            var.reads = Reads::None;
-        } else {
-            match &mut var.reads {
-                Reads::None => var.reads = Reads::One(me),
-                Reads::One(r) if r.task == t || r.time <= clock.get(r.task) => *r = me,
-                Reads::One(r) => {
-                    let mut many = vec![None; t.max(r.task) + 1];
-                    many[r.task] = Some((r.time, r.event));
-                    many[t] = Some((now, index));
-                    var.reads = Reads::Many(many);
+            (true, false) => {
+                if let Some(r) = var.reads.unordered(t, clock) {
+                    return race(r, false, false);
                 }
-                Reads::Many(reads) => {
-                    if reads.len() <= t {
-                        reads.resize(t + 1, None);
-                    }
-                    reads[t] = Some((now, index));
+                if let Some(w) = var.atomic_writes.unordered(t, clock) {
+                    return race(w, true, true);
                 }
+                if let Some(r) = var.atomic_reads.unordered(t, clock) {
+                    return race(r, false, true);
+                }
+                // Everything before is ordered before this write: a later
+                // access unordered with any of it is unordered with this.
+                *var = Var { write: Some(me), ..Var::default() };
+            }
+            (false, true) => var.atomic_reads.add(me, clock),
+            (true, true) => {
+                if let Some(r) = var.reads.unordered(t, clock) {
+                    return race(r, false, false);
+                }
+                // Atomic writes are unordered among themselves: plain reads
+                // stay, for the next atomic write to check.
+                var.atomic_writes.add(me, clock);
             }
         }
         None
@@ -402,294 +496,4 @@ impl HappensBefore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::panic::Location;
-
-    /// Builds and checks a trace; returns the first race's (first, second)
-    /// event indices.
-    fn run(events: &[(TaskId, Option<ObjectId>, EventKind)]) -> Option<(usize, usize)> {
-        let mut hb = HappensBefore::default();
-        for (i, &(task, object, kind)) in events.iter().enumerate() {
-            let ev = Event { step: i as u32, task, object, kind, location: Location::caller() };
-            if let Some(r) = hb.observe(i, &ev) {
-                return Some((r.first.event, r.second.event));
-            }
-        }
-        None
-    }
-
-    const SHARED: EventKind = EventKind::Create { what: ObjectKind::Shared };
-    const W: EventKind = EventKind::SharedWrite;
-    const R: EventKind = EventKind::SharedRead;
-
-    fn chan(cap: usize) -> EventKind {
-        EventKind::Create { what: ObjectKind::Chan { cap } }
-    }
-
-    #[test]
-    fn unordered_writes_race() {
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, Some(0), W),
-            (0, Some(0), W),
-        ];
-        assert_eq!(run(&trace), Some((2, 3)));
-    }
-
-    #[test]
-    fn spawn_orders_the_parent_before_the_child() {
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, Some(0), W),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, Some(0), W),
-        ];
-        assert_eq!(run(&trace), None);
-    }
-
-    #[test]
-    fn join_orders_the_child_before_the_joiner() {
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, Some(0), W),
-            (1, None, EventKind::Finish),
-            (0, None, EventKind::Join { target: 1 }),
-            (0, Some(0), R),
-        ];
-        assert_eq!(run(&trace), None);
-    }
-
-    #[test]
-    fn concurrent_reads_do_not_race_but_a_later_write_does() {
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (0, None, EventKind::Spawn { child: 2 }),
-            (1, Some(0), R),
-            (2, Some(0), R),
-            (0, Some(0), W),
-        ];
-        assert_eq!(run(&trace), Some((3, 5)));
-    }
-
-    #[test]
-    fn mutex_orders_critical_sections() {
-        let m = Some(1);
-        let locked = |t| [(t, m, EventKind::Lock), (t, Some(0), W), (t, m, EventKind::Unlock)];
-        let mut trace = vec![(0, Some(0), SHARED), (0, m, EventKind::Create { what: ObjectKind::Mutex })];
-        trace.push((0, None, EventKind::Spawn { child: 1 }));
-        trace.extend(locked(1));
-        trace.extend(locked(0));
-        assert_eq!(run(&trace), None);
-        // Without the lock in task 0, the write races.
-        let mut trace = vec![(0, Some(0), SHARED), (0, None, EventKind::Spawn { child: 1 })];
-        trace.extend(locked(1));
-        trace.push((0, Some(0), W));
-        assert!(run(&trace).is_some());
-    }
-
-    #[test]
-    fn unbuffered_rendezvous_orders_both_ways() {
-        let c = Some(1);
-        // Child writes, then sends; parent receives, then writes.
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, c, chan(0)),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, Some(0), W),
-            (1, c, EventKind::Send { to: Some(0) }),
-            (0, c, EventKind::Recv { from: Some(1), closed: false }),
-            (0, Some(0), W),
-        ];
-        assert_eq!(run(&trace), None);
-        // Parent writes before receiving; child writes after sending:
-        // the receive happens before the send completes.
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, c, chan(0)),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (0, Some(0), W),
-            (1, c, EventKind::Send { to: Some(0) }),
-            (0, c, EventKind::Recv { from: Some(1), closed: false }),
-            (1, Some(0), W),
-        ];
-        assert_eq!(run(&trace), None);
-    }
-
-    #[test]
-    fn buffered_channel_capacity_orders_receive_before_later_send() {
-        let c = Some(1);
-        // Capacity 1 used as a semaphore: the child's receive (releasing
-        // the slot) happens before the parent's second send.
-        let base = [
-            (0, Some(0), SHARED),
-            (0, c, chan(1)),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (0, c, EventKind::Send { to: None }),
-            (1, c, EventKind::Recv { from: None, closed: false }),
-            (1, Some(0), W),
-        ];
-        let mut ordered = base.to_vec();
-        // Task 1 writes after receiving; parent's second send then write.
-        ordered.swap(4, 5);
-        let mut t = ordered.clone();
-        t.push((0, c, EventKind::Send { to: None }));
-        t.push((0, Some(0), W));
-        // Write by 1 happened before its receive, receive before send #2.
-        assert_eq!(run(&t), None);
-        // Without the second send, the parent's write races.
-        let mut t = ordered;
-        t.push((0, Some(0), W));
-        assert!(run(&t).is_some());
-    }
-
-    #[test]
-    fn close_orders_before_a_receive_that_sees_it() {
-        let c = Some(1);
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, c, chan(0)),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, Some(0), W),
-            (1, c, EventKind::Close),
-            (0, c, EventKind::Recv { from: None, closed: true }),
-            (0, Some(0), W),
-        ];
-        assert_eq!(run(&trace), None);
-    }
-
-    #[test]
-    fn relaxed_atomics_give_no_edge_but_release_acquire_do() {
-        let a = Some(1);
-        let make = |store: Ordering, load: Ordering| {
-            run(&[
-                (0, Some(0), SHARED),
-                (0, a, EventKind::Create { what: ObjectKind::Atomic }),
-                (0, None, EventKind::Spawn { child: 1 }),
-                (1, Some(0), W),
-                (1, a, EventKind::AtomicStore { order: store }),
-                (0, a, EventKind::AtomicLoad { order: load }),
-                (0, Some(0), R),
-            ])
-        };
-        assert_eq!(make(Ordering::Release, Ordering::Acquire), None);
-        assert_eq!(make(Ordering::SeqCst, Ordering::SeqCst), None);
-        assert!(make(Ordering::Relaxed, Ordering::Acquire).is_some());
-        assert!(make(Ordering::Release, Ordering::Relaxed).is_some());
-    }
-
-    #[test]
-    fn waitgroup_done_orders_before_wait_and_add_races_with_wait() {
-        let wg = Some(1);
-        let create = (0, wg, EventKind::Create { what: ObjectKind::WaitGroup });
-        let trace = [
-            (0, Some(0), SHARED),
-            create,
-            (0, wg, EventKind::WaitGroupAdd { delta: 1 }),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (0, wg, EventKind::WaitGroupWait { blocked: true }),
-            (1, Some(0), W),
-            (1, wg, EventKind::WaitGroupAdd { delta: -1 }),
-            (0, wg, EventKind::Woken { by: 1 }),
-            (0, Some(0), R),
-        ];
-        assert_eq!(run(&trace), None);
-        // The child adds (from zero) while the parent waits, unordered.
-        let trace = [
-            create,
-            (0, None, EventKind::Spawn { child: 1 }),
-            (0, wg, EventKind::WaitGroupAdd { delta: 1 }),
-            (0, wg, EventKind::WaitGroupWait { blocked: true }),
-            (0, wg, EventKind::WaitGroupAdd { delta: -1 }),
-            (1, wg, EventKind::WaitGroupAdd { delta: 1 }),
-        ];
-        // The counter was 1 when the wait blocked, 0 again at the child's
-        // add: the child's add from zero is unordered with the wait.
-        assert_eq!(run(&trace), Some((3, 5)));
-    }
-
-    #[test]
-    fn rwmutex_read_unlock_orders_before_next_write_lock() {
-        let rw = Some(1);
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, rw, EventKind::Create { what: ObjectKind::RwMutex }),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, rw, EventKind::RLock),
-            (1, Some(0), R),
-            (1, rw, EventKind::RUnlock),
-            (0, rw, EventKind::Lock),
-            (0, Some(0), W),
-        ];
-        assert_eq!(run(&trace), None);
-    }
-
-    #[test]
-    fn once_body_orders_before_other_callers() {
-        let once = Some(1);
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, once, EventKind::Create { what: ObjectKind::Once }),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, once, EventKind::Once { ran: true }),
-            (1, Some(0), W),
-            (1, once, EventKind::OnceDone),
-            (0, once, EventKind::Once { ran: false }),
-            (0, Some(0), R),
-        ];
-        assert_eq!(run(&trace), None);
-    }
-
-    #[test]
-    fn a_wake_up_orders_only_what_came_before_it() {
-        let wg = Some(1);
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, wg, EventKind::Create { what: ObjectKind::WaitGroup }),
-            (0, wg, EventKind::WaitGroupAdd { delta: 1 }),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (0, wg, EventKind::WaitGroupWait { blocked: true }),
-            (1, wg, EventKind::WaitGroupAdd { delta: -1 }),
-            (0, wg, EventKind::Woken { by: 1 }),
-            (1, Some(0), W),
-            (0, Some(0), R),
-        ];
-        assert_eq!(run(&trace), Some((7, 8)));
-        let c = Some(1);
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, c, EventKind::Create { what: ObjectKind::Cond }),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, c, EventKind::Signal),
-            (0, c, EventKind::Woken { by: 1 }),
-            (1, Some(0), W),
-            (0, Some(0), R),
-        ];
-        assert_eq!(run(&trace), Some((5, 6)));
-        // What the signaller did before the signal is ordered.
-        let trace = [
-            (0, Some(0), SHARED),
-            (0, c, EventKind::Create { what: ObjectKind::Cond }),
-            (0, None, EventKind::Spawn { child: 1 }),
-            (1, Some(0), W),
-            (1, c, EventKind::Signal),
-            (0, c, EventKind::Woken { by: 1 }),
-            (0, Some(0), R),
-        ];
-        assert_eq!(run(&trace), None);
-    }
-
-    #[test]
-    fn last_sync_is_tracked() {
-        let mut hb = HappensBefore::default();
-        let at = Location::caller();
-        let ev = |task, object, kind| Event { step: 0, task, object, kind, location: at };
-        hb.observe(0, &ev(0, Some(0), EventKind::Create { what: ObjectKind::Mutex }));
-        hb.observe(1, &ev(0, Some(0), EventKind::Lock));
-        assert_eq!(hb.last_sync(0), Some(1));
-        assert_eq!(hb.last_sync(1), None);
-    }
-}
+mod tests;

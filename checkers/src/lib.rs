@@ -171,6 +171,17 @@ pub enum EventKind {
     SharedRead,
     /// Wrote a plain shared variable.
     SharedWrite,
+    /// Loaded a plain shared variable atomically (Go's `atomic.LoadInt64(&x)`):
+    /// it acquires like a sequentially consistent load, and races with plain
+    /// writes only.
+    SharedAtomicLoad,
+    /// Stored to a plain shared variable atomically (`atomic.StoreInt64`): it
+    /// releases, and races with plain accesses only.
+    SharedAtomicStore,
+    /// A read-modify-write of a plain shared variable (`atomic.AddInt64`, a
+    /// swap, a successful compare-and-swap): it acquires and releases, and
+    /// races with plain accesses only. A failed compare-and-swap is a load.
+    SharedAtomicRmw,
     /// Arrived at a rendezvous (an unbuffered send or receive, or a select
     /// on one) that must wait for a partner: partners now see it.
     Wait,
@@ -216,6 +227,9 @@ impl EventKind {
             EventKind::AtomicRmw { .. } => "read-modify-write",
             EventKind::SharedRead => "read",
             EventKind::SharedWrite => "write",
+            EventKind::SharedAtomicLoad => "atomic load",
+            EventKind::SharedAtomicStore => "atomic store",
+            EventKind::SharedAtomicRmw => "atomic read-modify-write",
             EventKind::TimerFire { .. } => "timer fires",
             EventKind::Wait => "waits on",
             EventKind::Finish => "finish",
@@ -285,6 +299,7 @@ mod tests {
     fn every_kind_has_a_verb() {
         assert_eq!(EventKind::AtomicLoad { order: Ordering::SeqCst }.verb(), "load");
         assert_eq!(EventKind::Woken { by: 1 }.verb(), "woken");
+        assert_eq!(EventKind::SharedAtomicRmw.verb(), "atomic read-modify-write");
     }
 
     #[test]

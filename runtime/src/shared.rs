@@ -3,6 +3,8 @@
 use std::fmt;
 use std::panic;
 
+use goweave_checkers::EventKind;
+
 use crate::native::sync::NativeMutex;
 use crate::rt::object::ModelShared;
 use crate::rt::{in_execution, Location, ValueCell};
@@ -25,6 +27,38 @@ use crate::rt::{in_execution, Location, ValueCell};
 ///
 /// The closures of [`with`](Self::with) and [`with_mut`](Self::with_mut)
 /// must not call goweave operations.
+///
+/// # Atomic accesses
+///
+/// Go code often updates a plain variable with `sync/atomic` and still
+/// reads or writes it plainly elsewhere. The `atomic_*` methods are those
+/// atomic accesses: [`atomic_load`](Self::atomic_load),
+/// [`atomic_store`](Self::atomic_store), [`atomic_swap`](Self::atomic_swap),
+/// [`atomic_compare_and_swap`](Self::atomic_compare_and_swap), and
+/// `atomic_add` on integers. As for Go's race detector, they synchronize
+/// (sequentially consistent: a load acquires what the stores and
+/// read-modify-writes it follows released), they never race with one
+/// another, and a plain access ([`get`](Self::get), [`set`](Self::set),
+/// [`with`](Self::with), [`with_mut`](Self::with_mut)) not ordered with an
+/// atomic one is a data race unless both only read.
+///
+/// ```
+/// use std::sync::Arc;
+/// goweave::check(|| {
+///     let hits = Arc::new(goweave::Shared::new(0i32));
+///     let h = hits.clone();
+///     let worker = goweave::go(move || {
+///         h.atomic_add(1); // atomic.AddInt32(&hits, 1)
+///     });
+///     hits.atomic_add(1); // atomic with atomic: no race
+///     worker.join().unwrap();
+///     // Joined: the plain read is ordered after both adds.
+///     assert_eq!(hits.get(), 2);
+/// });
+/// ```
+///
+/// A plain `hits.set(0)` in place of the body's `atomic_add`, unordered
+/// with the worker's add, would be reported as a data race.
 ///
 /// Made outside an exploration, it is memory-safe on real threads: every
 /// access takes a lock (an uncontended one costs tens of nanoseconds), so a
@@ -126,11 +160,101 @@ impl<T> Shared<T> {
         f(unsafe { self.value.get_mut_unchecked() })
     }
 
+    /// One atomic access: a recorded step in the model, the lock natively.
+    /// `op` performs it on the value and says how the race checker records
+    /// it; it is announced as a write if `write`.
+    #[track_caller]
+    fn atomic<R>(&self, write: bool, op: impl FnOnce(&mut T) -> (R, EventKind)) -> R {
+        let loc = panic::Location::caller();
+        match &self.mode {
+            Mode::Model(m) => m.atomic(write, loc, || {
+                // SAFETY: `op` runs right after this task's access step,
+                // before any other task can run, and calls no goweave
+                // operation; no reference to the value outlives it.
+                op(unsafe { self.value.get_mut_unchecked() })
+            }),
+            Mode::Native(lock) => {
+                lock.lock();
+                let _access = Access { lock: Some(lock) };
+                // SAFETY: the lock is held until `_access` drops, and no
+                // reference to the value outlives `op`.
+                op(unsafe { self.value.get_mut_unchecked() }).0
+            }
+        }
+    }
+
+    /// Reads the value atomically, as Go's `atomic.LoadInt64(&x)`: it races
+    /// with no atomic access, only with a plain write not ordered with it,
+    /// and it acquires what the atomic writes before it released.
+    #[track_caller]
+    pub fn atomic_load(&self) -> T
+    where
+        T: Copy,
+    {
+        self.atomic(false, |v| (*v, EventKind::SharedAtomicLoad))
+    }
+
+    /// Writes the value atomically, as Go's `atomic.StoreInt64(&x, v)`: it
+    /// races only with plain accesses not ordered with it, and releases what
+    /// this task did before it to the loads that follow.
+    #[track_caller]
+    pub fn atomic_store(&self, value: T) {
+        self.atomic(true, |v| {
+            *v = value;
+            ((), EventKind::SharedAtomicStore)
+        })
+    }
+
+    /// Replaces the value atomically and returns the old one, as Go's
+    /// `atomic.SwapInt64`: a read-modify-write (it acquires and releases).
+    #[track_caller]
+    pub fn atomic_swap(&self, value: T) -> T {
+        self.atomic(true, |v| (std::mem::replace(v, value), EventKind::SharedAtomicRmw))
+    }
+
+    /// Sets the value to `new` if it equals `old`, atomically, and says
+    /// whether it did, as Go's `atomic.CompareAndSwapInt64`. A success is a
+    /// read-modify-write; a failure only loads.
+    #[track_caller]
+    pub fn atomic_compare_and_swap(&self, old: T, new: T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.atomic(true, |v| {
+            if *v == old {
+                *v = new;
+                (true, EventKind::SharedAtomicRmw)
+            } else {
+                (false, EventKind::SharedAtomicLoad)
+            }
+        })
+    }
+
     /// The value, consuming the variable.
     pub fn into_inner(self) -> T {
         self.value.into_inner()
     }
 }
+
+/// `atomic_add` on each integer type.
+macro_rules! atomic_add {
+    ($($t:ty),*) => {$(
+        impl Shared<$t> {
+            /// Adds `delta` atomically, wrapping on overflow, and returns the
+            /// new value, as Go's `atomic.AddInt64(&x, delta)`: a
+            /// read-modify-write (see [Atomic accesses](Shared#atomic-accesses)).
+            #[track_caller]
+            pub fn atomic_add(&self, delta: $t) -> $t {
+                self.atomic(true, |v| {
+                    *v = v.wrapping_add(delta);
+                    (*v, EventKind::SharedAtomicRmw)
+                })
+            }
+        }
+    )*};
+}
+
+atomic_add!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 impl<T> fmt::Debug for Shared<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

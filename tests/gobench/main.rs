@@ -10,3 +10,4 @@ pub mod kernel;
 mod mixed;
 mod nonblocking;
 mod resource;
+mod shared_atomic;

@@ -87,9 +87,10 @@ pub(crate) enum Op {
     Atomic(ObjectId),
     /// An atomic load.
     AtomicRead(ObjectId),
-    /// A read of a `Shared` variable.
+    /// A read of a `Shared` variable, plain or atomic (an atomic load).
     SharedRead(ObjectId),
-    /// A write of a `Shared` variable.
+    /// A write of a `Shared` variable, plain or atomic (a store or
+    /// read-modify-write, a compare-and-swap whatever its outcome).
     SharedWrite(ObjectId),
 }
 

@@ -6,7 +6,7 @@ use goweave_checkers::EventKind;
 use super::super::current::ObjRef;
 use super::super::ops::Op;
 use super::super::protocol::{announce, announce_act_on};
-use super::super::{with_exec, Location};
+use super::super::{with_exec, Execution, Location, Stop};
 use super::ObjState;
 
 /// A `Shared` variable of one execution; the value is the user type's.
@@ -30,6 +30,48 @@ impl ModelShared {
             let me = ex.current;
             ex.record(me, Some(id), if write { EventKind::SharedWrite } else { EventKind::SharedRead }, loc);
         });
+    }
+}
+
+impl ModelShared {
+    /// One atomic access (Go's `sync/atomic` on a plain variable): a
+    /// scheduling point announced as a read, or a write if `write` (a
+    /// compare-and-swap is announced as a write whatever its outcome);
+    /// `act` performs it and says how to record it (`SharedAtomicLoad`,
+    /// `SharedAtomicStore` or `SharedAtomicRmw`). `act` must call no goweave
+    /// operation.
+    pub(crate) fn atomic<R>(&self, write: bool, loc: Location, act: impl FnOnce() -> (R, EventKind)) -> R {
+        let id = self.obj.current_id();
+        // For DPOR an atomic access is the read or write it is: an atomic
+        // write is dependent with every access to the variable, reads
+        // commute with reads.
+        announce(if write { Op::SharedWrite(id) } else { Op::SharedRead(id) }, loc);
+        with_exec(|ex| {
+            let (result, kind) = act();
+            let me = ex.current;
+            ex.record(me, Some(id), kind, loc);
+            check_races(ex);
+            result
+        })
+    }
+}
+
+/// Brings the race checker up to the end of the trace, as
+/// `Execution::record` does after a plain access, whose list of race-making
+/// event kinds does not hold the atomic ones: an atomic access may complete
+/// a race with a plain one.
+fn check_races(ex: &mut Execution) {
+    if !ex.race_checks || ex.stop.is_some() {
+        return;
+    }
+    let events = ex.trace.events();
+    while ex.hb_upto < events.len() {
+        let i = ex.hb_upto;
+        ex.hb_upto += 1;
+        if let Some(race) = ex.hb.observe(i, &events[i]) {
+            ex.stop = Some(Stop::Race(race));
+            return;
+        }
     }
 }
 

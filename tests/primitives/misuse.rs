@@ -1,7 +1,7 @@
 //! Misuse: objects used in the wrong mode or execution, bad replay tokens.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::OnceLock;
+use std::sync::{OnceLock, PoisonError};
 
 use goweave::sync::{Mutex, WaitGroup};
 use goweave::{chan, go, Config, FailureKind};
@@ -36,7 +36,11 @@ fn a_native_join_handle_joined_inside_an_exploration_panics_naming_it() {
     static HANDLE: std::sync::Mutex<Option<goweave::JoinHandle<()>>> = std::sync::Mutex::new(None);
     *HANDLE.lock().unwrap() = Some(go(|| ()));
     fails(FailureKind::Panic, &["native task", "outside any exploration", "inside the test body"], || {
-        if let Some(h) = HANDLE.lock().unwrap().take() {
+        // Taken out before joining: the join panics, and a guard held
+        // across it would poison the lock for the executions on other
+        // threads.
+        let handle = HANDLE.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(h) = handle {
             let _ = h.join();
         }
     });

@@ -184,3 +184,20 @@ fn errgroup_wait_returns_the_first_error_every_time() {
     assert_eq!(g.wait(), Err("first".to_string()));
     assert_eq!(g.wait(), Err("first".to_string()));
 }
+
+#[test]
+fn errgroup_cancels_its_context_with_the_first_error_as_the_cause() {
+    let (g, ctx) = errgroup::Group::<String>::with_context(&Context::background());
+    g.go(|| Err("disk full".to_string()));
+    assert_eq!(g.wait(), Err("disk full".to_string()));
+    let cause = ctx.cause().expect("the group's context is done");
+    assert_eq!(
+        cause.downcast_ref::<errgroup::TaskError>().map(ToString::to_string).as_deref(),
+        Some("disk full")
+    );
+
+    let (g, ctx) = errgroup::Group::<Cause>::with_context(&Context::background());
+    g.go(|| Ok(()));
+    assert!(g.wait().is_ok());
+    assert!(cause_is(ctx.cause(), ContextError::Canceled), "wait cancels with no cause");
+}

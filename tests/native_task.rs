@@ -65,10 +65,10 @@ fn stack_size_sets_a_tasks_stack_in_both_modes() {
     // About 3 MiB of frames: more than a std thread's default 2 MiB.
     let h = goweave::Builder::new().stack_size(16 << 20).go(|| deep(3000));
     assert_eq!(h.join().unwrap(), 3000);
-    // Inside an exploration: more than the 128 KiB coroutines get by default.
+    // Inside an exploration: more than the 2 MiB coroutines get by default.
     Config::default().iterations(5).check(|| {
-        let h = goweave::Builder::new().stack_size(8 << 20).go(|| deep(1000));
-        assert_eq!(h.join().unwrap(), 1000);
+        let h = goweave::Builder::new().stack_size(8 << 20).go(|| deep(3000));
+        assert_eq!(h.join().unwrap(), 3000);
     });
 }
 

@@ -12,6 +12,10 @@ pub use strategy::Strategy;
 
 use std::path::PathBuf;
 
+/// The default stack of a task's coroutine: 2 MiB, as a std thread's, so
+/// ordinary recursion that works on a thread works in a task.
+pub const DEFAULT_STACK_SIZE: usize = 2 << 20;
+
 /// Settings of one exploration. Builders take and return `self`.
 ///
 /// `Config::default()` reads `GOWEAVE_SEED`, `GOWEAVE_ITERATIONS`,
@@ -134,7 +138,7 @@ impl Default for Config {
             shard: env.shard,
             replay: None,
             env_replay: env.replay,
-            stack_size: 128 * 1024,
+            stack_size: DEFAULT_STACK_SIZE,
             test_name: None,
             potential_deadlocks: true,
             timer_bound: 3,
@@ -205,7 +209,18 @@ impl Config {
         self
     }
 
-    /// The stack size of each task's coroutine (default 128 KiB).
+    /// The stack size of each task's coroutine (default
+    /// [`DEFAULT_STACK_SIZE`], 2 MiB, a std thread's): at least 16 KiB.
+    /// Stacks are mapped lazily and pooled, so a large size costs address
+    /// space, not memory: only the pages a task touches are resident. A task
+    /// that overflows its stack ends the process with a message naming it
+    /// and this setting (attribute key `stack_size`; one task's stack:
+    /// `Builder::stack_size`).
+    ///
+    /// ```
+    /// let stats = goweave::Config::default().stack_size(8 << 20).iterations(1).explore(|| ()).unwrap();
+    /// assert_eq!(stats.executions(), 1);
+    /// ```
     pub fn stack_size(mut self, bytes: usize) -> Config {
         self.stack_size = bytes.max(16 * 1024);
         self

@@ -7,10 +7,11 @@ use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
-use corosensei::stack::DefaultStack;
+use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use goweave_checkers::EventKind;
 
+use super::overflow::{self, TaskStack};
 use super::protocol::{AbortTask, GoPanic, Resume};
 use super::task::{PanicRecord, SpawnFn, TaskState};
 use super::with_exec;
@@ -67,24 +68,28 @@ pub(crate) fn payload_message(payload: &(dyn std::any::Any + Send)) -> Option<St
     }
 }
 
-/// Runs `co` (a task's coroutine) with `input` until it suspends or ends,
-/// with the panic hook recording rather than printing; true when it ended.
-pub(super) fn resume(co: &mut Co, input: Resume) -> bool {
+/// Runs `co` (a task's coroutine, on `stack`) with `input` until it
+/// suspends or ends, with the panic hook recording rather than printing
+/// and the overflow handler watching its stack; true when it ended.
+pub(super) fn resume(co: &mut Co, stack: &TaskStack, input: Resume) -> bool {
+    let _running = overflow::running_on(stack);
     IN_TASK.with(|f| f.set(true));
     let result = co.resume(input);
     IN_TASK.with(|f| f.set(false));
     matches!(result, CoroutineResult::Return(()))
 }
 
-/// A coroutine for task `id` running `body` on a stack of `stack_size`
-/// bytes (0: the pool's size, from the pool), and whether its stack goes
-/// back to the pool when it ends.
+/// A coroutine for task `id` (named `name`) running `body` on a stack of
+/// `stack_size` bytes (0: the pool's size, from the pool), what the
+/// overflow handler needs of that stack, and whether it goes back to the
+/// pool when the task ends.
 pub(super) fn new_coroutine(
     stacks: &mut StackPool,
     id: TaskId,
+    name: Option<std::sync::Arc<str>>,
     body: SpawnFn,
     stack_size: usize,
-) -> (Co, bool) {
+) -> (Co, TaskStack, bool) {
     let pooled = stack_size == 0 || stack_size == stacks.size;
     let stack = match stacks.free.pop().filter(|_| pooled) {
         Some(s) => s,
@@ -94,6 +99,8 @@ pub(super) fn new_coroutine(
                 .unwrap_or_else(|e| panic!("goweave: could not allocate a task stack of {size} bytes: {e}"))
         }
     };
+    let size = if pooled { stacks.size } else { stack_size };
+    let guard = TaskStack::new(id, name, stack.limit().get(), size);
     let co = Coroutine::with_stack(stack, move |yielder: &Yielder<Resume, ()>, input: Resume| {
         with_exec(|ex| ex.tasks[id].yielder = yielder as *const _);
         if input == Resume::Abort {
@@ -102,7 +109,7 @@ pub(super) fn new_coroutine(
         let result = catch_unwind(AssertUnwindSafe(body));
         task_finished(id, result);
     });
-    (co, pooled)
+    (co, guard, pooled)
 }
 
 /// Called at the end of a task's coroutine.

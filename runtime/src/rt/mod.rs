@@ -78,6 +78,7 @@ mod execution;
 mod footprints;
 pub(crate) mod object;
 mod ops;
+mod overflow;
 mod protocol;
 mod runner;
 mod step;

@@ -10,6 +10,7 @@ use goweave_checkers::{HappensBefore, LockOrder};
 
 use super::coroutine::{self, install_panic_hook, take_cached_stacks, Co, StackPool};
 use super::current::{install, uninstall, with_exec};
+use super::overflow::{self, TaskStack};
 use super::protocol::Resume;
 use super::step::{next_move, End, Next};
 use super::task::{SpawnFn, TaskState};
@@ -39,7 +40,7 @@ pub(crate) struct Runner {
     stacks: StackPool,
     /// Each task's coroutine while it runs, and whether its stack is the
     /// pool's.
-    coroutines: Vec<Option<(Co, bool)>>,
+    coroutines: Vec<Option<(Co, TaskStack, bool)>>,
     spawns: Vec<(TaskId, SpawnFn, usize)>,
     max_steps: u64,
     /// The last execution, kept for its allocations (and, when the runner
@@ -101,6 +102,7 @@ impl Runner {
     /// failed executions.
     pub(crate) fn new(config: &Config, max_steps: u64, lock_order: bool, describe: Describe) -> Runner {
         install_panic_hook();
+        overflow::prepare_thread();
         let stack_size = config.stack_size;
         Runner {
             stacks: StackPool { size: stack_size, free: take_cached_stacks(stack_size) },
@@ -211,9 +213,9 @@ impl Runner {
     /// Switches to task `t`, whose state the engine already set to running,
     /// until it suspends or ends.
     fn switch_to(&mut self, t: TaskId) {
-        let (co, _) = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
-        if coroutine::resume(co, Resume::Go) {
-            let (co, pooled) = self.coroutines[t].take().expect("coroutine");
+        let (co, stack, _) = self.coroutines[t].as_mut().expect("resumed a task without a coroutine");
+        if coroutine::resume(co, stack, Resume::Go) {
+            let (co, _, pooled) = self.coroutines[t].take().expect("coroutine");
             if pooled {
                 self.stacks.free.push(co.into_stack());
             }
@@ -230,7 +232,9 @@ impl Runner {
             if self.coroutines.len() <= id {
                 self.coroutines.resize_with(id + 1, || None);
             }
-            self.coroutines[id] = Some(coroutine::new_coroutine(&mut self.stacks, id, body, stack_size));
+            let name = with_exec(|ex| ex.tasks[id].name.clone());
+            self.coroutines[id] =
+                Some(coroutine::new_coroutine(&mut self.stacks, id, name, body, stack_size));
         }
         self.spawns = spawns;
     }
@@ -298,13 +302,13 @@ impl Runner {
     fn teardown(&mut self) {
         with_exec(|ex| ex.aborting = true);
         for t in (0..self.coroutines.len()).rev() {
-            let Some((mut co, pooled)) = self.coroutines[t].take() else {
+            let Some((mut co, stack, pooled)) = self.coroutines[t].take() else {
                 continue;
             };
             if co.started() {
                 with_exec(|ex| ex.current = t);
                 assert!(
-                    coroutine::resume(&mut co, Resume::Abort),
+                    coroutine::resume(&mut co, &stack, Resume::Abort),
                     "goweave: a task kept running while being torn down (does a Drop implementation \
                      catch panics and loop on goweave operations?)"
                 );

@@ -9,7 +9,7 @@ use syn::ext::IdentExt;
 use syn::{AttrStyle, ItemFn, LitInt, LitStr, ReturnType};
 
 use crate::parse::IntLit;
-use crate::validate::{EarlyTimers, Setting, Strategy, TestSpec, DEFAULT_DEPTH};
+use crate::validate::{DurationLit, Setting, Strategy, TestSpec, DEFAULT_DEPTH};
 
 /// The `#[test]` function that runs `func`'s body under goweave.
 pub(crate) fn generate(func: ItemFn, spec: &TestSpec) -> TokenStream {
@@ -85,6 +85,7 @@ fn config(spec: &TestSpec) -> TokenStream {
         ("seed", &spec.seed, "u64"),
         ("max_steps", &spec.max_steps, "u64"),
         ("threads", &spec.threads, "usize"),
+        ("stack_size", &spec.stack_size, "usize"),
     ];
     for (method, setting, ty) in integers {
         if let Some(setting) = setting {
@@ -97,16 +98,23 @@ fn config(spec: &TestSpec) -> TokenStream {
     if let Some(minimize) = &spec.minimize {
         config.extend(call("minimize", minimize, &minimize.value));
     }
-    if let Some(early) = &spec.early_timers {
-        let duration = match early.value {
-            EarlyTimers::Max => quote!(::core::time::Duration::MAX),
-            EarlyTimers::Nanos(nanos) => {
-                let secs = LitInt::new(&format!("{}u64", nanos / 1_000_000_000), early.key_span);
-                let subsec = LitInt::new(&format!("{}u32", nanos % 1_000_000_000), early.key_span);
-                quote!(::core::time::Duration::new(#secs, #subsec))
-            }
-        };
-        config.extend(call("early_timers", early, duration));
+    let durations = [
+        ("early_timers", &spec.early_timers),
+        ("step_timeout", &spec.step_timeout),
+        ("max_time", &spec.max_time),
+    ];
+    for (method, setting) in durations {
+        if let Some(setting) = setting {
+            let duration = match setting.value {
+                DurationLit::Max => quote!(::core::time::Duration::MAX),
+                DurationLit::Nanos(nanos) => {
+                    let secs = LitInt::new(&format!("{}u64", nanos / 1_000_000_000), setting.key_span);
+                    let subsec = LitInt::new(&format!("{}u32", nanos % 1_000_000_000), setting.key_span);
+                    quote!(::core::time::Duration::new(#secs, #subsec))
+                }
+            };
+            config.extend(call(method, setting, duration));
+        }
     }
     config
 }

@@ -141,6 +141,15 @@ mod tests {
     }
 
     #[test]
+    fn step_timeout_max_time_and_stack_size_become_config_calls() {
+        let out =
+            expanded(r#"step_timeout = "60s", max_time = "250ms", stack_size = 8_388_608"#, "fn slow() {}");
+        assert!(out.contains(".step_timeout(::core::time::Duration::new(60u64, 0u32))"), "{out}");
+        assert!(out.contains(".max_time(::core::time::Duration::new(0u64, 250000000u32))"), "{out}");
+        assert!(out.contains(".stack_size(8388608usize)"), "{out}");
+    }
+
+    #[test]
     fn early_timers_must_read_as_a_duration() {
         assert_eq!(
             arg_error(r#"early_timers = "100""#),
@@ -258,7 +267,7 @@ mod tests {
             pair(
                 "unknown argument `strateg`; the valid arguments are `strategy`, `depth`, \
                  `preemption_bound`, `iterations`, `seed`, `max_steps`, `threads`, `replay`, \
-                 `expect`, `minimize` and `early_timers`",
+                 `expect`, `minimize`, `early_timers`, `step_timeout`, `max_time` and `stack_size`",
                 "strateg = \"pct\"",
             )
         );

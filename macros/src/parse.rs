@@ -26,6 +26,9 @@ pub(crate) enum Key {
     Expect,
     Minimize,
     EarlyTimers,
+    StepTimeout,
+    MaxTime,
+    StackSize,
 }
 
 /// The type of literal a key takes.
@@ -39,7 +42,7 @@ enum Kind {
 
 impl Key {
     /// Every key, in the order the error messages list them.
-    pub(crate) const ALL: [Key; 11] = [
+    pub(crate) const ALL: [Key; 14] = [
         Key::Strategy,
         Key::Depth,
         Key::PreemptionBound,
@@ -51,6 +54,9 @@ impl Key {
         Key::Expect,
         Key::Minimize,
         Key::EarlyTimers,
+        Key::StepTimeout,
+        Key::MaxTime,
+        Key::StackSize,
     ];
 
     /// The key as the user writes it.
@@ -67,15 +73,23 @@ impl Key {
             Key::Expect => "expect",
             Key::Minimize => "minimize",
             Key::EarlyTimers => "early_timers",
+            Key::StepTimeout => "step_timeout",
+            Key::MaxTime => "max_time",
+            Key::StackSize => "stack_size",
         }
     }
 
     fn kind(self) -> Kind {
         match self {
-            Key::Strategy | Key::Replay | Key::Expect | Key::EarlyTimers => Kind::Str,
+            Key::Strategy
+            | Key::Replay
+            | Key::Expect
+            | Key::EarlyTimers
+            | Key::StepTimeout
+            | Key::MaxTime => Kind::Str,
             Key::Minimize => Kind::Bool,
             Key::Iterations | Key::Seed | Key::MaxSteps => Kind::Int("u64"),
-            Key::Depth | Key::PreemptionBound | Key::Threads => Kind::Int("usize"),
+            Key::Depth | Key::PreemptionBound | Key::Threads | Key::StackSize => Kind::Int("usize"),
         }
     }
 
@@ -93,6 +107,9 @@ impl Key {
             Key::Expect => r#"expect = "deadlock""#,
             Key::Minimize => "minimize = false",
             Key::EarlyTimers => r#"early_timers = "100ms""#,
+            Key::StepTimeout => r#"step_timeout = "60s""#,
+            Key::MaxTime => r#"max_time = "10s""#,
+            Key::StackSize => "stack_size = 8_388_608",
         }
     }
 
@@ -150,6 +167,9 @@ pub(crate) struct Args {
     pub(crate) expect: Option<Arg<LitStr>>,
     pub(crate) minimize: Option<Arg<LitBool>>,
     pub(crate) early_timers: Option<Arg<LitStr>>,
+    pub(crate) step_timeout: Option<Arg<LitStr>>,
+    pub(crate) max_time: Option<Arg<LitStr>>,
+    pub(crate) stack_size: Option<Arg<IntLit>>,
     /// Every key written, including those whose value was malformed (and
     /// whose field is therefore empty).
     pub(crate) given: Vec<Key>,
@@ -191,6 +211,8 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
                     Key::Replay => args.replay = arg,
                     Key::Expect => args.expect = arg,
                     Key::EarlyTimers => args.early_timers = arg,
+                    Key::StepTimeout => args.step_timeout = arg,
+                    Key::MaxTime => args.max_time = arg,
                     _ => unreachable!("`{}` takes an integer", key.name()),
                 }
             }
@@ -204,6 +226,7 @@ pub(crate) fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
                     Key::Seed => args.seed = arg,
                     Key::MaxSteps => args.max_steps = arg,
                     Key::Threads => args.threads = arg,
+                    Key::StackSize => args.stack_size = arg,
                     _ => unreachable!("`{}` takes a string", key.name()),
                 }
             }

@@ -64,12 +64,16 @@ pub(crate) struct TestSpec {
     pub(crate) replay: Option<Setting<LitStr>>,
     pub(crate) expect: Option<Setting<LitStr>>,
     pub(crate) minimize: Option<Setting<LitBool>>,
-    pub(crate) early_timers: Option<Setting<EarlyTimers>>,
+    pub(crate) early_timers: Option<Setting<DurationLit>>,
+    pub(crate) step_timeout: Option<Setting<DurationLit>>,
+    pub(crate) max_time: Option<Setting<DurationLit>>,
+    pub(crate) stack_size: Option<Setting<IntLit>>,
 }
 
-/// `early_timers = "..."`, read at compile time.
+/// A duration key's value (`early_timers`, `step_timeout`, `max_time`),
+/// read at compile time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum EarlyTimers {
+pub(crate) enum DurationLit {
     /// Every timer may fire early: `"max"`.
     Max,
     /// Timers due within this many nanoseconds may fire early.
@@ -77,12 +81,12 @@ pub(crate) enum EarlyTimers {
 }
 
 /// Reads `0`, `max`, or a number and a unit (`250ms`, `1.5s`, `2s`), as
-/// the runtime reads `GOWEAVE_EARLY_TIMERS`.
-pub(crate) fn parse_early_timers(text: &str) -> Option<EarlyTimers> {
+/// the runtime reads `GOWEAVE_EARLY_TIMERS` and the other durations.
+pub(crate) fn parse_duration(text: &str) -> Option<DurationLit> {
     let text = text.trim();
     match text {
-        "max" => return Some(EarlyTimers::Max),
-        "0" => return Some(EarlyTimers::Nanos(0)),
+        "max" => return Some(DurationLit::Max),
+        "0" => return Some(DurationLit::Nanos(0)),
         _ => {}
     }
     let unit_at = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
@@ -105,7 +109,7 @@ pub(crate) fn parse_early_timers(text: &str) -> Option<EarlyTimers> {
         .checked_mul(unit)?
         .checked_add(value(fraction)? * unit / 10u128.pow(fraction.len() as u32))?;
     // A `Duration` holds at most u64::MAX seconds.
-    (nanos / 1_000_000_000 <= u128::from(u64::MAX)).then_some(EarlyTimers::Nanos(nanos))
+    (nanos / 1_000_000_000 <= u128::from(u64::MAX)).then_some(DurationLit::Nanos(nanos))
 }
 
 /// Checks the values and their combinations, adding every error found to
@@ -132,6 +136,7 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
             ("threads", args.threads.as_ref().map(|arg| &arg.tokens)),
             ("minimize", args.minimize.as_ref().map(|arg| &arg.tokens)),
             ("early_timers", args.early_timers.as_ref().map(|arg| &arg.tokens)),
+            ("max_time", args.max_time.as_ref().map(|arg| &arg.tokens)),
         ];
         for (name, tokens) in exploration {
             if let Some(tokens) = tokens {
@@ -180,17 +185,9 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
             errors.push(threads.error("`threads` must be at least 1"));
         }
     }
-    let early_timers = args.early_timers.as_ref().and_then(|arg| {
-        let value = parse_early_timers(&arg.value.value());
-        if value.is_none() {
-            errors.push(arg.error(format!(
-                "`early_timers` takes \"0\", \"max\" or a number and a unit (ns, us, ms, s, m, h), \
-                 as in `early_timers = \"250ms\"`; {:?} is not one",
-                arg.value.value()
-            )));
-        }
-        Some(Setting { value: value?, key_span: arg.key_span })
-    });
+    let early_timers = duration_setting("early_timers", &args.early_timers, errors);
+    let step_timeout = duration_setting("step_timeout", &args.step_timeout, errors);
+    let max_time = duration_setting("max_time", &args.max_time, errors);
     if let Some(expect) = &args.expect {
         let name = expect.value.value();
         if !EXPECTATIONS.contains(&name.as_str()) {
@@ -222,7 +219,28 @@ pub(crate) fn validate_args(args: &Args, errors: &mut Errors) -> TestSpec {
         expect: args.expect.as_ref().map(Setting::of),
         minimize: args.minimize.as_ref().map(Setting::of),
         early_timers,
+        step_timeout,
+        max_time,
+        stack_size: args.stack_size.as_ref().map(Setting::of),
     }
+}
+
+/// A duration key's value read at compile time, or an error naming the key.
+fn duration_setting(
+    key: &str,
+    arg: &Option<Arg<LitStr>>,
+    errors: &mut Errors,
+) -> Option<Setting<DurationLit>> {
+    let arg = arg.as_ref()?;
+    let value = parse_duration(&arg.value.value());
+    if value.is_none() {
+        errors.push(arg.error(format!(
+            "`{key}` takes \"0\", \"max\" or a number and a unit (ns, us, ms, s, m, h), \
+             as in `{key} = \"250ms\"`; {:?} is not one",
+            arg.value.value()
+        )));
+    }
+    Some(Setting { value: value?, key_span: arg.key_span })
 }
 
 /// The message for a setting given without the strategy it belongs to.
@@ -322,8 +340,8 @@ mod tests {
 
     #[test]
     fn early_timers_read_like_the_environment_variable() {
-        let nanos = |text| match parse_early_timers(text) {
-            Some(EarlyTimers::Nanos(n)) => Some(n),
+        let nanos = |text| match parse_duration(text) {
+            Some(DurationLit::Nanos(n)) => Some(n),
             _ => None,
         };
         assert_eq!(nanos("0"), Some(0));
@@ -331,9 +349,9 @@ mod tests {
         assert_eq!(nanos("1.5s"), Some(1_500_000_000));
         assert_eq!(nanos("0.1s"), Some(100_000_000));
         assert_eq!(nanos("2m"), Some(120_000_000_000));
-        assert_eq!(parse_early_timers("max"), Some(EarlyTimers::Max));
+        assert_eq!(parse_duration("max"), Some(DurationLit::Max));
         for bad in ["", "100", "ms", "fast", "-1s", "1e3ms", "1.2.3s", "99999999999999999999999h"] {
-            assert_eq!(parse_early_timers(bad), None, "{bad}");
+            assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }
 

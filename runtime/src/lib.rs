@@ -71,7 +71,7 @@ pub use x::{errgroup, semaphore, singleflight};
 pub use chan::{chan, TryRecvError, TrySendError};
 pub use config::{
     Config, Stats, Strategy, DEFAULT_EARLY_TIMERS, DEFAULT_ITERATIONS, DEFAULT_MAX_STEPS,
-    DEFAULT_MINIMIZE_BUDGET, DEFAULT_STACK_SIZE,
+    DEFAULT_MINIMIZE_BUDGET, DEFAULT_STACK_SIZE, DEFAULT_STEP_TIMEOUT,
 };
 pub use explore::{check, replay, BodyResult};
 pub use failure::{Failure, FailureKind, FailureTask, Minimization};

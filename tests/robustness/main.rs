@@ -5,6 +5,9 @@
 
 use std::process::{Command, Output};
 
+mod drop_panics;
+mod hang;
+mod slow;
 mod stack_overflow;
 
 /// Set in a child process to the name of the test it runs.

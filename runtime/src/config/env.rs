@@ -36,6 +36,10 @@ pub(crate) struct Env {
     pub regressions: Option<Regressions>,
     /// `GOWEAVE_EARLY_TIMERS`: a duration (`0`, `250ms`, `2s`) or `max`.
     pub early_timers: Option<Duration>,
+    /// `GOWEAVE_STEP_TIMEOUT`: a duration; `0` turns the watchdog off.
+    pub step_timeout: Option<Duration>,
+    /// `GOWEAVE_MAX_TIME`: a duration; `0` or `max` is off.
+    pub max_time: Option<Duration>,
 }
 
 /// Reads every variable that sets a default of `Config`.
@@ -71,6 +75,12 @@ pub(crate) fn read() -> Env {
         regressions,
         early_timers: var("GOWEAVE_EARLY_TIMERS").map(|v| {
             parse_duration(&v).unwrap_or_else(|e| panic!("GOWEAVE_EARLY_TIMERS={v:?} is not valid: {e}"))
+        }),
+        step_timeout: var("GOWEAVE_STEP_TIMEOUT").map(|v| {
+            parse_duration(&v).unwrap_or_else(|e| panic!("GOWEAVE_STEP_TIMEOUT={v:?} is not valid: {e}"))
+        }),
+        max_time: var("GOWEAVE_MAX_TIME").map(|v| {
+            parse_duration(&v).unwrap_or_else(|e| panic!("GOWEAVE_MAX_TIME={v:?} is not valid: {e}"))
         }),
     }
 }

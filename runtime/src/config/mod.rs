@@ -60,6 +60,12 @@ pub struct Config {
     /// The longest time to its deadline at which a timer may fire while
     /// some task can still run.
     pub(crate) early_timers: std::time::Duration,
+    /// `Config::step_timeout`: zero is off.
+    pub(crate) step_timeout: std::time::Duration,
+    /// `Config::max_time`.
+    pub(crate) max_time: Option<std::time::Duration>,
+    /// When `max_time` runs out: set by `explore` as it starts.
+    pub(crate) deadline: Option<std::time::Instant>,
     /// Where to write the Chrome trace of a failure.
     pub(crate) trace_to: Option<std::path::PathBuf>,
     /// Where `#[concurrency_test]` failures are saved and replayed from.
@@ -79,6 +85,9 @@ pub const DEFAULT_ITERATIONS: u64 = 10_000;
 pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
 /// The default bound on scheduling steps in one execution.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
+/// The default of [`Config::step_timeout`]: 10 s.
+pub const DEFAULT_STEP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The default of [`Config::early_timers`]: 100 ms.
 pub const DEFAULT_EARLY_TIMERS: std::time::Duration = std::time::Duration::from_millis(100);
 
@@ -144,6 +153,9 @@ impl Default for Config {
             timer_bound: 3,
             race_checks: true,
             early_timers: env.early_timers.unwrap_or(DEFAULT_EARLY_TIMERS),
+            step_timeout: env.step_timeout.unwrap_or(DEFAULT_STEP_TIMEOUT),
+            max_time: env.max_time.filter(|d| !d.is_zero() && *d != std::time::Duration::MAX),
+            deadline: None,
             trace_to: env.trace,
             regressions: env.regressions.unwrap_or(Regressions::Default),
             progress: env.progress.unwrap_or(true),
@@ -299,6 +311,56 @@ impl Config {
     /// ```
     pub fn early_timers(mut self, longest: std::time::Duration) -> Config {
         self.early_timers = longest;
+        self
+    }
+
+    /// Stops exploring once this much real time has passed (default: off;
+    /// environment `GOWEAVE_MAX_TIME`, attribute key `max_time`; `0` or
+    /// `max` is off). The execution under way finishes; the statistics
+    /// line then says so: "stopped after 10 s: 2,315 of 10,000
+    /// executions". Off by default, so what a test covers never depends
+    /// on the machine unless asked; a failure found before is reported as
+    /// usual. Replays ignore it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let stats = goweave::Config::default()
+    ///     .max_time(Duration::from_millis(1))
+    ///     .explore(|| {
+    ///         let h = goweave::go(|| std::thread::sleep(Duration::from_millis(2)));
+    ///         h.join().unwrap();
+    ///     })
+    ///     .unwrap();
+    /// assert!(stats.stopped_by_max_time());
+    /// assert!(stats.to_string().contains("stopped after"));
+    /// ```
+    pub fn max_time(mut self, longest: std::time::Duration) -> Config {
+        self.max_time = (!longest.is_zero() && longest != std::time::Duration::MAX).then_some(longest);
+        self
+    }
+
+    /// The longest real time one scheduling step may take (default
+    /// [`DEFAULT_STEP_TIMEOUT`], 10 s; `Duration::ZERO` turns the watchdog
+    /// off; environment `GOWEAVE_STEP_TIMEOUT`, attribute key
+    /// `step_timeout`). A step that takes longer is stuck on something
+    /// goweave does not control: a std `Mutex` held across a goweave
+    /// operation, a real blocking call, a loop that reaches no goweave
+    /// operation. The watchdog then prints which task has been running
+    /// since which goweave operation, what is likely wrong and what to do,
+    /// and ends the test process with status 101, since the stuck thread
+    /// cannot be stopped. It stays quiet while a debugger is attached.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let stats = goweave::Config::default()
+    ///     .step_timeout(Duration::from_secs(60)) // one step may compute for a minute
+    ///     .iterations(1)
+    ///     .explore(|| ())
+    ///     .unwrap();
+    /// assert_eq!(stats.executions(), 1);
+    /// ```
+    pub fn step_timeout(mut self, longest: std::time::Duration) -> Config {
+        self.step_timeout = longest;
         self
     }
 

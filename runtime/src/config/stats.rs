@@ -21,6 +21,8 @@ pub struct Stats {
     pub(crate) portfolio: Option<(u64, bool)>,
     /// `Config::early_timers`, when some execution made a timer.
     pub(crate) early_timers: Option<Duration>,
+    /// `Config::max_time` and the budget, when the time ran out first.
+    pub(crate) stopped_after: Option<(Duration, u64)>,
 }
 
 impl Stats {
@@ -74,6 +76,37 @@ impl Stats {
     pub fn early_timers(&self) -> Option<Duration> {
         self.early_timers
     }
+
+    /// Whether the exploration stopped because [`Config::max_time`](
+    /// crate::Config::max_time) ran out before its budget; `Display` then
+    /// starts "stopped after 10 s: 2,315 of 10,000 executions".
+    pub fn stopped_by_max_time(&self) -> bool {
+        self.stopped_after.is_some()
+    }
+}
+
+/// `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `10 s`, `1.5 s`, `250 ms`.
+fn seconds(d: Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }
 
 impl fmt::Display for Stats {
@@ -82,6 +115,20 @@ impl fmt::Display for Stats {
             self.early_timers.map(|d| format!(", {}", super::early_timers_text(d))).unwrap_or_default();
         if self.replayed {
             return write!(f, "goweave: replayed 1 schedule{timers}, no failure ({:.2?})", self.elapsed);
+        }
+        if let Some((limit, budget)) = self.stopped_after {
+            return write!(
+                f,
+                "goweave: stopped after {}: {} of {} executions (Config::max_time), strategy {}, {} thread{}, \
+                 {:.2?}{timers}, no failure",
+                seconds(limit),
+                thousands(self.executions),
+                thousands(budget),
+                self.strategy,
+                self.threads,
+                if self.threads == 1 { "" } else { "s" },
+                self.elapsed
+            );
         }
         if let Some((exhaustive, exhausted)) = self.portfolio {
             return if exhausted {

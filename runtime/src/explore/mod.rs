@@ -85,6 +85,7 @@ impl Config {
             self.early_timers = schedule.early_timers().unwrap_or(crate::config::DEFAULT_EARLY_TIMERS);
         }
         let start = Instant::now();
+        self.deadline = self.max_time.map(|d| start + d);
         let test_name = self.test_name.clone().or_else(default_test_name);
         let failure = |kind, schedule, executions, replayed, body, tasks| {
             Failure(Box::new(FailureData {
@@ -107,7 +108,7 @@ impl Config {
         let replay = self.replay_token().map(str::to_string);
         let best = AtomicU64::new(u64::MAX);
         // Cleared when dropped, at the end of this exploration.
-        let progress = Progress::new(self.progress && replay.is_none());
+        let progress = Progress::new(self.progress && replay.is_none(), self.iterations, self.deadline);
         let mut portfolio_note = None;
         let (results, threads) = if let Some(token) = &replay {
             let schedule = match token.parse::<Schedule>() {
@@ -147,6 +148,7 @@ impl Config {
         let executions = results.iter().map(|r| r.executions).sum();
         let steps = results.iter().map(|r| r.steps).sum();
         let timers_made = results.iter().any(|r| r.timers_made);
+        let out_of_time = replay.is_none() && results.iter().any(|r| r.out_of_time);
         let exhausted_all = match portfolio_note {
             Some(note) => note.exhausted,
             None => results.iter().all(|r| r.exhausted),
@@ -221,6 +223,7 @@ impl Config {
             steps,
             exhausted_within_bounds: replay.is_none() && !workers::splittable(self.strategy) && within_bounds,
             early_timers: timers_made.then_some(self.early_timers),
+            stopped_after: self.max_time.filter(|_| out_of_time).map(|limit| (limit, self.iterations)),
         })
     }
 }

@@ -39,7 +39,7 @@ pub(super) fn run(
     let burst = PORTFOLIO_BURST.min(config.iterations / 4);
     let (mut results, threads) =
         if burst > 0 { run_split(config, body, best, progress, 0..burst) } else { (Vec::new(), 1) };
-    if results.iter().any(|r| r.failure.is_some()) {
+    if results.iter().any(|r| r.failure.is_some() || r.out_of_time) {
         return (results, threads, PortfolioNote { exhaustive: 0, exhausted: false });
     }
     let budget = (config.iterations / 2).max(1);
@@ -49,7 +49,7 @@ pub(super) fn run(
     let done = burst + first.executions;
     let remaining = config.iterations.saturating_sub(done);
     let exhaustive = first.executions;
-    if first.failure.is_some() || first.exhausted || remaining == 0 {
+    if first.failure.is_some() || first.exhausted || first.out_of_time || remaining == 0 {
         let exhausted = first.exhausted;
         results.push(first);
         return (results, threads, PortfolioNote { exhaustive, exhausted });

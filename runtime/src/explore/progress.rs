@@ -1,10 +1,15 @@
 //! The live progress line of a long exploration.
 //!
 //! Shown only when stderr is a terminal and the exploration has run for
-//! two seconds: executions so far (summed over worker threads), their rate,
-//! and the number of distinct schedules, the coverage measure that every
-//! strategy shares (random and PCT walks repeat schedules; exhaustive
-//! search never does). Off a terminal an execution costs one branch; on
+//! two seconds: executions so far (summed over worker threads) of the
+//! budget, their rate, the number of distinct schedules (the coverage
+//! measure that every strategy shares: random and PCT walks repeat
+//! schedules; exhaustive search never does) and an estimate of the time
+//! left (at most: exhaustive search may finish early).
+//!
+//! Whatever the terminal, an exploration that has run for [`SLOW`] with
+//! goweave's engine unoptimised says once per process, on stderr, how to
+//! make it faster. Off a terminal an execution costs one branch; on
 //! one, a schedule hash, and workers report in batches. The line is drawn
 //! by `indicatif`, behind the default-on feature `progress`; without it
 //! there is no line.
@@ -20,6 +25,8 @@ use std::time::{Duration, Instant};
 use self::line::{Line, Target};
 use crate::schedule::Schedule;
 
+/// How long an exploration runs before the advice for slow debug builds.
+const SLOW: Duration = Duration::from_secs(10);
 /// How long an exploration runs before the line appears.
 const DELAY: Duration = Duration::from_secs(2);
 /// Executions between a worker's reports.
@@ -32,6 +39,10 @@ pub(crate) struct Progress {
     enabled: bool,
     delay: Duration,
     start: Instant,
+    /// The most executions the exploration may run.
+    budget: u64,
+    /// When `Config::max_time` stops it, if set.
+    deadline: Option<Instant>,
     executions: AtomicU64,
     shown: Mutex<Shown>,
     target: Target,
@@ -59,10 +70,13 @@ fn stderr_is_terminal() -> bool {
 }
 
 impl Progress {
-    /// Progress for an exploration: live only if `on` and stderr is a
+    /// Progress for an exploration of at most `budget` executions, ending
+    /// at `deadline` at the latest: live only if `on` and stderr is a
     /// terminal.
-    pub(crate) fn new(on: bool) -> Progress {
-        Progress::with(on && line::AVAILABLE && stderr_is_terminal(), DELAY, line::stderr)
+    pub(crate) fn new(on: bool, budget: u64, deadline: Option<Instant>) -> Progress {
+        let mut progress = Progress::with(on && line::AVAILABLE && stderr_is_terminal(), DELAY, line::stderr);
+        (progress.budget, progress.deadline) = (budget, deadline);
+        progress
     }
 
     fn with(enabled: bool, delay: Duration, target: Target) -> Progress {
@@ -70,6 +84,8 @@ impl Progress {
             enabled,
             delay,
             start: Instant::now(),
+            budget: 0,
+            deadline: None,
             executions: AtomicU64::new(0),
             shown: Mutex::new(Shown::default()),
             target,
@@ -80,6 +96,12 @@ impl Progress {
     #[inline]
     pub(crate) fn after_execution(&self, tick: &mut Tick, schedule: &Schedule) {
         if !self.enabled {
+            if UNOPTIMIZED {
+                tick.executions += 1;
+                if tick.executions.is_multiple_of(BATCH) {
+                    self.advise_if_slow();
+                }
+            }
             return;
         }
         tick.executions += 1;
@@ -109,8 +131,35 @@ impl Progress {
             return;
         }
         shown.drawn = Some(Instant::now());
-        let message = message(total, elapsed, shown.distinct.len());
+        drop(shown);
+        self.advise_if_slow();
+        let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        let left = time_left(
+            total,
+            self.budget,
+            elapsed,
+            self.deadline.map(|d| d.saturating_duration_since(Instant::now())),
+        );
+        let message = message(total, self.budget, elapsed, shown.distinct.len(), left);
         shown.bar.get_or_insert_with(|| Line::new(self.target)).show(message);
+    }
+
+    /// Once per process, when goweave's engine is unoptimised and this
+    /// exploration has run for [`SLOW`]: how to make it faster, on stderr
+    /// (written directly, so the test harness does not capture it).
+    #[cold]
+    fn advise_if_slow(&self) {
+        static ADVISED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if !UNOPTIMIZED || self.start.elapsed() < SLOW || ADVISED.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let mut line = self.shown.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bar) = line.bar.take() {
+            bar.clear();
+        }
+        drop(line);
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(SLOW_ADVICE.as_bytes());
     }
 
     /// Clears the line, if it was shown.
@@ -212,10 +261,47 @@ mod line {
     }
 }
 
-fn message(executions: u64, elapsed: Duration, distinct: usize) -> String {
+/// Whether goweave's engine was built without optimisation (its build
+/// script reads the package's opt-level).
+const UNOPTIMIZED: bool = cfg!(goweave_unoptimized);
+
+/// What [`Progress::advise_if_slow`] says.
+const SLOW_ADVICE: &str =
+    "\ngoweave: this exploration has run for 10 s with goweave built without optimisation \
+(a debug build). goweave explores several times faster optimised, while your code stays debuggable: add to \
+your workspace's Cargo.toml\n\n    [profile.dev.package.goweave-runtime]\n    opt-level = 3\n\n\
+or run `cargo test --release`; Config::max_time (GOWEAVE_MAX_TIME) or fewer iterations also bound the time. \
+(Said once per process.)\n\n";
+
+/// How long the rest of the budget should take at the rate so far, and no
+/// longer than `until_deadline`; `None` before the rate is known.
+fn time_left(
+    executions: u64,
+    budget: u64,
+    elapsed: Duration,
+    until_deadline: Option<Duration>,
+) -> Option<Duration> {
+    if executions == 0 || budget <= executions {
+        return until_deadline.or(Some(Duration::ZERO)).filter(|_| executions > 0);
+    }
+    let per_execution = elapsed.as_secs_f64() / executions as f64;
+    let estimate = Duration::from_secs_f64(per_execution * (budget - executions) as f64);
+    Some(until_deadline.map_or(estimate, |d| d.min(estimate)))
+}
+
+fn message(
+    executions: u64,
+    budget: u64,
+    elapsed: Duration,
+    distinct: usize,
+    left: Option<Duration>,
+) -> String {
     let rate = executions as f64 / elapsed.as_secs_f64().max(1e-9);
+    let of_budget = if budget > 0 { format!(" of {budget}") } else { String::new() };
+    let left =
+        left.map(|d| format!(", at most {:.0?} left", Duration::from_secs(d.as_secs()))).unwrap_or_default();
     format!(
-        "{executions} executions, {rate:.0}/s, {distinct} distinct schedules, {:.0?}",
+        "{executions}{of_budget} executions, {rate:.0}/s, {distinct} distinct schedules, {:.0?}{left}",
         Duration::from_secs(elapsed.as_secs())
     )
 }
@@ -273,10 +359,19 @@ mod tests {
     }
 
     #[test]
-    fn the_message_has_count_rate_and_coverage() {
+    fn the_message_has_count_budget_rate_coverage_and_time_left() {
+        let left = time_left(5000, 10_000, Duration::from_millis(2500), None);
+        assert_eq!(left, Some(Duration::from_millis(2500)));
         assert_eq!(
-            message(5000, Duration::from_millis(2500), 1234),
-            "5000 executions, 2000/s, 1234 distinct schedules, 2s"
+            message(5000, 10_000, Duration::from_millis(2500), 1234, left),
+            "5000 of 10000 executions, 2000/s, 1234 distinct schedules, 2s, at most 2s left"
         );
+    }
+
+    #[test]
+    fn the_time_left_is_bounded_by_max_time() {
+        let left = time_left(100, 10_000, Duration::from_secs(10), Some(Duration::from_secs(3)));
+        assert_eq!(left, Some(Duration::from_secs(3)));
+        assert_eq!(time_left(0, 10_000, Duration::from_secs(1), None), None);
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use goweave_checkers::LockOrder;
 
@@ -59,6 +60,8 @@ pub(super) struct WorkerResult {
     pub steps: u64,
     /// Whether any of its executions made a timer.
     pub timers_made: bool,
+    /// Whether it stopped because `Config::max_time` ran out.
+    pub out_of_time: bool,
     /// The worker's execution indices: `start`, `start + stride`, ... of
     /// phase `phase` (the default portfolio's second phase counts anew).
     pub start: u64,
@@ -99,6 +102,7 @@ pub(super) fn run_worker(
     let mut runner = Runner::new(config, config.max_steps, config.potential_deadlocks, report::describe);
     let mut executions = 0;
     let result = |executions, exhausted: (bool, bool), failure, runner: Runner| WorkerResult {
+        out_of_time: false,
         executions,
         exhausted: exhausted.0,
         exhausted_within_bounds: exhausted.1,
@@ -111,6 +115,11 @@ pub(super) fn run_worker(
         phase: 0,
     };
     while picker.begin() {
+        if config.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            let mut stopped = result(executions, (false, false), None, runner);
+            stopped.out_of_time = true;
+            return stopped;
+        }
         let index = picker.execution_index();
         if index > best.load(Ordering::Relaxed) {
             return result(executions, (false, false), None, runner);

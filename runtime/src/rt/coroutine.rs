@@ -26,6 +26,9 @@ thread_local! {
     static IN_TASK: Cell<bool> = const { Cell::new(false) };
     /// The location of the last panic inside a task, from the hook.
     static CAPTURED: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
+    /// The panics of the running task since it last started to unwind:
+    /// the hook reads them when a destructor's panic is about to abort.
+    static UNWIND_PANICS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
     /// The location of the last panic on this thread outside tasks, for a
     /// native task's `Panicked`.
     static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -48,6 +51,20 @@ pub(crate) fn install_panic_hook() {
             if IN_TASK.with(Cell::get) {
                 let location = info.location().map(|l| l.to_string()).unwrap_or_default();
                 let message = payload_message(info.payload()).unwrap_or_default();
+                if message == "panic in a destructor during cleanup" {
+                    // core's panic for a destructor that panicked during
+                    // unwinding (`PanicHookInfo::can_unwind` is unstable):
+                    // Rust aborts the process when this hook returns.
+                    abort_imminent(&message);
+                    return;
+                }
+                let _ = UNWIND_PANICS.try_with(|p| {
+                    let mut p = p.borrow_mut();
+                    if p.len() == 4 {
+                        p.remove(1);
+                    }
+                    p.push((message.clone(), location.clone()));
+                });
                 CAPTURED.with(|c| *c.borrow_mut() = Some((message, location)));
             } else {
                 let location = info.location().map(|l| l.to_string());
@@ -56,6 +73,47 @@ pub(crate) fn install_panic_hook() {
             }
         }));
     });
+}
+
+/// A task's destructor panicked while the task unwound (from its own panic,
+/// or as goweave tore it down), and Rust is about to abort the process:
+/// say which task, which panics and what to do, before the abort takes
+/// every message with it.
+#[cold]
+fn abort_imminent(reason: &str) {
+    let panics = UNWIND_PANICS.try_with(|p| p.borrow().clone()).unwrap_or_default();
+    let who = super::current::try_with_exec(|ex| {
+        let task = ex.current;
+        let name = match (&ex.tasks[task].name, task) {
+            (Some(name), _) => format!("task {task} \"{name}\""),
+            (None, 0) => "task 0 (test body)".to_string(),
+            (None, _) => format!("task {task}"),
+        };
+        (name, ex.aborting)
+    });
+    let (who, tearing_down) = who.unwrap_or_else(|| ("a goweave task".to_string(), false));
+    let mut text = format!("\ngoweave: {reason}: a destructor (a Drop implementation) of {who} panicked ");
+    let (destructor, first) = match panics.split_last() {
+        Some((last, rest)) => (Some(last), rest.last()),
+        None => (None, None),
+    };
+    if tearing_down {
+        text.push_str("while goweave tore the task down after the execution ended.\n");
+    } else {
+        text.push_str("while the task unwound from a panic.\n");
+    }
+    if let (Some((message, location)), false) = (first, tearing_down) {
+        text.push_str(&format!("  The task panicked first at {location}:\n    {message}\n"));
+    }
+    if let Some((message, location)) = destructor {
+        text.push_str(&format!("  Then the destructor panicked at {location}:\n    {message}\n"));
+    }
+    text.push_str(
+        "  Rust aborts the process when a destructor panics during unwinding. Make the Drop implementation \
+         check std::thread::panicking() before it panics (or not panic at all).\n",
+    );
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
 pub(crate) fn payload_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
@@ -114,6 +172,7 @@ pub(super) fn new_coroutine(
 
 /// Called at the end of a task's coroutine.
 fn task_finished(id: TaskId, result: std::thread::Result<()>) {
+    let _ = UNWIND_PANICS.try_with(|p| p.borrow_mut().clear());
     let record = match result {
         Ok(()) => None,
         Err(payload) if payload.is::<AbortTask>() => return,

@@ -89,6 +89,9 @@ pub(crate) struct Execution {
     /// The longest time to its deadline at which a timer may fire while
     /// some task can still run (`Config::early_timers`).
     pub early_timers: Duration,
+    /// Tells the watchdog which task runs, when `Config::step_timeout`
+    /// is on.
+    pub heartbeat: Option<std::sync::Arc<super::watchdog::Heartbeat>>,
     /// The early firings of this execution, for its report.
     pub early_firings: Vec<EarlyFiring>,
     /// The scheduler's state for choosing moves.
@@ -124,6 +127,7 @@ impl Execution {
             timer_seq: 0,
             timers_made: false,
             early_timers: Duration::MAX,
+            heartbeat: None,
             early_firings: Vec::new(),
             stepping: StepState::default(),
         }

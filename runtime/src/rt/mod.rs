@@ -86,6 +86,7 @@ mod task;
 mod timers;
 mod verdict;
 mod wait_for;
+mod watchdog;
 
 pub(crate) use cell::ValueCell;
 pub(crate) use coroutine::{install_panic_hook, payload_message, take_panic_location};

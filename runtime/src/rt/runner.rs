@@ -15,6 +15,7 @@ use super::protocol::Resume;
 use super::step::{next_move, End, Next};
 use super::task::{SpawnFn, TaskState};
 use super::verdict::{verdict, Describe, Verdict};
+use super::watchdog::Heartbeat;
 use super::Execution;
 use crate::config::Config;
 use crate::footprint::TaskId;
@@ -54,6 +55,8 @@ pub(crate) struct Runner {
     race_checks: bool,
     /// `Config::early_timers`.
     early_timers: std::time::Duration,
+    /// What the watchdog reads, when `Config::step_timeout` is on.
+    heartbeat: Option<Arc<Heartbeat>>,
     /// The lock-order graph of this worker's executions, when checked.
     pub(crate) lock_order: Option<LockOrder>,
     /// The schedules of the executions that added lock-order edges.
@@ -114,6 +117,7 @@ impl Runner {
             timers_made: false,
             race_checks: config.race_checks,
             early_timers: config.early_timers,
+            heartbeat: Heartbeat::watched(config.step_timeout, test_name(config)),
             lock_order: lock_order.then(LockOrder::default),
             order_schedules: BTreeMap::new(),
             describe,
@@ -161,6 +165,11 @@ impl Runner {
         };
         ex.race_checks = self.race_checks;
         ex.early_timers = self.early_timers;
+        if let Some(beat) = &self.heartbeat {
+            beat.start(index);
+        }
+        // A cached shell may carry another runner's heartbeat.
+        ex.heartbeat.clone_from(&self.heartbeat);
         // The body is shared by every worker thread: cloning it for each
         // execution would make them contend on its reference count.
         let main_body = match &self.body {
@@ -191,8 +200,11 @@ impl Runner {
         ex.stepping.reset(self.max_steps, footprints, observer.is_some());
         install(&mut ex);
         let verdict = self.schedule_loop(&mut observer);
-        self.teardown();
+        self.teardown(verdict.is_some());
         uninstall();
+        if let Some(beat) = &self.heartbeat {
+            beat.stop();
+        }
         self.steps += u64::from(ex.step);
         self.timers_made |= ex.timers_made;
         if let Some(order) = self.lock_order.as_mut().filter(|_| verdict.is_none() && ex.locks_created >= 2) {
@@ -233,6 +245,9 @@ impl Runner {
                 self.coroutines.resize_with(id + 1, || None);
             }
             let name = with_exec(|ex| ex.tasks[id].name.clone());
+            if let (Some(beat), Some(name)) = (&self.heartbeat, &name) {
+                beat.named(id, name.clone());
+            }
             self.coroutines[id] =
                 Some(coroutine::new_coroutine(&mut self.stacks, id, name, body, stack_size));
         }
@@ -259,6 +274,9 @@ impl Runner {
                 if let Some(t) = ex.resume_queue.pop_front() {
                     ex.current = t;
                     ex.tasks[t].state = TaskState::Running;
+                    if let Some(beat) = &ex.heartbeat {
+                        beat.resuming(t, ex.tasks[t].location, ex.tasks[t].spawned_at);
+                    }
                     return Round::Resume(t);
                 }
                 Round::Chose(next_move(ex))
@@ -299,14 +317,29 @@ impl Runner {
     /// values dropped. Newest first: a scoped task may borrow from the
     /// stack of the task that made its scope, which is older, so it must
     /// unwind before that stack does.
-    fn teardown(&mut self) {
+    ///
+    /// After a failure (its report is written already) the unfinished
+    /// tasks are blocked or leaked ones: they are left as they are, their
+    /// stacks and values never freed, as a Go program never runs a leaked
+    /// goroutine's defers. Unwinding them would run their destructors
+    /// during unwinding, where a destructor's panic aborts the process and
+    /// takes the report with it. A failing exploration runs few such
+    /// executions (the failure, its minimization and forensic replays).
+    fn teardown(&mut self, failed: bool) {
         with_exec(|ex| ex.aborting = true);
         for t in (0..self.coroutines.len()).rev() {
             let Some((mut co, stack, pooled)) = self.coroutines[t].take() else {
                 continue;
             };
+            if failed && co.started() {
+                std::mem::forget(co);
+                continue;
+            }
             if co.started() {
                 with_exec(|ex| ex.current = t);
+                if let Some(beat) = &self.heartbeat {
+                    beat.beat();
+                }
                 assert!(
                     coroutine::resume(&mut co, &stack, Resume::Abort),
                     "goweave: a task kept running while being torn down (does a Drop implementation \
@@ -333,4 +366,14 @@ enum Round {
     Resume(TaskId),
     /// The next move was chosen.
     Chose(Next),
+}
+
+/// The test's name for the watchdog's message: the configured name, else
+/// the thread's (the test harness names each test's thread after it).
+fn test_name(config: &Config) -> String {
+    config
+        .test_name
+        .clone()
+        .or_else(|| std::thread::current().name().map(str::to_string))
+        .unwrap_or_else(|| "(unnamed)".to_string())
 }

@@ -50,13 +50,18 @@ impl StepState {
 /// Chooses the next move: a task to resume, a timer firing, or the end.
 #[inline(always)]
 pub(crate) fn next_move(ex: &mut Execution) -> Next {
-    if ex.stepping.wants_footprints || !ex.timers.is_empty() {
+    let next = if ex.stepping.wants_footprints || !ex.timers.is_empty() {
         let mut enabled = std::mem::take(&mut ex.stepping.enabled);
         let next = choose(ex, &mut enabled);
         ex.stepping.enabled = enabled;
-        return next;
+        next
+    } else {
+        choose_plain(ex)
+    };
+    if let (Some(beat), Next::Run(t)) = (&ex.heartbeat, &next) {
+        beat.resuming(*t, ex.tasks[*t].location, ex.tasks[*t].spawned_at);
     }
-    choose_plain(ex)
+    next
 }
 
 /// [`choose`] when the strategy wants no footprints and no timer is

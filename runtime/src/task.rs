@@ -287,6 +287,15 @@ where
     // SAFETY: the caller guarantees that what `body` borrows outlives the
     // task; the engine drops `body` when the task ends or is torn down.
     let body: rt::SpawnFn = unsafe { std::mem::transmute::<Box<dyn FnOnce() + 'a>, rt::SpawnFn>(body) };
+    let (task, serial) = add_task(spec, body, loc);
+    ModelHandle { task, serial, slot, spawned_at: loc }
+}
+
+/// The engine's part of a spawn: the new task's id and its execution's
+/// serial. Out of line and not generic, so a debug build of the user's
+/// crate, where the generic spawn is compiled, runs it optimised when
+/// goweave is.
+fn add_task(spec: &Spec, body: rt::SpawnFn, loc: Location) -> (TaskId, u64) {
     let name = spec.name.as_deref().map(Arc::from);
     let stack_size = spec.stack_size.unwrap_or(0);
     with_exec(|ex| {
@@ -294,7 +303,7 @@ where
         let child = ex.add_task(name, loc, body, stack_size);
         ex.picker.on_spawn(child);
         ex.record(me, None, EventKind::Spawn { child }, loc);
-        ModelHandle { task: child, serial: ex.serial, slot, spawned_at: loc }
+        (child, ex.serial)
     })
 }
 

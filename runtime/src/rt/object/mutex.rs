@@ -51,8 +51,10 @@ impl ModelMutex {
         self.obj.current_id()
     }
 
-    /// Locks, blocking while another task holds it.
-    #[inline]
+    /// Locks, blocking while another task holds it. Not `#[inline]`: the
+    /// generic `Mutex<T>::lock` is compiled in the user's crate, and in a
+    /// debug build of it an inlined engine path runs unoptimised even when
+    /// goweave itself is optimised.
     pub(crate) fn lock(&self, loc: Location) {
         announce_act_on(
             Some(&self.obj),

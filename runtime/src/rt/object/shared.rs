@@ -90,7 +90,7 @@ impl ModelAtomic {
     }
 
     /// One access recorded as `kind` (a load, store or read-modify-write).
-    #[inline]
+    /// Not `#[inline]`, as `ModelMutex::lock`.
     pub(crate) fn step(&self, kind: EventKind, loc: Location) {
         // Loads commute with loads: exhaustive search need not reorder them.
         let load = matches!(kind, EventKind::AtomicLoad { .. });

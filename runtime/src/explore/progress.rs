@@ -269,7 +269,8 @@ const UNOPTIMIZED: bool = cfg!(goweave_unoptimized);
 const SLOW_ADVICE: &str =
     "\ngoweave: this exploration has run for 10 s with goweave built without optimisation \
 (a debug build). goweave explores several times faster optimised, while your code stays debuggable: add to \
-your workspace's Cargo.toml\n\n    [profile.dev.package.goweave-runtime]\n    opt-level = 3\n\n\
+your workspace's Cargo.toml\n\n    [profile.dev.package.goweave-runtime]\n    opt-level = 3\n    \
+[profile.dev.package.goweave-checkers]\n    opt-level = 3\n\n\
 or run `cargo test --release`; Config::max_time (GOWEAVE_MAX_TIME) or fewer iterations also bound the time. \
 (Said once per process.)\n\n";
 

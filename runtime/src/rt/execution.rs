@@ -50,7 +50,7 @@ pub(crate) struct Execution {
     pub trace: Trace,
     /// Tasks spawned and not yet turned into coroutines, with their stack
     /// size (0: the configured one).
-    pub spawn_queue: Vec<(TaskId, SpawnFn, usize)>,
+    pub spawn_queue: Vec<(TaskId, SpawnFn, usize, Option<Arc<str>>)>,
     /// Tasks to resume before the next choice (spawned, woken, completed).
     pub resume_queue: VecDeque<TaskId>,
     /// The execution is being torn down: tasks unwind.
@@ -172,6 +172,7 @@ impl Execution {
         stack_size: usize,
     ) -> TaskId {
         let id = self.tasks.len();
+        self.spawn_queue.push((id, body, stack_size, name.clone()));
         self.tasks.push(Task {
             name,
             state: TaskState::Resumable,
@@ -185,7 +186,6 @@ impl Execution {
             panic: None,
             panic_joined: false,
         });
-        self.spawn_queue.push((id, body, stack_size));
         self.resume_queue.push_back(id);
         self.touched.push(id);
         id

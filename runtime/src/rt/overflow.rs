@@ -30,9 +30,13 @@ struct Running {
 }
 
 thread_local! {
-    /// Read by the signal handler: a `const` thread-local with no
-    /// destructor, so reading it there touches no lazy initialisation.
-    static RUNNING: Cell<Option<Running>> = const { Cell::new(None) };
+    /// The stack of the task running on this thread, if any. Read by the
+    /// signal handler: a `const` thread-local with no destructor, so
+    /// reading it there touches no lazy initialisation. A pointer, so a
+    /// task switch writes one word: the runner's `TaskStack` does not move
+    /// while its task runs (the runner only changes its list of
+    /// coroutines between switches).
+    static RUNNING: Cell<*const Running> = const { Cell::new(std::ptr::null()) };
 }
 
 /// What the fault handler needs of one task's stack, made when its
@@ -70,31 +74,36 @@ impl TaskStack {
 }
 
 /// Marks `stack` as the one running on this thread until the guard drops.
+#[inline]
 pub(super) fn running_on(stack: &TaskStack) -> RunningGuard {
-    let previous = RUNNING.with(|r| r.replace(Some(stack.running)));
+    let previous = RUNNING.with(|r| r.replace(&stack.running));
     RunningGuard(previous)
 }
 
 /// Restores the stack that ran before (the scheduler's: none).
-pub(super) struct RunningGuard(Option<Running>);
+pub(super) struct RunningGuard(*const Running);
 
 impl Drop for RunningGuard {
+    #[inline]
     fn drop(&mut self) {
         RUNNING.with(|r| r.set(self.0));
     }
 }
 
+/// The page size, asked of the system once.
 fn page_size() -> usize {
+    static PAGE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let cached = PAGE.load(std::sync::atomic::Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
     #[cfg(unix)]
-    {
-        // SAFETY: sysconf has no preconditions.
-        let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-        usize::try_from(size).unwrap_or(4096)
-    }
+    // SAFETY: sysconf has no preconditions.
+    let size = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
     #[cfg(not(unix))]
-    {
-        4096
-    }
+    let size = 4096;
+    PAGE.store(size, std::sync::atomic::Ordering::Relaxed);
+    size
 }
 
 #[cfg(any(target_os = "linux", target_os = "macos"))]
@@ -220,9 +229,11 @@ mod imp {
     extern "C" fn on_fault(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
         // SAFETY: called by the kernel with a valid `info`.
         let address = unsafe { fault_address(info) };
-        if let Ok(Some(running)) = RUNNING.try_with(Cell::get) {
+        // SAFETY: the pointer is null or points to the `Running` of the
+        // task running on this thread, which outlives its run.
+        if let Some(running) = RUNNING.try_with(Cell::get).ok().and_then(|r| unsafe { r.as_ref() }) {
             if (running.guard_lo..running.guard_hi).contains(&address) {
-                report(&running);
+                report(running);
             }
         }
         // Not a task's overflow: what would have happened without us.

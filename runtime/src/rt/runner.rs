@@ -42,7 +42,7 @@ pub(crate) struct Runner {
     /// Each task's coroutine while it runs, and whether its stack is the
     /// pool's.
     coroutines: Vec<Option<(Co, TaskStack, bool)>>,
-    spawns: Vec<(TaskId, SpawnFn, usize)>,
+    spawns: Vec<(TaskId, SpawnFn, usize, Option<Arc<str>>)>,
     max_steps: u64,
     /// The last execution, kept for its allocations (and, when the runner
     /// is dropped, for the next runner on this thread).
@@ -169,7 +169,13 @@ impl Runner {
             beat.start(index);
         }
         // A cached shell may carry another runner's heartbeat.
-        ex.heartbeat.clone_from(&self.heartbeat);
+        let same = match (&ex.heartbeat, &self.heartbeat) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        if !same {
+            ex.heartbeat.clone_from(&self.heartbeat);
+        }
         // The body is shared by every worker thread: cloning it for each
         // execution would make them contend on its reference count.
         let main_body = match &self.body {
@@ -240,11 +246,10 @@ impl Runner {
             return;
         }
         let mut spawns = std::mem::take(&mut self.spawns);
-        for (id, body, stack_size) in spawns.drain(..) {
+        for (id, body, stack_size, name) in spawns.drain(..) {
             if self.coroutines.len() <= id {
                 self.coroutines.resize_with(id + 1, || None);
             }
-            let name = with_exec(|ex| ex.tasks[id].name.clone());
             if let (Some(beat), Some(name)) = (&self.heartbeat, &name) {
                 beat.named(id, name.clone());
             }

@@ -36,6 +36,9 @@ pub(crate) struct Heartbeat {
     location: AtomicPtr<std::panic::Location<'static>>,
     /// The names of this execution's named tasks.
     names: Mutex<Vec<(TaskId, Arc<str>)>>,
+    /// Whether `names` may hold some: most executions name no task, and
+    /// need not lock it.
+    named_any: AtomicBool,
 }
 
 impl Heartbeat {
@@ -53,6 +56,7 @@ impl Heartbeat {
             task: AtomicUsize::new(0),
             location: AtomicPtr::new(std::ptr::null_mut()),
             names: Mutex::new(Vec::new()),
+            named_any: AtomicBool::new(false),
         });
         watch(&beat);
         Some(beat)
@@ -60,7 +64,9 @@ impl Heartbeat {
 
     /// Execution `index` starts.
     pub(crate) fn start(&self, index: u64) {
-        self.names.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        if self.named_any.swap(false, Relaxed) {
+            self.names.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        }
         self.execution.store(index, Relaxed);
         self.beat();
         self.active.store(true, Relaxed);
@@ -90,6 +96,7 @@ impl Heartbeat {
 
     /// Task `task` of this execution is named `name`.
     pub(crate) fn named(&self, task: TaskId, name: Arc<str>) {
+        self.named_any.store(true, Relaxed);
         self.names.lock().unwrap_or_else(PoisonError::into_inner).push((task, name));
     }
 

@@ -1,0 +1,1 @@
+//! See tests/speed.rs and run.sh.

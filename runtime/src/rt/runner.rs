@@ -300,6 +300,10 @@ impl Runner {
             }
             match next {
                 Next::End(end) => {
+                    // Writing a report is goweave's own work, however long.
+                    if let Some(beat) = &self.heartbeat {
+                        beat.stop();
+                    }
                     return with_exec(|ex| {
                         let preemptions = std::mem::take(&mut ex.stepping.preemptions);
                         let verdict = verdict(ex, end, &preemptions, self.describe);
@@ -332,6 +336,10 @@ impl Runner {
     /// executions (the failure, its minimization and forensic replays).
     fn teardown(&mut self, failed: bool) {
         with_exec(|ex| ex.aborting = true);
+        // Unwinding runs the tasks' destructors: user code, watched again.
+        if let Some(beat) = &self.heartbeat {
+            beat.watch_again();
+        }
         for t in (0..self.coroutines.len()).rev() {
             let Some((mut co, stack, pooled)) = self.coroutines[t].take() else {
                 continue;

@@ -72,9 +72,15 @@ impl Heartbeat {
         self.active.store(true, Relaxed);
     }
 
-    /// The execution ended.
+    /// The execution ended, or goweave does its own work (a report).
     pub(crate) fn stop(&self) {
         self.active.store(false, Relaxed);
+    }
+
+    /// User code runs again (tasks' destructors as they are torn down).
+    pub(crate) fn watch_again(&self) {
+        self.beat();
+        self.active.store(true, Relaxed);
     }
 
     /// Task `task`, whose last operation was at `location` (or which

@@ -47,11 +47,13 @@ impl ModelMutex {
     }
 
     /// The mutex's id in the current execution, checked.
+    #[track_caller]
     pub(crate) fn id(&self) -> ObjectId {
         self.obj.current_id()
     }
 
     /// Locks, blocking while another task holds it.
+    #[track_caller]
     #[inline]
     pub(crate) fn lock(&self, loc: Location) {
         announce_act_on(
@@ -72,6 +74,7 @@ impl ModelMutex {
     }
 
     /// Locks if it is free, without blocking; whether it locked.
+    #[track_caller]
     pub(crate) fn try_lock(&self, loc: Location) -> bool {
         let id = self.id();
         announce(Op::TryLock(id), loc);
@@ -90,6 +93,7 @@ impl ModelMutex {
 
     /// Unlocks; false if it was not locked (Go's "unlock of unlocked
     /// mutex"). While the execution is torn down, does nothing.
+    #[track_caller]
     pub(crate) fn unlock(&self, loc: Location) -> bool {
         if tearing_down() {
             return true;

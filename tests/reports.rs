@@ -227,3 +227,40 @@ fn only_an_early_divergence_asks_about_another_test() {
         Config::default().replay(token).explore(|| goweave::go(|| ()).join().unwrap()).expect_err("followed");
     assert!(early.to_string().contains(question), "{early}");
 }
+
+/// A receive that std's code makes (`collect` calling `next`) is located
+/// in the user's code, where the iterator was made, not in
+/// `library/alloc`: here a task collecting a channel nobody closes leaks.
+#[test]
+fn a_receive_inside_collect_is_reported_at_the_users_line() {
+    let failure = first_failure("collects_forever", || {
+        let (tx, rx) = goweave::chan::<u32>(0);
+        let collector = goweave::Builder::new().name("collector");
+        collector.go(move || rx.iter().collect::<Vec<_>>()); // @collect
+        tx.send(1);
+    });
+    assert_eq!(failure.kind(), goweave::FailureKind::Leak, "{failure}");
+    let line = support::marker_line(include_str!("reports.rs"), "collect");
+    let collector = failure.tasks().iter().find(|t| t.name() == Some("collector")).expect("the collector");
+    let at = format!("tests/reports.rs:{line}:");
+    assert!(collector.location().is_some_and(|l| l.starts_with(&at)), "expected {at}\n{failure}");
+    insta::assert_snapshot!(failure.to_string());
+}
+
+/// The same with the test body collecting, which deadlocks, and the
+/// owning iterator (`into_iter`, then `sum`).
+#[test]
+fn a_receive_inside_sum_is_reported_at_the_users_line() {
+    let failure = first_failure("sums_forever", || {
+        let (tx, rx) = goweave::chan::<u32>(1);
+        goweave::go(move || tx.send(1));
+        let _total: u32 = rx.into_iter().sum(); // @sum
+    });
+    assert_eq!(failure.kind(), goweave::FailureKind::Deadlock, "{failure}");
+    let line = support::marker_line(include_str!("reports.rs"), "sum");
+    let body = &failure.tasks()[0];
+    let at = format!("tests/reports.rs:{line}:");
+    assert!(body.location().is_some_and(|l| l.starts_with(&at)), "expected {at}\n{failure}");
+    let report = failure.to_string();
+    assert!(!report.contains("/rustc/") && !report.contains("library/"), "{report}");
+}

@@ -24,8 +24,12 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// The attribute adds `#[test]` itself: do not write it too. Other
-/// attributes (`#[should_panic]`, the ignore attribute, doc comments) are kept. The
+/// The attribute adds `#[test]` itself, so there is no need to write it. A
+/// `#[test]` written below the attribute is dropped; one written above is
+/// expanded by rustc first, which registers the function a second time
+/// (libtest lists it twice), and goweave then explores it once for both
+/// registrations and says so on stderr. Other attributes
+/// (`#[should_panic]`, the ignore attribute, doc comments) are kept. The
 /// function takes no parameters, is neither `async` nor generic, and returns
 /// either `()` or a `Result<(), E>` with `E: Debug`, where an `Err` is a
 /// failure, so `?` works in the body:

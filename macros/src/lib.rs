@@ -131,6 +131,14 @@ use proc_macro::TokenStream;
 ///   #[goweave::concurrency_test(early_timers = "0")]
 ///   ```
 ///
+/// - `minimize = true | false`: whether a failure's schedule is minimized
+///   (replayed with fewer preemptions) before it is reported (default
+///   `true`); `false` reports it as found. See `Config::minimize`.
+///
+///   ```text
+///   #[goweave::concurrency_test(minimize = false)]
+///   ```
+///
 /// - `expect = "deadlock" | "potential_deadlock" | "leak" | "race" | "panic"
 ///   | "nontermination" | "any"`: the test passes only if exploration finds a
 ///   failure of that kind (`"any"`: of any kind), and fails if it finds none

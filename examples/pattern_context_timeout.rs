@@ -69,33 +69,56 @@ pub(crate) fn fixed() {
 }
 
 fn main() {
+    let (output, as_expected) = explore_both(Config::default());
+    print!("{output}");
+    if !as_expected {
+        std::process::exit(1);
+    }
+}
+
+/// Explores the buggy variant, then the fixed one (unless a replay token is
+/// in force), each with `config`: what `main` prints, and whether goweave
+/// found the leak in the first and nothing in the second. The README's end
+/// to end section quotes this output, and `tests/patterns` checks that it
+/// still does.
+pub(crate) fn explore_both(config: Config) -> (String, bool) {
+    use std::fmt::Write as _;
     let name = "pattern_context_timeout";
-    match Config::default().explore(buggy) {
+    let mut out = String::new();
+    match config.clone().explore(buggy) {
         Err(failure) if failure.kind() == FailureKind::Leak => {
-            println!("{failure}");
-            println!("{name}: goweave found the leak, as expected: nobody receives the late result.");
-            println!("Replay it: GOWEAVE_REPLAY={} cargo run --example {name}", failure.schedule());
+            let _ = writeln!(out, "{failure}");
+            let _ = writeln!(
+                out,
+                "{name}: goweave found the leak, as expected: nobody receives the late result."
+            );
+            let _ =
+                writeln!(out, "Replay it: GOWEAVE_REPLAY={} cargo run --example {name}", failure.schedule());
         }
         Err(failure) => {
-            println!("{failure}");
-            println!("{name}: expected a Leak, but goweave found a {:?} failure.", failure.kind());
-            std::process::exit(1);
+            let _ = writeln!(out, "{failure}");
+            let _ =
+                writeln!(out, "{name}: expected a Leak, but goweave found a {:?} failure.", failure.kind());
+            return (out, false);
         }
         Ok(stats) => {
-            println!("{stats}");
-            println!("{name}: no failure found, but this query task leaks after a timeout.");
-            std::process::exit(1);
+            let _ = writeln!(out, "{stats}");
+            let _ = writeln!(out, "{name}: no failure found, but this query task leaks after a timeout.");
+            return (out, false);
         }
     }
     if std::env::var_os("GOWEAVE_REPLAY").is_some() {
-        return; // the token replays the buggy variant only
+        return (out, true); // the token replays the buggy variant only
     }
-    match Config::default().strategy(Strategy::Dfs { preemption_bound: None }).explore(fixed) {
-        Ok(stats) => println!("{name} (fixed, a buffered result channel): {stats}"),
+    match config.strategy(Strategy::Dfs { preemption_bound: None }).explore(fixed) {
+        Ok(stats) => {
+            let _ = writeln!(out, "{name} (fixed, a buffered result channel): {stats}");
+            (out, true)
+        }
         Err(failure) => {
-            println!("{failure}");
-            println!("{name}: the fixed variant failed with a {:?}.", failure.kind());
-            std::process::exit(1);
+            let _ = writeln!(out, "{failure}");
+            let _ = writeln!(out, "{name}: the fixed variant failed with a {:?}.", failure.kind());
+            (out, false)
         }
     }
 }

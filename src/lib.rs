@@ -1,11 +1,43 @@
 //! goweave: deterministic concurrency testing with a Go-style API.
 //!
+//! Add it to your `Cargo.toml`:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! goweave = "0.1"
+//! ```
+//!
+//! and write the test with `#[goweave::concurrency_test]`, which adds
+//! `#[test]` and runs the body once per explored interleaving:
+//!
+//! ```
+//! use std::sync::Arc;
+//!
+//! #[goweave::concurrency_test] // the body runs once per explored interleaving
+//! fn deposits_add_up() {
+//!     let balance = Arc::new(goweave::Shared::new(100)); // a plain variable, as in Go
+//!     let b = balance.clone();
+//!     let deposit = goweave::go(move || b.set(b.get() + 10));
+//!     balance.set(balance.get() + 20); // no lock: races with the deposit task
+//!     deposit.join().unwrap();
+//!     assert_eq!(balance.get(), 130);
+//! }
+//! // `cargo test` fails with a data race report: both accesses and their
+//! // lines, the interleaving, and a replay token. Fix: a goweave::sync::Mutex.
+//! # fn main() {}
+//! ```
+//!
 //! Write concurrent code with [`go`], [`chan()`], [`select!`], the
-//! [`sync`] primitives and [`Shared`] variables, and run it under
-//! [`check`] or `#[goweave::concurrency_test]`: the body runs once per
-//! explored interleaving, deadlocks and panics are reported with the tasks,
-//! the lines and the interleaving, and every failure carries a `gw1:`
-//! token that replays it exactly.
+//! [`sync`] primitives and [`Shared`] variables: the body runs once per
+//! explored interleaving, deadlocks, leaks, data races and panics are
+//! reported with the tasks, the lines and the interleaving, and every
+//! failure carries a `gw1:` token that replays it exactly. The attribute
+//! takes optional arguments ([`concurrency_test`] lists them). Made outside
+//! an exploration, the same primitives run natively, on real threads and
+//! the real clock, so the code a test explores is the code you ship.
+//!
+//! Outside tests, [`check`] explores and panics with the report, and
+//! [`Config::explore`] returns it:
 //!
 //! ```
 //! use std::sync::Arc;

@@ -118,4 +118,27 @@ mod expansion {
 
     #[goweave::concurrency_test(iterations = 1)]
     fn r#match() {}
+
+    static BELOW: AtomicU64 = AtomicU64::new(0);
+
+    /// `#[test]` written below the attribute reaches it and is dropped:
+    /// one registration (before, this was a compile error).
+    #[goweave::concurrency_test(strategy = "dfs", threads = 1)]
+    #[test]
+    fn a_test_attribute_below_registers_once() {
+        assert_eq!(BELOW.fetch_add(1, Ordering::SeqCst), 0, "explored twice");
+    }
+
+    static ABOVE: AtomicU64 = AtomicU64::new(0);
+
+    /// `#[test]` written above the attribute is expanded first, so rustc
+    /// registers the function and the attribute, which cannot see that
+    /// `#[test]`, registers it again: libtest lists it twice. The one
+    /// execution of its exploration (dfs, no choices) must run once in all:
+    /// a second exploration would fail here.
+    #[test]
+    #[goweave::concurrency_test(strategy = "dfs", threads = 1)]
+    fn a_test_attribute_above_explores_once() {
+        assert_eq!(ABOVE.fetch_add(1, Ordering::SeqCst), 0, "explored twice");
+    }
 }

@@ -185,3 +185,82 @@ fn minimized_report() {
     assert!(m.to() < m.from(), "{m}");
     insta::assert_snapshot!(failure.to_string());
 }
+
+/// Two tasks that yield, then a panic in the body: a failure whose token
+/// makes many choices. With `extra`, the body starts one more task at the
+/// end, after every choice of that token was made.
+fn yielders(extra: bool) -> impl Fn() + Send + Sync + 'static {
+    move || {
+        let tasks: Vec<_> =
+            (0..2).map(|_| goweave::go(|| (0..3).for_each(|_| goweave::yield_now()))).collect();
+        for t in tasks {
+            t.join().unwrap();
+        }
+        if extra {
+            let t = goweave::go(goweave::yield_now);
+            goweave::yield_now(); // a choice: the body or the new task
+            t.join().unwrap();
+        }
+        panic!("the end");
+    }
+}
+
+/// A token that diverges at its first choices asks whether it is another
+/// test's (`replay_failure_report` shows the question); one that diverges
+/// after following many choices is a changed program, and does not.
+#[test]
+fn only_an_early_divergence_asks_about_another_test() {
+    let question = "Is this a token from another test?";
+    let found = Config::default()
+        .strategy(Strategy::Random)
+        .threads(1)
+        .minimize(false)
+        .explore(yielders(false))
+        .expect_err("no failure found");
+    assert!(found.schedule().len() > 3, "too few choices: {found}");
+    let token = found.schedule().to_string();
+    let late = Config::default().replay(token.clone()).explore(yielders(true)).expect_err("followed");
+    assert_eq!(late.kind(), goweave::FailureKind::Replay, "{late}");
+    assert!(late.to_string().contains("diverged at step"), "{late}");
+    assert!(!late.to_string().contains(question), "{late}");
+    let early =
+        Config::default().replay(token).explore(|| goweave::go(|| ()).join().unwrap()).expect_err("followed");
+    assert!(early.to_string().contains(question), "{early}");
+}
+
+/// A receive that std's code makes (`collect` calling `next`) is located
+/// in the user's code, where the iterator was made, not in
+/// `library/alloc`: here a task collecting a channel nobody closes leaks.
+#[test]
+fn a_receive_inside_collect_is_reported_at_the_users_line() {
+    let failure = first_failure("collects_forever", || {
+        let (tx, rx) = goweave::chan::<u32>(0);
+        let collector = goweave::Builder::new().name("collector");
+        collector.go(move || rx.iter().collect::<Vec<_>>()); // @collect
+        tx.send(1);
+    });
+    assert_eq!(failure.kind(), goweave::FailureKind::Leak, "{failure}");
+    let line = support::marker_line(include_str!("reports.rs"), "collect");
+    let collector = failure.tasks().iter().find(|t| t.name() == Some("collector")).expect("the collector");
+    let at = format!("tests/reports.rs:{line}:");
+    assert!(collector.location().is_some_and(|l| l.starts_with(&at)), "expected {at}\n{failure}");
+    insta::assert_snapshot!(failure.to_string());
+}
+
+/// The same with the test body collecting, which deadlocks, and the
+/// owning iterator (`into_iter`, then `sum`).
+#[test]
+fn a_receive_inside_sum_is_reported_at_the_users_line() {
+    let failure = first_failure("sums_forever", || {
+        let (tx, rx) = goweave::chan::<u32>(1);
+        goweave::go(move || tx.send(1));
+        let _total: u32 = rx.into_iter().sum(); // @sum
+    });
+    assert_eq!(failure.kind(), goweave::FailureKind::Deadlock, "{failure}");
+    let line = support::marker_line(include_str!("reports.rs"), "sum");
+    let body = &failure.tasks()[0];
+    let at = format!("tests/reports.rs:{line}:");
+    assert!(body.location().is_some_and(|l| l.starts_with(&at)), "expected {at}\n{failure}");
+    let report = failure.to_string();
+    assert!(!report.contains("/rustc/") && !report.contains("library/"), "{report}");
+}

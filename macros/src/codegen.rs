@@ -9,7 +9,7 @@ use syn::ext::IdentExt;
 use syn::{AttrStyle, ItemFn, LitInt, LitStr, ReturnType};
 
 use crate::parse::IntLit;
-use crate::validate::{DurationLit, Setting, Strategy, TestSpec, DEFAULT_DEPTH};
+use crate::validate::{is_builtin_test, DurationLit, Setting, Strategy, TestSpec, DEFAULT_DEPTH};
 
 /// The `#[test]` function that runs `func`'s body under goweave.
 pub(crate) fn generate(func: ItemFn, spec: &TestSpec) -> TokenStream {
@@ -18,6 +18,9 @@ pub(crate) fn generate(func: ItemFn, spec: &TestSpec) -> TokenStream {
     // the generated function's body.
     let (inner, outer): (Vec<_>, Vec<_>) =
         attrs.into_iter().partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
+    // A `#[test]` written below the attribute: the one added here is the
+    // only registration.
+    let outer = outer.into_iter().filter(|attr| !is_builtin_test(attr));
     let ident = &sig.ident;
     let name = LitStr::new(&ident.unraw().to_string(), ident.span());
     let config = config(spec);

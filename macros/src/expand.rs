@@ -513,14 +513,24 @@ mod tests {
         );
     }
 
+    /// A `#[test]` written below the attribute reaches the macro, which
+    /// drops it: the expansion registers the function once, with the one
+    /// `#[test]` it adds, and keeps the other attributes.
     #[test]
-    fn existing_test_attribute() {
-        let message = "remove `#[test]`: `#[concurrency_test]` already makes the function a test";
-        assert_eq!(errors("", "#[test] fn t() {}"), [pair(message, "#[test]")]);
-        assert_eq!(
-            errors("", "/// doc\n#[should_panic]\n#[::core::prelude::v1::test]\nfn t() {}"),
-            [pair(message, "#[::core::prelude::v1::test]")]
+    fn a_test_attribute_below_is_dropped() {
+        let output = expanded(
+            "",
+            "/// Written with a test attribute too.\n#[test]\n#[should_panic]\n#[::core::prelude::v1::test]\n\
+             fn registered_once() { panic!(\"boom\") }",
         );
+        assert_eq!(output.matches("test]").count(), 1, "{output}");
+        insta::assert_snapshot!(output);
+        // Not another crate's `test`, nor one with arguments (not the
+        // built-in one, which rustc then rejects).
+        for kept in ["#[tokio::test]", "#[test(x)]"] {
+            let output = expanded("", &format!("{kept} fn t() {{}}"));
+            assert!(output.contains(kept), "{kept}: {output}");
+        }
     }
 
     #[test]

@@ -24,8 +24,12 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
-/// The attribute adds `#[test]` itself: do not write it too. Other
-/// attributes (`#[should_panic]`, the ignore attribute, doc comments) are kept. The
+/// The attribute adds `#[test]` itself, so there is no need to write it. A
+/// `#[test]` written below the attribute is dropped; one written above is
+/// expanded by rustc first, which registers the function a second time
+/// (libtest lists it twice), and goweave then explores it once for both
+/// registrations and says so on stderr. Other attributes
+/// (`#[should_panic]`, the ignore attribute, doc comments) are kept. The
 /// function takes no parameters, is neither `async` nor generic, and returns
 /// either `()` or a `Result<(), E>` with `E: Debug`, where an `Err` is a
 /// failure, so `?` works in the body:
@@ -108,8 +112,8 @@ use proc_macro::TokenStream;
 /// - `replay = "gw1:..."`: run exactly the one schedule of a replay token,
 ///   copied from a failure report. It cannot be combined with `strategy`,
 ///   `depth`, `preemption_bound`, `iterations`, `seed`, `threads`,
-///   `minimize` or `early_timers`; it can
-///   with `max_steps` and `expect`.
+///   `minimize`, `early_timers` or `max_time`; it can with `max_steps`,
+///   `expect`, `step_timeout` and `stack_size`.
 ///
 ///   ```text
 ///   #[goweave::concurrency_test(replay = "gw1:...")]
@@ -125,6 +129,39 @@ use proc_macro::TokenStream;
 ///
 ///   ```text
 ///   #[goweave::concurrency_test(early_timers = "0")]
+///   ```
+///
+/// - `max_time = "10s"`: stop exploring after that much real time (default:
+///   no limit, so what a test covers does not depend on the machine); the
+///   statistics line then says how many executions ran. A duration as for
+///   `early_timers`. See `Config::max_time`.
+///
+///   ```text
+///   #[goweave::concurrency_test(max_time = "10s")]
+///   ```
+///
+/// - `step_timeout = "10s"`: the longest real time one scheduling step may
+///   take (default 10 s; `"0"` turns the watchdog off). Longer, the step is
+///   stuck on something goweave does not control, and the watchdog says
+///   which task and ends the test process. See `Config::step_timeout`.
+///
+///   ```text
+///   #[goweave::concurrency_test(step_timeout = "60s")]
+///   ```
+///
+/// - `stack_size = <int>`: each task's stack, in bytes (default 2 MiB, at
+///   least 16 KiB). See `Config::stack_size`.
+///
+///   ```text
+///   #[goweave::concurrency_test(stack_size = 8_388_608)]
+///   ```
+///
+/// - `minimize = true | false`: whether a failure's schedule is minimized
+///   (replayed with fewer preemptions) before it is reported (default
+///   `true`); `false` reports it as found. See `Config::minimize`.
+///
+///   ```text
+///   #[goweave::concurrency_test(minimize = false)]
 ///   ```
 ///
 /// - `expect = "deadlock" | "potential_deadlock" | "leak" | "race" | "panic"

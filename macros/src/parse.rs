@@ -373,3 +373,44 @@ mod tests {
         assert!(args.strategy.is_none() && args.iterations.is_none() && args.expect.is_none());
     }
 }
+
+/// Every key the attribute accepts is documented where users look: the
+/// README's paragraph on the attribute, the contract's list of keys, and
+/// the attribute's own docs.
+#[cfg(test)]
+mod documented {
+    use super::Key;
+
+    /// The text of `doc` from `start` to the first blank line or list item
+    /// after it.
+    fn paragraph<'a>(doc: &'a str, start: &str, end: &str) -> &'a str {
+        let from = doc.find(start).unwrap_or_else(|| panic!("{start:?} is gone"));
+        let rest = &doc[from + start.len()..];
+        &rest[..rest.find(end).unwrap_or(rest.len())]
+    }
+
+    #[test]
+    fn every_key_is_in_the_readme_the_contract_and_the_docs() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let read = |file: &str| std::fs::read_to_string(format!("{root}/{file}")).expect(file);
+        let readme = read("README.md");
+        let api = read("docs/API.md");
+        // Where each key is named: inline in the README and the contract,
+        // as a list item of its own in the attribute's docs.
+        let places = [
+            ("README.md", paragraph(&readme, "The attribute takes optional arguments:", "\n\n"), "`"),
+            ("docs/API.md", paragraph(&api, "- Keys:", "\n- "), "`"),
+            (
+                "macros/src/lib.rs",
+                paragraph(include_str!("lib.rs"), "/// # Arguments", "/// # Expansion"),
+                "/// - `",
+            ),
+        ];
+        for (file, text, before) in places {
+            for key in Key::ALL {
+                let name = key.name();
+                assert!(text.contains(&format!("{before}{name}")), "{file} does not list `{name}`:\n{text}");
+            }
+        }
+    }
+}

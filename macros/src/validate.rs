@@ -258,17 +258,10 @@ fn quoted<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// Checks that `func` can become a test: no parameters, not `async`, not
-/// generic, and not already a `#[test]`.
+/// generic. A `#[test]` written below the attribute is allowed: the
+/// expansion drops it (see [`is_builtin_test`]).
 pub(crate) fn validate_fn(func: &ItemFn, errors: &mut Errors) {
     let sig = &func.sig;
-    for attr in &func.attrs {
-        if is_test_attribute(attr.path()) {
-            errors.push(syn::Error::new_spanned(
-                attr,
-                "remove `#[test]`: `#[concurrency_test]` already makes the function a test",
-            ));
-        }
-    }
     if let Some(token) = &sig.constness {
         errors.push(syn::Error::new_spanned(token, "a `#[concurrency_test]` function cannot be `const`"));
     }
@@ -308,6 +301,16 @@ pub(crate) fn validate_fn(func: &ItemFn, errors: &mut Errors) {
         };
         errors.push(error);
     }
+}
+
+/// Whether `attr` is a bare `#[test]` (or `#[core::prelude::v1::test]` and
+/// the like), which the attribute already adds: written below
+/// `#[concurrency_test]` it reaches the macro, which drops it so that the
+/// function is registered once. (Written above, rustc expands it first and
+/// the macro never sees it; the runtime then runs the exploration once for
+/// both registrations.)
+pub(crate) fn is_builtin_test(attr: &syn::Attribute) -> bool {
+    matches!(attr.meta, syn::Meta::Path(_)) && is_test_attribute(attr.path())
 }
 
 /// `test`, `core::prelude::v1::test`, `::std::prelude::rust_2021::test` and

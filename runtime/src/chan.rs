@@ -326,6 +326,19 @@ impl<T: Send> Receiver<T> {
         }
     }
 
+    /// [`recv`](Self::recv) for an iterator made at `made`: located at
+    /// the caller, or at `made` when the caller is in Rust's own sources.
+    #[track_caller]
+    fn recv_for_iter(&self, made: rt::Location) -> Option<T> {
+        match &self.chan {
+            Flavor::Model(c) => c.recv(user_location(panic::Location::caller(), made)),
+            Flavor::Native(c) => {
+                native::check(KIND, c.created());
+                c.recv()
+            }
+        }
+    }
+
     /// Receives without blocking.
     #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
@@ -376,15 +389,39 @@ impl<T: Send> Receiver<T> {
     }
 
     /// An iterator that receives until the channel is closed and drained.
+    #[track_caller]
     pub fn iter(&self) -> Iter<'_, T> {
-        Iter { rx: self }
+        Iter { rx: self, made: panic::Location::caller() }
     }
+}
+
+/// Where a receive through an iterator made at `made` is reported: at
+/// its caller, unless the caller is in Rust's own sources (an adapter
+/// such as `collect`, `sum` or `for_each` calling `next`, where a
+/// `#[track_caller]` chain ends), then where the iterator was made: the
+/// user's `rx.iter()` of `rx.iter().collect()`.
+fn user_location(caller: rt::Location, made: rt::Location) -> rt::Location {
+    if in_rust_sources(caller) {
+        made
+    } else {
+        caller
+    }
+}
+
+/// Whether `loc` is in the sources of Rust's standard library: under
+/// `/rustc/<commit>/library/` as shipped, `library/` when std is built
+/// from source, or a toolchain's `rustlib/` directory.
+fn in_rust_sources(loc: rt::Location) -> bool {
+    let file = loc.file();
+    file.starts_with("/rustc/") || file.starts_with("library/") || file.contains("/rustlib/")
 }
 
 /// Receives until the channel is closed and drained (`for v := range ch`).
 #[derive(Debug)]
 pub struct Iter<'a, T> {
     rx: &'a Receiver<T>,
+    /// Where the iterator was made, for receives that std's code makes.
+    made: rt::Location,
 }
 
 impl<T: Send> Iterator for Iter<'_, T> {
@@ -392,7 +429,7 @@ impl<T: Send> Iterator for Iter<'_, T> {
 
     #[track_caller]
     fn next(&mut self) -> Option<T> {
-        self.rx.recv()
+        self.rx.recv_for_iter(self.made)
     }
 }
 
@@ -400,6 +437,8 @@ impl<T: Send> Iterator for Iter<'_, T> {
 #[derive(Debug)]
 pub struct IntoIter<T> {
     rx: Receiver<T>,
+    /// Where the iterator was made, for receives that std's code makes.
+    made: rt::Location,
 }
 
 impl<T: Send> Iterator for IntoIter<T> {
@@ -407,7 +446,7 @@ impl<T: Send> Iterator for IntoIter<T> {
 
     #[track_caller]
     fn next(&mut self) -> Option<T> {
-        self.rx.recv()
+        self.rx.recv_for_iter(self.made)
     }
 }
 
@@ -415,8 +454,9 @@ impl<T: Send> IntoIterator for Receiver<T> {
     type Item = T;
     type IntoIter = IntoIter<T>;
 
+    #[track_caller]
     fn into_iter(self) -> IntoIter<T> {
-        IntoIter { rx: self }
+        IntoIter { rx: self, made: panic::Location::caller() }
     }
 }
 
@@ -424,6 +464,7 @@ impl<'a, T: Send> IntoIterator for &'a Receiver<T> {
     type Item = T;
     type IntoIter = Iter<'a, T>;
 
+    #[track_caller]
     fn into_iter(self) -> Iter<'a, T> {
         self.iter()
     }

@@ -475,6 +475,7 @@ impl Context {
     }
 
     /// A cancellable child, with a deadline and its cause if given.
+    #[track_caller]
     fn child(&self, deadline: Option<(Instant, Option<Cause>)>, loc: Location) -> Context {
         // A parent's earlier deadline already bounds the child.
         let deadline = deadline.filter(|(mine, _)| self.deadline().is_none_or(|theirs| *mine <= theirs));

@@ -45,6 +45,42 @@ pub trait SelectArm: NativeArm {
     fn withdraw(&mut self, me: TaskId, index: usize);
     /// Whether this arm is the one that fired.
     fn selected(&self) -> bool;
+    /// The arm's channel, for checking its mode where `select!` is written.
+    fn chan_ref(&self) -> ArmChan<'_>;
+}
+
+/// The channel of an arm, by mode.
+pub(crate) enum ArmChan<'a> {
+    /// A model channel of some execution.
+    Model(&'a rt::ObjRef),
+    /// A native channel, made there.
+    Native(Location),
+}
+
+impl<T> Flavor<T> {
+    fn chan_ref(&self) -> ArmChan<'_> {
+        match self {
+            Flavor::Model(c) => ArmChan::Model(&c.obj),
+            Flavor::Native(c) => ArmChan::Native(c.created()),
+        }
+    }
+}
+
+/// Checks that every arm's channel can be used where the select runs
+/// (`inside` an execution, or not), so that a misuse panics at the
+/// `select!`, not inside goweave.
+#[track_caller]
+fn check_modes(arms: &[&mut dyn SelectArm], inside: bool) {
+    for arm in arms {
+        match (arm.chan_ref(), inside) {
+            (ArmChan::Model(obj), true) => {
+                obj.current_id();
+            }
+            (ArmChan::Model(obj), false) => model_in_native(obj.kind, obj.created),
+            (ArmChan::Native(created), true) => native::check("chan", created),
+            (ArmChan::Native(_), false) => {}
+        }
+    }
 }
 
 /// A `recv(rx) -> v` arm. Not public API.
@@ -93,6 +129,9 @@ impl<T: Send> SelectArm for RecvArm<'_, T> {
     fn withdraw(&mut self, _me: TaskId, _index: usize) {}
     fn selected(&self) -> bool {
         self.value.is_some()
+    }
+    fn chan_ref(&self) -> ArmChan<'_> {
+        self.rx.chan.chan_ref()
     }
 }
 
@@ -153,6 +192,9 @@ impl<T: Send> SelectArm for SendArm<'_, T> {
     fn selected(&self) -> bool {
         self.fired
     }
+    fn chan_ref(&self) -> ArmChan<'_> {
+        self.tx.chan.chan_ref()
+    }
 }
 
 /// Runs a `select!` over `arms`; `None` means the `default` arm. Not
@@ -160,7 +202,9 @@ impl<T: Send> SelectArm for SendArm<'_, T> {
 #[doc(hidden)]
 #[track_caller]
 pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usize> {
-    if !rt::in_execution() {
+    let inside = rt::in_execution();
+    check_modes(arms, inside);
+    if !inside {
         return select_native(arms, has_default);
     }
     let loc = panic::Location::caller();

@@ -152,6 +152,7 @@ impl TimerId {
     }
 
     /// Stops the timer; true if it was pending.
+    #[track_caller]
     fn stop(&self) -> bool {
         match self {
             TimerId::Model { id, serial } => {
@@ -180,6 +181,7 @@ fn timer_channel(d: Duration, period: Option<Duration>, loc: Location) -> (Recei
 
 /// Starts a timer of the execution that sends the time on `chan` after
 /// `d`, every `period` if given; returns its id.
+#[track_caller]
 fn start_model_timer(chan: &Arc<ModelChan<Instant>>, d: Duration, period: Option<Duration>) -> u64 {
     with_exec(|ex| {
         let id = chan.obj.id(ex);
@@ -213,18 +215,21 @@ fn restart(
     period: Option<Duration>,
 ) {
     let id = match (timer, func) {
-        (TimerId::Model { serial, .. }, Some(func)) => with_exec(|ex| {
-            if ex.serial != *serial {
+        (TimerId::Model { serial, .. }, Some(func)) => {
+            // Checked out of the engine call below, at the caller's location.
+            if with_exec(|ex| ex.serial) != *serial {
                 panic!(
                     "goweave: a Timer made by after_func in another execution was reset: make timers inside \
                      the test body"
                 );
             }
-            let launcher = func.launcher.expect("a model timer's function has a launcher");
-            let me = ex.current;
-            launcher.arm(ex, me);
-            start_model_func(ex, launcher, &func.f, d)
-        }),
+            with_exec(|ex| {
+                let launcher = func.launcher.expect("a model timer's function has a launcher");
+                let me = ex.current;
+                launcher.arm(ex, me);
+                start_model_func(ex, launcher, &func.f, d)
+            })
+        }
         (TimerId::Model { .. }, None) => {
             let chan = rx.model().expect("a model timer's channel is a model channel");
             start_model_timer(chan, d, period)

@@ -261,3 +261,69 @@ fn transfers_locking_in_opposite_orders_deadlock() {
 fn transfers_locking_in_account_order_pass() {
     bank_transfer::fixed();
 }
+
+/// The README's end-to-end section shows `query_with_timeout` and what
+/// `cargo run --example pattern_context_timeout` prints; both must be what
+/// the code is and prints today. The output is compared line by line, on
+/// two threads as the README says and on a thread with no test's name (so
+/// the report says `<the command that ran this>`, as the example's does),
+/// normalizing three things only: the time the fixed variant's search took;
+/// the path of the example's source, `examples/...` there and this module's
+/// `tests/patterns/../../examples/...` here; and the padding between the
+/// interleaving's columns, which narrow for that longer path.
+#[test]
+fn the_readmes_end_to_end_section_is_what_the_example_prints() {
+    let readme = include_str!("../../README.md");
+    let between = |begin: &str, end: &str| {
+        let from = readme.find(begin).unwrap_or_else(|| panic!("README.md lost {begin:?}")) + begin.len();
+        let to = from + readme[from..].find(end).unwrap_or_else(|| panic!("README.md lost {end:?}"));
+        readme[from..to].to_owned()
+    };
+    let source = include_str!("../../examples/pattern_context_timeout.rs");
+    let shown = between("```rust\nfn query_with_timeout", "```\n");
+    assert!(source.contains(&format!("fn query_with_timeout{shown}")), "README.md shows another function");
+
+    let block = between("<!-- begin: output of pattern_context_timeout -->\n```text\n", "```\n<!-- end");
+    let (printed, as_expected) =
+        std::thread::spawn(|| context_timeout::explore_both(goweave::Config::default().threads(2)))
+            .join()
+            .expect("the example panicked");
+    assert!(as_expected, "{printed}");
+    let (shown, now) = (normalize(&block), normalize(&printed));
+    assert_eq!(
+        shown.len(),
+        now.len(),
+        "README.md shows {} lines, the example prints:\n{printed}",
+        shown.len()
+    );
+    for (shown, now) in shown.iter().zip(&now) {
+        assert_eq!(
+            shown, now,
+            "README.md's output of pattern_context_timeout differs; it prints now:\n{printed}"
+        );
+    }
+}
+
+/// See [`the_readmes_end_to_end_section_is_what_the_example_prints`].
+fn normalize(output: &str) -> Vec<String> {
+    output
+        .replace("tests/patterns/../../examples/", "examples/")
+        .lines()
+        .map(|line| {
+            let line = match line.split_once(" threads, ") {
+                Some((head, tail)) if line.contains("(fixed, a buffered result channel)") => {
+                    let after_time = tail.split_once(", ").map_or("", |(_, rest)| rest);
+                    format!("{head} threads, <time>, {after_time}")
+                }
+                _ => line.to_owned(),
+            };
+            // The indentation stays; runs of spaces after it become one.
+            let text = line.trim_start();
+            let indent = &line[..line.len() - text.len()];
+            format!(
+                "{indent}{}",
+                text.split(' ').filter(|word| !word.is_empty()).collect::<Vec<_>>().join(" ")
+            )
+        })
+        .collect()
+}

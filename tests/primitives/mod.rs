@@ -13,6 +13,7 @@ mod cond;
 mod misuse;
 mod mutex;
 mod once;
+mod panic_locations;
 mod rwmutex;
 mod select;
 mod task;

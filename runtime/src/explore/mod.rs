@@ -9,6 +9,7 @@
 
 mod portfolio;
 mod progress;
+mod registered_twice;
 mod regressions;
 mod test;
 mod workers;

@@ -1,6 +1,7 @@
 //! What `#[concurrency_test]` expands to: explore, then pass or panic
 //! with the report, honouring `expect` and the regression file.
 
+use super::registered_twice::{self, Registration};
 use super::regressions;
 use super::BodyResult;
 use crate::config::Config;
@@ -8,7 +9,8 @@ use crate::failure::FailureKind;
 use crate::rt::Body;
 
 /// Runs one `#[concurrency_test]`: explores, then passes or panics with
-/// the report, honouring `expect`.
+/// the report, honouring `expect`. A test registered twice (`#[test]`
+/// written above the attribute) explores once: see `registered_twice`.
 #[track_caller]
 pub fn run_test<F, R>(config: Config, name: &'static str, expect: Option<&'static str>, body: F)
 where
@@ -18,12 +20,41 @@ where
     // module_path! starts with the crate's name, which `cargo test`
     // filters do not include.
     let short = name.split_once("::").map_or(name, |(_, rest)| rest);
-    let config = config.test_name(short);
+    // The panics are here, not in a callee, so that they are located at
+    // the test (this function is `#[track_caller]`).
+    match registered_twice::register(short) {
+        Registration::Explore(recorder) => {
+            let outcome = explore_test(config.test_name(short), name, expect, body);
+            recorder.record(outcome.as_ref().err().map(String::as_str));
+            if let Err(report) = outcome {
+                std::panic::panic_any(report)
+            }
+        }
+        Registration::Again(outcome) => {
+            if let Some(report) = Registration::outcome(&outcome, short) {
+                std::panic::panic_any(report)
+            }
+        }
+    }
+}
+
+/// Explores the test `name` (with `config` named for it): `Err` with the
+/// report it fails with.
+fn explore_test<F, R>(
+    config: Config,
+    name: &'static str,
+    expect: Option<&'static str>,
+    body: F,
+) -> Result<(), String>
+where
+    F: Fn() -> R + Send + Sync + 'static,
+    R: BodyResult,
+{
     let body: Body = std::sync::Arc::new(move || body().into_body_result());
     // Saved failures replay first; only unexpected failures are saved.
     let regressions = expect.is_none().then(|| regressions::File::for_test(&config, name)).flatten();
     if let Some(report) = regressions.as_ref().and_then(|file| file.replay_saved(&config, &body)) {
-        std::panic::panic_any(report);
+        return Err(report);
     }
     let outcome = config.explore_body(body);
     let verbose = crate::config::env_stats();
@@ -32,14 +63,15 @@ where
             if verbose {
                 eprintln!("{stats}");
             }
+            Ok(())
         }
         (None, Err(failure)) => {
             if let Some(file) = &regressions {
                 file.save(&failure);
             }
-            std::panic::panic_any(failure.to_string())
+            Err(failure.to_string())
         }
-        (Some(want), Ok(stats)) => std::panic::panic_any(format!(
+        (Some(want), Ok(stats)) => Err(format!(
             "goweave: expected {} but found no failure ({stats}). Raise `iterations`, try \
              `strategy = \"dfs\"`, or check that the bug is still there.",
             if want == "any" { "a failure".to_string() } else { format!("a {want} failure") }
@@ -47,7 +79,7 @@ where
         (Some(want), Err(failure)) => {
             let matches = want == "any" || FailureKind::from_expect_name(want) == Some(failure.kind());
             if !matches {
-                std::panic::panic_any(format!(
+                return Err(format!(
                     "goweave: expected a {want} failure, but found a {} failure:\n{failure}",
                     failure.kind()
                 ));
@@ -55,6 +87,7 @@ where
             if verbose {
                 eprintln!("goweave: found the expected {} failure:\n{failure}", failure.kind());
             }
+            Ok(())
         }
     }
 }

@@ -75,7 +75,13 @@ pub(crate) fn with_exec_for<R>(obj: Option<&ObjRef>, f: impl FnOnce(&mut Executi
     // SAFETY: the pointer is set by `install` to an execution that the
     // runner keeps alive and does not touch until `uninstall`; the busy
     // flag rules out a second live reference.
-    f(unsafe { &mut *exec })
+    let ex = unsafe { &mut *exec };
+    // Checked here, on the caller's location, before `f` (a closure,
+    // which no location passes through) looks the object up.
+    if let Some(obj) = obj {
+        obj.id(ex);
+    }
+    f(ex)
 }
 
 /// A model object used on a thread that runs no execution.
@@ -92,8 +98,11 @@ fn outside(obj: Option<&ObjRef>) -> ! {
             obj.kind, obj.created
         ),
         None => panic!(
-            "goweave primitives can only be used inside an exploration: run the code with \
-             `goweave::check(|| ...)` or mark the test `#[goweave::concurrency_test]`"
+            "goweave: an object that belongs to an exploration (made in one of its executions) was used \
+             on a thread that runs no execution: after the exploration ended, or on a std::thread spawned \
+             inside it. Inside an exploration, start tasks with `goweave::go` or `goweave::scope`, which it \
+             schedules; outside one, make a new object (made outside an exploration, it is native: real \
+             threads, real time)."
         ),
     }
 }

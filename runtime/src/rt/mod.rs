@@ -90,7 +90,7 @@ mod watchdog;
 
 pub(crate) use cell::ValueCell;
 pub(crate) use coroutine::{install_panic_hook, payload_message, take_panic_location};
-pub(crate) use current::{in_execution, try_with_exec, with_exec};
+pub(crate) use current::{in_execution, try_with_exec, with_exec, ObjRef};
 pub(crate) use execution::{Execution, Stop};
 pub(crate) use goweave_checkers::Location;
 pub(crate) use object::ObjState;

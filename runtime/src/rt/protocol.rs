@@ -60,6 +60,7 @@ pub(crate) enum Resumed {
 /// is unwound instead; while the task is already unwinding a panic (a guard
 /// dropped during unwinding) it acts at once without a scheduling point, as
 /// switching tasks mid-unwind would corrupt the thread's panic state.
+#[track_caller]
 pub(crate) fn announce(op: Op, loc: Location) -> Resumed {
     announce_act(loc, |_| (op, ()), |_, resumed, ()| resumed)
 }
@@ -70,6 +71,7 @@ pub(crate) fn announce(op: Op, loc: Location) -> Resumed {
 /// operation and what `act` needs, and `act` performs the operation (or
 /// finishes a partner-completed one) in the call that resumes the task.
 /// Neither may make an engine call of its own.
+#[track_caller]
 #[inline]
 pub(crate) fn announce_act<P, R>(
     loc: Location,
@@ -81,6 +83,7 @@ pub(crate) fn announce_act<P, R>(
 
 /// [`announce_act`] for an operation on `obj`: used on a thread that runs
 /// no execution, the panic names the object.
+#[track_caller]
 #[inline]
 pub(crate) fn announce_act_on<P, R>(
     obj: Option<&ObjRef>,
@@ -167,6 +170,7 @@ fn act_while_unwinding(ex: &mut Execution, op: Op, loc: Location) {
 }
 
 /// Announces a `select!` with these arms.
+#[track_caller]
 pub(crate) fn announce_select(arms: &[Arm], default: bool, loc: Location) -> Resumed {
     announce_act(
         loc,

@@ -309,7 +309,7 @@ impl Runner {
                         let verdict = verdict(ex, end, &preemptions, self.describe);
                         ex.stepping.preemptions = preemptions;
                         verdict
-                    })
+                    });
                 }
                 Next::Fired => {}
                 Next::Run(t) => {

@@ -352,6 +352,7 @@ impl<T> ModelChan<T> {
 
     /// Sends `value`, blocking while the buffer is full (unbuffered: until
     /// a receiver takes it). `Err` if the channel is closed.
+    #[track_caller]
     #[inline]
     pub(crate) fn send(&self, value: T, loc: Location) -> Result<(), SendOnClosed> {
         announce_act_on(
@@ -378,6 +379,7 @@ impl<T> ModelChan<T> {
 
     /// Receives, blocking until a value is there; `None` once the channel
     /// is closed and drained.
+    #[track_caller]
     #[inline]
     pub(crate) fn recv(&self, loc: Location) -> Option<T> {
         announce_act_on(
@@ -396,6 +398,7 @@ impl<T> ModelChan<T> {
 
     /// Sends without blocking: `Ok(None)` when sent, `Ok(Some(value))`
     /// when it would block, `Err(value)` on a closed channel.
+    #[track_caller]
     pub(crate) fn try_send(&self, value: T, loc: Location) -> Result<Option<T>, T> {
         let id = self.obj.current_id();
         announce(Op::TryChan(id), loc);
@@ -419,6 +422,7 @@ impl<T> ModelChan<T> {
 
     /// Receives without blocking: `Ok(Some(v))`, `Ok(None)` when closed
     /// and drained, `Err(())` when nothing is there.
+    #[track_caller]
     pub(crate) fn try_recv(&self, loc: Location) -> Result<Option<T>, ()> {
         let id = self.obj.current_id();
         announce(Op::TryChan(id), loc);
@@ -435,6 +439,7 @@ impl<T> ModelChan<T> {
     }
 
     /// Closes the channel, like Go's `close(ch)`.
+    #[track_caller]
     pub(crate) fn close(&self, loc: Location) -> Result<(), CloseError> {
         let id = self.obj.current_id();
         announce(Op::Close(id), loc);
@@ -454,6 +459,7 @@ impl<T> ModelChan<T> {
     }
 
     /// The number of buffered values (a scheduling point).
+    #[track_caller]
     pub(crate) fn len(&self, loc: Location) -> usize {
         let id = self.obj.current_id();
         announce(Op::TryChan(id), loc);

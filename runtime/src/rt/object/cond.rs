@@ -30,12 +30,14 @@ impl ModelCond {
         ModelCond { obj: ObjRef::new(ObjState::Cond(CondState { waiters: VecDeque::new() })) }
     }
 
+    #[track_caller]
     fn id(&self) -> ObjectId {
         self.obj.current_id()
     }
 
     /// Unlocks `mutex` (held by the caller), waits for a signal, locks it
     /// again.
+    #[track_caller]
     pub(crate) fn wait(&self, mutex: &ModelMutex, loc: Location) {
         let id = self.id();
         let m = mutex.id();
@@ -58,6 +60,7 @@ impl ModelCond {
     }
 
     /// Wakes the longest-waiting task (`all`: every waiting task).
+    #[track_caller]
     pub(crate) fn wake(&self, all: bool, loc: Location) {
         let id = self.id();
         announce(if all { Op::Broadcast(id) } else { Op::Signal(id) }, loc);

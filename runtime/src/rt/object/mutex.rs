@@ -47,6 +47,7 @@ impl ModelMutex {
     }
 
     /// The mutex's id in the current execution, checked.
+    #[track_caller]
     pub(crate) fn id(&self) -> ObjectId {
         self.obj.current_id()
     }
@@ -55,6 +56,7 @@ impl ModelMutex {
     /// generic `Mutex<T>::lock` is compiled in the user's crate, and in a
     /// debug build of it an inlined engine path runs unoptimised even when
     /// goweave itself is optimised.
+    #[track_caller]
     pub(crate) fn lock(&self, loc: Location) {
         announce_act_on(
             Some(&self.obj),
@@ -74,6 +76,7 @@ impl ModelMutex {
     }
 
     /// Locks if it is free, without blocking; whether it locked.
+    #[track_caller]
     pub(crate) fn try_lock(&self, loc: Location) -> bool {
         let id = self.id();
         announce(Op::TryLock(id), loc);
@@ -92,6 +95,7 @@ impl ModelMutex {
 
     /// Unlocks; false if it was not locked (Go's "unlock of unlocked
     /// mutex"). While the execution is torn down, does nothing.
+    #[track_caller]
     pub(crate) fn unlock(&self, loc: Location) -> bool {
         if tearing_down() {
             return true;

@@ -51,6 +51,7 @@ impl ModelOnce {
 
     /// Runs `f` if no call has; otherwise waits until the first call's `f`
     /// finished.
+    #[track_caller]
     pub(crate) fn call_once(&self, f: impl FnOnce(), loc: Location) {
         let id = self.obj.current_id();
         let serial = self.obj.serial;
@@ -74,6 +75,7 @@ impl ModelOnce {
     }
 
     /// Whether the function has run (no scheduling point).
+    #[track_caller]
     pub(crate) fn is_completed(&self) -> bool {
         with_exec(|ex| {
             let id = self.obj.id(ex);

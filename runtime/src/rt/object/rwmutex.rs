@@ -52,12 +52,14 @@ impl ModelRwMutex {
         ModelRwMutex { obj: ObjRef::new(ObjState::RwMutex(state)) }
     }
 
+    #[track_caller]
     fn id(&self) -> ObjectId {
         self.obj.current_id()
     }
 
     /// Locks for reading; blocks while a writer holds or waits for it.
     /// Returns the reader, for [`read_unlock`](Self::read_unlock).
+    #[track_caller]
     pub(crate) fn read(&self, loc: Location) -> TaskId {
         let id = self.id();
         announce(Op::RLock(id), loc);
@@ -70,6 +72,7 @@ impl ModelRwMutex {
     }
 
     /// Locks for writing; blocks while anyone holds it.
+    #[track_caller]
     pub(crate) fn write(&self, loc: Location) {
         let id = self.id();
         announce(Op::WLock(id), loc);
@@ -98,6 +101,7 @@ impl ModelRwMutex {
     }
 
     /// Locks for reading if that needs no waiting: the reader, if it did.
+    #[track_caller]
     pub(crate) fn try_read(&self, loc: Location) -> Option<TaskId> {
         let id = self.id();
         announce(Op::TryLock(id), loc);
@@ -114,6 +118,7 @@ impl ModelRwMutex {
     }
 
     /// Locks for writing if that needs no waiting; whether it did.
+    #[track_caller]
     pub(crate) fn try_write(&self, loc: Location) -> bool {
         let id = self.id();
         announce(Op::TryLock(id), loc);
@@ -133,6 +138,7 @@ impl ModelRwMutex {
     /// Unlocks `reader`'s read lock; the last reader to leave hands the
     /// lock to a pending writer. While the execution is torn down, does
     /// nothing.
+    #[track_caller]
     pub(crate) fn read_unlock(&self, reader: TaskId, loc: Location) {
         if tearing_down() {
             return;
@@ -159,6 +165,7 @@ impl ModelRwMutex {
 
     /// Unlocks the write lock. While the execution is torn down, does
     /// nothing.
+    #[track_caller]
     pub(crate) fn write_unlock(&self, loc: Location) {
         if tearing_down() {
             return;

@@ -23,6 +23,7 @@ impl ModelShared {
     }
 
     /// One access (a read, or a write if `write`): a scheduling point.
+    #[track_caller]
     pub(crate) fn access(&self, write: bool, loc: Location) {
         let id = self.obj.current_id();
         announce(if write { Op::SharedWrite(id) } else { Op::SharedRead(id) }, loc);
@@ -40,6 +41,7 @@ impl ModelShared {
     /// `act` performs it and says how to record it (`SharedAtomicLoad`,
     /// `SharedAtomicStore` or `SharedAtomicRmw`). `act` must call no goweave
     /// operation.
+    #[track_caller]
     pub(crate) fn atomic<R>(&self, write: bool, loc: Location, act: impl FnOnce() -> (R, EventKind)) -> R {
         let id = self.obj.current_id();
         // For DPOR an atomic access is the read or write it is: an atomic
@@ -91,6 +93,7 @@ impl ModelAtomic {
 
     /// One access recorded as `kind` (a load, store or read-modify-write).
     /// Not `#[inline]`, as `ModelMutex::lock`.
+    #[track_caller]
     pub(crate) fn step(&self, kind: EventKind, loc: Location) {
         // Loads commute with loads: exhaustive search need not reorder them.
         let load = matches!(kind, EventKind::AtomicLoad { .. });
@@ -111,6 +114,7 @@ impl ModelAtomic {
     /// A read-modify-write whose kind depends on its outcome (a
     /// compare-exchange that fails only loads): `act` performs it and says
     /// how to record it.
+    #[track_caller]
     #[inline]
     pub(crate) fn update<R>(&self, loc: Location, act: impl FnOnce() -> (R, EventKind)) -> R {
         announce_act_on(

@@ -73,6 +73,7 @@ impl ModelWaitGroup {
         ModelWaitGroup { obj: ObjRef::new(ObjState::WaitGroup(WgState { counter: 0, waiting: Vec::new() })) }
     }
 
+    #[track_caller]
     fn id(&self) -> ObjectId {
         self.obj.current_id()
     }
@@ -80,6 +81,7 @@ impl ModelWaitGroup {
     /// Adds `delta` to the counter; at zero, releases every waiter. `Err`
     /// with Go's message on a negative counter, or an `Add` from zero while
     /// tasks wait.
+    #[track_caller]
     pub(crate) fn add(&self, delta: isize, loc: Location) -> Result<(), &'static str> {
         let id = self.id();
         announce(if delta == -1 { Op::WgDone(id) } else { Op::WgAdd(id) }, loc);
@@ -107,6 +109,7 @@ impl ModelWaitGroup {
 
     /// Blocks until the counter is zero. `Err` with Go's message if the
     /// group was reused before this wait returned.
+    #[track_caller]
     pub(crate) fn wait(&self, loc: Location) -> Result<(), &'static str> {
         let id = self.id();
         announce(Op::WgWait(id), loc);

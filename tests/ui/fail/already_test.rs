@@ -1,5 +1,0 @@
-#[goweave::concurrency_test]
-#[test]
-fn t() {}
-
-fn main() {}

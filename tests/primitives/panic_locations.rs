@@ -268,3 +268,12 @@ fn go_runtime_panics_in_an_exploration_point_at_the_caller() {
     fails_at(line!(), "close of nil channel", || chan::never_sender::<i32>().close());
     fails_at(line!(), "non-positive interval", || ignore(goweave::time::tick(Duration::ZERO)));
 }
+
+#[test]
+fn config_arguments_out_of_range_point_at_the_call() {
+    use goweave::Config;
+    panics_at(line!(), "iterations must be at least 1", || ignore(Config::default().iterations(0)));
+    panics_at(line!(), "max_steps must be at least 1", || ignore(Config::default().max_steps(0)));
+    panics_at(line!(), "threads must be at least 1", || ignore(Config::default().threads(0)));
+    panics_at(line!(), "index < count", || ignore(Config::default().shard(2, 2)));
+}

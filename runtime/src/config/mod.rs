@@ -175,6 +175,7 @@ impl Config {
 
     /// The maximum number of executions, for every strategy, exhaustive
     /// search included (default 10,000; environment: `GOWEAVE_ITERATIONS`).
+    #[track_caller]
     pub fn iterations(mut self, iterations: u64) -> Config {
         assert!(iterations > 0, "Config::iterations must be at least 1");
         self.iterations = iterations;
@@ -191,6 +192,7 @@ impl Config {
     /// The bound on scheduling steps in one execution (default 100,000).
     /// A body that runs longer is a `Nontermination` failure; a task still
     /// running after the body returned is a `Leak`.
+    #[track_caller]
     pub fn max_steps(mut self, max_steps: u64) -> Config {
         assert!(max_steps > 0, "Config::max_steps must be at least 1");
         self.max_steps = max_steps;
@@ -200,6 +202,7 @@ impl Config {
     /// Worker threads for parallel exploration (default: the available
     /// parallelism; environment: `GOWEAVE_THREADS`). Executions of random
     /// and PCT exploration are split across threads by seed.
+    #[track_caller]
     pub fn threads(mut self, threads: usize) -> Config {
         assert!(threads > 0, "Config::threads must be at least 1");
         self.threads = threads;
@@ -208,6 +211,7 @@ impl Config {
 
     /// Explores only shard `index` of `count` of the space (environment:
     /// `GOWEAVE_SHARD=index/count`), to spread one exploration over machines.
+    #[track_caller]
     pub fn shard(mut self, index: u64, count: u64) -> Config {
         assert!(count > 0 && index < count, "Config::shard needs index < count");
         self.shard = Some((index, count));

@@ -33,13 +33,6 @@ fn max_time_changes_nothing_when_the_budget_ends_first() {
     assert!(!stats.to_string().contains("stopped after"));
 }
 
-#[goweave::concurrency_test(max_time = "250ms", strategy = "random", iterations = 1_000_000)]
-fn the_attribute_takes_max_time() {
-    // Would run a million executions without max_time; the test passes in
-    // a quarter of a second (it cannot see its own statistics).
-    goweave::go(|| ()).join().unwrap();
-}
-
 #[test]
 fn a_slow_debug_exploration_says_once_how_to_make_it_faster() {
     let output = in_child("slow::a_slow_debug_exploration_says_once_how_to_make_it_faster", || {

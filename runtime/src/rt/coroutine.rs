@@ -82,15 +82,7 @@ pub(crate) fn install_panic_hook() {
 #[cold]
 fn abort_imminent(reason: &str) {
     let panics = UNWIND_PANICS.try_with(|p| p.borrow().clone()).unwrap_or_default();
-    let who = super::current::try_with_exec(|ex| {
-        let task = ex.current;
-        let name = match (&ex.tasks[task].name, task) {
-            (Some(name), _) => format!("task {task} \"{name}\""),
-            (None, 0) => "task 0 (test body)".to_string(),
-            (None, _) => format!("task {task}"),
-        };
-        (name, ex.aborting)
-    });
+    let who = super::current::try_with_exec(|ex| (ex.task_label(ex.current), ex.aborting));
     let (who, tearing_down) = who.unwrap_or_else(|| ("a goweave task".to_string(), false));
     let mut text = format!("\ngoweave: {reason}: a destructor (a Drop implementation) of {who} panicked ");
     let (destructor, first) = match panics.split_last() {

@@ -262,11 +262,7 @@ impl Execution {
 
     /// The name to show for a task in reports.
     pub(crate) fn task_label(&self, t: TaskId) -> String {
-        match &self.tasks[t].name {
-            Some(n) => format!("task {t} \"{n}\""),
-            None if t == 0 => "task 0 (test body)".to_string(),
-            None => format!("task {t}"),
-        }
+        task_label(t, self.tasks[t].name.as_deref())
     }
 
     /// A task's short name, for timeline columns.
@@ -276,5 +272,15 @@ impl Execution {
             None if t == 0 => "main".to_string(),
             None => format!("task {t}"),
         }
+    }
+}
+
+/// The name to show for task `t`, named `name`, in reports and messages:
+/// `task 1 "worker"`, `task 0 (test body)`, `task 2`.
+pub(crate) fn task_label(t: TaskId, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("task {t} \"{n}\""),
+        None if t == 0 => "task 0 (test body)".to_string(),
+        None => format!("task {t}"),
     }
 }

@@ -119,11 +119,7 @@ impl Heartbeat {
             .iter()
             .find(|(id, _)| *id == task)
             .map(|(_, name)| name.clone());
-        let who = match (task, name) {
-            (_, Some(name)) => format!("task {task} \"{name}\""),
-            (0, None) => "task 0 (test body)".to_string(),
-            (_, None) => format!("task {task}"),
-        };
+        let who = super::execution::task_label(task, name.as_deref());
         // SAFETY: the pointer was stored from a `&'static Location`.
         let since = match unsafe { location.as_ref() } {
             _ if started && task == 0 => "since it started".to_string(),

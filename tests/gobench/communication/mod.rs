@@ -43,7 +43,6 @@ use goweave::{FailureKind, Shared};
 use super::kernel::{coin, Kernel};
 
 /// Every kernel of this file, for the detection table.
-#[allow(dead_code)] // read by benchmarks/gobench.rs, not by the tests
 pub const KERNELS: &[Kernel] = &[
     k("grpc_660", CHAN, FailureKind::Leak, grpc_660_bug, Some(grpc_660_fix)),
     k("etcd_6857", CHAN, FailureKind::Leak, etcd_6857_bug, Some(etcd_6857_fix)),

@@ -161,15 +161,6 @@ use later::*;
 
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn registry_lists_each_kernel_once_in_this_category() {
-    let mut ids: Vec<&str> = KERNELS.iter().map(|k| k.id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    assert_eq!(ids.len(), KERNELS.len(), "duplicate kernel id");
-    assert!(KERNELS.iter().all(|k| k.category == "mixed"));
-}
-
 #[goweave::concurrency_test(expect = "leak")]
 fn grpc_1460() {
     grpc_1460_bug()

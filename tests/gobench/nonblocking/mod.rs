@@ -335,15 +335,6 @@ use races_more::*;
 
 // ---------------------------------------------------------------------------------------
 
-#[test]
-fn registry_lists_each_kernel_once_in_this_category() {
-    let mut ids: Vec<&str> = KERNELS.iter().map(|k| k.id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    assert_eq!(ids.len(), KERNELS.len(), "duplicate kernel id");
-    assert!(KERNELS.iter().all(|k| k.category == "nonblocking"));
-}
-
 #[goweave::concurrency_test(expect = "race")]
 fn kubernetes_82550() {
     kubernetes_82550_bug()

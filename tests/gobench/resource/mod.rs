@@ -39,7 +39,6 @@ use super::kernel::{coin, Kernel};
 /// Every kernel of this file, for the detection table. A task that locks
 /// a mutex it holds, after the body returned, is a `Deadlock` (a cycle of
 /// one task), not a leak.
-#[allow(dead_code)] // read by benchmarks/gobench.rs, not by the tests
 pub const KERNELS: &[Kernel] = &[
     k("grpc_795", DOUBLE, FailureKind::Deadlock, grpc_795_bug, Some(grpc_795_fix)),
     k("etcd_10492", DOUBLE, FailureKind::Deadlock, etcd_10492_bug, Some(etcd_10492_fix)),

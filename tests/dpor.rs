@@ -341,9 +341,10 @@ fn shards_of_an_exhaustive_search_together_find_every_outcome() {
         eprintln!("{shards} shards: {runs} executions, whole search {whole_runs}");
         assert_eq!(union, whole, "{shards} shards");
         // The split costs a little (every runnable task at the split
-        // levels), not a multiple.
+        // levels, and source-DPOR's weaker pruning below them: see
+        // `TaskNode::strict`), not a multiple.
         assert!(
-            runs * 4 < whole_runs * 5,
+            runs * 2 < whole_runs * 3,
             "{shards} shards ran {runs} executions, the whole search {whole_runs}"
         );
     }

@@ -78,6 +78,12 @@ pub(crate) struct Execution {
     /// Tasks spawned, woken or completed by a partner during the current
     /// step: their next steps are ordered after it.
     pub touched: Vec<TaskId>,
+    /// Tasks whose steps so far the current step is ordered after, though
+    /// it touches nothing they wrote: the task it joins. (Not the waiting
+    /// partner a send or receive pairs with: arrivals commute, see
+    /// `ChanState::rendezvous_footprint`, and an order between them would
+    /// hide races of the later one.)
+    pub joined: Vec<TaskId>,
     /// Virtual time since the execution started.
     pub now: Duration,
     /// Pending timers.
@@ -122,6 +128,7 @@ impl Execution {
             locks_created: 0,
             lock_waiters: Vec::new(),
             touched: Vec::new(),
+            joined: Vec::new(),
             now: Duration::ZERO,
             timers: Vec::new(),
             timer_seq: 0,
@@ -154,6 +161,7 @@ impl Execution {
         self.locks_created = 0;
         self.lock_waiters.clear();
         self.touched.clear();
+        self.joined.clear();
         self.now = Duration::ZERO;
         self.timers.clear();
         self.timer_seq = 0;

@@ -2,6 +2,7 @@
 //! asked to see, and act on its pick.
 
 use super::enabled::World;
+use super::ops::Op;
 use super::task::TaskState;
 use super::wait_for::closed_lock_cycle;
 use super::{Execution, Stop};
@@ -121,10 +122,14 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         // Passed where it lies, not moved out first: a footprint copied
         // and at once read back stalls the read (store forwarding fails).
         if let Some((task, footprint)) = &ex.stepping.last_step {
+            for &from in &ex.joined {
+                ex.picker.after_join(*task, from);
+            }
             ex.picker.after_step(*task, footprint, &ex.touched);
             ex.stepping.last_step = None;
         }
         ex.touched.clear();
+        ex.joined.clear();
     }
     if !ex.lock_waiters.is_empty() {
         if let Some(next) = stop_at_lock_cycle(ex) {
@@ -243,6 +248,9 @@ fn take_pick(
             // Taken before the step changes the state it depends on.
             let fp = if t == FIRE { Footprint::Global } else { ex.footprint(t) };
             ex.stepping.last_step = Some((t, fp));
+            if let Some(Op::Join(target)) = ex.tasks.get(t).map(|task| task.op) {
+                ex.joined.push(target);
+            }
             if t == FIRE {
                 return fire_early(ex, enabled);
             }

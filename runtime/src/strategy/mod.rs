@@ -91,6 +91,10 @@ pub(crate) trait Scheduler {
     /// A step was taken by `task` (or [`FIRE`]); `touched` are the tasks it
     /// spawned, woke or completed.
     fn after_step(&mut self, _task: TaskId, _footprint: &Footprint, _touched: &[TaskId]) {}
+    /// The step `task` is taking (reported next by
+    /// [`after_step`](Self::after_step)) joins finished task `target`: it
+    /// comes after all of `target`'s steps.
+    fn after_join(&mut self, _task: TaskId, _target: TaskId) {}
     /// True when an exhaustive strategy covered its space up to its bounds.
     fn exhausted_within_bounds(&self) -> bool {
         self.exhausted()

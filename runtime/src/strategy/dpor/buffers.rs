@@ -4,6 +4,7 @@ use goweave_checkers::ClockRows;
 
 use super::path::Node;
 use super::races::{Blocked, Objects, Step};
+use super::wakeup::{Forest, SeqEvent};
 use crate::footprint::{Footprint, TaskId};
 
 /// A search's buffers: what grows with the path and the execution. They
@@ -12,16 +13,25 @@ use crate::footprint::{Footprint, TaskId};
 #[derive(Default)]
 pub(super) struct Buffers {
     pub(super) path: Vec<Node>,
-    /// The nodes' enabled tasks and backtrack sets, in path order.
+    /// The nodes' enabled and explored tasks, in path order.
     pub(super) tasks: Vec<TaskId>,
     /// The nodes' enabled tasks' next steps, in path order.
     pub(super) footprints: Vec<Footprint>,
+    /// The nodes' wakeup trees.
+    pub(super) forest: Forest,
+    /// Scratch space for a sequence to insert into a wakeup tree, and
+    /// which of its events are matched already.
+    pub(super) seq: Vec<SeqEvent>,
+    pub(super) removed: Vec<bool>,
     /// The nodes' sleep sets, in path order.
     pub(super) sleeps: Vec<(TaskId, Footprint)>,
     /// Every clock: the tasks' (rows by clock slot in `task_rows`), the
     /// objects', the last global step's and the steps'.
     pub(super) clocks: ClockRows,
     pub(super) task_rows: Vec<u32>,
+    /// The clock slots of the tasks the coming step is ordered after (see
+    /// [`Scheduler::after_join`](crate::strategy::Scheduler::after_join)).
+    pub(super) joins: Vec<usize>,
     pub(super) objects: Objects,
     pub(super) steps: Vec<Step>,
     /// The last step of each task (by clock slot) with any footprint, and
@@ -37,11 +47,6 @@ pub(super) struct Buffers {
     pub(super) racing: Vec<usize>,
     /// Scratch space for each task's latest step conflicting with it.
     pub(super) latest: Vec<(usize, usize)>,
-    /// Scratch space for reversing a race: the later steps, the tasks
-    /// seen among them, and those that can go first.
-    pub(super) later: Vec<usize>,
-    pub(super) seen: Vec<TaskId>,
-    pub(super) initials: Vec<TaskId>,
 }
 
 thread_local! {
@@ -67,8 +72,12 @@ impl Buffers {
         self.tasks.clear();
         self.footprints.clear();
         self.sleeps.clear();
+        self.forest.clear();
+        self.seq.clear();
+        self.removed.clear();
         self.clocks.clear();
         self.task_rows.clear();
+        self.joins.clear();
         self.objects.clear();
         self.steps.clear();
         self.last_any.clear();
@@ -77,9 +86,6 @@ impl Buffers {
         self.blocked.clear();
         self.racing.clear();
         self.latest.clear();
-        self.later.clear();
-        self.seen.clear();
-        self.initials.clear();
         let _ = CACHED.try_with(|c| {
             if let Ok(mut c) = c.try_borrow_mut() {
                 *c = Some(Box::new(self));

@@ -1,31 +1,39 @@
 //! Exhaustive search with dynamic partial-order reduction.
 //!
-//! Stateless DPOR in the style of Flanagan & Godefroid (POPL 2005): the
-//! search keeps the path of the current execution, one node per choice
-//! point, each with the tasks enabled there, the tasks to explore there
-//! (its backtrack set) and those already explored. Every step's footprint
-//! (which objects it reads or writes, see [`Footprint`]) and a vector clock
-//! of the steps it depends on are computed as the execution runs. When a
-//! step runs, the search looks for the earlier steps of other tasks that
-//! conflict with it and are not ordered before it (source-DPOR, Abdulla et
-//! al. POPL 2014: the races of the execution, found where their second
-//! step runs); each such step and this one could run the other way round,
-//! so a task that can go first in that reversal is added to the backtrack
-//! set of the node where the earlier step was chosen. A blocked task's next
-//! operation is checked the same way at every new state, not only where it
-//! runs: the step that wakes it may order it after a step it raced with.
-//! Independent interleavings are therefore never explored twice: N tasks
-//! touching disjoint objects take a single execution.
+//! Optimal DPOR (Abdulla, Aronis, Jonsson & Sagonas, POPL 2014): the search
+//! keeps the path of the current execution, one node per choice point, each
+//! with the tasks enabled there, those explored there, its sleep set and
+//! its wakeup tree (the sequences still to explore from there, see
+//! [`wakeup`]). Every step's footprint (which objects it reads or writes,
+//! see [`Footprint`]) and a vector clock of the steps it depends on are
+//! computed as the execution runs. When a step runs, the search looks for
+//! the earlier steps of other tasks that conflict with it and are not
+//! ordered before it (the races of the execution, found where their second
+//! step runs); for each, the steps after the earlier one that do not depend
+//! on it, followed by the later one, are inserted into the wakeup tree of
+//! the node where the earlier step was chosen, unless a task asleep or
+//! explored there, or a branch of the tree, covers that sequence. A blocked
+//! task's next operation is checked the same way at every new state, not
+//! only where it runs: the step that wakes it may order it after a step it
+//! raced with. A new branch follows its sequence, so it never ends where
+//! every enabled task sleeps; independent interleavings are never explored
+//! twice: N tasks touching disjoint objects take a single execution, and
+//! the classic benchmarks (lastzero, readers, indexer, filesystem) take
+//! exactly the published optimal counts.
 //!
-//! Sleep sets (Godefroid) prune the rest: after exploring task p at a node,
-//! the other choices there need not explore p first again until a step
-//! dependent with p's next operation ran, so p sleeps; an execution whose
-//! enabled tasks are all asleep is redundant and stops early.
+//! Sleep sets (Godefroid): after exploring task p at a node, the other
+//! choices there need not explore p first again until a step dependent
+//! with p's next operation ran, so p sleeps. Where a sequence's steps are
+//! not what the footprints predicted (a footprint that depends on the
+//! state, like a rendezvous that pairs or waits), the branch follows as
+//! much of it as it can; where it cannot, the search falls back to
+//! source-DPOR's weaker pruning below (see `TaskNode::strict`), which may
+//! run executions cut short as redundant, never miss one.
 //!
 //! Select arm choices are explored in full at their own nodes. A timer
 //! firing conflicts with everything. `preemption_bound` (Musuvathi &
-//! Qadeer, PLDI 2007) drops backtrack points that would exceed the bound,
-//! as loom does; `timer_bound` caps early firings.
+//! Qadeer, PLDI 2007) drops branches that would exceed the bound, as loom
+//! does; `timer_bound` caps early firings.
 //!
 //! Cost per step. A node is made at every step, so nothing here allocates
 //! per node or per step once the search's buffers have grown: a node's
@@ -39,6 +47,7 @@
 mod buffers;
 mod path;
 mod races;
+mod wakeup;
 
 use self::buffers::Buffers;
 use self::path::{Node, Split, SplitPos, TaskNode};
@@ -113,6 +122,9 @@ pub(crate) struct Dpor {
     /// that step is still to come (a forced timer firing may follow it).
     chosen_footprint: Footprint,
     awaiting_step: bool,
+    /// The wakeup tree the next new task node follows: the subtree below
+    /// the branch taken at the last one (`NONE` if none).
+    guide: u32,
     /// The task that called `yield_now` last, until the next choice.
     yielded: Option<TaskId>,
     /// Consecutive choice points at which the current task went on while
@@ -150,6 +162,7 @@ impl Dpor {
             chosen_footprint: Footprint::Global,
             awaiting_step: false,
             streak: 0,
+            guide: NONE,
             yielded: None,
         }
     }
@@ -174,6 +187,100 @@ impl Dpor {
     }
 }
 
+impl Dpor {
+    /// Whether exploring `task` at a new node, where `enabled` can run and
+    /// `current` ran last, would exceed a bound.
+    fn over_bound_here(&self, enabled: &[TaskId], current: TaskId, task: TaskId) -> bool {
+        if task == FIRE {
+            self.firings >= self.timer_bound
+        } else {
+            Self::preempts(enabled, current, task)
+                && self.preemption_bound.is_some_and(|b| self.preemptions >= b)
+        }
+    }
+
+    /// Where the guide at a new node is a single sequence whose first step
+    /// cannot be taken (its task waits for a step the footprints do not
+    /// show: a receive that found its partner waiting arrives first in the
+    /// sequence, but the partner's arrival was moved after it), the
+    /// sequence's steps and the index of the first that can be taken and
+    /// depends on no step before it.
+    fn reordered_chain(
+        &self,
+        guide: u32,
+        enabled: &[TaskId],
+        current: TaskId,
+        asleep: &dyn Fn(TaskId) -> bool,
+    ) -> Option<(usize, Vec<(TaskId, Footprint)>)> {
+        if guide == NONE {
+            return None;
+        }
+        let usable =
+            |t: TaskId| enabled.contains(&t) && !asleep(t) && !self.over_bound_here(enabled, current, t);
+        let head = self.buf.forest.events[guide as usize];
+        if head.next != NONE || usable(head.task) {
+            return None;
+        }
+        let mut chain = Vec::new();
+        let mut e = guide;
+        while e != NONE {
+            let ev = self.buf.forest.events[e as usize];
+            if ev.child != NONE && self.buf.forest.events[ev.child as usize].next != NONE {
+                return None; // a tree, not one sequence
+            }
+            chain.push((ev.task, ev.footprint));
+            e = ev.child;
+        }
+        let k = (1..chain.len()).find(|&k| {
+            let (t, f) = chain[k];
+            usable(t) && !chain[..k].iter().any(|&(u, g)| u == t || g.dependent(&f))
+        })?;
+        Some((k, chain))
+    }
+
+    /// Moves node `at` to its next branch, if it has one: the next select
+    /// arm, the next of this part's split branches, or the first branch
+    /// left in its wakeup tree, whose subtree becomes the guide.
+    fn next_branch(&mut self, at: usize) -> bool {
+        let (part, parts) = (self.part, self.parts);
+        let n = match &mut self.buf.path[at] {
+            Node::Arm { chosen, count } => {
+                let more = *chosen + 1 < *count;
+                *chosen += more as usize;
+                return more;
+            }
+            Node::Task(n) => n,
+        };
+        if let Some(split) = &n.split {
+            // The branch after the current one (explored minus one) that
+            // is this part's.
+            let k = split.branch(part, parts, n.explored);
+            n.explored = k.map_or(n.explored, |k| k + 1);
+            return k.is_some();
+        }
+        loop {
+            let Node::Task(n) = &mut self.buf.path[at] else { return false };
+            let e = n.pending;
+            if e == NONE {
+                return false;
+            }
+            let ev = self.buf.forest.events[e as usize];
+            n.pending = ev.next;
+            self.buf.forest.free_one(e);
+            if self.over_bound(at, ev.task) {
+                self.bounded = true;
+            } else if self.enabled_awake(at, ev.task) {
+                let Node::Task(n) = &mut self.buf.path[at] else { return false };
+                self.buf.tasks[n.at + n.enabled + n.explored] = ev.task;
+                n.explored += 1;
+                self.guide = ev.child;
+                return true;
+            }
+            self.buf.forest.free_list(ev.child);
+        }
+    }
+}
+
 impl Drop for Dpor {
     fn drop(&mut self) {
         std::mem::take(&mut self.buf).cache();
@@ -182,36 +289,24 @@ impl Drop for Dpor {
 
 impl Scheduler for Dpor {
     fn begin(&mut self) -> bool {
+        // What the last execution left of its guide (it ended before
+        // following all of it).
+        let guide = std::mem::replace(&mut self.guide, NONE);
+        self.buf.forest.free_list(guide);
         if self.started {
             // The deepest node with something left to explore.
             loop {
-                let Some(node) = self.buf.path.last_mut() else {
+                let Some(at) = self.buf.path.len().checked_sub(1) else {
                     self.exhausted = true;
                     return false;
                 };
-                match node {
-                    Node::Task(n) => {
-                        if let Some(split) = &n.split {
-                            // The branch after the current one (explored
-                            // minus one) that is this part's.
-                            if let Some(k) = split.branch(self.part, self.parts, n.explored) {
-                                n.explored = k + 1;
-                                break;
-                            }
-                        } else if n.explored < n.backtrack {
-                            n.explored += 1;
-                            break;
-                        }
-                        self.buf.tasks.truncate(n.at);
-                        self.buf.footprints.truncate(n.footprints);
-                        self.buf.sleeps.truncate(n.sleep_at);
-                    }
-                    Node::Arm { chosen, count } => {
-                        if *chosen + 1 < *count {
-                            *chosen += 1;
-                            break;
-                        }
-                    }
+                if self.next_branch(at) {
+                    break;
+                }
+                if let Node::Task(n) = &self.buf.path[at] {
+                    self.buf.tasks.truncate(n.at);
+                    self.buf.footprints.truncate(n.footprints);
+                    self.buf.sleeps.truncate(n.sleep_at);
                 }
                 self.buf.path.pop();
             }
@@ -233,6 +328,7 @@ impl Scheduler for Dpor {
         self.firings = 0;
         self.buf.clocks.clear();
         self.buf.task_rows.clear();
+        self.buf.joins.clear();
         self.last_global = NONE;
         self.buf.objects.clear();
         self.buf.steps.clear();
@@ -352,7 +448,59 @@ impl Scheduler for Dpor {
             // flag, or select's default) would otherwise keep the others
             // out until `max_steps`.
             let spinning = (self.streak >= FAIR_STREAK || yielded) && (others_awake || timer_awake);
-            let first = if enabled.contains(&current) && !asleep(current) && !spinning {
+            // A branch of a wakeup tree is followed where it leads; the
+            // node keeps the rest of the tree there.
+            let mut guide = std::mem::replace(&mut self.guide, NONE);
+            let mut guided = None;
+            // A guide that cannot be followed (the program went elsewhere
+            // than the footprints predicted) leaves source-DPOR's
+            // guarantees only: see `TaskNode::strict`.
+            let mut guide_failed = guide != NONE;
+            if let Some((k, chain)) = self.reordered_chain(guide, enabled, current, &asleep) {
+                // Its first step cannot run yet, but a later one that
+                // depends on none before it can: that order is equivalent.
+                self.buf.forest.free_list(std::mem::replace(&mut guide, NONE));
+                guided = Some(chain[k].0);
+                guide_failed = false;
+                let mut rest = NONE;
+                for (j, &(t, f)) in chain.iter().enumerate().rev() {
+                    if j != k {
+                        let e = self.buf.forest.alloc(t, f);
+                        self.buf.forest.events[e as usize].child = rest;
+                        rest = e;
+                    }
+                }
+                self.guide = rest;
+            }
+            while guide != NONE {
+                let ev = self.buf.forest.events[guide as usize];
+                self.buf.forest.free_one(guide);
+                guide = ev.next;
+                if !enabled.contains(&ev.task) && ev.child != NONE {
+                    // Its task waits already: a receive that paired with a
+                    // waiting sender in the sequence arrived earlier here
+                    // and waits for one. The steps after it go on.
+                    let mut last = ev.child;
+                    while self.buf.forest.events[last as usize].next != NONE {
+                        last = self.buf.forest.events[last as usize].next;
+                    }
+                    self.buf.forest.events[last as usize].next = guide;
+                    guide = ev.child;
+                    continue;
+                }
+                let over = self.over_bound_here(enabled, current, ev.task);
+                self.bounded |= over;
+                if !over && enabled.contains(&ev.task) && !asleep(ev.task) {
+                    guided = Some(ev.task);
+                    guide_failed = false;
+                    self.guide = ev.child;
+                    break;
+                }
+                self.buf.forest.free_list(ev.child);
+            }
+            let first = if guided.is_some() {
+                guided
+            } else if enabled.contains(&current) && !asleep(current) && !spinning {
                 Some(current)
             } else if spinning {
                 let awake = || enabled.iter().copied().filter(|&t| t != FIRE && !asleep(t));
@@ -369,6 +517,7 @@ impl Scheduler for Dpor {
             let Some(first) = first else {
                 // Every enabled task sleeps: this execution only repeats
                 // interleavings already explored.
+                self.buf.forest.free_list(guide);
                 self.buf.sleeps.truncate(sleep_at);
                 self.moves_shown = false;
                 return Ok(PRUNED);
@@ -376,20 +525,18 @@ impl Scheduler for Dpor {
             let splits = self.parts > 1 && !self.split_at.dealt && enabled.len() > 1;
             let at = self.buf.tasks.len();
             self.buf.tasks.extend_from_slice(enabled);
+            let mut pending = guide;
             let (first, explored, split) = if splits {
+                // Every enabled task is explored here: no tree is needed.
+                self.buf.forest.free_list(std::mem::replace(&mut pending, NONE));
+                self.buf.forest.free_list(std::mem::replace(&mut self.guide, NONE));
                 // Current task first, as the unparted search would.
                 let mut order = vec![first];
                 for &t in enabled {
                     if t == first || asleep(t) {
                         continue;
                     }
-                    let over = if t == FIRE {
-                        self.firings >= self.timer_bound
-                    } else {
-                        Self::preempts(enabled, current, t)
-                            && self.preemption_bound.is_some_and(|b| self.preemptions >= b)
-                    };
-                    if over {
+                    if self.over_bound_here(enabled, current, t) {
                         self.bounded = true;
                     } else {
                         order.push(t);
@@ -412,11 +559,13 @@ impl Scheduler for Dpor {
                 self.buf.tasks.push(first);
                 (first, 1, None)
             };
-            let backtrack = self.buf.tasks.len() - at - enabled.len();
             self.buf.tasks.resize(at + 2 * enabled.len(), 0);
             let sleep_len = self.buf.sleeps.len() - sleep_at;
             let footprints = self.buf.footprints.len();
             let footprints_known = self.moves_shown && self.moves_complete;
+            let strict = split.is_some()
+                || guide_failed
+                || self.parent.is_some_and(|p| matches!(&self.buf.path[p], Node::Task(n) if n.strict));
             if footprints_known {
                 self.record_footprints(enabled.len(), at);
             }
@@ -425,8 +574,9 @@ impl Scheduler for Dpor {
                 enabled: enabled.len(),
                 footprints,
                 footprints_known,
-                backtrack,
                 explored,
+                pending,
+                strict,
                 sleep_at,
                 sleep_len,
                 previous: current,
@@ -454,6 +604,13 @@ impl Scheduler for Dpor {
         Ok(pick)
     }
 
+    fn after_join(&mut self, _task: TaskId, target: TaskId) {
+        // Joined into the step's clock after its races are found: the step
+        // itself may still race with the partner's (two senders racing for
+        // one receiver), only what follows it is ordered.
+        self.buf.joins.push(slot(target));
+    }
+
     fn after_step(&mut self, task: TaskId, footprint: &Footprint, touched: &[TaskId]) {
         let footprint = *footprint;
         if self.awaiting_step {
@@ -461,7 +618,8 @@ impl Scheduler for Dpor {
             self.awaiting_step = false;
         }
         let me = slot(task);
-        let top = touched.iter().map(|&u| slot(u)).fold(me, usize::max);
+        let joined = self.buf.joins.iter().copied().fold(me, usize::max);
+        let top = touched.iter().map(|&u| slot(u)).fold(joined, usize::max);
         self.buf.clocks.fit(top);
         let own = self.task_row(me);
         let items = footprint.items();
@@ -503,6 +661,11 @@ impl Scheduler for Dpor {
                 }
             }
         }
+        for k in 0..self.buf.joins.len() {
+            let from = self.task_row(self.buf.joins[k]);
+            self.buf.clocks.join(c, from);
+        }
+        self.buf.joins.clear();
         self.buf.clocks.tick(c, me);
         // A step's clock never changes once the step is recorded, so the
         // objects it writes, the last global step and its task's clock

@@ -1,7 +1,7 @@
 //! The path of the current execution: one node per choice point, with its
-//! enabled, backtrack and done tasks and its sleep set; the split of a
-//! search over threads and shards; and how backtrack points and sleep sets
-//! are added.
+//! enabled and explored tasks, its wakeup tree and its sleep set; the
+//! split of a search over shards; the bounds; and how sleep sets are
+//! inherited.
 
 use super::{Dpor, FIRE};
 use crate::footprint::{Footprint, TaskId};
@@ -13,8 +13,8 @@ pub(super) enum Node {
 
 pub(super) struct TaskNode {
     /// Where this node's tasks start in [`Buffers::tasks`](super::buffers::Buffers::tasks): the enabled
-    /// ones, then the backtrack set with room for all of them (it only
-    /// ever holds enabled tasks, each once).
+    /// ones, then the explored ones in the order they were explored, with
+    /// room for all of them (each enabled task is explored at most once).
     pub(super) at: usize,
     pub(super) enabled: usize,
     /// Where the next steps of the enabled tasks are in
@@ -24,11 +24,21 @@ pub(super) struct TaskNode {
     /// deepest then, so they go at the end of the buffer).
     pub(super) footprints: usize,
     pub(super) footprints_known: bool,
-    /// The size of the backtrack set, in the order its tasks were added.
-    /// Its first `explored` are the ones explored, the last of them the
-    /// current choice: a task is explored after those added before it.
-    pub(super) backtrack: usize,
+    /// How many tasks were explored here, the last of them the current
+    /// choice.
     pub(super) explored: usize,
+    /// The first root child of this node's wakeup tree (in
+    /// [`Buffers::forest`](super::buffers::Buffers::forest)): the branches still to explore here,
+    /// in the order they are explored (`NONE` if none).
+    pub(super) pending: u32,
+    /// Whether insertions here and below see a sleeping task as covering a
+    /// sequence only if it is an initial of the sequence, as source-DPOR
+    /// does, not also if it commutes with all of it (see
+    /// [`Dpor::weak_initial`]). Needed where the wakeup trees above were
+    /// not built by insertion alone: at and below a split node (every
+    /// enabled task is a branch there), or where a reversal could not be
+    /// inserted as it was and every enabled task was added instead.
+    pub(super) strict: bool,
     /// Where this node's sleep set is in [`Buffers::sleeps`](super::buffers::Buffers::sleeps): the tasks whose
     /// exploration from here is known redundant, with their next step.
     pub(super) sleep_at: usize,
@@ -39,7 +49,8 @@ pub(super) struct TaskNode {
     pub(super) firings: usize,
     /// At a split node of a parted search, its branches in the order
     /// every part takes them (see [`Dpor::split`]). They are also the
-    /// first of the backtrack set.
+    /// explored tasks, those before the current branch marked explored
+    /// without running them.
     pub(super) split: Option<Box<Split>>,
 }
 
@@ -91,28 +102,16 @@ impl Dpor {
         task != FIRE && task != previous && enabled.contains(&previous)
     }
 
-    /// Adds `task` to the backtrack set of node `at`, within the bounds.
-    pub(super) fn add_backtrack(&mut self, at: usize, task: TaskId) {
-        let Node::Task(n) = &mut self.buf.path[at] else { return };
+    /// Whether exploring `task` at task node `at` would exceed a bound.
+    pub(super) fn over_bound(&self, at: usize, task: TaskId) -> bool {
+        let Node::Task(n) = &self.buf.path[at] else { return false };
         let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
-        let backtrack = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
-        let sleep = &self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
-        if backtrack.contains(&task) || sleep.iter().any(|s| s.0 == task) {
-            return;
-        }
-        let over = if task == FIRE {
+        if task == FIRE {
             n.firings >= self.timer_bound
         } else {
             Self::preempts(enabled, n.previous, task)
                 && self.preemption_bound.is_some_and(|b| n.preemptions >= b)
-        };
-        if over {
-            self.bounded = true;
-            return;
         }
-        debug_assert!(enabled.contains(&task) && n.backtrack < n.enabled);
-        self.buf.tasks[n.at + n.enabled + n.backtrack] = task;
-        n.backtrack += 1;
     }
 
     /// The timer could fire at the last node but the step taken there
@@ -124,7 +123,7 @@ impl Dpor {
         let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
         let chosen = self.buf.tasks[n.at + n.enabled + n.explored - 1];
         if !fire_now && chosen != FIRE && enabled.contains(&FIRE) {
-            self.add_backtrack(self.parent.expect("a parent node"), FIRE);
+            self.insert_step(self.parent.expect("a parent node"), FIRE);
         }
     }
 
@@ -152,8 +151,8 @@ impl Dpor {
             let k = enabled.iter().position(|&e| e == t);
             k.and_then(|k| footprints.get(k)).map_or(Footprint::Global, |f| *f)
         };
-        let backtrack = parent.at + parent.enabled;
-        let chosen = self.buf.tasks[backtrack + parent.explored - 1];
+        let explored_at = parent.at + parent.enabled;
+        let chosen = self.buf.tasks[explored_at + parent.explored - 1];
         let step = self.chosen_footprint;
         for k in parent.sleep_at..parent.sleep_at + parent.sleep_len {
             let (t, f) = self.buf.sleeps[k];
@@ -161,7 +160,7 @@ impl Dpor {
                 self.buf.sleeps.push((t, f));
             }
         }
-        for k in backtrack..backtrack + parent.explored - 1 {
+        for k in explored_at..explored_at + parent.explored - 1 {
             let t = self.buf.tasks[k];
             let f = footprint_of(t);
             if t != chosen && !f.dependent(&step) {

@@ -2,7 +2,7 @@
 //! objects' last accesses, and the search for the earlier steps a step
 //! races with, whose reversals are scheduled as backtrack points.
 
-use super::path::Node;
+use super::wakeup::SeqEvent;
 use super::{index, slot, Dpor, NONE};
 use crate::footprint::{split_part, Access, Footprint, TaskId};
 
@@ -392,74 +392,30 @@ impl Dpor {
     }
 
     /// Schedules the reversal of step `i` and task `p`'s next operation
-    /// (source-DPOR, Abdulla et al. POPL 2014): among the steps after `i`
-    /// that do not depend on it, followed by `p`'s operation, the tasks
-    /// that can go first (the initials) must include one that is explored
-    /// at `i`'s node; if none is, add one that is enabled and awake there.
+    /// (optimal DPOR, Abdulla et al. POPL 2014): the steps after `i` that
+    /// do not depend on it, followed by `p`'s operation, are inserted into
+    /// the wakeup tree of `i`'s node, unless something explored or asleep
+    /// there covers them.
     pub(super) fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_row: usize) {
-        let mut later = std::mem::take(&mut self.buf.later);
-        let mut seen = std::mem::take(&mut self.buf.seen);
-        let mut initials = std::mem::take(&mut self.buf.initials);
-        later.clear();
-        seen.clear();
-        initials.clear();
+        let mut seq = std::mem::take(&mut self.buf.seq);
+        seq.clear();
         let e = &self.buf.steps[i];
-        later.extend(
-            (i + 1..self.buf.steps.len()).filter(|&j| !self.before(e, self.buf.steps[j].row as usize)),
-        );
-        for (k, &j) in later.iter().enumerate() {
-            // Only a task's first step in `later` can go first: its later
-            // ones follow it in program order.
+        for j in i + 1..self.buf.steps.len() {
             let step = &self.buf.steps[j];
-            if seen.contains(&step.task) {
-                continue;
-            }
-            seen.push(step.task);
-            if !later[..k].iter().any(|&x| self.before(&self.buf.steps[x], step.row as usize)) {
-                initials.push(step.task);
+            if !self.before(e, step.row as usize) {
+                let pending = false;
+                seq.push(SeqEvent {
+                    task: step.task,
+                    footprint: step.footprint,
+                    row: step.row,
+                    time: step.time,
+                    pending,
+                });
             }
         }
-        // `p`'s operation comes last in the reversed sequence: it can go
-        // first only if nothing before it there is ordered before it,
-        // whether by the clocks or by conflicting with it.
-        let p_first = !later.iter().any(|&x| {
-            let earlier = &self.buf.steps[x];
-            self.before(earlier, p_row) || earlier.footprint.dependent(&next)
-        });
-        if !initials.contains(&p) && p_first {
-            initials.push(p);
-        }
+        seq.push(SeqEvent { task: p, footprint: next, row: index(p_row), time: 0, pending: true });
         let at = e.node;
-        if let Node::Task(n) = &self.buf.path[at] {
-            let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
-            let backtrack = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.backtrack];
-            let sleep = &self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
-            // Covered if an initial is explored there already, or sleeps
-            // there (every sequence starting with it was explored
-            // elsewhere).
-            if !initials.iter().any(|q| backtrack.contains(q) || sleep.iter().any(|s| s.0 == *q)) {
-                let awake = |q: &TaskId| enabled.contains(q) && !sleep.iter().any(|s| s.0 == *q);
-                // Prefer p itself, then the earliest initial.
-                let pick = if initials.contains(&p) && awake(&p) {
-                    Some(p)
-                } else {
-                    initials.iter().copied().find(awake)
-                };
-                match pick {
-                    Some(q) => self.add_backtrack(at, q),
-                    None => {
-                        // `seen` is free again: it holds the tasks to add.
-                        seen.clear();
-                        seen.extend(enabled.iter().copied().filter(|q| awake(q)));
-                        for &q in &seen {
-                            self.add_backtrack(at, q);
-                        }
-                    }
-                }
-            }
-        }
-        self.buf.later = later;
-        self.buf.seen = seen;
-        self.buf.initials = initials;
+        self.buf.seq = seq;
+        self.insert_sequence(at);
     }
 }

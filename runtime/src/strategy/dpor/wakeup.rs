@@ -1,0 +1,308 @@
+//! Wakeup trees (Abdulla, Aronis, Jonsson & Sagonas, "Optimal dynamic
+//! partial order reduction", POPL 2014): at each node of the path, the
+//! sequences of steps still to explore from there, as a tree whose
+//! branches share their common prefixes.
+//!
+//! Source-DPOR adds only the first task of a race's reversal to a node's
+//! backtrack set and lets the default choice pick the rest, which can walk
+//! into a state where every enabled task sleeps: a sleep-set-blocked
+//! execution, run for nothing. A wakeup tree keeps the whole reversal, the
+//! steps that do not depend on the race's first step followed by its
+//! second, and the new branch follows it, so every execution the search
+//! runs is a new Mazurkiewicz trace (of the dependence the footprints
+//! define).
+//!
+//! The trees of all nodes live in one arena ([`Forest`]): a node's tree is
+//! the list of its root's children ([`TaskNode::pending`](super::path::TaskNode::pending)); exploring a
+//! child moves its subtree to the next node as that node's guide.
+
+use super::path::Node;
+use super::{slot, Dpor, NONE};
+use crate::footprint::{Footprint, TaskId};
+
+/// One event of a wakeup tree: a task's step, with its first child and its
+/// next sibling (`NONE` if none).
+#[derive(Clone, Copy)]
+pub(super) struct Event {
+    pub(super) task: TaskId,
+    pub(super) footprint: Footprint,
+    pub(super) child: u32,
+    pub(super) next: u32,
+}
+
+/// Every node's wakeup tree, in one arena with a free list: trees grow at
+/// any node of the path, not only the deepest, so their events are not
+/// stack-ordered.
+#[derive(Default)]
+pub(super) struct Forest {
+    pub(super) events: Vec<Event>,
+    free: Vec<u32>,
+}
+
+impl Forest {
+    pub(super) fn clear(&mut self) {
+        self.events.clear();
+        self.free.clear();
+    }
+
+    pub(super) fn alloc(&mut self, task: TaskId, footprint: Footprint) -> u32 {
+        let event = Event { task, footprint, child: NONE, next: NONE };
+        match self.free.pop() {
+            Some(e) => {
+                self.events[e as usize] = event;
+                e
+            }
+            None => {
+                self.events.push(event);
+                u32::try_from(self.events.len() - 1).expect("a wakeup tree of 4 billion events")
+            }
+        }
+    }
+
+    /// Frees one event, not its children or siblings.
+    pub(super) fn free_one(&mut self, e: u32) {
+        self.free.push(e);
+    }
+
+    /// Frees the events of the list starting at `first`, their siblings
+    /// and everything below them.
+    pub(super) fn free_list(&mut self, first: u32) {
+        let mut stack = vec![first];
+        while let Some(mut e) = stack.pop() {
+            while e != NONE {
+                let Event { child, next, .. } = self.events[e as usize];
+                if child != NONE {
+                    stack.push(child);
+                }
+                self.free.push(e);
+                e = next;
+            }
+        }
+    }
+
+    /// Whether the list starting at `first` holds `task`.
+    pub(super) fn holds(&self, first: u32, task: TaskId) -> bool {
+        let mut e = first;
+        while e != NONE {
+            if self.events[e as usize].task == task {
+                return true;
+            }
+            e = self.events[e as usize].next;
+        }
+        false
+    }
+}
+
+/// One event of a sequence to insert: a step of the current execution
+/// (with the row of its clock and its time in its task's clock), or the
+/// operation that raced, which has not run (`pending`).
+#[derive(Clone, Copy)]
+pub(super) struct SeqEvent {
+    pub(super) task: TaskId,
+    pub(super) footprint: Footprint,
+    pub(super) row: u32,
+    pub(super) time: u32,
+    pub(super) pending: bool,
+}
+
+/// Where a list of a wakeup tree starts: a node's root list, or an
+/// event's children.
+#[derive(Clone, Copy)]
+enum Link {
+    Root(usize),
+    Child(u32),
+}
+
+impl Dpor {
+    /// Whether event `j` of `seq` happens before event `k` (`j < k`, of
+    /// different tasks). The clocks of steps that ran say it; the pending
+    /// operation's clock lacks the steps it conflicts with, so those count
+    /// too.
+    fn seq_before(&self, seq: &[SeqEvent], j: usize, k: usize) -> bool {
+        let (a, b) = (&seq[j], &seq[k]);
+        a.time <= self.buf.clocks.get(b.row as usize, slot(a.task))
+            || (b.pending && a.footprint.dependent(&b.footprint))
+    }
+
+    /// Whether task `q`, whose next step is `fq`, is a weak initial of the
+    /// live events of `seq`: its first step there has no predecessor there,
+    /// or it has no step there and `fq` commutes with all of them. Then
+    /// the sequence is equivalent to one starting with `q`, or to a prefix
+    /// of `q` followed by it.
+    /// With `strict`, only the initials count.
+    pub(super) fn weak_initial(
+        &self,
+        seq: &[SeqEvent],
+        removed: &[bool],
+        (q, fq): (TaskId, Footprint),
+        strict: bool,
+    ) -> bool {
+        let live = |j: usize| !removed[j];
+        match (0..seq.len()).find(|&k| live(k) && seq[k].task == q) {
+            Some(k) => !(0..k).any(|j| live(j) && self.seq_before(seq, j, k)),
+            None => !strict && !(0..seq.len()).any(|j| live(j) && seq[j].footprint.dependent(&fq)),
+        }
+    }
+
+    fn first_of(&self, link: Link) -> u32 {
+        match link {
+            Link::Root(at) => match &self.buf.path[at] {
+                Node::Task(n) => n.pending,
+                Node::Arm { .. } => NONE,
+            },
+            Link::Child(e) => self.buf.forest.events[e as usize].child,
+        }
+    }
+
+    fn set_first(&mut self, link: Link, first: u32) {
+        match link {
+            Link::Root(at) => {
+                if let Node::Task(n) = &mut self.buf.path[at] {
+                    n.pending = first;
+                }
+            }
+            Link::Child(e) => self.buf.forest.events[e as usize].child = first,
+        }
+    }
+
+    /// Inserts the sequence in [`Buffers::seq`](super::buffers::Buffers::seq) (a race's reversal) into the
+    /// wakeup tree of node `at`, unless a task asleep or explored there
+    /// already covers it, or a branch of the tree does.
+    pub(super) fn insert_sequence(&mut self, at: usize) {
+        let Node::Task(n) = &self.buf.path[at] else { return };
+        if n.split.is_some() {
+            // Every enabled task is explored at a split node.
+            return;
+        }
+        let seq = std::mem::take(&mut self.buf.seq);
+        let mut removed = std::mem::take(&mut self.buf.removed);
+        removed.clear();
+        removed.resize(seq.len(), false);
+        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+        let explored = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.explored];
+        let footprint_of = |t: TaskId| {
+            let k = enabled.iter().position(|&e| e == t);
+            let known =
+                n.footprints_known.then(|| &self.buf.footprints[n.footprints..n.footprints + n.enabled]);
+            k.and_then(|k| known.map(|f| f[k])).unwrap_or(Footprint::Global)
+        };
+        // Explored there (the current choice included: a race with a forced
+        // timer firing after it may start with it) or asleep there: every
+        // sequence starting with them is explored elsewhere.
+        let strict = n.strict;
+        let covered = self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len]
+            .iter()
+            .any(|&(q, f)| self.weak_initial(&seq, &removed, (q, f), strict))
+            || explored.iter().any(|&q| self.weak_initial(&seq, &removed, (q, footprint_of(q)), strict));
+        if !covered {
+            self.insert_below(at, &seq, &mut removed, strict);
+        }
+        self.buf.seq = seq;
+        self.buf.removed = removed;
+    }
+
+    fn insert_below(&mut self, at: usize, seq: &[SeqEvent], removed: &mut [bool], strict: bool) {
+        let mut link = Link::Root(at);
+        loop {
+            let mut e = self.first_of(link);
+            let mut last = NONE;
+            let mut matched = NONE;
+            while e != NONE {
+                let ev = self.buf.forest.events[e as usize];
+                if self.weak_initial(seq, removed, (ev.task, ev.footprint), strict) {
+                    matched = e;
+                    break;
+                }
+                last = e;
+                e = ev.next;
+            }
+            if matched != NONE {
+                let ev = self.buf.forest.events[matched as usize];
+                if ev.child == NONE {
+                    // A leaf: the branch through it explores the sequence.
+                    return;
+                }
+                if let Some(k) = (0..seq.len()).find(|&k| !removed[k] && seq[k].task == ev.task) {
+                    removed[k] = true;
+                }
+                if removed.iter().all(|&r| r) {
+                    return;
+                }
+                link = Link::Child(matched);
+                continue;
+            }
+            let first = (0..seq.len()).find(|&k| !removed[k]).expect("a live event");
+            if let Link::Root(_) = link {
+                if !self.enabled_awake(at, seq[first].task) {
+                    // The reversal cannot start with its first step here (it
+                    // is blocked there, or the sequence is not what the
+                    // footprints predicted): every enabled task is tried, as
+                    // source-DPOR would.
+                    self.insert_every_enabled(at);
+                    return;
+                }
+            }
+            let mut head = NONE;
+            for k in (0..seq.len()).rev().filter(|&k| !removed[k]) {
+                let e = self.buf.forest.alloc(seq[k].task, seq[k].footprint);
+                self.buf.forest.events[e as usize].child = head;
+                head = e;
+            }
+            if last == NONE {
+                self.set_first(link, head);
+            } else {
+                self.buf.forest.events[last as usize].next = head;
+            }
+            return;
+        }
+    }
+
+    /// Whether `task` is enabled at node `at`, not asleep and not explored.
+    pub(super) fn enabled_awake(&self, at: usize, task: TaskId) -> bool {
+        let Node::Task(n) = &self.buf.path[at] else { return false };
+        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+        let explored = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.explored];
+        let sleep = &self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len];
+        enabled.contains(&task) && !explored.contains(&task) && !sleep.iter().any(|s| s.0 == task)
+    }
+
+    /// Adds every enabled, awake task not explored or pending at node `at`
+    /// as a branch of one step.
+    fn insert_every_enabled(&mut self, at: usize) {
+        if let Node::Task(n) = &mut self.buf.path[at] {
+            n.strict = true;
+        }
+        let Node::Task(n) = &self.buf.path[at] else { return };
+        let candidates: Vec<TaskId> = self.buf.tasks[n.at..n.at + n.enabled]
+            .iter()
+            .copied()
+            .filter(|&t| self.enabled_awake(at, t) && !self.buf.forest.holds(n.pending, t))
+            .collect();
+        for t in candidates {
+            self.append_leaf(at, t, Footprint::Global);
+        }
+    }
+
+    /// Adds a branch of the single step `task` at node `at`, if it is
+    /// enabled and awake there and not explored or pending.
+    pub(super) fn insert_step(&mut self, at: usize, task: TaskId) {
+        let Node::Task(n) = &self.buf.path[at] else { return };
+        if n.split.is_none() && self.enabled_awake(at, task) && !self.buf.forest.holds(n.pending, task) {
+            self.append_leaf(at, task, Footprint::Global);
+        }
+    }
+
+    fn append_leaf(&mut self, at: usize, task: TaskId, footprint: Footprint) {
+        let e = self.buf.forest.alloc(task, footprint);
+        let Node::Task(n) = &mut self.buf.path[at] else { return };
+        if n.pending == NONE {
+            n.pending = e;
+            return;
+        }
+        let mut last = n.pending;
+        while self.buf.forest.events[last as usize].next != NONE {
+            last = self.buf.forest.events[last as usize].next;
+        }
+        self.buf.forest.events[last as usize].next = e;
+    }
+}

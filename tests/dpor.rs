@@ -106,7 +106,9 @@ fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) 
 /// The same, with the search split over `threads`.
 fn outcomes_on(strategy: Search, threads: usize, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
-    let config = Config::default().strategy(strategy).iterations(200_000).threads(threads);
+    // Split from the first execution: the work-stealing search must find
+    // what the one-threaded search finds, whatever the timing.
+    let config = Config::default().strategy(strategy).iterations(200_000).threads(threads).split_after(0);
     support::exhaustive_outcomes(config, move || run(&p))
 }
 
@@ -128,7 +130,7 @@ proptest! {
     /// Split over threads, the search's parts together find what the
     /// whole search finds.
     #[test]
-    fn a_search_split_over_threads_finds_every_outcome(program in program(), threads in 2..=3usize) {
+    fn a_search_split_over_threads_finds_every_outcome(program in program(), threads in 2..=4usize) {
         let dfs = Search::Dfs { preemption_bound: None };
         let (whole, _) = outcomes(dfs, &program);
         let (split, _) = outcomes_on(dfs, threads, &program);
@@ -260,12 +262,24 @@ fn chan_outcomes(
     p: &[Vec<ChanStep>],
     c: &[Vec<ChanStep>],
 ) -> (BTreeSet<String>, u64) {
+    chan_outcomes_on(strategy, 1, cap, p, c)
+}
+
+/// The same over `threads`, split from the first execution.
+fn chan_outcomes_on(
+    strategy: Search,
+    threads: usize,
+    cap: usize,
+    p: &[Vec<ChanStep>],
+    c: &[Vec<ChanStep>],
+) -> (BTreeSet<String>, u64) {
     let seen = Arc::new(StdMutex::new(BTreeSet::new()));
     let (s, p, c) = (seen.clone(), Arc::new(p.to_vec()), Arc::new(c.to_vec()));
     let stats = Config::default()
         .strategy(strategy)
         .iterations(500_000)
-        .threads(1)
+        .threads(threads)
+        .split_after(0)
         .explore(move || {
             let outcome = run_chan(cap, &p, &c);
             s.lock().unwrap().insert(outcome);
@@ -289,6 +303,8 @@ proptest! {
         let (dpor, dpor_runs) = chan_outcomes(Search::Dfs { preemption_bound: None }, cap, &producers, &consumers);
         prop_assert_eq!(&dpor, &naive);
         prop_assert!(dpor_runs <= naive_runs, "dpor {} > naive {}", dpor_runs, naive_runs);
+        let (split, _) = chan_outcomes_on(Search::Dfs { preemption_bound: None }, 3, cap, &producers, &consumers);
+        prop_assert_eq!(&split, &naive);
     }
 
     /// The same programs with the first producer closing the channel at
@@ -305,6 +321,8 @@ proptest! {
         let (dpor, dpor_runs) = chan_outcomes(Search::Dfs { preemption_bound: None }, cap, &producers, &consumers);
         prop_assert_eq!(&dpor, &naive);
         prop_assert!(dpor_runs <= naive_runs, "dpor {} > naive {}", dpor_runs, naive_runs);
+        let (split, _) = chan_outcomes_on(Search::Dfs { preemption_bound: None }, 3, cap, &producers, &consumers);
+        prop_assert_eq!(&split, &naive);
     }
 }
 

@@ -9,10 +9,29 @@ use goweave::sync::Mutex;
 use goweave::{Config, Strategy};
 
 fn executions(body: impl Fn() + Send + Sync + 'static) -> u64 {
+    executions_on(1, body)
+}
+
+/// The executions of an exhaustive search of `body` over `threads` threads.
+fn executions_on(threads: usize, body: impl Fn() + Send + Sync + 'static) -> u64 {
     let stats = Config::default()
         .strategy(Strategy::Dfs { preemption_bound: None })
         .iterations(1_000_000)
-        .threads(1)
+        .threads(threads)
+        .explore(body)
+        .unwrap_or_else(|f| panic!("{f}"));
+    assert!(stats.exhausted());
+    stats.executions()
+}
+
+/// The same, split over the threads from the first execution (see
+/// `Config::split_after`).
+fn executions_split_on(threads: usize, body: impl Fn() + Send + Sync + 'static) -> u64 {
+    let stats = Config::default()
+        .strategy(Strategy::Dfs { preemption_bound: None })
+        .iterations(1_000_000)
+        .threads(threads)
+        .split_after(0)
         .explore(body)
         .unwrap_or_else(|f| panic!("{f}"));
     assert!(stats.exhausted());
@@ -22,7 +41,15 @@ fn executions(body: impl Fn() + Send + Sync + 'static) -> u64 {
 /// lastzero(N): a reader scans `array` down from N to the last zero while
 /// writers j = 1..N each set `array[j] = array[j-1] + 1`.
 fn lastzero(n: usize) -> u64 {
-    executions(move || {
+    lastzero_on(1, n)
+}
+
+fn lastzero_on(threads: usize, n: usize) -> u64 {
+    executions_on(threads, move || lastzero_body(n))
+}
+
+fn lastzero_body(n: usize) {
+    {
         let array: Arc<Vec<AtomicUsize>> = Arc::new((0..=n).map(|_| AtomicUsize::new(0)).collect());
         let a = array.clone();
         let reader = goweave::go(move || {
@@ -44,13 +71,21 @@ fn lastzero(n: usize) -> u64 {
         for w in writers {
             w.join().unwrap();
         }
-    })
+    }
 }
 
 /// readers(N): N readers each load `x` once; one writer stores `x` once.
 /// Each reader reads before or after the store: 2^N traces.
 fn readers(n: usize) -> u64 {
-    executions(move || {
+    readers_on(1, n)
+}
+
+fn readers_on(threads: usize, n: usize) -> u64 {
+    executions_on(threads, move || readers_body(n))
+}
+
+fn readers_body(n: usize) {
+    {
         let x = Arc::new(AtomicUsize::new(0));
         let w = x.clone();
         let writer = goweave::go(move || w.store(1, SeqCst));
@@ -64,7 +99,7 @@ fn readers(n: usize) -> u64 {
         for r in readers {
             r.join().unwrap();
         }
-    })
+    }
 }
 
 #[test]
@@ -170,7 +205,11 @@ fn preemption_bound_zero_runs_without_preemptions() {
 /// values into a 128-slot hash table with compare-and-swap and linear
 /// probing; only from 12 tasks on do two probes collide.
 fn indexer(n: usize) -> u64 {
-    executions(move || {
+    indexer_on(1, n)
+}
+
+fn indexer_on(threads: usize, n: usize) -> u64 {
+    executions_on(threads, move || {
         let table: Arc<Vec<AtomicUsize>> = Arc::new((0..128).map(|_| AtomicUsize::new(0)).collect());
         let tasks: Vec<_> = (0..n)
             .map(|tid| {
@@ -195,9 +234,13 @@ fn indexer(n: usize) -> u64 {
 /// filesystem(N) (Flanagan & Godefroid): N tasks each allocate a block for
 /// their inode under per-inode and per-block locks.
 fn filesystem(n: usize) -> u64 {
+    filesystem_on(1, n)
+}
+
+fn filesystem_on(threads: usize, n: usize) -> u64 {
     const INODES: usize = 32;
     const BLOCKS: usize = 26;
-    executions(move || {
+    executions_on(threads, move || {
         let inode_locks: Arc<Vec<Mutex<usize>>> = Arc::new((0..INODES).map(|_| Mutex::new(0)).collect());
         let block_locks: Arc<Vec<Mutex<bool>>> = Arc::new((0..BLOCKS).map(|_| Mutex::new(false)).collect());
         let tasks: Vec<_> = (0..n)
@@ -243,7 +286,11 @@ fn indexer_and_filesystem_take_the_optimal_counts() {
 /// the interleavings of the producers' sequences, and sends commute with
 /// receives, so optimal DPOR runs exactly that many executions.
 fn fan_in(producers: usize, per: usize, cap: usize) -> u64 {
-    executions(move || {
+    fan_in_on(1, producers, per, cap)
+}
+
+fn fan_in_on(threads: usize, producers: usize, per: usize, cap: usize) -> u64 {
+    executions_on(threads, move || {
         let (tx, rx) = goweave::chan::<usize>(cap);
         for p in 0..producers {
             let tx = tx.clone();
@@ -296,4 +343,90 @@ fn a_buffered_pipeline_takes_one_execution() {
         assert_eq!(got, (3..9).collect::<Vec<_>>());
     });
     assert_eq!(runs, 1);
+}
+
+/// The receive orders fan-in (`producers` x `per` values, capacity `cap`)
+/// shows over `threads`, split from the first execution, and the
+/// executions it took.
+fn fan_in_orders_on(threads: usize, producers: usize, per: usize, cap: usize) -> (usize, u64) {
+    let config = Config::default()
+        .strategy(Strategy::Dfs { preemption_bound: None })
+        .iterations(1_000_000)
+        .threads(threads)
+        .split_after(0);
+    let (orders, runs) = support::exhaustive_outcomes(config, move || {
+        let (tx, rx) = goweave::chan::<usize>(cap);
+        for p in 0..producers {
+            let tx = tx.clone();
+            goweave::go(move || {
+                for i in 0..per {
+                    tx.send(p * 100 + i);
+                }
+            });
+        }
+        (0..producers * per).map(|_| rx.recv().unwrap()).collect::<Vec<_>>()
+    });
+    (orders.len(), runs)
+}
+
+#[test]
+fn a_search_split_over_threads_from_the_start_sees_every_receive_order() {
+    // 6! / (2! 2! 2!) = 90 orders, buffered or not, on any number of
+    // threads; stealing may repeat an execution, never miss one.
+    for threads in [2, 4, 16] {
+        for cap in [0, 2] {
+            let (orders, runs) = fan_in_orders_on(threads, 3, 2, cap);
+            assert_eq!(orders, 90, "{threads} threads, capacity {cap}");
+            assert!(runs >= 90);
+        }
+    }
+}
+
+#[test]
+fn independent_tasks_take_one_execution_on_any_number_of_threads() {
+    // Four tasks on their own objects, joined by the body: one trace. The
+    // threads split the search only when it has branches to give, so the
+    // count is the one-threaded search's, split from the start or not.
+    let four_independent = || {
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                goweave::go(|| {
+                    let a = AtomicUsize::new(0);
+                    let m = Mutex::new(0);
+                    a.fetch_add(1, SeqCst);
+                    *m.lock() += a.load(SeqCst);
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.join().unwrap();
+        }
+    };
+    for threads in [1, 2, 4, 16] {
+        assert_eq!(executions_on(threads, four_independent), 1, "{threads} threads");
+        assert_eq!(executions_split_on(threads, four_independent), 1, "{threads} threads, split at once");
+    }
+}
+
+#[test]
+fn the_published_counts_hold_on_any_number_of_threads() {
+    // Searches under `DEFAULT_SPLIT_AFTER` executions run on one thread
+    // whatever the thread count: their counts are the optimal ones.
+    for threads in [2, 4, 16] {
+        assert_eq!(lastzero_on(threads, 4), 28, "lastzero(4), {threads} threads");
+        assert_eq!(readers_on(threads, 4), 16, "readers(4), {threads} threads");
+        assert_eq!(indexer_on(threads, 13), 64, "indexer(13), {threads} threads");
+        assert_eq!(filesystem_on(threads, 16), 8, "filesystem(16), {threads} threads");
+    }
+}
+
+#[test]
+fn a_search_split_from_the_start_finds_every_trace_of_the_benchmarks() {
+    // Split from the first execution, stealing must lose no trace: at
+    // least the optimal counts (a branch found late below one given away
+    // may repeat a few executions).
+    for threads in [2, 4] {
+        assert!(executions_split_on(threads, || lastzero_body(4)) >= 28);
+        assert!(executions_split_on(threads, || readers_body(4)) >= 16);
+    }
 }

@@ -180,8 +180,18 @@ fn run(senders: &[Vec<Put>], takers: &[Take]) -> String {
 
 /// Every outcome of an exhaustive exploration, and how many executions it took.
 fn outcomes(strategy: Search, senders: &[Vec<Put>], takers: &[Take]) -> (BTreeSet<String>, u64) {
+    outcomes_on(strategy, 1, senders, takers)
+}
+
+/// The same over `threads`, split from the first execution.
+fn outcomes_on(
+    strategy: Search,
+    threads: usize,
+    senders: &[Vec<Put>],
+    takers: &[Take],
+) -> (BTreeSet<String>, u64) {
     let (senders, takers) = (senders.to_vec(), takers.to_vec());
-    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
+    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(threads).split_after(0);
     support::exhaustive_outcomes(config, move || run(&senders, &takers))
 }
 
@@ -198,6 +208,8 @@ proptest! {
         let (found, runs) = dpor(&senders, &takers);
         prop_assert_eq!(&found, &naive);
         prop_assert!(runs <= naive_runs, "dpor {} > naive {}", runs, naive_runs);
+        let (split, _) = outcomes_on(Search::Dfs { preemption_bound: None }, 3, &senders, &takers);
+        prop_assert_eq!(&split, &naive);
     }
 }
 

@@ -96,8 +96,13 @@ fn run(program: &[Vec<Step>]) -> String {
 }
 
 fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
+    outcomes_on(strategy, 1, program)
+}
+
+/// The same over `threads`, split from the first execution.
+fn outcomes_on(strategy: Search, threads: usize, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
-    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(1);
+    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(threads).split_after(0);
     support::exhaustive_outcomes(config, move || run(&p))
 }
 
@@ -113,6 +118,8 @@ proptest! {
         let (found, runs) = outcomes(Search::Dfs { preemption_bound: None }, &program);
         prop_assert_eq!(&found, &naive);
         prop_assert!(runs <= naive_runs, "dpor {} > naive {}", runs, naive_runs);
+        let (split, _) = outcomes_on(Search::Dfs { preemption_bound: None }, 3, &program);
+        prop_assert_eq!(&split, &naive);
     }
 }
 

@@ -57,8 +57,24 @@ fn work(me: usize, ops: &[Op], tx: &Sender<usize>, rx: &Receiver<usize>, count: 
 
 /// Every outcome, `None` if the search did not finish in its budget.
 fn outcomes(strategy: Search, early: Duration, cap: usize, tasks: &[Vec<Op>]) -> Option<BTreeSet<String>> {
+    outcomes_on(strategy, 1, early, cap, tasks)
+}
+
+/// The same over `threads`, split from the first execution.
+fn outcomes_on(
+    strategy: Search,
+    threads: usize,
+    early: Duration,
+    cap: usize,
+    tasks: &[Vec<Op>],
+) -> Option<BTreeSet<String>> {
     let tasks = tasks.to_vec();
-    let config = Config::default().strategy(strategy).iterations(100_000).threads(1).early_timers(early);
+    let config = Config::default()
+        .strategy(strategy)
+        .iterations(100_000)
+        .threads(threads)
+        .split_after(0)
+        .early_timers(early);
     let (seen, stats) = support::outcome_set(config, move || {
         let (tx, rx) = goweave::chan::<usize>(cap);
         let count = Arc::new(AtomicUsize::new(0));
@@ -95,7 +111,9 @@ proptest! {
         let naive = outcomes(Search::NaiveDfs, early, cap, &tasks);
         prop_assume!(naive.is_some());
         let found = outcomes(Search::Dfs { preemption_bound: None }, early, cap, &tasks);
-        prop_assert_eq!(found, naive);
+        prop_assert_eq!(&found, &naive);
+        let split = outcomes_on(Search::Dfs { preemption_bound: None }, 3, early, cap, &tasks);
+        prop_assert_eq!(&split, &naive);
     }
 }
 

@@ -132,6 +132,16 @@ impl ClockRows {
         row
     }
 
+    /// Adds a row with these times (the tasks' in order) and returns its
+    /// index.
+    pub fn push_times(&mut self, times: &[u32]) -> usize {
+        self.fit(times.len().saturating_sub(1));
+        let row = self.push_zero();
+        let start = row * self.width;
+        self.times[start..start + times.len()].copy_from_slice(times);
+        row
+    }
+
     /// Adds a copy of row `from` and returns its index.
     pub fn push_copy(&mut self, from: usize) -> usize {
         let row = self.len();

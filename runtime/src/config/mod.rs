@@ -75,6 +75,8 @@ pub struct Config {
     /// Schedule minimization after a failure (`report::minimize`).
     pub(crate) minimize: bool,
     pub(crate) minimize_budget: u64,
+    /// `Config::split_after`.
+    pub(crate) split_after: u64,
 }
 
 /// The default number of executions.
@@ -83,6 +85,9 @@ pub const DEFAULT_ITERATIONS: u64 = 10_000;
 /// milliseconds to a few hundred on the examples in a debug build (see
 /// `Config::minimize_budget`).
 pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
+/// How many executions an exhaustive search runs on one thread before it
+/// gives work to its other threads (see `Config::split_after`).
+pub const DEFAULT_SPLIT_AFTER: u64 = 1_000;
 /// The default bound on scheduling steps in one execution.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
 /// The default of [`Config::step_timeout`]: 10 s.
@@ -161,6 +166,7 @@ impl Default for Config {
             progress: env.progress.unwrap_or(true),
             minimize: env.minimize.unwrap_or(true),
             minimize_budget: DEFAULT_MINIMIZE_BUDGET,
+            split_after: DEFAULT_SPLIT_AFTER,
         }
     }
 }
@@ -206,6 +212,18 @@ impl Config {
     pub fn threads(mut self, threads: usize) -> Config {
         assert!(threads > 0, "Config::threads must be at least 1");
         self.threads = threads;
+        self
+    }
+
+    /// How many executions an exhaustive search (`Strategy::Dfs`) over
+    /// several threads runs on one thread before it gives branches to the
+    /// others (default [`DEFAULT_SPLIT_AFTER`]). A search that ends sooner
+    /// runs exactly as on one thread, with its counts; a larger one is
+    /// worth splitting. Zero splits from the start (the tests of the
+    /// split use it).
+    #[doc(hidden)]
+    pub fn split_after(mut self, executions: u64) -> Config {
+        self.split_after = executions;
         self
     }
 

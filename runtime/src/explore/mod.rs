@@ -146,7 +146,7 @@ impl Config {
             (vec![run_worker(&self, &body, picker, &best, &progress)], 1)
         };
         drop(progress);
-        let executions = results.iter().map(|r| r.executions).sum();
+        let executions: u64 = results.iter().map(|r| r.executions).sum();
         let steps = results.iter().map(|r| r.steps).sum();
         let timers_made = results.iter().any(|r| r.timers_made);
         let out_of_time = replay.is_none() && results.iter().any(|r| r.out_of_time);
@@ -158,6 +158,7 @@ impl Config {
         let mut lock_order: Option<(LockOrder, BTreeMap<u64, Schedule>)> = None;
         let mut first: Option<(u64, u8, Verdict)> = None;
         let mut workers = Vec::with_capacity(results.len());
+        let pooled = results.iter().any(|r| r.pooled);
         for r in results {
             workers.push((r.phase, r.start, r.stride, r.executions));
             if let Some((i, v)) = r.failure {
@@ -176,7 +177,13 @@ impl Config {
             }
         }
         if let Some((index, phase, v)) = first {
-            let executions = workers.iter().map(|&w| executions_through(w, phase, index)).sum();
+            let executions = if pooled {
+                // Indices count the executions as they started, over all
+                // the workers.
+                executions.min(index + 1)
+            } else {
+                workers.iter().map(|&w| executions_through(w, phase, index)).sum()
+            };
             // A replay is never minimized again: its token is the one to
             // follow, and its report must read as the one that printed it.
             let (v, minimized) = match replay {

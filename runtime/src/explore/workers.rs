@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use goweave_checkers::LockOrder;
@@ -69,6 +70,10 @@ pub(super) struct WorkerResult {
     pub stride: u64,
     /// See `start`.
     pub phase: u8,
+    /// Whether it was one worker of a pooled exhaustive search, whose
+    /// execution indices are counted over the pool in the order they
+    /// started.
+    pub pooled: bool,
 }
 
 /// How many executions a worker (`phase`, `start`, `stride`, `executions`)
@@ -113,15 +118,18 @@ pub(super) fn run_worker(
         start: 0,
         stride: 1,
         phase: 0,
+        pooled: false,
     };
     while picker.begin() {
         if config.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            picker.stop();
             let mut stopped = result(executions, (false, false), None, runner);
             stopped.out_of_time = true;
             return stopped;
         }
         let index = picker.execution_index();
         if index > best.load(Ordering::Relaxed) {
+            picker.stop();
             return result(executions, (false, false), None, runner);
         }
         executions += 1;
@@ -130,10 +138,50 @@ pub(super) fn run_worker(
         progress.after_execution(&mut tick, picker.schedule());
         if let Some(v) = verdict {
             best.fetch_min(index, Ordering::Relaxed);
+            picker.stop();
             return result(executions, (false, false), Some((index, v)), runner);
         }
     }
     result(executions, (picker.exhausted(), picker.exhausted_within_bounds()), None, runner)
+}
+
+/// An exhaustive search over this shard's threads, sharing one pool of
+/// work (see `Dpor::pooled`).
+fn run_pooled(
+    config: &Config,
+    body: &Body,
+    best: &AtomicU64,
+    progress: &Progress,
+) -> (Vec<WorkerResult>, usize) {
+    let Strategy::Dfs { preemption_bound } = config.strategy else {
+        unreachable!("a pooled search is exhaustive")
+    };
+    let (shard, shards) = config.shard.unwrap_or((0, 1));
+    let pool = Arc::new(strategy::Pool::new(config.iterations.div_ceil(shards).max(1), config.split_after));
+    let threads = config.threads.max(1);
+    let mut results: Vec<WorkerResult> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let pool = &pool;
+                std::thread::Builder::new()
+                    .name(format!("goweave-worker-{t}"))
+                    .spawn_scoped(scope, move || {
+                        let picker = Picker::new(Box::new(
+                            strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations)
+                                .split(shard, shards)
+                                .pooled(pool.clone(), t == 0),
+                        ));
+                        run_worker(config, body, picker, best, progress)
+                    })
+                    .expect("goweave: could not start a worker thread")
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    for r in &mut results {
+        r.pooled = true;
+    }
+    (results, threads)
 }
 
 /// Runs `iterations` executions (random, PCT, their portfolio, or
@@ -145,6 +193,9 @@ pub(super) fn run_split(
     progress: &Progress,
     indices: std::ops::Range<u64>,
 ) -> (Vec<WorkerResult>, usize) {
+    if matches!(config.strategy, Strategy::Dfs { .. }) && config.threads > 1 {
+        return run_pooled(config, body, best, progress);
+    }
     let (shard, shards) = config.shard.unwrap_or((0, 1));
     let iterations = indices.end - indices.start;
     let executions_in_shard = iterations.div_ceil(shards).max(1);

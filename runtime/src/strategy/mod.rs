@@ -22,7 +22,7 @@ mod portfolio;
 mod random;
 mod replay;
 
-pub(crate) use dpor::Dpor;
+pub(crate) use dpor::{Dpor, Pool};
 pub(crate) use guided::{arms_by_task, is_preemption, ArmPick, Block, Guided, Plan, Record};
 pub(crate) use naive::NaiveDfs;
 pub(crate) use pct::Pct;
@@ -91,6 +91,9 @@ pub(crate) trait Scheduler {
     /// A step was taken by `task` (or [`FIRE`]); `touched` are the tasks it
     /// spawned, woke or completed.
     fn after_step(&mut self, _task: TaskId, _footprint: &Footprint, _touched: &[TaskId]) {}
+    /// The worker stops before the strategy is done (a failure was found,
+    /// or time ran out): a strategy shared with other workers tells them.
+    fn stop(&mut self) {}
     /// The step `task` is taking (reported next by
     /// [`after_step`](Self::after_step)) joins finished task `target`: it
     /// comes after all of `target`'s steps.

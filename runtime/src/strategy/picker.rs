@@ -145,6 +145,10 @@ impl Picker {
         self.active().observe_forced_moves(moves, fires);
     }
 
+    pub(crate) fn stop(&mut self) {
+        self.active().stop();
+    }
+
     pub(crate) fn after_join(&mut self, task: TaskId, target: TaskId) {
         self.active().after_join(task, target);
     }

@@ -19,6 +19,16 @@ pub(super) struct Buffers {
     pub(super) footprints: Vec<Footprint>,
     /// The nodes' wakeup trees.
     pub(super) forest: Forest,
+    /// Timer steps sent for this unit's first node before its first
+    /// execution made it.
+    pub(super) deferred: Vec<super::steal::Msg>,
+    /// The branches given to other units of a pooled search (see
+    /// [`steal`](super::steal)): node, task and unit, in the order given.
+    pub(super) lent_to: Vec<(usize, TaskId, u32)>,
+    /// Sequences sent for this unit's first node when it is a select
+    /// whose arms were all explored: its first arm is taken again to
+    /// follow them.
+    pub(super) regrow: Option<u32>,
     /// Scratch space for a sequence to insert into a wakeup tree, and
     /// which of its events are matched already.
     pub(super) seq: Vec<SeqEvent>,
@@ -49,6 +59,26 @@ pub(super) struct Buffers {
     pub(super) latest: Vec<(usize, usize)>,
 }
 
+impl Buffers {
+    /// Frees what only an execution needs, for a unit that waits dormant
+    /// (see [`steal`](super::steal)): its path and trees stay.
+    pub(super) fn shrink_execution(&mut self) {
+        self.clocks = ClockRows::default();
+        self.task_rows = Vec::new();
+        self.joins = Vec::new();
+        self.objects = Objects::default();
+        self.steps = Vec::new();
+        self.last_any = Vec::new();
+        self.last_global_step = Vec::new();
+        self.moves = Vec::new();
+        self.blocked = Vec::new();
+        self.racing = Vec::new();
+        self.latest = Vec::new();
+        self.seq = Vec::new();
+        self.removed = Vec::new();
+    }
+}
+
 thread_local! {
     /// The buffers of the last search that ended on this thread. A suite
     /// runs many small exhaustive tests one after the other on a thread:
@@ -73,6 +103,9 @@ impl Buffers {
         self.footprints.clear();
         self.sleeps.clear();
         self.forest.clear();
+        self.deferred.clear();
+        self.lent_to.clear();
+        self.regrow = None;
         self.seq.clear();
         self.removed.clear();
         self.clocks.clear();

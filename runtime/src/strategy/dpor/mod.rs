@@ -47,7 +47,10 @@
 mod buffers;
 mod path;
 mod races;
+mod steal;
 mod wakeup;
+
+pub(crate) use self::steal::Pool;
 
 use self::buffers::Buffers;
 use self::path::{Node, Split, SplitPos, TaskNode};
@@ -125,6 +128,22 @@ pub(crate) struct Dpor {
     /// The wakeup tree the next new task node follows: the subtree below
     /// the branch taken at the last one (`NONE` if none).
     guide: u32,
+    /// The pool of a search over several threads (see [`steal`]), and
+    /// the unit of it this worker runs: its id, how many nodes of its path
+    /// are its prefix (other units'), the node of the unit it was given
+    /// by, and whether it lies below the split levels of a sharded search.
+    pool: Option<std::sync::Arc<Pool>>,
+    unit: u32,
+    remote: usize,
+    lender: Option<(u32, usize)>,
+    unit_dealt: bool,
+    /// Units put aside while a stolen one runs, and whether this worker
+    /// runs none.
+    frames: Vec<steal::Frame>,
+    idle: bool,
+    /// The pooled index of the current execution, and messages read.
+    index: u64,
+    inbox: Vec<steal::Msg>,
     /// The task that called `yield_now` last, until the next choice.
     yielded: Option<TaskId>,
     /// Consecutive choice points at which the current task went on while
@@ -163,6 +182,15 @@ impl Dpor {
             awaiting_step: false,
             streak: 0,
             guide: NONE,
+            pool: None,
+            unit: 0,
+            remote: 0,
+            lender: None,
+            unit_dealt: false,
+            frames: Vec::new(),
+            idle: false,
+            index: 0,
+            inbox: Vec::new(),
             yielded: None,
         }
     }
@@ -237,48 +265,6 @@ impl Dpor {
         })?;
         Some((k, chain))
     }
-
-    /// Moves node `at` to its next branch, if it has one: the next select
-    /// arm, the next of this part's split branches, or the first branch
-    /// left in its wakeup tree, whose subtree becomes the guide.
-    fn next_branch(&mut self, at: usize) -> bool {
-        let (part, parts) = (self.part, self.parts);
-        let n = match &mut self.buf.path[at] {
-            Node::Arm { chosen, count } => {
-                let more = *chosen + 1 < *count;
-                *chosen += more as usize;
-                return more;
-            }
-            Node::Task(n) => n,
-        };
-        if let Some(split) = &n.split {
-            // The branch after the current one (explored minus one) that
-            // is this part's.
-            let k = split.branch(part, parts, n.explored);
-            n.explored = k.map_or(n.explored, |k| k + 1);
-            return k.is_some();
-        }
-        loop {
-            let Node::Task(n) = &mut self.buf.path[at] else { return false };
-            let e = n.pending;
-            if e == NONE {
-                return false;
-            }
-            let ev = self.buf.forest.events[e as usize];
-            n.pending = ev.next;
-            self.buf.forest.free_one(e);
-            if self.over_bound(at, ev.task) {
-                self.bounded = true;
-            } else if self.enabled_awake(at, ev.task) {
-                let Node::Task(n) = &mut self.buf.path[at] else { return false };
-                self.buf.tasks[n.at + n.enabled + n.explored] = ev.task;
-                n.explored += 1;
-                self.guide = ev.child;
-                return true;
-            }
-            self.buf.forest.free_list(ev.child);
-        }
-    }
 }
 
 impl Drop for Dpor {
@@ -293,28 +279,34 @@ impl Scheduler for Dpor {
         // following all of it).
         let guide = std::mem::replace(&mut self.guide, NONE);
         self.buf.forest.free_list(guide);
-        if self.started {
-            // The deepest node with something left to explore.
-            loop {
-                let Some(at) = self.buf.path.len().checked_sub(1) else {
-                    self.exhausted = true;
-                    return false;
-                };
-                if self.next_branch(at) {
-                    break;
-                }
-                if let Node::Task(n) = &self.buf.path[at] {
-                    self.buf.tasks.truncate(n.at);
-                    self.buf.footprints.truncate(n.footprints);
-                    self.buf.sleeps.truncate(n.sleep_at);
-                }
-                self.buf.path.pop();
+        if let Some(pool) = self.pool.clone() {
+            if !self.begin_pooled(&pool) {
+                return false;
             }
-        }
-        // Checked after backtracking, so a tree finished exactly at the cap
-        // still counts as exhausted.
-        if self.executions >= self.iterations {
-            return false;
+        } else {
+            if self.started {
+                // The deepest node with something left to explore.
+                loop {
+                    let Some(at) = self.buf.path.len().checked_sub(1) else {
+                        self.exhausted = true;
+                        return false;
+                    };
+                    if self.next_branch(at) {
+                        break;
+                    }
+                    if let Node::Task(n) = &self.buf.path[at] {
+                        self.buf.tasks.truncate(n.at);
+                        self.buf.footprints.truncate(n.footprints);
+                        self.buf.sleeps.truncate(n.sleep_at);
+                    }
+                    self.buf.path.pop();
+                }
+            }
+            // Checked after backtracking, so a tree finished exactly at the
+            // cap still counts as exhausted.
+            if self.executions >= self.iterations {
+                return false;
+            }
         }
         self.started = true;
         self.fresh_depth = self.buf.path.len();
@@ -322,6 +314,8 @@ impl Scheduler for Dpor {
         self.streak = 0;
         self.yielded = None;
         self.split_at = SplitPos::START;
+        // A stolen branch lies below the split levels of a sharded search.
+        self.split_at.dealt = self.unit_dealt;
         self.depth = 0;
         self.parent = None;
         self.preemptions = 0;
@@ -577,6 +571,9 @@ impl Scheduler for Dpor {
                 explored,
                 pending,
                 strict,
+                owner: self.unit,
+                lent: 0,
+                lent_late: 0,
                 sleep_at,
                 sleep_len,
                 previous: current,
@@ -742,7 +739,17 @@ impl Scheduler for Dpor {
         crate::failure::FailureKind::Nondeterminism
     }
 
+    fn stop(&mut self) {
+        if let Some(pool) = &self.pool {
+            pool.stop();
+        }
+    }
+
     fn execution_index(&self) -> u64 {
+        if self.pool.is_some() {
+            // Counted over the pool, in the order executions start.
+            return self.index;
+        }
         // Interleaved over the parts, so the lowest failing index is
         // well defined whatever the timing.
         self.executions.saturating_sub(1) * self.parts + self.part

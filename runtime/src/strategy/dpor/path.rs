@@ -3,7 +3,7 @@
 //! split of a search over shards; the bounds; and how sleep sets are
 //! inherited.
 
-use super::{Dpor, FIRE};
+use super::{Dpor, FIRE, NONE};
 use crate::footprint::{Footprint, TaskId};
 
 pub(super) enum Node {
@@ -39,6 +39,17 @@ pub(super) struct TaskNode {
     /// enabled task is a branch there), or where a reversal could not be
     /// inserted as it was and every enabled task was added instead.
     pub(super) strict: bool,
+    /// The unit that owns this node (see [`steal`](super::steal)): this
+    /// search's, or, for a node of a stolen branch's prefix, the one races
+    /// that belong here are sent to.
+    pub(super) owner: u32,
+    /// Branches of this node given to other units and not finished: the
+    /// node stays until they are, as their races may belong here.
+    pub(super) lent: u32,
+    /// How many of the explored tasks just before the current one were
+    /// given away while it was explored: the one-threaded search would
+    /// explore them after it, so they do not sleep below it.
+    pub(super) lent_late: u32,
     /// Where this node's sleep set is in [`Buffers::sleeps`](super::buffers::Buffers::sleeps): the tasks whose
     /// exploration from here is known redundant, with their next step.
     pub(super) sleep_at: usize,
@@ -160,12 +171,67 @@ impl Dpor {
                 self.buf.sleeps.push((t, f));
             }
         }
-        for k in explored_at..explored_at + parent.explored - 1 {
+        for k in explored_at..explored_at + parent.explored - 1 - parent.lent_late as usize {
             let t = self.buf.tasks[k];
             let f = footprint_of(t);
             if t != chosen && !f.dependent(&step) {
                 self.buf.sleeps.push((t, f));
             }
+        }
+    }
+
+    /// Moves node `at` to its next branch, if it has one: the next select
+    /// arm, the next of this part's split branches, or the first branch
+    /// left in its wakeup tree, whose subtree becomes the guide.
+    pub(super) fn next_branch(&mut self, at: usize) -> bool {
+        let (part, parts) = (self.part, self.parts);
+        let n = match &mut self.buf.path[at] {
+            Node::Arm { chosen, count } => {
+                let more = *chosen + 1 < *count;
+                *chosen += more as usize;
+                return more;
+            }
+            Node::Task(n) => n,
+        };
+        if let Some(split) = &n.split {
+            // The branch after the current one (explored minus one) that
+            // is this part's.
+            let k = split.branch(part, parts, n.explored);
+            n.explored = k.map_or(n.explored, |k| k + 1);
+            return k.is_some();
+        }
+        loop {
+            let Node::Task(n) = &mut self.buf.path[at] else { return false };
+            let e = n.pending;
+            if e == NONE {
+                return false;
+            }
+            let ev = self.buf.forest.events[e as usize];
+            n.pending = ev.next;
+            self.buf.forest.free_one(e);
+            if self.over_bound(at, ev.task) {
+                self.bounded = true;
+            } else if ev.again {
+                // Explored here already: it becomes the current branch
+                // again (see `place_sequence`).
+                let Node::Task(n) = &mut self.buf.path[at] else { return false };
+                let list = n.at + n.enabled;
+                let explored = &mut self.buf.tasks[list..list + n.explored];
+                if let Some(k) = explored.iter().position(|&t| t == ev.task) {
+                    explored[k..].rotate_left(1);
+                    n.lent_late = 0;
+                    self.guide = ev.child;
+                    return true;
+                }
+            } else if self.enabled_awake(at, ev.task) {
+                let Node::Task(n) = &mut self.buf.path[at] else { return false };
+                self.buf.tasks[n.at + n.enabled + n.explored] = ev.task;
+                n.explored += 1;
+                n.lent_late = 0;
+                self.guide = ev.child;
+                return true;
+            }
+            self.buf.forest.free_list(ev.child);
         }
     }
 }

@@ -28,6 +28,9 @@ pub(super) struct Event {
     pub(super) footprint: Footprint,
     pub(super) child: u32,
     pub(super) next: u32,
+    /// A branch explored at its node already, to be taken again (see
+    /// [`Dpor::place_sequence`]).
+    pub(super) again: bool,
 }
 
 /// Every node's wakeup tree, in one arena with a free list: trees grow at
@@ -46,7 +49,7 @@ impl Forest {
     }
 
     pub(super) fn alloc(&mut self, task: TaskId, footprint: Footprint) -> u32 {
-        let event = Event { task, footprint, child: NONE, next: NONE };
+        let event = Event { task, footprint, child: NONE, next: NONE, again: false };
         match self.free.pop() {
             Some(e) => {
                 self.events[e as usize] = event;
@@ -111,6 +114,11 @@ pub(super) struct SeqEvent {
 enum Link {
     Root(usize),
     Child(u32),
+    /// The tree the next new node follows (see [`Dpor::guide`]).
+    Guide,
+    /// The tree a select's first arm follows when it is taken again (see
+    /// [`Buffers::regrow`](super::buffers::Buffers::regrow)).
+    Regrow,
 }
 
 impl Dpor {
@@ -151,6 +159,8 @@ impl Dpor {
                 Node::Arm { .. } => NONE,
             },
             Link::Child(e) => self.buf.forest.events[e as usize].child,
+            Link::Guide => self.guide,
+            Link::Regrow => self.buf.regrow.unwrap_or(NONE),
         }
     }
 
@@ -162,6 +172,8 @@ impl Dpor {
                 }
             }
             Link::Child(e) => self.buf.forest.events[e as usize].child = first,
+            Link::Guide => self.guide = first,
+            Link::Regrow => self.buf.regrow = (first != NONE).then_some(first),
         }
     }
 
@@ -169,40 +181,174 @@ impl Dpor {
     /// wakeup tree of node `at`, unless a task asleep or explored there
     /// already covers it, or a branch of the tree does.
     pub(super) fn insert_sequence(&mut self, at: usize) {
-        let Node::Task(n) = &self.buf.path[at] else { return };
-        if n.split.is_some() {
-            // Every enabled task is explored at a split node.
+        let via = match &self.buf.path[at] {
+            Node::Task(n) => self.buf.tasks[n.at + n.enabled + n.explored - 1],
+            Node::Arm { .. } => return,
+        };
+        if let Some(owner) = self.owner_elsewhere(at) {
+            self.ship_sequence(owner, at, &[], Some(via));
             return;
         }
+        self.place_sequence(at, Some(via));
+    }
+
+    /// Inserts the sequence in [`Buffers::seq`](super::buffers::Buffers::seq) found below branch `via` of node
+    /// `at` (see [`place_sequence`](Self::place_sequence)).
+    pub(super) fn insert_sequence_via(&mut self, at: usize, via: TaskId) {
+        self.place_sequence(at, Some(via));
+    }
+
+    /// Inserts the sequence in [`Buffers::seq`](super::buffers::Buffers::seq), sent by the unit that lent this
+    /// one its branch, below that branch: at node `at` (this unit's first)
+    /// or deeper, as the one-threaded search would have put it into the
+    /// tree that branch started from.
+    pub(super) fn insert_forwarded(&mut self, at: usize) {
+        self.place_sequence(at, None);
+    }
+
+    /// Places a sequence found below branch `via` of node `at` (`None`:
+    /// before any branch there, a sequence forwarded by the lender).
+    ///
+    /// A node's branches come in the one-threaded search's order: those
+    /// finished, the current one, then those given to other units while
+    /// it runs (see [`steal`](super::steal)). A branch before `via` (or
+    /// `via` itself) that starts the sequence (a weak initial) covers it:
+    /// its subtree was explored, or is explored, without this sequence, as
+    /// the one-threaded search explores it. A later branch does not: it
+    /// must follow the sequence, as its tree would hold it before it
+    /// starts. The current branch, while deeper nodes stand, takes it down
+    /// the path; one given away gets it sent; one finished here already is
+    /// taken again to follow it (which may repeat some executions, never
+    /// miss one).
+    fn place_sequence(&mut self, mut at: usize, mut via: Option<TaskId>) {
         let seq = std::mem::take(&mut self.buf.seq);
         let mut removed = std::mem::take(&mut self.buf.removed);
         removed.clear();
         removed.resize(seq.len(), false);
-        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
-        let explored = &self.buf.tasks[n.at + n.enabled..n.at + n.enabled + n.explored];
-        let footprint_of = |t: TaskId| {
-            let k = enabled.iter().position(|&e| e == t);
-            let known =
-                n.footprints_known.then(|| &self.buf.footprints[n.footprints..n.footprints + n.enabled]);
-            k.and_then(|k| known.map(|f| f[k])).unwrap_or(Footprint::Global)
-        };
-        // Explored there (the current choice included: a race with a forced
-        // timer firing after it may start with it) or asleep there: every
-        // sequence starting with them is explored elsewhere.
-        let strict = n.strict;
-        let covered = self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len]
-            .iter()
-            .any(|&(q, f)| self.weak_initial(&seq, &removed, (q, f), strict))
-            || explored.iter().any(|&q| self.weak_initial(&seq, &removed, (q, footprint_of(q)), strict));
-        if !covered {
-            self.insert_below(at, &seq, &mut removed, strict);
+        loop {
+            let len = self.buf.path.len();
+            if at >= len {
+                if via.is_none() && !self.started {
+                    // This unit's first node is not made yet: the branch
+                    // follows the tree it was given, which takes it in.
+                    let strict = at
+                        .checked_sub(1)
+                        .is_some_and(|p| matches!(&self.buf.path[p], Node::Task(n) if n.strict));
+                    self.insert_below(Link::Guide, &seq, &mut removed, strict);
+                }
+                break;
+            }
+            let Node::Task(n) = &self.buf.path[at] else {
+                if via.is_none() && at + 1 < len {
+                    at += 1;
+                    continue;
+                }
+                if via.is_none() && at == self.remote {
+                    // A select's arms, all explored: the first is taken
+                    // again to follow it.
+                    self.insert_below(Link::Regrow, &seq, &mut removed, false);
+                }
+                break;
+            };
+            if n.split.is_some() {
+                // Every enabled task is explored at a split node.
+                break;
+            }
+            let strict = n.strict;
+            let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+            let footprint_of = |t: TaskId| {
+                let k = enabled.iter().position(|&e| e == t);
+                let known =
+                    n.footprints_known.then(|| &self.buf.footprints[n.footprints..n.footprints + n.enabled]);
+                k.and_then(|k| known.map(|f| f[k])).unwrap_or(Footprint::Global)
+            };
+            let starts = |q: TaskId| self.weak_initial(&seq, &removed, (q, footprint_of(q)), strict);
+            if self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len]
+                .iter()
+                .any(|&(q, f)| self.weak_initial(&seq, &removed, (q, f), strict))
+            {
+                break;
+            }
+            // The branches in the one-threaded order.
+            let list = n.at + n.enabled;
+            let current = self.buf.tasks[list + n.explored - 1];
+            let lent_from = n.explored - 1 - n.lent_late as usize;
+            let finished = &self.buf.tasks[list..list + lent_from];
+            let lent = &self.buf.tasks[list + lent_from..list + n.explored - 1];
+            let order = finished.iter().chain(std::iter::once(&current)).chain(lent).copied();
+            // Where `via` stands in that order: those up to it cover.
+            let covering = match via {
+                None => 0,
+                Some(v) if v == current => lent_from + 1,
+                Some(v) => match lent.iter().position(|&l| l == v) {
+                    Some(k) => lent_from + 2 + k,
+                    // A branch finished here: all before the current one.
+                    None => lent_from,
+                },
+            };
+            let Some((k, q)) = order.enumerate().find(|&(_, q)| starts(q)) else {
+                self.insert_below(Link::Root(at), &seq, &mut removed, strict);
+                break;
+            };
+            if k < covering {
+                break;
+            }
+            if let Some(j) = (0..seq.len()).find(|&j| !removed[j] && seq[j].task == q) {
+                removed[j] = true;
+            }
+            if removed.iter().all(|&r| r) {
+                // Only that branch's step, explored or to be.
+                break;
+            }
+            if k > lent_from {
+                let unit = self
+                    .buf
+                    .lent_to
+                    .iter()
+                    .find(|l| l.0 == at && l.1 == q)
+                    .map(|l| l.2)
+                    .expect("a branch given away is recorded");
+                self.buf.seq = seq;
+                if self.ship_sequence(unit, at + 1, &removed, None) {
+                    if let Node::Task(n) = &mut self.buf.path[at] {
+                        n.lent += 1;
+                    }
+                }
+                self.buf.removed = removed;
+                return;
+            }
+            if k == lent_from && at + 1 < len {
+                // Down the current branch.
+                at += 1;
+                via = None;
+                continue;
+            }
+            // Finished here: taken again, following the rest.
+            self.append_again(at, q, &seq, &removed);
+            break;
         }
         self.buf.seq = seq;
         self.buf.removed = removed;
     }
 
-    fn insert_below(&mut self, at: usize, seq: &[SeqEvent], removed: &mut [bool], strict: bool) {
-        let mut link = Link::Root(at);
+    /// Adds branch `task`, explored at node `at` already, to be taken
+    /// again following the live events of `seq`.
+    fn append_again(&mut self, at: usize, task: TaskId, seq: &[SeqEvent], removed: &[bool]) {
+        let mut head = NONE;
+        for k in (0..seq.len()).rev().filter(|&k| !removed[k]) {
+            let e = self.buf.forest.alloc(seq[k].task, seq[k].footprint);
+            self.buf.forest.events[e as usize].child = head;
+            head = e;
+        }
+        let e = self.buf.forest.alloc(task, Footprint::Global);
+        self.buf.forest.events[e as usize].child = head;
+        self.buf.forest.events[e as usize].again = true;
+        self.push_pending(at, e);
+    }
+
+    /// Inserts the live events of `seq` into the tree at `link` (a node's
+    /// root list, or a list that stands for one not made yet).
+    fn insert_below(&mut self, mut link: Link, seq: &[SeqEvent], removed: &mut [bool], strict: bool) {
         loop {
             let mut e = self.first_of(link);
             let mut last = NONE;
@@ -232,7 +378,7 @@ impl Dpor {
                 continue;
             }
             let first = (0..seq.len()).find(|&k| !removed[k]).expect("a live event");
-            if let Link::Root(_) = link {
+            if let Link::Root(at) = link {
                 if !self.enabled_awake(at, seq[first].task) {
                     // The reversal cannot start with its first step here (it
                     // is blocked there, or the sequence is not what the
@@ -286,6 +432,10 @@ impl Dpor {
     /// Adds a branch of the single step `task` at node `at`, if it is
     /// enabled and awake there and not explored or pending.
     pub(super) fn insert_step(&mut self, at: usize, task: TaskId) {
+        if let Some(owner) = self.owner_elsewhere(at) {
+            self.ship_step(owner, at, task);
+            return;
+        }
         let Node::Task(n) = &self.buf.path[at] else { return };
         if n.split.is_none() && self.enabled_awake(at, task) && !self.buf.forest.holds(n.pending, task) {
             self.append_leaf(at, task, Footprint::Global);
@@ -294,6 +444,11 @@ impl Dpor {
 
     fn append_leaf(&mut self, at: usize, task: TaskId, footprint: Footprint) {
         let e = self.buf.forest.alloc(task, footprint);
+        self.push_pending(at, e);
+    }
+
+    /// Appends event `e` to the root list of node `at`'s tree.
+    fn push_pending(&mut self, at: usize, e: u32) {
         let Node::Task(n) = &mut self.buf.path[at] else { return };
         if n.pending == NONE {
             n.pending = e;

@@ -1,0 +1,728 @@
+//! Exhaustive search over several threads that keeps the reduction: work
+//! stealing of wakeup-tree branches (after Simsa, Bryant, Gibson & Hickey,
+//! "Scalable dynamic partial order reduction", RV 2012).
+//!
+//! The search is split into units. A unit is a branch of a node with the
+//! path that leads to it (its prefix): the worker that runs it explores the
+//! subtree below, as the whole search would, and owns the nodes it makes.
+//! A busy worker gives away the branch of its shallowest node when another
+//! waits for work: it marks the branch explored (later branches there put
+//! it in their sleep sets, as they would after exploring it), and the thief
+//! starts from the same sleep set the branch has in the one-threaded
+//! search. A race found deep in a stolen subtree whose first step lies in
+//! the prefix belongs to a node of another unit: it is sent there as a
+//! message, and inserted by the owner into that node's wakeup tree, where
+//! the one-threaded search would have put it. So a node stays until every
+//! branch given away below it has finished (a worker whose unit must wait
+//! steals another meanwhile), and the executions run are those of the
+//! one-threaded search: optimal DPOR explores one execution per trace,
+//! whatever the order of the branches.
+//!
+//! Small searches stay on one thread: nothing is given away before
+//! `Config::split_after` executions ran, so their counts and reports are
+//! those of one thread.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::footprint::{Footprint, TaskId};
+
+/// A step of a sequence sent to another unit: its clock goes with it, as
+/// the owner has no record of the execution it ran in.
+pub(super) struct Shipped {
+    pub(super) task: TaskId,
+    pub(super) footprint: Footprint,
+    pub(super) time: u32,
+    pub(super) clock: Vec<u32>,
+    pub(super) pending: bool,
+}
+
+/// What one unit tells another.
+pub(super) enum Msg {
+    /// Insert this race reversal, found below branch `via` of node `node`,
+    /// into that node's wakeup tree; `via` is `None` for one forwarded by
+    /// the lender, to go below the branch it lent (see
+    /// [`Dpor::insert_forwarded`]).
+    Insert { node: usize, seq: Vec<Shipped>, via: Option<TaskId> },
+    /// Explore task `task` at node `node` (a timer firing that a step
+    /// took away).
+    Step { node: usize, task: TaskId },
+    /// The unit given node `node`'s branch finished.
+    Returned { node: usize },
+}
+
+/// A node of a unit's prefix, as the thief needs it.
+pub(super) enum PrefixNode {
+    Task {
+        enabled: Vec<TaskId>,
+        /// Explored there, the stolen branch last.
+        explored: Vec<TaskId>,
+        footprints: Option<Vec<Footprint>>,
+        sleep: Vec<(TaskId, Footprint)>,
+        previous: TaskId,
+        preemptions: usize,
+        firings: usize,
+        strict: bool,
+        owner: u32,
+    },
+    Arm {
+        chosen: usize,
+        count: usize,
+    },
+}
+
+/// A branch given away.
+pub(super) struct Offer {
+    pub(super) unit: u32,
+    pub(super) lender: u32,
+    pub(super) prefix: Vec<PrefixNode>,
+    /// The branch's wakeup subtree below its first step: events with the
+    /// index of their parent among them (`u32::MAX` for the roots), parents
+    /// first.
+    pub(super) guide: Vec<(TaskId, Footprint, u32)>,
+}
+
+/// Where a unit stands.
+enum Life {
+    /// A worker runs it, or it waits on a worker's stack or in the queue.
+    Active,
+    /// It explored all it was given; it keeps the first node of its own
+    /// (see [`Dpor::go_dormant`]) until its lender lets it go.
+    Dormant(Box<Frame>),
+    Released,
+}
+
+struct Unit {
+    inbox: Vec<Msg>,
+    life: Life,
+}
+
+impl Unit {
+    fn new() -> Unit {
+        Unit { inbox: Vec::new(), life: Life::Active }
+    }
+}
+
+/// Work for a worker.
+pub(super) enum Work {
+    /// A branch given away.
+    New(Offer),
+    /// A dormant unit woken by a sequence for it.
+    Resume(Box<Frame>),
+}
+
+struct State {
+    units: Vec<Unit>,
+    work: VecDeque<Work>,
+    complete: bool,
+}
+
+/// What a worker waiting for work gets.
+pub(super) enum Wait {
+    /// Messages for the unit it runs.
+    Messages,
+    /// Work to take up.
+    Work(Work),
+    /// The search is over: complete, or stopped.
+    Over { complete: bool },
+}
+
+/// The state the workers of one exhaustive search share.
+pub(crate) struct Pool {
+    state: Mutex<State>,
+    wake: Condvar,
+    hungry: AtomicUsize,
+    started: AtomicU64,
+    stopped: AtomicBool,
+    iterations: u64,
+    split_after: u64,
+}
+
+impl Pool {
+    /// A pool for a search of at most `iterations` executions, whose root
+    /// unit is unit 0.
+    pub(crate) fn new(iterations: u64, split_after: u64) -> Pool {
+        Pool {
+            state: Mutex::new(State { units: vec![Unit::new()], work: VecDeque::new(), complete: false }),
+            wake: Condvar::new(),
+            hungry: AtomicUsize::new(0),
+            started: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            iterations,
+            split_after,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A worker that panicked is reported by its thread: the state
+        // itself is never left half-changed.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts an execution about to start and returns its index, or `None`
+    /// if the budget is spent or the search stopped.
+    pub(super) fn start_execution(&self) -> Option<u64> {
+        if self.stopped.load(Ordering::Acquire) {
+            return None;
+        }
+        let n = self.started.fetch_add(1, Ordering::Relaxed);
+        if n >= self.iterations {
+            self.stop();
+            return None;
+        }
+        Some(n)
+    }
+
+    /// Whether a worker waits for work and none is offered, and the search
+    /// is past its sequential start.
+    pub(super) fn wants_offer(&self) -> bool {
+        self.hungry.load(Ordering::Relaxed) > 0
+            && self.started.load(Ordering::Relaxed) >= self.split_after
+            && self.lock().work.is_empty()
+    }
+
+    /// A new unit's id.
+    pub(super) fn new_unit(&self) -> u32 {
+        let mut state = self.lock();
+        state.units.push(Unit::new());
+        u32::try_from(state.units.len() - 1).expect("4 billion units")
+    }
+
+    pub(super) fn offer(&self, offer: Offer) {
+        self.lock().work.push_back(Work::New(offer));
+        self.wake.notify_all();
+    }
+
+    /// Sends `msg` to unit `unit`; true if that woke it from dormancy (it
+    /// is then the sender's lent branch again).
+    pub(super) fn send(&self, unit: u32, msg: Msg) -> bool {
+        let mut state = self.lock();
+        let to = &mut state.units[unit as usize];
+        to.inbox.push(msg);
+        let woke = match std::mem::replace(&mut to.life, Life::Active) {
+            Life::Dormant(frame) => {
+                state.work.push_back(Work::Resume(frame));
+                true
+            }
+            Life::Active => false,
+            Life::Released => unreachable!("goweave: a sequence for a released unit of the search"),
+        };
+        drop(state);
+        self.wake.notify_all();
+        woke
+    }
+
+    /// Unit `unit` explored everything it was given: it waits, dormant,
+    /// for more from its lender, who is told.
+    pub(super) fn go_dormant(&self, unit: u32, frame: Box<Frame>, (lender, node): (u32, usize)) {
+        let mut state = self.lock();
+        if state.units[unit as usize].inbox.is_empty() {
+            state.units[unit as usize].life = Life::Dormant(frame);
+            state.units[lender as usize].inbox.push(Msg::Returned { node });
+        } else {
+            // Sent to it while it was going dormant: it takes that up
+            // again, still out on loan.
+            state.work.push_back(Work::Resume(frame));
+        }
+        drop(state);
+        self.wake.notify_all();
+    }
+
+    /// The node that lent unit `unit` its branch is done: the unit, and
+    /// those it lent branches to, are let go.
+    pub(super) fn release(&self, unit: u32) {
+        let mut state = self.lock();
+        let mut stack = vec![unit];
+        while let Some(u) = stack.pop() {
+            match std::mem::replace(&mut state.units[u as usize].life, Life::Released) {
+                Life::Dormant(frame) => stack.extend(frame.buf.lent_to.iter().map(|l| l.2)),
+                Life::Active => unreachable!("goweave: a unit of the search released while it runs"),
+                Life::Released => {}
+            }
+        }
+    }
+
+    /// The messages for unit `unit`, in the order they were sent.
+    pub(super) fn take_inbox(&self, unit: u32, into: &mut Vec<Msg>) {
+        let mut state = self.lock();
+        into.append(&mut state.units[unit as usize].inbox);
+    }
+
+    /// The root unit explored the whole tree.
+    pub(super) fn complete(&self) {
+        self.lock().complete = true;
+        self.wake.notify_all();
+    }
+
+    /// Stops every worker (a failure, the budget, the time limit).
+    pub(crate) fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        let _state = self.lock();
+        self.wake.notify_all();
+    }
+
+    /// Waits for messages for unit `unit` (if the worker runs one), or for
+    /// work, or for the end.
+    pub(super) fn wait(&self, unit: Option<u32>) -> Wait {
+        let mut state = self.lock();
+        loop {
+            if self.stopped.load(Ordering::Acquire) {
+                return Wait::Over { complete: false };
+            }
+            if state.complete {
+                return Wait::Over { complete: true };
+            }
+            if unit.is_some_and(|u| !state.units[u as usize].inbox.is_empty()) {
+                return Wait::Messages;
+            }
+            if let Some(work) = state.work.pop_front() {
+                return Wait::Work(work);
+            }
+            self.hungry.fetch_add(1, Ordering::Relaxed);
+            // Timed, as a backstop: every change notifies.
+            state =
+                self.wake.wait_timeout(state, Duration::from_millis(50)).unwrap_or_else(|p| p.into_inner()).0;
+            self.hungry.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A unit put aside: on a worker's stack while it runs another, or
+/// dormant in the pool.
+pub(super) struct Frame {
+    buf: super::buffers::Buffers,
+    unit: u32,
+    remote: usize,
+    lender: Option<(u32, usize)>,
+    dealt: bool,
+}
+
+/// Where backtracking in a unit got to.
+enum Back {
+    /// A branch to explore next.
+    Next,
+    /// The root unit explored the whole tree.
+    Complete,
+    /// A stolen unit explored everything it was given.
+    Dormant,
+    /// The deepest node waits for branches it gave away.
+    Blocked,
+}
+
+use super::path::{Node, TaskNode};
+use super::wakeup::SeqEvent;
+use super::{Dpor, NONE};
+
+impl Dpor {
+    /// [`Scheduler::begin`](crate::strategy::Scheduler::begin) of a search
+    /// over a pool: the next branch of the unit this worker runs, or of
+    /// one it takes up; `false` when the search is over.
+    pub(super) fn begin_pooled(&mut self, pool: &Pool) -> bool {
+        loop {
+            if self.idle {
+                match pool.wait(None) {
+                    Wait::Over { complete } => {
+                        self.exhausted = complete;
+                        return false;
+                    }
+                    Wait::Work(work) => self.take_up(work),
+                    Wait::Messages => {}
+                }
+                continue;
+            }
+            self.apply_messages(pool);
+            if self.started {
+                match self.backtrack_unit(pool) {
+                    Back::Next => {}
+                    Back::Complete => {
+                        pool.complete();
+                        self.idle = true;
+                        continue;
+                    }
+                    Back::Dormant => {
+                        self.go_dormant(pool);
+                        continue;
+                    }
+                    Back::Blocked => {
+                        match pool.wait(Some(self.unit)) {
+                            Wait::Over { complete } => {
+                                self.exhausted = complete;
+                                return false;
+                            }
+                            Wait::Messages => {}
+                            Wait::Work(work) => {
+                                let frame = self.put_aside();
+                                self.frames.push(frame);
+                                self.take_up(work);
+                            }
+                        }
+                        continue;
+                    }
+                }
+            }
+            let Some(index) = pool.start_execution() else { return false };
+            self.index = index;
+            if pool.wants_offer() {
+                self.give_away(pool);
+            }
+            self.started = true;
+            return true;
+        }
+    }
+
+    fn backtrack_unit(&mut self, pool: &Pool) -> Back {
+        loop {
+            let Some(at) = self.buf.path.len().checked_sub(1) else { return Back::Complete };
+            if at < self.remote && self.lender.is_some() {
+                // The branch given made no node of its own (its step ended
+                // the execution): nothing more starts below it.
+                return Back::Dormant;
+            }
+            if let (Some(regrow), Node::Arm { chosen, .. }) = (self.buf.regrow, &mut self.buf.path[at]) {
+                // See `Buffers::regrow`.
+                *chosen = 0;
+                self.buf.regrow = None;
+                self.guide = regrow;
+                return Back::Next;
+            }
+            if let Node::Task(n) = &self.buf.path[at] {
+                if n.lent > 0 {
+                    // The branches given away while the current one ran
+                    // come before the next one (see `place_sequence`).
+                    return Back::Blocked;
+                }
+            }
+            if self.next_branch(at) {
+                return Back::Next;
+            }
+            if at == self.remote && self.lender.is_some() {
+                // Kept: the lender may find more that starts here.
+                return Back::Dormant;
+            }
+            if let Node::Task(n) = &self.buf.path[at] {
+                self.buf.tasks.truncate(n.at);
+                self.buf.footprints.truncate(n.footprints);
+                self.buf.sleeps.truncate(n.sleep_at);
+            }
+            if self.buf.lent_to.iter().any(|l| l.0 == at) {
+                for &(_, _, unit) in self.buf.lent_to.iter().filter(|l| l.0 == at) {
+                    pool.release(unit);
+                }
+                self.buf.lent_to.retain(|l| l.0 != at);
+            }
+            self.buf.path.pop();
+        }
+    }
+
+    fn put_aside(&mut self) -> Frame {
+        Frame {
+            buf: std::mem::take(&mut self.buf),
+            unit: self.unit,
+            remote: self.remote,
+            lender: self.lender,
+            dealt: self.unit_dealt,
+        }
+    }
+
+    fn restore(&mut self, frame: Frame) {
+        self.buf = frame.buf;
+        self.unit = frame.unit;
+        self.remote = frame.remote;
+        self.lender = frame.lender;
+        self.unit_dealt = frame.dealt;
+        self.started = true;
+        self.idle = false;
+    }
+
+    /// This stolen unit waits, dormant, with its first node, for its
+    /// lender to find more that starts there; the worker goes back to the
+    /// unit it put aside, or waits for work.
+    fn go_dormant(&mut self, pool: &Pool) {
+        self.buf.shrink_execution();
+        let lender = self.lender.expect("a stolen unit");
+        let frame = self.put_aside();
+        pool.go_dormant(frame.unit, Box::new(frame), lender);
+        match self.frames.pop() {
+            Some(frame) => self.restore(frame),
+            None => self.idle = true,
+        }
+    }
+
+    fn take_up(&mut self, work: Work) {
+        match work {
+            Work::New(offer) => self.start_unit(offer),
+            Work::Resume(frame) => self.restore(*frame),
+        }
+    }
+
+    fn start_unit(&mut self, offer: Offer) {
+        let mut buf = super::buffers::Buffers::default();
+        for node in offer.prefix {
+            buf.path.push(match node {
+                PrefixNode::Arm { chosen, count } => Node::Arm { chosen, count },
+                PrefixNode::Task {
+                    enabled,
+                    explored,
+                    footprints,
+                    sleep,
+                    previous,
+                    preemptions,
+                    firings,
+                    strict,
+                    owner,
+                } => {
+                    let at = buf.tasks.len();
+                    buf.tasks.extend_from_slice(&enabled);
+                    buf.tasks.extend_from_slice(&explored);
+                    buf.tasks.resize(at + 2 * enabled.len(), 0);
+                    let sleep_at = buf.sleeps.len();
+                    buf.sleeps.extend_from_slice(&sleep);
+                    let footprints_at = buf.footprints.len();
+                    let footprints_known = footprints.is_some();
+                    buf.footprints.extend(footprints.unwrap_or_default());
+                    Node::Task(TaskNode {
+                        at,
+                        enabled: enabled.len(),
+                        footprints: footprints_at,
+                        footprints_known,
+                        explored: explored.len(),
+                        pending: NONE,
+                        strict,
+                        sleep_at,
+                        sleep_len: sleep.len(),
+                        previous,
+                        preemptions,
+                        firings,
+                        split: None,
+                        owner,
+                        lent: 0,
+                        lent_late: 0,
+                    })
+                }
+            });
+        }
+        let mut made: Vec<u32> = Vec::with_capacity(offer.guide.len());
+        let mut roots = NONE;
+        // Children are appended in order: keep each list's last event.
+        let mut last_child: Vec<u32> = Vec::with_capacity(offer.guide.len());
+        let mut last_root = NONE;
+        for &(task, footprint, parent) in &offer.guide {
+            let e = buf.forest.alloc(task, footprint);
+            made.push(e);
+            last_child.push(NONE);
+            if parent == u32::MAX {
+                if last_root == NONE {
+                    roots = e;
+                } else {
+                    buf.forest.events[last_root as usize].next = e;
+                }
+                last_root = e;
+            } else {
+                let p = parent as usize;
+                let prev = last_child[p];
+                if prev == NONE {
+                    buf.forest.events[made[p] as usize].child = e;
+                } else {
+                    buf.forest.events[prev as usize].next = e;
+                }
+                last_child[p] = e;
+            }
+        }
+        self.remote = buf.path.len();
+        self.buf = buf;
+        self.guide = roots;
+        self.unit = offer.unit;
+        self.lender = Some((offer.lender, self.remote - 1));
+        self.started = false;
+        self.idle = false;
+        self.unit_dealt = true;
+    }
+
+    fn apply_messages(&mut self, pool: &Pool) {
+        let mut inbox = std::mem::take(&mut self.inbox);
+        // Those for the unit's first node, kept until its first execution
+        // made it, first.
+        inbox.append(&mut self.buf.deferred);
+        pool.take_inbox(self.unit, &mut inbox);
+        for msg in inbox.drain(..) {
+            match msg {
+                Msg::Step { node, .. } if node >= self.buf.path.len() => {
+                    self.buf.deferred.push(msg);
+                }
+                Msg::Insert { node, seq, via } => {
+                    let mut events = std::mem::take(&mut self.buf.seq);
+                    events.clear();
+                    for s in &seq {
+                        let row = self.buf.clocks.push_times(&s.clock);
+                        events.push(SeqEvent {
+                            task: s.task,
+                            footprint: s.footprint,
+                            row: super::index(row),
+                            time: s.time,
+                            pending: s.pending,
+                        });
+                    }
+                    self.buf.seq = events;
+                    match via {
+                        None => self.insert_forwarded(node),
+                        Some(via) => self.insert_sequence_via(node, via),
+                    }
+                }
+                Msg::Step { node, task } => self.insert_step(node, task),
+                Msg::Returned { node } => {
+                    if let Node::Task(n) = &mut self.buf.path[node] {
+                        n.lent -= 1;
+                    }
+                }
+            }
+        }
+        self.inbox = inbox;
+    }
+
+    /// Whether node `at` belongs to another unit; then the message goes to
+    /// its owner.
+    pub(super) fn owner_elsewhere(&self, at: usize) -> Option<u32> {
+        match &self.buf.path[at] {
+            Node::Task(n) if at < self.remote => Some(n.owner),
+            _ => None,
+        }
+    }
+
+    /// Sends the live events of the sequence in
+    /// [`Buffers::seq`](super::buffers::Buffers::seq) to unit `unit`, for
+    /// its node `at`; true if that woke the unit.
+    pub(super) fn ship_sequence(
+        &mut self,
+        unit: u32,
+        at: usize,
+        removed: &[bool],
+        via: Option<TaskId>,
+    ) -> bool {
+        let Some(pool) = self.pool.clone() else { return false };
+        let seq: Vec<Shipped> = self
+            .buf
+            .seq
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| !removed.get(k).copied().unwrap_or(false))
+            .map(|(_, e)| Shipped {
+                task: e.task,
+                footprint: e.footprint,
+                time: e.time,
+                clock: self.buf.clocks.row(e.row as usize).to_vec(),
+                pending: e.pending,
+            })
+            .collect();
+        pool.send(unit, Msg::Insert { node: at, seq, via })
+    }
+
+    pub(super) fn ship_step(&mut self, owner: u32, at: usize, task: TaskId) {
+        if let Some(pool) = self.pool.clone() {
+            pool.send(owner, Msg::Step { node: at, task });
+        }
+    }
+
+    /// Gives the first branch left at this unit's shallowest node that has
+    /// one to a worker waiting for work.
+    fn give_away(&mut self, pool: &Pool) {
+        let last_split = self.buf.path.iter().rposition(|n| matches!(n, Node::Task(t) if t.split.is_some()));
+        // Below the split levels only, where this part's tree is dealt.
+        let from = match last_split {
+            Some(s) => s + 1,
+            None => self.remote,
+        }
+        .max(self.remote);
+        let Some(at) = (from..self.buf.path.len())
+            .find(|&i| matches!(&self.buf.path[i], Node::Task(n) if n.pending != NONE))
+        else {
+            return;
+        };
+        let ev = loop {
+            let Node::Task(n) = &mut self.buf.path[at] else { return };
+            let e = n.pending;
+            if e == NONE {
+                return;
+            }
+            let ev = self.buf.forest.events[e as usize];
+            if ev.again {
+                // Kept: taken again here, by this unit.
+                return;
+            }
+            n.pending = ev.next;
+            self.buf.forest.free_one(e);
+            if self.over_bound(at, ev.task) {
+                self.bounded = true;
+            } else if self.enabled_awake(at, ev.task) {
+                break ev;
+            }
+            self.buf.forest.free_list(ev.child);
+        };
+        // Explored here from now on, before the current branch, which
+        // stays the last.
+        let Node::Task(n) = &mut self.buf.path[at] else { return };
+        let list = n.at + n.enabled;
+        let current = self.buf.tasks[list + n.explored - 1];
+        self.buf.tasks[list + n.explored - 1] = ev.task;
+        self.buf.tasks[list + n.explored] = current;
+        n.explored += 1;
+        n.lent += 1;
+        n.lent_late += 1;
+        let unit = pool.new_unit();
+        self.buf.lent_to.push((at, ev.task, unit));
+        let prefix = (0..=at).map(|i| self.prefix_node(i, (i == at).then_some(ev.task))).collect();
+        let mut guide = Vec::new();
+        let mut queue = VecDeque::new();
+        queue.push_back((ev.child, u32::MAX));
+        while let Some((mut e, parent)) = queue.pop_front() {
+            while e != NONE {
+                let x = self.buf.forest.events[e as usize];
+                guide.push((x.task, x.footprint, parent));
+                queue.push_back((x.child, (guide.len() - 1) as u32));
+                e = x.next;
+            }
+        }
+        self.buf.forest.free_list(ev.child);
+        pool.offer(Offer { unit, lender: self.unit, prefix, guide });
+    }
+
+    /// Node `i` as a thief needs it; at the node given away, `stolen` is
+    /// put last among the explored.
+    fn prefix_node(&self, i: usize, stolen: Option<TaskId>) -> PrefixNode {
+        match &self.buf.path[i] {
+            Node::Arm { chosen, count } => PrefixNode::Arm { chosen: *chosen, count: *count },
+            Node::Task(n) => {
+                let list = n.at + n.enabled;
+                let mut explored = self.buf.tasks[list..list + n.explored].to_vec();
+                if let Some(t) = stolen {
+                    explored.retain(|&x| x != t);
+                    explored.push(t);
+                }
+                PrefixNode::Task {
+                    enabled: self.buf.tasks[n.at..list].to_vec(),
+                    explored,
+                    footprints: n
+                        .footprints_known
+                        .then(|| self.buf.footprints[n.footprints..n.footprints + n.enabled].to_vec()),
+                    sleep: self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len].to_vec(),
+                    previous: n.previous,
+                    preemptions: n.preemptions,
+                    firings: n.firings,
+                    strict: n.strict,
+                    owner: if i < self.remote { n.owner } else { self.unit },
+                }
+            }
+        }
+    }
+}
+
+impl Dpor {
+    /// This search as one of the workers of `pool`: the first runs the
+    /// whole tree (its root unit), the others wait for branches to steal.
+    pub(crate) fn pooled(mut self, pool: std::sync::Arc<Pool>, first: bool) -> Dpor {
+        self.pool = Some(pool);
+        self.idle = !first;
+        self
+    }
+}

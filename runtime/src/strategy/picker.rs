@@ -165,6 +165,10 @@ impl Picker {
         self.active_ref().divergence()
     }
 
+    pub(crate) fn explored_part(&self) -> Option<f64> {
+        self.active_ref().explored_part()
+    }
+
     pub(crate) fn schedule(&self) -> &Schedule {
         &self.schedule
     }

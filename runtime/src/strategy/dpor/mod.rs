@@ -745,6 +745,12 @@ impl Scheduler for Dpor {
         }
     }
 
+    fn explored_part(&self) -> Option<f64> {
+        // Only the root unit's path spans the whole tree; a stolen one
+        // says nothing of it.
+        (self.unit == 0 && self.remote == 0).then(|| self.buf.path_explored_part())
+    }
+
     fn execution_index(&self) -> u64 {
         if self.pool.is_some() {
             // Counted over the pool, in the order executions start.

@@ -107,6 +107,37 @@ impl SplitPos {
     }
 }
 
+impl super::buffers::Buffers {
+    /// An estimate of the part of the tree the search has explored, from
+    /// the path alone: at each node, the branches before the current one
+    /// count as explored, each as large as the current one, whose part of
+    /// the tree is split the same way one node down; a branch given to
+    /// another unit counts as explored. The current execution's leaf is
+    /// explored too. Exact for a balanced tree, an estimate otherwise
+    /// (Knuth's, "Estimating the efficiency of backtrack programs", 1975).
+    pub(super) fn path_explored_part(&self) -> f64 {
+        let mut part = 0.0;
+        let mut width = 1.0;
+        for node in &self.path {
+            let (before, total) = match node {
+                Node::Arm { chosen, count } => (*chosen, *count),
+                Node::Task(n) => {
+                    let pending = self.forest.count(n.pending);
+                    let total = match &n.split {
+                        Some(split) => split.order.len().max(n.explored),
+                        None => n.explored + pending,
+                    };
+                    (n.explored - 1, total)
+                }
+            };
+            let total = total.max(1) as f64;
+            part += width * before as f64 / total;
+            width /= total;
+        }
+        (part + width).min(1.0)
+    }
+}
+
 impl Dpor {
     /// Whether choosing `task` at a node would be a preemption there.
     pub(super) fn preempts(enabled: &[TaskId], previous: TaskId, task: TaskId) -> bool {

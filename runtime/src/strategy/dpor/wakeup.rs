@@ -83,6 +83,18 @@ impl Forest {
         }
     }
 
+    /// How many events the list starting at `first` holds (not counting
+    /// their children).
+    pub(super) fn count(&self, first: u32) -> usize {
+        let mut e = first;
+        let mut n = 0;
+        while e != NONE {
+            n += 1;
+            e = self.events[e as usize].next;
+        }
+        n
+    }
+
     /// Whether the list starting at `first` holds `task`.
     pub(super) fn holds(&self, first: u32, task: TaskId) -> bool {
         let mut e = first;

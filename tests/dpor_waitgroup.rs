@@ -120,11 +120,21 @@ fn fan_in_executions(workers: usize) -> u64 {
 
 #[test]
 fn workers_finishing_in_any_order_are_not_each_explored() {
-    // Only which worker's done() comes last, and whether the body's wait
-    // comes before it, can matter: 2n executions, where fully dependent
-    // done() calls took (n+1)! (2, 6, 24, 120, 720).
+    // done() calls commute with each other, the one that reaches zero
+    // included (swapped, the other one reaches zero and wakes the same
+    // waiters), and a wait that blocks commutes with them all (woken where
+    // it would have passed, it returns the same): one execution, where
+    // fully dependent done() calls took (n+1)! (2, 6, 24, 120, 720) and
+    // done() calls ordered with the last one took 2n.
     let counts: Vec<u64> = (1..=5).map(fan_in_executions).collect();
-    assert_eq!(counts, [2, 4, 6, 8, 10]);
+    assert_eq!(counts, [1, 1, 1, 1, 1]);
+}
+
+#[test]
+fn four_done_workers_and_a_waiting_body_take_one_execution() {
+    // Issue 20's target: four workers that each call done() once while the
+    // body waits.
+    assert_eq!(fan_in_executions(4), 1);
 }
 
 #[test]

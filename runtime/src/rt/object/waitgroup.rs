@@ -13,7 +13,7 @@ use super::super::ops::Op;
 use super::super::protocol::{announce, wait};
 use super::super::{Execution, Location};
 use super::ObjState;
-use crate::footprint::{Access, Footprint, ObjectId, TaskId};
+use crate::footprint::{object_part, Access, Footprint, ObjectId, TaskId};
 
 /// The engine's view of a WaitGroup.
 pub(crate) struct WgState {
@@ -23,20 +23,55 @@ pub(crate) struct WgState {
     pub waiting: Vec<TaskId>,
 }
 
+/// The part of a WaitGroup's footprint id that the decrement reaching zero
+/// writes and that the waits it decides read: see [`WgState::footprint`].
+pub(crate) const FINAL: usize = 1;
+
 impl WgState {
-    /// The footprint of `op` (a `done` or a `wait`) on this group, `o`.
+    /// The footprint of `op` (an `add`, a `done`, a `wait` or a woken
+    /// waiter's return) on this group, `o`, from this state.
     ///
-    /// Decrements that leave the counter above zero commute with each
-    /// other and with waits (a wait blocks in either order, or passes in
-    /// either order), so they share the object like reads. The decrement
-    /// that reaches zero writes: it is ordered after all of them, and the
-    /// waiters it wakes inherit that order. Adds and a decrement that would
-    /// panic stay ordered with every one.
+    /// - A `done` that leaves the counter above zero reads the group: such
+    ///   decrements commute with each other (any order leaves the same
+    ///   counter and wakes no one) and with a wait that blocks.
+    /// - The `done` that reaches zero reads the group and writes part
+    ///   [`FINAL`]. It commutes with the other decrements of its round
+    ///   too: swapped with one, the other reaches zero instead, and the
+    ///   state after both is the same (the counter is zero and the same
+    ///   waiters are woken). It does not join their clocks: its task's
+    ///   later steps are not ordered after theirs, as the other order
+    ///   shows.
+    /// - A `wait` that blocks reads the group only: it commutes with the
+    ///   decrements, including the one that reaches zero. In the other
+    ///   order it would pass at once instead of being woken, and its
+    ///   return (below) touches what a passing wait does: an execution
+    ///   where it blocks and returns at the place where it would have
+    ///   passed reaches the same state. Blocking earlier only adds the
+    ///   reuse panic's schedules, where an `add` from zero comes before
+    ///   the return; those the search explores from the blocked order.
+    /// - A `wait` that passes (the counter is zero) and a woken waiter's
+    ///   return, which panics if the group was reused meanwhile, read the
+    ///   group and part `FINAL`: they race with the decrement that reaches
+    ///   zero (before it, the wait blocks; the return, of a later round,
+    ///   panics) and with any `add`, which writes the group (after an
+    ///   `add` from zero the wait blocks and the return panics).
+    /// - Any other `add`, and a `done` that takes the counter below zero
+    ///   (Go's panic), write the group: ordered with every operation on
+    ///   it, whose outcome they may change.
     #[inline]
     pub(crate) fn footprint(&self, o: ObjectId, op: Op) -> Footprint {
+        let final_part = object_part(o, FINAL);
         match op {
             Op::WgDone(_) if self.counter >= 2 => Footprint::one(o, Access::Read),
-            Op::WgWait(_) => Footprint::one(o, Access::Read),
+            Op::WgDone(_) if self.counter == 1 => Footprint::Objects {
+                len: 2,
+                items: [(o, Access::Read), (final_part, Access::Write), (0, Access::Read), (0, Access::Read)],
+            },
+            Op::WgWait(_) if self.counter != 0 => Footprint::one(o, Access::Read),
+            Op::WgWait(_) | Op::WgWoken(_) => Footprint::Objects {
+                len: 2,
+                items: [(o, Access::Read), (final_part, Access::Read), (0, Access::Read), (0, Access::Read)],
+            },
             _ => Footprint::one(o, Access::Write),
         }
     }

@@ -25,6 +25,9 @@ const MUTANTS: &[&str] = &[
     // a wait that passes reads what a blocking one does (commutes with the
     // done() calls that did not reach zero);
     "wg-passing-wait-reads",
+    // a woken waiter's return reads the group only (commutes with a later
+    // round's last done());
+    "wg-woken-reads-group",
     // a done() reads part DONES instead of counting on it (commutes with
     // the other done() calls for sleep sets too);
     "wg-dones-read",

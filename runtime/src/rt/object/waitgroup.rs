@@ -112,6 +112,7 @@ impl WgState {
             Op::WgWait(_) if self.counter == 0 && self.zeroed_by == Some(me) => {
                 items(&[(group, R), (last, R), (dones, W)])
             }
+            Op::WgWoken(_) if cfg!(goweave_mutant = "wg-woken-reads-group") => items(&[(group, R)]),
             Op::WgWait(_) | Op::WgWoken(_) => items(&[(group, R), (last, R)]),
             Op::WgAdd(_) if cfg!(goweave_mutant = "wg-add-reads") => items(&[(group, R)]),
             Op::WgDone(_) if cfg!(goweave_mutant = "wg-negative-reads") => items(&[(group, R)]),

@@ -395,6 +395,44 @@ fn four_done_workers_and_a_waiting_body_take_two_executions() {
 }
 
 #[test]
+fn results_read_after_the_wait_add_no_execution() {
+    // Each worker stores its result, then calls done(); the body reads them
+    // all after its wait. A wait that returns at zero is ordered after
+    // every done() (Access::Collect), so the loads do not race with the
+    // stores: the same 2 executions as without data, where ordering it
+    // after the last done() only took 2n.
+    let counts: Vec<u64> = (1..=4)
+        .map(|n| {
+            let stats = Config::default()
+                .strategy(Search::Dfs { preemption_bound: None })
+                .iterations(1_000)
+                .threads(1)
+                .explore(move || {
+                    let wg = Arc::new(WaitGroup::new());
+                    let results: Arc<Vec<AtomicUsize>> =
+                        Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect());
+                    wg.add(n as isize);
+                    for i in 0..n {
+                        let (wg, results) = (wg.clone(), results.clone());
+                        goweave::go(move || {
+                            results[i].store(i + 1, Ordering::SeqCst);
+                            wg.done();
+                        });
+                    }
+                    wg.wait();
+                    for (i, r) in results.iter().enumerate() {
+                        assert_eq!(r.load(Ordering::SeqCst), i + 1);
+                    }
+                })
+                .unwrap_or_else(|f| panic!("{f}"));
+            assert!(stats.exhausted());
+            stats.executions()
+        })
+        .collect();
+    assert_eq!(counts, [2, 2, 2, 2]);
+}
+
+#[test]
 fn a_decrement_that_would_go_negative_is_explored_in_both_orders() {
     // Two done() on a counter of 1: whichever runs second panics, as in
     // Go, so the search must see each task panic.

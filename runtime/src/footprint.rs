@@ -25,23 +25,30 @@ pub(crate) enum Access {
     /// each changes the other's footprint: a count asleep with the
     /// footprint it had before another ran is woken by it.
     Count,
+    /// Reads it after every read and count of it since its last write
+    /// (a WaitGroup waiter that returns at zero, after every decrement):
+    /// ordered after them, where a read is not, but racing like a read, and
+    /// recorded as neither, so that nothing after it is ordered after them
+    /// through it.
+    Collect,
 }
 
 impl Access {
     /// Every kind of access, in [`index`](Self::index) order.
-    pub(crate) const ALL: [Access; 5] =
-        [Access::Read, Access::Write, Access::Acquire, Access::Release, Access::Count];
+    pub(crate) const ALL: [Access; 6] =
+        [Access::Read, Access::Write, Access::Acquire, Access::Release, Access::Count, Access::Collect];
 
     /// The access's bit in [`racing_kinds`](Self::racing_kinds): a count
-    /// shares a read's, as it races like one.
+    /// and a collect share a read's, as they race like one.
     pub(crate) fn index(self) -> usize {
         match self {
-            Access::Count => 0,
+            Access::Count | Access::Collect => 0,
             kind => kind as usize,
         }
     }
 
-    /// Whether it reads, for races and clocks: a read or a count.
+    /// Whether it reads, for races and clocks: a read or a count (a
+    /// collect joins the reads before it, see [`Access::Collect`]).
     pub(crate) fn reads(self) -> bool {
         matches!(self, Access::Read | Access::Count)
     }
@@ -50,7 +57,7 @@ impl Access {
     /// [`index`](Self::index).
     pub(crate) fn racing_kinds(self) -> u8 {
         let kinds = match self {
-            Access::Read | Access::Count => 0b1110,
+            Access::Read | Access::Count | Access::Collect => 0b1110,
             Access::Write => 0b1111,
             Access::Acquire => 0b0111,
             Access::Release => 0b1011,
@@ -65,7 +72,7 @@ impl Access {
     /// Whether two accesses to one object by different tasks may not
     /// commute and could be enabled together.
     pub(crate) fn races(self, other: Access) -> bool {
-        let as_race = |a: Access| if a == Access::Count { Access::Read } else { a };
+        let as_race = |a: Access| if matches!(a, Access::Count | Access::Collect) { Access::Read } else { a };
         !matches!(
             (as_race(self), as_race(other)),
             (Access::Read, Access::Read)
@@ -178,6 +185,11 @@ mod tests {
         assert!(of(Access::Count).dependent(&of(Access::Count)));
         assert!(of(Access::Count).dependent(&of(Access::Read)));
         assert!(!of(Access::Read).dependent(&of(Access::Read)));
+        // A collect races like a read too.
+        for k in Access::ALL {
+            assert_eq!(Access::Collect.races(k), Access::Read.races(k), "{k:?}");
+        }
+        assert!(!Access::Collect.reads());
         // Other objects and parts stay apart.
         assert!(!of(Access::Count).dependent(&Footprint::one(object_part(7, 2), Access::Count)));
     }

@@ -62,11 +62,19 @@ impl WgState {
     ///   counter above zero, and race with the one that reaches zero (a
     ///   wait before it blocks, after it passes; a return before a later
     ///   round's last decrement panics, after it not).
-    /// - A `wait` that passes (the counter is zero) reads the group and
-    ///   `FINAL` and writes `DONES`: it races with every decrement it is
-    ///   not ordered after, as moved before any of them it would block
-    ///   (the decrement that reached zero may be another task's in an
-    ///   equivalent order), and it is ordered after all of them.
+    /// - A `wait` that passes, and a return that does not panic (the
+    ///   counter is zero), read the group and `FINAL` too, and collect
+    ///   `DONES` ([`Access::Collect`]): they are ordered after every
+    ///   decrement since (moved before any of them, the wait would block
+    ///   and the return panic), as Go's memory model has it, and so are the
+    ///   waiter's next steps, which then do not race with what the workers
+    ///   did before their `done()`.
+    /// - A `wait` that passes where its own task's `done()` or `add` took
+    ///   the counter to zero writes `DONES` instead: it races with every
+    ///   decrement it is not ordered after. Which decrement reaches zero
+    ///   depends on their order, which the search does not explore: in an
+    ///   equivalent order another task's decrement comes last, and the
+    ///   wait, moved before it, blocks.
     /// - Any other `add`, and a `done` that takes the counter below zero
     ///   (Go's panic), write the group: ordered with every operation on it,
     ///   whose outcome they may change (after an `add` from zero a wait
@@ -113,6 +121,11 @@ impl WgState {
                 items(&[(group, R), (last, R), (dones, W)])
             }
             Op::WgWoken(_) if cfg!(goweave_mutant = "wg-woken-reads-group") => items(&[(group, R)]),
+            Op::WgWait(_) | Op::WgWoken(_)
+                if self.counter == 0 && !cfg!(goweave_mutant = "wg-no-collect") =>
+            {
+                items(&[(group, R), (last, R), (dones, Access::Collect)])
+            }
             Op::WgWait(_) | Op::WgWoken(_) => items(&[(group, R), (last, R)]),
             Op::WgAdd(_) if cfg!(goweave_mutant = "wg-add-reads") => items(&[(group, R)]),
             Op::WgDone(_) if cfg!(goweave_mutant = "wg-negative-reads") => items(&[(group, R)]),

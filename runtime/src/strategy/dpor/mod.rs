@@ -673,7 +673,9 @@ impl Scheduler for Dpor {
         // grow gets a new row, see `touched` below).
         for (k, &(_, access)) in items.iter().enumerate() {
             let obj = &mut self.buf.objects.entries[entries[k] as usize];
-            if !Access::reads(access) {
+            if access == Access::Collect {
+                // Ordered after the reads, changing nothing.
+            } else if !Access::reads(access) {
                 obj.write = index(c);
                 obj.read = false;
             } else {

@@ -1,11 +1,61 @@
 //! Tells the progress code whether goweave's engine is optimised: cargo
 //! gives a build script its package's opt-level, profile overrides such
 //! as `[profile.dev.package.goweave-runtime]` included.
+//!
+//! Also passes `GOWEAVE_MUTANT` on as `cfg(goweave_mutant = "...")`: a
+//! mutation check builds the engine with one of exhaustive search's
+//! dependence rules broken on purpose, to see the proptests that compare
+//! it with naive enumeration fail (see `MUTANTS` below and the files that
+//! test for them). Use a target directory of its own, so that the normal
+//! build is not replaced:
+//!
+//! ```text
+//! GOWEAVE_MUTANT=wg-final-reads CARGO_TARGET_DIR=target/mutant \
+//!     cargo test --release -p goweave-tests --test search dpor_waitgroup
+//! ```
+
+/// The mutants, each named after the rule it breaks.
+const MUTANTS: &[&str] = &[
+    // WaitGroup (runtime/src/rt/object/waitgroup.rs):
+    // the done that reaches zero only reads the group, as other done()s do;
+    "wg-final-reads",
+    // a wait that blocks reads the group only (commutes with the done that
+    // reaches zero);
+    "wg-blocked-wait-commutes",
+    // a wait that passes reads what a blocking one does (commutes with the
+    // done() calls that did not reach zero);
+    "wg-passing-wait-reads",
+    // a woken waiter's return reads the group only (commutes with a later
+    // round's last done());
+    "wg-woken-reads-group",
+    // waits that return at zero do not collect the decrements' clocks (no
+    // rule broken: the search only loses precision, and runs more);
+    "wg-no-collect",
+    // a done() reads part DONES instead of counting on it (commutes with
+    // the other done() calls for sleep sets too);
+    "wg-dones-read",
+    // an add reads the group (commutes with done() and wait);
+    "wg-add-reads",
+    // a done that takes the counter below zero reads the group.
+    "wg-negative-reads",
+];
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(goweave_unoptimized)");
     println!("cargo::rerun-if-env-changed=OPT_LEVEL");
     if std::env::var("OPT_LEVEL").as_deref() == Ok("0") {
         println!("cargo::rustc-cfg=goweave_unoptimized");
+    }
+    let values: Vec<String> = MUTANTS.iter().map(|m| format!("\"{m}\"")).collect();
+    println!("cargo::rustc-check-cfg=cfg(goweave_mutant, values({}))", values.join(", "));
+    println!("cargo::rerun-if-env-changed=GOWEAVE_MUTANT");
+    if let Ok(mutant) = std::env::var("GOWEAVE_MUTANT") {
+        if !mutant.is_empty() {
+            assert!(MUTANTS.contains(&mutant.as_str()), "GOWEAVE_MUTANT={mutant}: not one of {MUTANTS:?}");
+            println!(
+                "cargo::warning=goweave built with mutant {mutant}: a dependence rule is broken on purpose"
+            );
+            println!("cargo::rustc-cfg=goweave_mutant=\"{mutant}\"");
+        }
     }
 }

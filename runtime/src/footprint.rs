@@ -17,22 +17,47 @@ pub(crate) enum Access {
     Acquire,
     /// Releases a lock held for writing, or empties a buffer slot.
     Release,
+    /// Changes it in a way that commutes with other such changes, but not
+    /// with what they decide (a WaitGroup decrement: any order leaves the
+    /// same counter, but which one reaches zero depends on it). A read for
+    /// races and clocks: two counts neither race nor are ordered. Unlike
+    /// two reads, they do not commute for sleep sets and wakeup trees, as
+    /// each changes the other's footprint: a count asleep with the
+    /// footprint it had before another ran is woken by it.
+    Count,
+    /// Reads it after every read and count of it since its last write
+    /// (a WaitGroup waiter that returns at zero, after every decrement):
+    /// ordered after them, where a read is not, but racing like a read, and
+    /// recorded as neither, so that nothing after it is ordered after them
+    /// through it.
+    Collect,
 }
 
 impl Access {
     /// Every kind of access, in [`index`](Self::index) order.
-    pub(crate) const ALL: [Access; 4] = [Access::Read, Access::Write, Access::Acquire, Access::Release];
+    pub(crate) const ALL: [Access; 6] =
+        [Access::Read, Access::Write, Access::Acquire, Access::Release, Access::Count, Access::Collect];
 
-    /// The access's bit in [`racing_kinds`](Self::racing_kinds).
+    /// The access's bit in [`racing_kinds`](Self::racing_kinds): a count
+    /// and a collect share a read's, as they race like one.
     pub(crate) fn index(self) -> usize {
-        self as usize
+        match self {
+            Access::Count | Access::Collect => 0,
+            kind => kind as usize,
+        }
+    }
+
+    /// Whether it reads, for races and clocks: a read or a count (a
+    /// collect joins the reads before it, see [`Access::Collect`]).
+    pub(crate) fn reads(self) -> bool {
+        matches!(self, Access::Read | Access::Count)
     }
 
     /// The kinds of access that race with this one, as a bit set by
     /// [`index`](Self::index).
     pub(crate) fn racing_kinds(self) -> u8 {
         let kinds = match self {
-            Access::Read => 0b1110,
+            Access::Read | Access::Count | Access::Collect => 0b1110,
             Access::Write => 0b1111,
             Access::Acquire => 0b0111,
             Access::Release => 0b1011,
@@ -47,8 +72,9 @@ impl Access {
     /// Whether two accesses to one object by different tasks may not
     /// commute and could be enabled together.
     pub(crate) fn races(self, other: Access) -> bool {
+        let as_race = |a: Access| if matches!(a, Access::Count | Access::Collect) { Access::Read } else { a };
         !matches!(
-            (self, other),
+            (as_race(self), as_race(other)),
             (Access::Read, Access::Read)
                 | (Access::Release, Access::Acquire)
                 | (Access::Acquire, Access::Release)
@@ -110,7 +136,7 @@ impl Footprint {
 
     /// Whether two steps of different tasks may not commute: some object
     /// both touch and one of them changes (a release and an acquire of one
-    /// lock do not commute, though they never race).
+    /// lock do not commute, though they never race; nor do two counts).
     pub(crate) fn dependent(&self, other: &Footprint) -> bool {
         match (self, other) {
             (Footprint::None, _) | (_, Footprint::None) => false,
@@ -137,4 +163,34 @@ pub(crate) fn object_part(o: ObjectId, part: usize) -> ObjectId {
 /// The object and part of a footprint id.
 pub(crate) fn split_part(id: ObjectId) -> (ObjectId, usize) {
     (id & ((1 << PART_SHIFT) - 1), id >> PART_SHIFT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_race_like_reads_but_do_not_commute_with_each_other() {
+        let of = |a: Access| Footprint::one(7, a);
+        // Races: a count is a read.
+        for k in Access::ALL {
+            assert_eq!(Access::Count.races(k), Access::Read.races(k), "{k:?}");
+            assert_eq!(k.races(Access::Count), k.races(Access::Read), "{k:?}");
+            assert_eq!(of(Access::Count).races_with(&of(k)), of(Access::Read).races_with(&of(k)), "{k:?}");
+        }
+        assert_eq!(Access::Count.racing_kinds(), Access::Read.racing_kinds());
+        assert!(Access::Count.reads() && Access::Read.reads() && !Access::Write.reads());
+        // Dependence (sleep sets, wakeup trees): two counts do not commute,
+        // two reads do.
+        assert!(of(Access::Count).dependent(&of(Access::Count)));
+        assert!(of(Access::Count).dependent(&of(Access::Read)));
+        assert!(!of(Access::Read).dependent(&of(Access::Read)));
+        // A collect races like a read too.
+        for k in Access::ALL {
+            assert_eq!(Access::Collect.races(k), Access::Read.races(k), "{k:?}");
+        }
+        assert!(!Access::Collect.reads());
+        // Other objects and parts stay apart.
+        assert!(!of(Access::Count).dependent(&Footprint::one(object_part(7, 2), Access::Count)));
+    }
 }

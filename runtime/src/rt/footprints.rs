@@ -150,7 +150,9 @@ impl Execution {
             // misses none.
             Op::RLock(o) => Footprint::one(o, Access::Acquire),
             Op::RUnlock(o) => Footprint::one(o, Access::Read),
-            Op::WgDone(o) | Op::WgWait(o) => self.wg(o).footprint(o, task.op),
+            Op::WgAdd(o) | Op::WgDone(o) | Op::WgWait(o) | Op::WgWoken(o) => {
+                self.wg(o).footprint(o, t, task.op)
+            }
             Op::Lock(o) | Op::Relock(o) | Op::WLock(o) => Footprint::one(o, Access::Acquire),
             Op::Unlock(o) | Op::WUnlock(o) => Footprint::one(o, Access::Release),
             op => match op.object() {

@@ -13,7 +13,7 @@ use super::super::ops::Op;
 use super::super::protocol::{announce, wait};
 use super::super::{Execution, Location};
 use super::ObjState;
-use crate::footprint::{Access, Footprint, ObjectId, TaskId};
+use crate::footprint::{object_part, Access, Footprint, ObjectId, TaskId};
 
 /// The engine's view of a WaitGroup.
 pub(crate) struct WgState {
@@ -21,23 +21,115 @@ pub(crate) struct WgState {
     pub counter: isize,
     /// Tasks blocked in `wait`.
     pub waiting: Vec<TaskId>,
+    /// The task whose `add` or `done` took the counter to zero last.
+    pub zeroed_by: Option<TaskId>,
 }
 
+/// The parts of a WaitGroup's footprint id, beside the group itself: the
+/// decrement that reaches zero writes `FINAL`, which waits read; every
+/// decrement counts on `DONES`, which a wait that passes writes. See
+/// [`WgState::footprint`].
+pub(crate) const FINAL: usize = 1;
+/// See [`FINAL`].
+pub(crate) const DONES: usize = 2;
+
 impl WgState {
-    /// The footprint of `op` (a `done` or a `wait`) on this group, `o`.
+    /// The footprint of `op` (an `add`, a `done`, a `wait` or a woken
+    /// waiter's return) on this group, `o`, from this state.
     ///
-    /// Decrements that leave the counter above zero commute with each
-    /// other and with waits (a wait blocks in either order, or passes in
-    /// either order), so they share the object like reads. The decrement
-    /// that reaches zero writes: it is ordered after all of them, and the
-    /// waiters it wakes inherit that order. Adds and a decrement that would
-    /// panic stay ordered with every one.
+    /// - A `done` that leaves the counter above zero reads the group and
+    ///   counts on part [`DONES`] ([`Access::Count`]): such decrements do
+    ///   not race with each other (any order leaves the same counter and
+    ///   wakes no one) nor with a wait that blocks (it blocks in either
+    ///   order). They are not ordered with each other either.
+    /// - The `done` that reaches zero does the same and writes part
+    ///   [`FINAL`]. It does not race with the other decrements of its
+    ///   round either: swapped with one, the other reaches zero instead,
+    ///   and the state after both is the same (the counter is zero and the
+    ///   same waiters are woken). Nor is it ordered after them, so its
+    ///   task's later steps are not either (in the other order they may
+    ///   come first); the waiters it wakes are ordered after it.
+    ///
+    ///   Which decrement reaches zero depends on their order, so each
+    ///   changes the others' footprints: that is why they count rather
+    ///   than read. A decrement asleep (exhaustive search's sleep sets)
+    ///   with the footprint it had before another one ran is woken by it,
+    ///   as it may have become the one that reaches zero, which a wait that
+    ///   blocks does not commute with.
+    /// - A `wait` that blocks, and a woken waiter's return (which panics if
+    ///   the group was reused meanwhile), read the group and `FINAL`: they
+    ///   commute with each other and with the decrements that leave the
+    ///   counter above zero, and race with the one that reaches zero (a
+    ///   wait before it blocks, after it passes; a return before a later
+    ///   round's last decrement panics, after it not).
+    /// - A `wait` that passes, and a return that does not panic (the
+    ///   counter is zero), read the group and `FINAL` too, and collect
+    ///   `DONES` ([`Access::Collect`]): they are ordered after every
+    ///   decrement since (moved before any of them, the wait would block
+    ///   and the return panic), as Go's memory model has it, and so are the
+    ///   waiter's next steps, which then do not race with what the workers
+    ///   did before their `done()`.
+    /// - A `wait` that passes where its own task's `done()` or `add` took
+    ///   the counter to zero writes `DONES` instead: it races with every
+    ///   decrement it is not ordered after. Which decrement reaches zero
+    ///   depends on their order, which the search does not explore: in an
+    ///   equivalent order another task's decrement comes last, and the
+    ///   wait, moved before it, blocks.
+    /// - Any other `add`, and a `done` that takes the counter below zero
+    ///   (Go's panic), write the group: ordered with every operation on it,
+    ///   whose outcome they may change (after an `add` from zero a wait
+    ///   blocks and a return panics).
+    ///
+    /// A wait that blocks before the last decrement and one that passes
+    /// after it do not commute: the first is woken, and an `add` from zero
+    /// before its return makes it panic (Go's "WaitGroup is reused before
+    /// previous Wait has returned"), which a passing wait never does; the
+    /// second lets the waiter's steps before the wait come after the
+    /// decrementing task's steps after the decrement, which the blocking
+    /// one never does. n workers that each call `done()` while the body
+    /// waits take these two executions.
+    ///
+    /// The race checker's view (an `add` from zero races with the first
+    /// wait that blocks) is computed from the recorded events, not from
+    /// these footprints.
     #[inline]
-    pub(crate) fn footprint(&self, o: ObjectId, op: Op) -> Footprint {
+    pub(crate) fn footprint(&self, o: ObjectId, me: TaskId, op: Op) -> Footprint {
+        const R: Access = Access::Read;
+        const W: Access = Access::Write;
+        const C: Access = Access::Count;
+        let (group, last, dones) = (o, object_part(o, FINAL), object_part(o, DONES));
+        let items = |items: &[(ObjectId, Access)]| {
+            let mut all = [(0, R); 4];
+            all[..items.len()].copy_from_slice(items);
+            Footprint::Objects { len: items.len() as u8, items: all }
+        };
+        // A decrement's access to `DONES` (see the mutants in build.rs).
+        let counts = if cfg!(goweave_mutant = "wg-dones-read") { R } else { C };
         match op {
-            Op::WgDone(_) if self.counter >= 2 => Footprint::one(o, Access::Read),
-            Op::WgWait(_) => Footprint::one(o, Access::Read),
-            _ => Footprint::one(o, Access::Write),
+            Op::WgDone(_) if self.counter >= 2 => items(&[(group, R), (dones, counts)]),
+            Op::WgDone(_) if cfg!(goweave_mutant = "wg-final-reads") && self.counter == 1 => {
+                items(&[(group, R), (dones, counts)])
+            }
+            Op::WgDone(_) if self.counter == 1 => items(&[(group, R), (last, W), (dones, counts)]),
+            Op::WgWait(_) if cfg!(goweave_mutant = "wg-blocked-wait-commutes") && self.counter != 0 => {
+                items(&[(group, R)])
+            }
+            Op::WgWait(_) if cfg!(goweave_mutant = "wg-passing-wait-reads") && self.counter == 0 => {
+                items(&[(group, R), (last, R)])
+            }
+            Op::WgWait(_) if self.counter == 0 && self.zeroed_by == Some(me) => {
+                items(&[(group, R), (last, R), (dones, W)])
+            }
+            Op::WgWoken(_) if cfg!(goweave_mutant = "wg-woken-reads-group") => items(&[(group, R)]),
+            Op::WgWait(_) | Op::WgWoken(_)
+                if self.counter == 0 && !cfg!(goweave_mutant = "wg-no-collect") =>
+            {
+                items(&[(group, R), (last, R), (dones, Access::Collect)])
+            }
+            Op::WgWait(_) | Op::WgWoken(_) => items(&[(group, R), (last, R)]),
+            Op::WgAdd(_) if cfg!(goweave_mutant = "wg-add-reads") => items(&[(group, R)]),
+            Op::WgDone(_) if cfg!(goweave_mutant = "wg-negative-reads") => items(&[(group, R)]),
+            _ => items(&[(group, W)]),
         }
     }
 }
@@ -70,7 +162,8 @@ impl ModelWaitGroup {
     /// A group with counter 0, made at the caller's location.
     #[track_caller]
     pub(crate) fn new() -> ModelWaitGroup {
-        ModelWaitGroup { obj: ObjRef::new(ObjState::WaitGroup(WgState { counter: 0, waiting: Vec::new() })) }
+        let state = WgState { counter: 0, waiting: Vec::new(), zeroed_by: None };
+        ModelWaitGroup { obj: ObjRef::new(ObjState::WaitGroup(state)) }
     }
 
     #[track_caller]
@@ -97,6 +190,7 @@ impl ModelWaitGroup {
                 return Err("sync: WaitGroup misuse: Add called concurrently with Wait");
             }
             if wg.counter == 0 {
+                wg.zeroed_by = Some(me);
                 for t in std::mem::take(&mut wg.waiting) {
                     let at = ex.tasks[t].location;
                     ex.record(t, Some(id), EventKind::Woken { by: me }, at);

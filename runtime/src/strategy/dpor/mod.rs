@@ -652,7 +652,7 @@ impl Scheduler for Dpor {
                     if obj.write != NONE {
                         self.buf.clocks.join(c, obj.write as usize);
                     }
-                    if access != Access::Read && obj.read {
+                    if !Access::reads(access) && obj.read {
                         self.buf.clocks.join(c, obj.reads as usize);
                     }
                 }
@@ -670,7 +670,9 @@ impl Scheduler for Dpor {
         // grow gets a new row, see `touched` below).
         for (k, &(_, access)) in items.iter().enumerate() {
             let obj = &mut self.buf.objects.entries[entries[k] as usize];
-            if access != Access::Read {
+            if access == Access::Collect {
+                // Ordered after the reads, changing nothing.
+            } else if !Access::reads(access) {
                 obj.write = index(c);
                 obj.read = false;
             } else {

@@ -328,4 +328,3 @@ fn normalize(output: &str) -> Vec<String> {
         })
         .collect()
 }
-

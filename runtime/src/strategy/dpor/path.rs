@@ -266,3 +266,34 @@ impl Dpor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Dpor;
+    use crate::footprint::{Access, Footprint};
+    use crate::strategy::Scheduler;
+
+    #[test]
+    fn the_explored_part_grows_to_the_whole_tree_at_the_last_execution() {
+        // Three tasks, one write each to the same object: 3! = 6 orders,
+        // 6 executions. The estimate is below 1 until the last one.
+        let mut dpor = Dpor::new(None, 0, 1_000);
+        let mut parts = Vec::new();
+        while dpor.begin() {
+            let mut left = vec![1, 2, 3];
+            let mut current = 0;
+            let mut step = 0;
+            while !left.is_empty() {
+                let pick = dpor.pick_task(&left, current, step).expect("a replay that fits");
+                dpor.after_step(pick, &Footprint::one(7, Access::Write), &[]);
+                left.retain(|&t| t != pick);
+                (current, step) = (pick, step + 1);
+            }
+            dpor.end(step).expect("the execution ends where it should");
+            parts.push(dpor.explored_part().expect("an exhaustive search estimates"));
+        }
+        assert_eq!(parts.len(), 6, "{parts:?}");
+        assert!(parts[..5].iter().all(|&p| p > 0.0 && p < 1.0), "{parts:?}");
+        assert!((parts[5] - 1.0).abs() < 1e-9, "{parts:?}");
+    }
+}

@@ -5,18 +5,29 @@
 //! The search is split into units. A unit is a branch of a node with the
 //! path that leads to it (its prefix): the worker that runs it explores the
 //! subtree below, as the whole search would, and owns the nodes it makes.
-//! A busy worker gives away the branch of its shallowest node when another
-//! waits for work: it marks the branch explored (later branches there put
-//! it in their sleep sets, as they would after exploring it), and the thief
-//! starts from the same sleep set the branch has in the one-threaded
-//! search. A race found deep in a stolen subtree whose first step lies in
-//! the prefix belongs to a node of another unit: it is sent there as a
-//! message, and inserted by the owner into that node's wakeup tree, where
-//! the one-threaded search would have put it. So a node stays until every
-//! branch given away below it has finished (a worker whose unit must wait
-//! steals another meanwhile), and the executions run are those of the
-//! one-threaded search: optimal DPOR explores one execution per trace,
-//! whatever the order of the branches.
+//! A busy worker gives away a pending branch (see [`Dpor::give_away`]) when
+//! another waits for work: it marks the branch explored (later branches
+//! there put it in their sleep sets, as they would after exploring it),
+//! and the thief starts from the sleep set and the wakeup subtree the
+//! branch has in the one-threaded search.
+//!
+//! Sequences still reach the subtree they belong to. A race found in a
+//! stolen subtree whose first step lies in the prefix belongs to a node of
+//! another unit: unless the thief's copy of that node already shows it
+//! covered, it is sent there and placed by the owner, as the one-threaded
+//! search would place it (see [`Dpor::place_sequence`]). A node stays
+//! until every branch given away from it has finished, and its next branch
+//! waits for them (a worker whose unit must wait runs another meanwhile),
+//! so a node's branches keep the one-threaded order: the finished ones,
+//! the current one, then those given away while it runs. The one-threaded
+//! search would have put a sequence found below the current branch that
+//! starts with one given away into that branch's tree before exploring
+//! it: it is forwarded to the thief, which takes it down its path, and
+//! where its subtree has already passed that point, takes the branch
+//! there again to follow it. That may repeat executions (a few percent on
+//! two threads, see BENCHMARKS.md), never miss one; the proptests of
+//! `tests/dpor*.rs` check a search split from its first execution
+//! against naive enumeration.
 //!
 //! Small searches stay on one thread: nothing is given away before
 //! `Config::split_after` executions ran, so their counts and reports are
@@ -66,6 +77,9 @@ pub(super) enum PrefixNode {
         firings: usize,
         strict: bool,
         owner: u32,
+        /// See `TaskNode::lent_late`: at the node given away, none (every
+        /// branch before the stolen one covers what is found below it).
+        lent_late: u32,
     },
     Arm {
         chosen: usize,
@@ -472,6 +486,7 @@ impl Dpor {
                     firings,
                     strict,
                     owner,
+                    lent_late,
                 } => {
                     let at = buf.tasks.len();
                     buf.tasks.extend_from_slice(&enabled);
@@ -498,7 +513,7 @@ impl Dpor {
                         split: None,
                         owner,
                         lent: 0,
-                        lent_late: 0,
+                        lent_late,
                     })
                 }
             });
@@ -624,8 +639,14 @@ impl Dpor {
         }
     }
 
-    /// Gives the first branch left at this unit's shallowest node that has
-    /// one to a worker waiting for work.
+    /// Gives the first branch left at a node of this unit to a worker
+    /// waiting for work: the shallowest in the deeper half of the path
+    /// that has one, or else the deepest above it. A shallow node's
+    /// branch is a large unit, but the current branch there runs long and
+    /// may find late sequences that belong below it, which make the thief
+    /// take a branch again (see `place_sequence`); a deep one's is small
+    /// and costs a steal more often. The middle measured best (see
+    /// BENCHMARKS.md).
     fn give_away(&mut self, pool: &Pool) {
         let last_split = self.buf.path.iter().rposition(|n| matches!(n, Node::Task(t) if t.split.is_some()));
         // Below the split levels only, where this part's tree is dealt.
@@ -634,8 +655,10 @@ impl Dpor {
             None => self.remote,
         }
         .max(self.remote);
-        let Some(at) = (from..self.buf.path.len())
-            .find(|&i| matches!(&self.buf.path[i], Node::Task(n) if n.pending != NONE))
+        let has_branch = |i: &usize| matches!(&self.buf.path[*i], Node::Task(n) if n.pending != NONE);
+        let middle = from.max(self.buf.path.len() / 2);
+        let Some(at) =
+            (middle..self.buf.path.len()).find(has_branch).or_else(|| (from..middle).rfind(has_branch))
         else {
             return;
         };
@@ -711,6 +734,7 @@ impl Dpor {
                     firings: n.firings,
                     strict: n.strict,
                     owner: if i < self.remote { n.owner } else { self.unit },
+                    lent_late: if stolen.is_some() { 0 } else { n.lent_late },
                 }
             }
         }

@@ -120,6 +120,18 @@ pub(super) struct SeqEvent {
     pub(super) pending: bool,
 }
 
+/// Which branch of a node a sequence starts with, in the one-threaded
+/// order of its branches (see [`Dpor::place_sequence`]).
+enum Start {
+    /// A branch that covers it, or a task asleep there.
+    Covered,
+    /// The `k`-th branch, `task`, which does not cover it; those from
+    /// `lent_from + 1` on were given to other units.
+    Branch { k: usize, task: TaskId, lent_from: usize },
+    /// None: it goes into the node's tree.
+    Nowhere,
+}
+
 /// Where a list of a wakeup tree starts: a node's root list, or an
 /// event's children.
 #[derive(Clone, Copy)]
@@ -198,7 +210,17 @@ impl Dpor {
             Node::Arm { .. } => return,
         };
         if let Some(owner) = self.owner_elsewhere(at) {
-            self.ship_sequence(owner, at, &[], Some(via));
+            // This unit's copy of that node says what covers the sequence
+            // there as the owner would (see `PrefixNode`): only the rest
+            // is sent.
+            let mut removed = std::mem::take(&mut self.buf.removed);
+            removed.clear();
+            removed.resize(self.buf.seq.len(), false);
+            let covered = matches!(self.first_start(at, &self.buf.seq, &removed, Some(via)), Start::Covered);
+            self.buf.removed = removed;
+            if !covered {
+                self.ship_sequence(owner, at, &[], Some(via));
+            }
             return;
         }
         self.place_sequence(at, Some(via));
@@ -267,44 +289,14 @@ impl Dpor {
                 break;
             }
             let strict = n.strict;
-            let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
-            let footprint_of = |t: TaskId| {
-                let k = enabled.iter().position(|&e| e == t);
-                let known =
-                    n.footprints_known.then(|| &self.buf.footprints[n.footprints..n.footprints + n.enabled]);
-                k.and_then(|k| known.map(|f| f[k])).unwrap_or(Footprint::Global)
+            let (k, q, lent_from) = match self.first_start(at, &seq, &removed, via) {
+                Start::Covered => break,
+                Start::Nowhere => {
+                    self.insert_below(Link::Root(at), &seq, &mut removed, strict);
+                    break;
+                }
+                Start::Branch { k, task, lent_from } => (k, task, lent_from),
             };
-            let starts = |q: TaskId| self.weak_initial(&seq, &removed, (q, footprint_of(q)), strict);
-            if self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len]
-                .iter()
-                .any(|&(q, f)| self.weak_initial(&seq, &removed, (q, f), strict))
-            {
-                break;
-            }
-            // The branches in the one-threaded order.
-            let list = n.at + n.enabled;
-            let current = self.buf.tasks[list + n.explored - 1];
-            let lent_from = n.explored - 1 - n.lent_late as usize;
-            let finished = &self.buf.tasks[list..list + lent_from];
-            let lent = &self.buf.tasks[list + lent_from..list + n.explored - 1];
-            let order = finished.iter().chain(std::iter::once(&current)).chain(lent).copied();
-            // Where `via` stands in that order: those up to it cover.
-            let covering = match via {
-                None => 0,
-                Some(v) if v == current => lent_from + 1,
-                Some(v) => match lent.iter().position(|&l| l == v) {
-                    Some(k) => lent_from + 2 + k,
-                    // A branch finished here: all before the current one.
-                    None => lent_from,
-                },
-            };
-            let Some((k, q)) = order.enumerate().find(|&(_, q)| starts(q)) else {
-                self.insert_below(Link::Root(at), &seq, &mut removed, strict);
-                break;
-            };
-            if k < covering {
-                break;
-            }
             if let Some(j) = (0..seq.len()).find(|&j| !removed[j] && seq[j].task == q) {
                 removed[j] = true;
             }
@@ -341,6 +333,57 @@ impl Dpor {
         }
         self.buf.seq = seq;
         self.buf.removed = removed;
+    }
+
+    /// Which branch of task node `at` a sequence found below branch `via`
+    /// starts with (see [`place_sequence`](Self::place_sequence)).
+    fn first_start(&self, at: usize, seq: &[SeqEvent], removed: &[bool], via: Option<TaskId>) -> Start {
+        let Node::Task(n) = &self.buf.path[at] else { return Start::Covered };
+        let strict = n.strict;
+        if self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len]
+            .iter()
+            .any(|&(q, f)| self.weak_initial(seq, removed, (q, f), strict))
+        {
+            return Start::Covered;
+        }
+        let enabled = &self.buf.tasks[n.at..n.at + n.enabled];
+        let footprint_of = |t: TaskId| {
+            let k = enabled.iter().position(|&e| e == t);
+            let known =
+                n.footprints_known.then(|| &self.buf.footprints[n.footprints..n.footprints + n.enabled]);
+            k.and_then(|k| known.map(|f| f[k])).unwrap_or(Footprint::Global)
+        };
+        // The branches in the one-threaded order.
+        let list = n.at + n.enabled;
+        let current = self.buf.tasks[list + n.explored - 1];
+        let lent_from = n.explored - 1 - n.lent_late as usize;
+        let finished = &self.buf.tasks[list..list + lent_from];
+        let lent = &self.buf.tasks[list + lent_from..list + n.explored - 1];
+        let mut order = finished.iter().chain(std::iter::once(&current)).chain(lent).copied();
+        // Where `via` stands in that order: those up to it cover.
+        let covering = match via {
+            None => 0,
+            Some(v) if v == current => lent_from + 1,
+            Some(v) => match lent.iter().position(|&l| l == v) {
+                Some(k) => lent_from + 2 + k,
+                // A branch finished here: all before the current one.
+                None => lent_from,
+            },
+        };
+        match order.position(|q| self.weak_initial(seq, removed, (q, footprint_of(q)), strict)) {
+            None => Start::Nowhere,
+            Some(k) if k < covering => Start::Covered,
+            Some(k) => {
+                let task = if k < lent_from {
+                    finished[k]
+                } else if k == lent_from {
+                    current
+                } else {
+                    lent[k - lent_from - 1]
+                };
+                Start::Branch { k, task, lent_from }
+            }
+        }
     }
 
     /// Adds branch `task`, explored at node `at` already, to be taken

@@ -6,7 +6,7 @@
 //! - `BENCH_TIMEOUT`: seconds allowed to one exhaustive search (default 60);
 //! - `BENCH_SEEDS`: seeds per bug-finding median (default 50);
 //! - `BENCH_ONLY`: a comma-separated subset of `throughput`, `exhaustive`,
-//!   `bugs`, `parallel` and `memory` (default: all).
+//!   `split`, `bugs`, `parallel` and `memory` (default: all).
 //!
 //! For profiling, `peers --child profile <goweave|shuttle> <random|pct>
 //! <a..e> <executions>` runs one tool on one workload and nothing else.
@@ -637,6 +637,8 @@ fn child_main(args: &[String]) {
                         .strategy(Strategy::Dfs { preemption_bound: None })
                         .iterations(u64::MAX)
                         .threads(if tool == "goweave-2" { 2 } else { 1 })
+                        // Work stealing, off by default (see BENCHMARKS.md).
+                        .split_after(1_000)
                         .explore(move || {
                             CHILD_RUNS.fetch_add(1, StdOrdering::Relaxed);
                             body()
@@ -990,6 +992,95 @@ fn exhaustive_section(timeout: u64) {
     println!();
 }
 
+/// The classic DPOR benchmarks (goweave only: loom models at most 4
+/// spawned threads) for the split table.
+mod classic {
+    use std::sync::Arc;
+
+    use goweave::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    /// lastzero(n): a reader scans down to the last zero while writer j
+    /// sets `array[j] = array[j-1] + 1`.
+    pub fn lastzero(n: usize) {
+        let array: Arc<Vec<AtomicUsize>> = Arc::new((0..=n).map(|_| AtomicUsize::new(0)).collect());
+        let a = array.clone();
+        let reader = goweave::go(move || {
+            let mut i = n;
+            while a[i].load(SeqCst) != 0 {
+                i -= 1;
+            }
+        });
+        let writers: Vec<_> = (1..=n)
+            .map(|j| {
+                let a = array.clone();
+                goweave::go(move || a[j].store(a[j - 1].load(SeqCst) + 1, SeqCst))
+            })
+            .collect();
+        reader.join().unwrap();
+        writers.into_iter().for_each(|w| w.join().unwrap());
+    }
+
+    /// indexer(n): n tasks insert 4 values each into a 128-slot hash
+    /// table by compare-and-swap, with linear probing (as in
+    /// `tests/dpor_benchmarks.rs`).
+    pub fn indexer(n: usize) {
+        let table: Arc<Vec<AtomicUsize>> = Arc::new((0..128).map(|_| AtomicUsize::new(0)).collect());
+        let tasks: Vec<_> = (0..n)
+            .map(|tid| {
+                let table = table.clone();
+                goweave::go(move || {
+                    for m in 1..=4 {
+                        let w = m * 11 + tid;
+                        let mut h = (w * 7) % 128;
+                        while table[h].compare_exchange(0, w, SeqCst, SeqCst).is_err() {
+                            h = (h + 1) % 128;
+                        }
+                    }
+                })
+            })
+            .collect();
+        tasks.into_iter().for_each(|t| t.join().unwrap());
+    }
+}
+
+/// Executions of an exhaustive search of `body` on `threads` threads,
+/// split from `split_after`.
+fn dfs_executions(threads: usize, split_after: u64, body: impl Fn() + Send + Sync + 'static) -> u64 {
+    let stats = Config::default()
+        .strategy(Strategy::Dfs { preemption_bound: None })
+        .iterations(u64::MAX)
+        .threads(threads)
+        .split_after(split_after)
+        .explore(body)
+        .unwrap_or_else(|failure| panic!("goweave found a failure:\n{failure}"));
+    assert!(stats.exhausted(), "the search ended without covering the space");
+    stats.executions()
+}
+
+/// What work stealing costs in executions: the classic benchmarks over 1,
+/// 2 and 4 threads, split after the default 1,000 executions and from the
+/// first, against the one-threaded (optimal) count.
+fn split_section() {
+    println!("## Exhaustive search over threads: executions (work stealing)\n");
+    println!("| program | 1 thread | 2 threads | 4 threads | 2 threads, split at once | 4 threads, split at once |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let programs: [(&str, fn()); 3] = [
+        ("lastzero(10)", || classic::lastzero(10)),
+        ("indexer(13)", || classic::indexer(13)),
+        ("indexer(15)", || classic::indexer(15)),
+    ];
+    for (name, body) in programs {
+        // `Config::split_after`'s default.
+        let default = 1_000;
+        let cells: Vec<String> = [(1, default), (2, default), (4, default), (2, 0), (4, 0)]
+            .into_iter()
+            .map(|(threads, split)| dfs_executions(threads, split, body).to_string())
+            .collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    }
+    println!();
+}
+
 fn bugs_section(seeds: u64) {
     println!(
         "## Bug finding: executions until the first failure, median (range) over seeds 0..{seeds}, 1 thread\n"
@@ -1111,6 +1202,9 @@ fn main() {
     }
     if run("exhaustive") {
         exhaustive_section(timeout);
+    }
+    if run("split") {
+        split_section();
     }
     if run("bugs") {
         bugs_section(seeds);

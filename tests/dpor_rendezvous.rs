@@ -208,7 +208,7 @@ proptest! {
         let (found, runs) = dpor(&senders, &takers);
         prop_assert_eq!(&found, &naive);
         prop_assert!(runs <= naive_runs, "dpor {} > naive {}", runs, naive_runs);
-        let (split, _) = outcomes_on(Search::Dfs { preemption_bound: None }, 3, &senders, &takers);
+        let (split, _) = outcomes_on(Search::Dfs { preemption_bound: None }, 2, &senders, &takers);
         prop_assert_eq!(&split, &naive);
     }
 }

@@ -118,7 +118,7 @@ proptest! {
         let (found, runs) = outcomes(Search::Dfs { preemption_bound: None }, &program);
         prop_assert_eq!(&found, &naive);
         prop_assert!(runs <= naive_runs, "dpor {} > naive {}", runs, naive_runs);
-        let (split, _) = outcomes_on(Search::Dfs { preemption_bound: None }, 3, &program);
+        let (split, _) = outcomes_on(Search::Dfs { preemption_bound: None }, 2, &program);
         prop_assert_eq!(&split, &naive);
     }
 }

@@ -112,7 +112,7 @@ proptest! {
         prop_assume!(naive.is_some());
         let found = outcomes(Search::Dfs { preemption_bound: None }, early, cap, &tasks);
         prop_assert_eq!(&found, &naive);
-        let split = outcomes_on(Search::Dfs { preemption_bound: None }, 3, early, cap, &tasks);
+        let split = outcomes_on(Search::Dfs { preemption_bound: None }, 2, early, cap, &tasks);
         prop_assert_eq!(&split, &naive);
     }
 }

@@ -428,3 +428,50 @@ fn a_search_split_from_the_start_finds_every_trace_of_the_benchmarks() {
     assert!(executions_split_on(2, || lastzero_body(4)) >= 28);
     assert!(executions_split_on(2, || readers_body(4)) >= 16);
 }
+
+/// lastzero(n) returning what every task read: the reader's loads, then
+/// each writer's.
+fn lastzero_reads(n: usize) -> Vec<usize> {
+    let array: Arc<Vec<AtomicUsize>> = Arc::new((0..=n).map(|_| AtomicUsize::new(0)).collect());
+    let a = array.clone();
+    let reader = goweave::go(move || {
+        let mut seen = Vec::new();
+        let mut i = n;
+        loop {
+            let v = a[i].load(SeqCst);
+            seen.push(v);
+            if v == 0 {
+                return seen;
+            }
+            i -= 1;
+        }
+    });
+    let writers: Vec<_> = (1..=n)
+        .map(|j| {
+            let a = array.clone();
+            goweave::go(move || {
+                let v = a[j - 1].load(SeqCst);
+                a[j].store(v + 1, SeqCst);
+                v
+            })
+        })
+        .collect();
+    let mut reads = reader.join().unwrap();
+    reads.extend(writers.into_iter().map(|w| w.join().unwrap()));
+    reads
+}
+
+#[test]
+fn a_search_split_over_four_threads_finds_every_outcome_of_lastzero() {
+    // Split from the first execution over more threads than cores, so
+    // units are stolen, forwarded to and woken in every order: stolen
+    // subtrees explored without the strictness their node took later at
+    // its owner once lost whole clusters of these outcomes.
+    let dfs = || Config::default().strategy(Strategy::Dfs { preemption_bound: None }).iterations(1_000_000);
+    let (want, _) = support::exhaustive_outcomes(dfs().threads(1), || lastzero_reads(6));
+    assert_eq!(want.len(), 144);
+    for _ in 0..4 {
+        let (got, _) = support::exhaustive_outcomes(dfs().threads(4).split_after(0), || lastzero_reads(6));
+        assert_eq!(got.len(), want.len(), "missing: {:?}", want.difference(&got).collect::<Vec<_>>());
+    }
+}

@@ -87,8 +87,7 @@ pub const DEFAULT_ITERATIONS: u64 = 10_000;
 pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
 /// How many executions an exhaustive search runs on one thread before it
 /// gives work to its other threads (see `Config::split_after`): never, by
-/// default, until a rare missed trace with three threads or more is found
-/// (issue 20's note).
+/// default, as long as stealing repeats as many executions as it does.
 pub const DEFAULT_SPLIT_AFTER: u64 = u64::MAX;
 /// The default bound on scheduling steps in one execution.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
@@ -221,9 +220,9 @@ impl Config {
     /// several threads runs on one thread before it gives branches to the
     /// others by work stealing (default [`DEFAULT_SPLIT_AFTER`]: never). A
     /// search that ends sooner runs exactly as on one thread, with its
-    /// counts. Experimental: split over three threads or more, lastzero
-    /// has been seen to miss a few traces in about one search in ten (see
-    /// BENCHMARKS.md); two threads were not seen to.
+    /// counts. Experimental: a stolen branch is explored with
+    /// source-DPOR's weaker pruning, which may repeat many executions
+    /// (see BENCHMARKS.md).
     #[doc(hidden)]
     pub fn split_after(mut self, executions: u64) -> Config {
         self.split_after = executions;

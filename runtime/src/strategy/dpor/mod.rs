@@ -557,7 +557,14 @@ impl Scheduler for Dpor {
             let sleep_len = self.buf.sleeps.len() - sleep_at;
             let footprints = self.buf.footprints.len();
             let footprints_known = self.moves_shown && self.moves_complete;
+            // A stolen unit's nodes are strict: the node its branch was
+            // given at may turn strict later at its owner (a reversal that
+            // could not be inserted as it was), after which the one-threaded
+            // search would have explored that branch under source-DPOR's
+            // weaker pruning. Without this, a search split over three
+            // threads or more missed traces of lastzero(6).
             let strict = split.is_some()
+                || self.lender.is_some()
                 || guide_failed
                 || self.parent.is_some_and(|p| matches!(&self.buf.path[p], Node::Task(n) if n.strict));
             if footprints_known {

@@ -216,9 +216,12 @@ impl Dpor {
             let mut removed = std::mem::take(&mut self.buf.removed);
             removed.clear();
             removed.resize(self.buf.seq.len(), false);
-            let covered = matches!(self.first_start(at, &self.buf.seq, &removed, Some(via)), Start::Covered);
+            // Only initials count here: the owner's node may have turned
+            // strict since the copy was made.
+            let covered =
+                matches!(self.first_start(at, &self.buf.seq, &removed, Some(via), true), Start::Covered);
             self.buf.removed = removed;
-            if !covered || std::env::var_os("ZZ_NOPRE").is_some() {
+            if !covered {
                 self.ship_sequence(owner, at, &[], Some(via));
             }
             return;
@@ -289,7 +292,7 @@ impl Dpor {
                 break;
             }
             let strict = n.strict;
-            let (k, q, lent_from) = match self.first_start(at, &seq, &removed, via) {
+            let (k, q, lent_from) = match self.first_start(at, &seq, &removed, via, strict) {
                 Start::Covered => break,
                 Start::Nowhere => {
                     self.insert_below(Link::Root(at), &seq, &mut removed, strict);
@@ -337,9 +340,16 @@ impl Dpor {
 
     /// Which branch of task node `at` a sequence found below branch `via`
     /// starts with (see [`place_sequence`](Self::place_sequence)).
-    fn first_start(&self, at: usize, seq: &[SeqEvent], removed: &[bool], via: Option<TaskId>) -> Start {
+    /// With `strict`, only initials count (see [`weak_initial`](Self::weak_initial)).
+    fn first_start(
+        &self,
+        at: usize,
+        seq: &[SeqEvent],
+        removed: &[bool],
+        via: Option<TaskId>,
+        strict: bool,
+    ) -> Start {
         let Node::Task(n) = &self.buf.path[at] else { return Start::Covered };
-        let strict = n.strict;
         if self.buf.sleeps[n.sleep_at..n.sleep_at + n.sleep_len]
             .iter()
             .any(|&(q, f)| self.weak_initial(seq, removed, (q, f), strict))

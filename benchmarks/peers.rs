@@ -1064,11 +1064,10 @@ fn split_section() {
     println!("## Exhaustive search over threads: executions (work stealing)\n");
     println!("| program | 1 thread | 2 threads | 4 threads | 2 threads, split at once | 4 threads, split at once |");
     println!("|---|---:|---:|---:|---:|---:|");
-    let programs: [(&str, fn()); 3] = [
-        ("lastzero(10)", || classic::lastzero(10)),
-        ("indexer(13)", || classic::indexer(13)),
-        ("indexer(15)", || classic::indexer(15)),
-    ];
+    // indexer(15) is left out: split over 4 threads at once, its stolen
+    // branches' strict pruning grew the search past this machine's 24 GiB.
+    let programs: [(&str, fn()); 2] =
+        [("lastzero(10)", || classic::lastzero(10)), ("indexer(13)", || classic::indexer(13))];
     for (name, body) in programs {
         // `Config::split_after`'s default.
         let default = 1_000;

@@ -311,10 +311,15 @@ fn normalize(output: &str) -> Vec<String> {
         .replace("tests/patterns/../../examples/", "examples/")
         .lines()
         .map(|line| {
-            let line = match line.split_once(" threads, ") {
-                Some((head, tail)) if line.contains("(fixed, a buffered result channel)") => {
+            // The time after "N thread(s), " varies from run to run.
+            let split = line
+                .split_once(" threads, ")
+                .map(|s| (s, "threads"))
+                .or_else(|| line.split_once(" thread, ").map(|s| (s, "thread")));
+            let line = match split {
+                Some(((head, tail), word)) if line.contains("(fixed, a buffered result channel)") => {
                     let after_time = tail.split_once(", ").map_or("", |(_, rest)| rest);
-                    format!("{head} threads, <time>, {after_time}")
+                    format!("{head} {word}, <time>, {after_time}")
                 }
                 _ => line.to_owned(),
             };

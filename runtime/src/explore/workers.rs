@@ -193,13 +193,16 @@ pub(super) fn run_split(
     progress: &Progress,
     indices: std::ops::Range<u64>,
 ) -> (Vec<WorkerResult>, usize) {
-    if matches!(config.strategy, Strategy::Dfs { .. }) && config.threads > 1 {
+    let dfs = matches!(config.strategy, Strategy::Dfs { .. });
+    if dfs && config.threads > 1 && config.split_after != u64::MAX {
         return run_pooled(config, body, best, progress);
     }
     let (shard, shards) = config.shard.unwrap_or((0, 1));
     let iterations = indices.end - indices.start;
     let executions_in_shard = iterations.div_ceil(shards).max(1);
-    let threads = (config.threads as u64).min(executions_in_shard).max(1);
+    // An exhaustive search that never splits runs on this thread: other
+    // workers would only wait (see `Config::split_after`).
+    let threads = if dfs { 1 } else { (config.threads as u64).min(executions_in_shard).max(1) };
     let slice = |t: u64| Slice::new(indices.start + shard + shards * t, shards * threads, indices.end);
     let results = if threads == 1 {
         vec![run_worker(config, body, build_picker(config, slice(0)), best, progress)]

@@ -208,7 +208,9 @@ impl Config {
 
     /// Worker threads for parallel exploration (default: the available
     /// parallelism; environment: `GOWEAVE_THREADS`). Executions of random
-    /// and PCT exploration are split across threads by seed.
+    /// and PCT exploration are split across threads by seed; exhaustive
+    /// search (`Strategy::Dfs`) runs on one thread, keeping its optimal
+    /// counts.
     #[track_caller]
     pub fn threads(mut self, threads: usize) -> Config {
         assert!(threads > 0, "Config::threads must be at least 1");

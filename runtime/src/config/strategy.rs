@@ -27,8 +27,10 @@ pub enum Strategy {
         /// The bug depth d: PCT uses d - 1 priority change points.
         depth: usize,
     },
-    /// Depth-first enumeration of every interleaving, optionally bounded
-    /// to `preemption_bound` preemptive context switches per execution.
+    /// Exhaustive search with optimal dynamic partial-order reduction:
+    /// every distinct behaviour once, optionally bounded to
+    /// `preemption_bound` preemptive context switches per execution. It
+    /// runs on one thread whatever `Config::threads` says.
     Dfs {
         /// `None`: fully exhaustive.
         preemption_bound: Option<usize>,

@@ -353,19 +353,24 @@ fn dpor_with_waitgroups_finds_every_outcome_of_naive_enumeration_in_every_small_
 /// Executions of an exhaustive search of `workers` tasks that each call
 /// `done()` once while the body waits.
 fn fan_in_executions(workers: usize) -> u64 {
+    dfs_executions(move || {
+        let wg = Arc::new(WaitGroup::new());
+        wg.add(workers as isize);
+        for _ in 0..workers {
+            let wg = wg.clone();
+            goweave::go(move || wg.done());
+        }
+        wg.wait();
+    })
+}
+
+/// Executions of a whole exhaustive search of `body`, on one thread.
+fn dfs_executions(body: impl Fn() + Send + Sync + 'static) -> u64 {
     let stats = Config::default()
         .strategy(Search::Dfs { preemption_bound: None })
         .iterations(1_000_000)
         .threads(1)
-        .explore(move || {
-            let wg = Arc::new(WaitGroup::new());
-            wg.add(workers as isize);
-            for _ in 0..workers {
-                let wg = wg.clone();
-                goweave::go(move || wg.done());
-            }
-            wg.wait();
-        })
+        .explore(body)
         .unwrap_or_else(|f| panic!("{f}"));
     assert!(stats.exhausted());
     stats.executions()
@@ -403,30 +408,22 @@ fn results_read_after_the_wait_add_no_execution() {
     // after the last done() only took 2n.
     let counts: Vec<u64> = (1..=4)
         .map(|n| {
-            let stats = Config::default()
-                .strategy(Search::Dfs { preemption_bound: None })
-                .iterations(1_000)
-                .threads(1)
-                .explore(move || {
-                    let wg = Arc::new(WaitGroup::new());
-                    let results: Arc<Vec<AtomicUsize>> =
-                        Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect());
-                    wg.add(n as isize);
-                    for i in 0..n {
-                        let (wg, results) = (wg.clone(), results.clone());
-                        goweave::go(move || {
-                            results[i].store(i + 1, Ordering::SeqCst);
-                            wg.done();
-                        });
-                    }
-                    wg.wait();
-                    for (i, r) in results.iter().enumerate() {
-                        assert_eq!(r.load(Ordering::SeqCst), i + 1);
-                    }
-                })
-                .unwrap_or_else(|f| panic!("{f}"));
-            assert!(stats.exhausted());
-            stats.executions()
+            dfs_executions(move || {
+                let wg = Arc::new(WaitGroup::new());
+                let results: Arc<Vec<AtomicUsize>> = Arc::new((0..n).map(|_| AtomicUsize::new(0)).collect());
+                wg.add(n as isize);
+                for i in 0..n {
+                    let (wg, results) = (wg.clone(), results.clone());
+                    goweave::go(move || {
+                        results[i].store(i + 1, Ordering::SeqCst);
+                        wg.done();
+                    });
+                }
+                wg.wait();
+                for (i, r) in results.iter().enumerate() {
+                    assert_eq!(r.load(Ordering::SeqCst), i + 1);
+                }
+            })
         })
         .collect();
     assert_eq!(counts, [2, 2, 2, 2]);

@@ -294,12 +294,7 @@ impl Scheduler for Dpor {
                     if self.next_branch(at) {
                         break;
                     }
-                    if let Node::Task(n) = &self.buf.path[at] {
-                        self.buf.tasks.truncate(n.at);
-                        self.buf.footprints.truncate(n.footprints);
-                        self.buf.sleeps.truncate(n.sleep_at);
-                    }
-                    self.buf.path.pop();
+                    self.buf.pop_node();
                 }
             }
             // Checked after backtracking, so a tree finished exactly at the
@@ -757,7 +752,7 @@ impl Scheduler for Dpor {
     fn explored_part(&self) -> Option<f64> {
         // Only the root unit's path spans the whole tree; a stolen one
         // says nothing of it.
-        (self.unit == 0 && self.remote == 0).then(|| self.buf.path_explored_part())
+        self.lender.is_none().then(|| self.buf.path_explored_part())
     }
 
     fn execution_index(&self) -> u64 {

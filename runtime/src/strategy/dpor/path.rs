@@ -108,6 +108,16 @@ impl SplitPos {
 }
 
 impl super::buffers::Buffers {
+    /// Pops the deepest node of the path, with its task sets, footprints
+    /// and sleep set.
+    pub(super) fn pop_node(&mut self) {
+        if let Some(Node::Task(n)) = self.path.pop() {
+            self.tasks.truncate(n.at);
+            self.footprints.truncate(n.footprints);
+            self.sleeps.truncate(n.sleep_at);
+        }
+    }
+
     /// An estimate of the part of the tree the search has explored, from
     /// the path alone: at each node, the branches before the current one
     /// count as explored, each as large as the current one, whose part of

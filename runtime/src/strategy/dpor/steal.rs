@@ -55,7 +55,7 @@ pub(super) enum Msg {
     /// Insert this race reversal, found below branch `via` of node `node`,
     /// into that node's wakeup tree; `via` is `None` for one forwarded by
     /// the lender, to go below the branch it lent (see
-    /// [`Dpor::insert_forwarded`]).
+    /// [`Dpor::place_sequence`]).
     Insert { node: usize, seq: Vec<Shipped>, via: Option<TaskId> },
     /// Explore task `task` at node `node` (a timer firing that a step
     /// took away).
@@ -415,18 +415,13 @@ impl Dpor {
                 // Kept: the lender may find more that starts here.
                 return Back::Dormant;
             }
-            if let Node::Task(n) = &self.buf.path[at] {
-                self.buf.tasks.truncate(n.at);
-                self.buf.footprints.truncate(n.footprints);
-                self.buf.sleeps.truncate(n.sleep_at);
-            }
             if self.buf.lent_to.iter().any(|l| l.0 == at) {
                 for &(_, _, unit) in self.buf.lent_to.iter().filter(|l| l.0 == at) {
                     pool.release(unit);
                 }
                 self.buf.lent_to.retain(|l| l.0 != at);
             }
-            self.buf.path.pop();
+            self.buf.pop_node();
         }
     }
 
@@ -580,10 +575,7 @@ impl Dpor {
                         });
                     }
                     self.buf.seq = events;
-                    match via {
-                        None => self.insert_forwarded(node),
-                        Some(via) => self.insert_sequence_via(node, via),
-                    }
+                    self.place_sequence(node, via);
                 }
                 Msg::Step { node, task } => self.insert_step(node, task),
                 Msg::Returned { node } => {

@@ -229,22 +229,11 @@ impl Dpor {
         self.place_sequence(at, Some(via));
     }
 
-    /// Inserts the sequence in [`Buffers::seq`](super::buffers::Buffers::seq) found below branch `via` of node
-    /// `at` (see [`place_sequence`](Self::place_sequence)).
-    pub(super) fn insert_sequence_via(&mut self, at: usize, via: TaskId) {
-        self.place_sequence(at, Some(via));
-    }
-
-    /// Inserts the sequence in [`Buffers::seq`](super::buffers::Buffers::seq), sent by the unit that lent this
-    /// one its branch, below that branch: at node `at` (this unit's first)
-    /// or deeper, as the one-threaded search would have put it into the
-    /// tree that branch started from.
-    pub(super) fn insert_forwarded(&mut self, at: usize) {
-        self.place_sequence(at, None);
-    }
-
-    /// Places a sequence found below branch `via` of node `at` (`None`:
-    /// before any branch there, a sequence forwarded by the lender).
+    /// Places the sequence in [`Buffers::seq`](super::buffers::Buffers::seq), found below branch `via` of
+    /// node `at`; `None`: before any branch there, a sequence forwarded by
+    /// the unit that lent this one its branch, which goes below that branch
+    /// (at node `at`, this unit's first, or deeper) as the one-threaded
+    /// search would have put it into the tree that branch started from.
     ///
     /// A node's branches come in the one-threaded search's order: those
     /// finished, the current one, then those given to other units while
@@ -257,7 +246,7 @@ impl Dpor {
     /// the path; one given away gets it sent; one finished here already is
     /// taken again to follow it (which may repeat some executions, never
     /// miss one).
-    fn place_sequence(&mut self, mut at: usize, mut via: Option<TaskId>) {
+    pub(super) fn place_sequence(&mut self, mut at: usize, mut via: Option<TaskId>) {
         let seq = std::mem::take(&mut self.buf.seq);
         let mut removed = std::mem::take(&mut self.buf.removed);
         removed.clear();

@@ -36,8 +36,22 @@ const MUTANTS: &[&str] = &[
     "wg-dones-read",
     // an add reads the group (commutes with done() and wait);
     "wg-add-reads",
-    // a done that takes the counter below zero reads the group.
+    // a done that takes the counter below zero reads the group;
     "wg-negative-reads",
+    // a passing wait's race with the last decrement is held back and never
+    // reversed, not even when an add may reuse the group before a waiter
+    // woken in the other order returns.
+    "wg-held-forever",
+    // Unbuffered channels (runtime/src/rt/object/chan.rs): an arrival that
+    // pairs does not read part CLOSED (commutes with a close);
+    "chan-pairing-ignores-close",
+    // an arrival that joined a queue, carried by a wakeup sequence to an
+    // earlier state, is compared as it was (commutes with a close), though
+    // it may pair there (runtime/src/footprint.rs, `Footprint::anywhere`).
+    "chan-wakeup-ignores-close",
+    // Buffered channels: a receive of the closed, empty state does not read
+    // part RECVS (commutes with the receive that took the last value).
+    "chan-closed-recv-ignores-recvs",
 ];
 
 fn main() {

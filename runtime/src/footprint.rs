@@ -151,6 +151,100 @@ impl Footprint {
     }
 }
 
+// Part numbers, one list for every kind of object, none used twice: the
+// search tells some steps by their parts alone (a passing wait, see
+// [`Footprint::passing_wait`]; a rendezvous arrival, see
+// [`Footprint::anywhere`]).
+
+/// A channel's parts: the order of its sends and of its receives, its
+/// closing, and its buffer slots from `CHAN_FIRST_SLOT` on (see
+/// `rt/object/chan.rs`).
+pub(crate) const CHAN_SENDS: usize = 1;
+/// See [`CHAN_SENDS`].
+pub(crate) const CHAN_RECVS: usize = 2;
+/// See [`CHAN_SENDS`].
+pub(crate) const CHAN_CLOSED: usize = 3;
+/// See [`CHAN_SENDS`]: after every other part.
+pub(crate) const CHAN_FIRST_SLOT: usize = 7;
+
+/// A WaitGroup's parts, beside the group itself (part 0): the decrement
+/// that reaches zero writes `WG_FINAL`, which waits read; every decrement
+/// counts on `WG_DONES`, which a wait that returns at zero collects; a wait
+/// that passes reads `WG_PASSES`, which nothing writes: it tells exhaustive
+/// search to hold that wait's race with the decrement it passed after (see
+/// [`Footprint::passing_wait`]). The rules are in `rt/object/waitgroup.rs`.
+pub(crate) const WG_FINAL: usize = 4;
+/// See [`WG_FINAL`].
+pub(crate) const WG_DONES: usize = 5;
+/// See [`WG_FINAL`].
+pub(crate) const WG_PASSES: usize = 6;
+
+impl Footprint {
+    /// The group, if this is a WaitGroup wait that passes at zero.
+    ///
+    /// Such a wait races with the decrement that reached zero: moved
+    /// before it, the wait blocks and is woken by it. Both orders reach
+    /// the same state but for one thing: a woken waiter that has not yet
+    /// returned panics if the group is reused, raised from zero by an
+    /// `add` before its return (Go's "WaitGroup is reused before previous
+    /// Wait has returned"). So the search holds that race back and
+    /// reverses it only when an execution has a write of the group (an
+    /// `add`) not ordered after the wait, which is when the panic can
+    /// happen; four workers that each call `done()` while the body waits
+    /// then take one execution, not two.
+    pub(crate) fn passing_wait(&self) -> Option<ObjectId> {
+        let marker =
+            self.items().iter().find(|&&(id, a)| a == Access::Read && split_part(id).1 == WG_PASSES)?;
+        Some(split_part(marker.0).0)
+    }
+
+    /// The footprint a step may have at an earlier state, where a wakeup
+    /// sequence carries it: this one, but for an unbuffered channel's
+    /// arrival that joined a queue, which may pair there and then reads
+    /// part [`CHAN_CLOSED`] (see `ChanState::rendezvous_footprint`). A
+    /// wakeup tree compares the steps of a sequence with its branches by
+    /// these, so that a branch that closes the channel is not taken to
+    /// cover the arrival; if the part does not fit, the step touches
+    /// everything.
+    pub(crate) fn anywhere(self) -> Footprint {
+        let Footprint::Objects { len, items } = self else { return self };
+        if cfg!(goweave_mutant = "chan-wakeup-ignores-close") {
+            return self;
+        }
+        let mine = &items[..len as usize];
+        // A buffered channel's operations fill or empty slots, whatever
+        // the state.
+        if mine.iter().any(|&(id, _)| split_part(id).1 >= CHAN_FIRST_SLOT) {
+            return self;
+        }
+        let (mut wide, mut n) = (items, len as usize);
+        for &(id, a) in mine {
+            let (o, part) = split_part(id);
+            if a != Access::Write || !(part == CHAN_SENDS || part == CHAN_RECVS) {
+                continue;
+            }
+            let closed = object_part(o, CHAN_CLOSED);
+            if wide[..n].iter().any(|&(p, _)| p == closed) {
+                continue;
+            }
+            if n == wide.len() {
+                return Footprint::Global;
+            }
+            wide[n] = (closed, Access::Read);
+            n += 1;
+        }
+        Footprint::Objects { len: n as u8, items: wide }
+    }
+
+    /// Whether this writes footprint id `id` (an object or a part).
+    pub(crate) fn writes(&self, id: ObjectId) -> bool {
+        match self {
+            Footprint::Global => true,
+            _ => self.items().iter().any(|&(o, a)| o == id && a == Access::Write),
+        }
+    }
+}
+
 /// Where a part number goes in a footprint's object id.
 const PART_SHIFT: u32 = 40;
 

@@ -96,7 +96,7 @@ fn fan_in_that_never_closes_its_output_deadlocks() {
     fan_in::buggy();
 }
 
-// Exhaustive within the default budget: 178 executions (`dfs`).
+// Exhaustive within the default budget: 48 executions (`dfs`).
 #[goweave::concurrency_test(strategy = "dfs")]
 fn fan_in_closed_after_a_waitgroup_ends() {
     fan_in::fixed();

@@ -93,7 +93,7 @@ fn choose_plain(ex: &mut Execution) -> Next {
     match ex.picker.pick_task(&ex.stepping.enabled, previous, step) {
         Ok(t) if t < PRUNED => {
             ex.last_chosen = t;
-            if t != previous && ex.stepping.enabled.contains(&previous) {
+            if t != previous && ex.stepping.enabled.contains(&previous) && !ex.wait_would_block(previous) {
                 ex.stepping.preemptions.push(step);
             }
             run_next(ex, t)
@@ -178,6 +178,13 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         }
     }
     let previous = ex.last_chosen;
+    if footprints {
+        for &t in enabled.iter() {
+            if ex.wait_would_block(t) {
+                ex.picker.on_blocking_wait(t);
+            }
+        }
+    }
     let picked = ex.picker.pick_task(enabled, previous, ex.step);
     take_pick(ex, enabled, previous, picked, footprints)
 }
@@ -235,7 +242,8 @@ fn take_pick(
         if t != FIRE {
             ex.last_chosen = t;
         }
-        if t != PRUNED && is_preemption(enabled, previous, t) {
+        // Leaving a task at a wait that blocks anyway preempts nothing.
+        if t != PRUNED && is_preemption(enabled, previous, t) && !ex.wait_would_block(previous) {
             ex.stepping.preemptions.push(ex.step);
         }
     }

@@ -65,6 +65,10 @@ pub(crate) trait Scheduler {
     fn on_spawn(&mut self, _task: TaskId) {}
     /// A task called `yield_now`.
     fn on_yield(&mut self, _task: TaskId) {}
+    /// An enabled task is at a WaitGroup `wait` that would block (told
+    /// before [`pick_task`](Self::pick_task), to strategies that want
+    /// footprints).
+    fn on_blocking_wait(&mut self, _task: TaskId) {}
     /// Whether [`after_step`](Self::after_step) and the `observe_*`
     /// methods are wanted (they cost a little).
     fn wants_footprints(&self) -> bool {

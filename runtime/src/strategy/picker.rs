@@ -117,6 +117,10 @@ impl Picker {
         self.active().on_yield(task);
     }
 
+    pub(crate) fn on_blocking_wait(&mut self, task: TaskId) {
+        self.active().on_blocking_wait(task);
+    }
+
     pub(crate) fn end(&mut self, steps: u32) -> Result<(), String> {
         self.active().end(steps)
     }

@@ -65,6 +65,10 @@ impl Scheduler for Portfolio {
         self.active().on_yield(task)
     }
 
+    fn on_blocking_wait(&mut self, task: TaskId) {
+        self.active().on_blocking_wait(task)
+    }
+
     fn end(&mut self, steps: u32) -> Result<(), String> {
         self.active().end(steps)
     }

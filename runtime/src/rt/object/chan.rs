@@ -62,12 +62,10 @@ pub(crate) enum ChanOp {
 const SLOT_PARTS: usize = 64;
 
 /// A channel's parts in footprints: the order of its sends and of its
-/// receives, and its closing.
-pub(crate) const SENDS: usize = 1;
-/// See [`SENDS`].
-pub(crate) const RECVS: usize = 2;
-/// See [`SENDS`].
-pub(crate) const CLOSED: usize = 3;
+/// receives, its closing, its buffer slots.
+pub(crate) use crate::footprint::{
+    CHAN_CLOSED as CLOSED, CHAN_FIRST_SLOT as FIRST_SLOT, CHAN_RECVS as RECVS, CHAN_SENDS as SENDS,
+};
 
 impl ChanState {
     /// The footprint of an operation on this buffered channel, as it
@@ -85,13 +83,17 @@ impl ChanState {
     /// before and panics after), and releases part `CLOSED`, which
     /// receives of the closed state acquire (they need the close, so they
     /// never race with it); a receive of a buffered value commutes with a
-    /// close. Sends so touch three parts, not four (reading `CLOSED`
+    /// close. A receive of the closed, empty state only reads part
+    /// `RECVS`: it is ordered after every receive of a value and races with
+    /// one it came before (it would have taken the value), but not with
+    /// another receive of the closed state (both get `None`, in either
+    /// order), so workers that range over a closed queue do not end in
+    /// each of their orders. Sends so touch three parts, not four (reading `CLOSED`
     /// would say the same), which every later step's race search and
     /// clock update pays for. Anything else
     /// (try and select operations, a send on a closed channel) writes the
     /// whole channel, part 0, which every other operation reads.
     pub(crate) fn footprint(&self, o: ObjectId, op: ChanOp) -> Footprint {
-        const FIRST_SLOT: usize = 4;
         let mut items = [(o, Access::Read); 4];
         let len = match op {
             ChanOp::Close if !self.closed => {
@@ -101,7 +103,10 @@ impl ChanState {
             }
             ChanOp::Recv if self.closed && self.len == 0 => {
                 items[1] = (object_part(o, CLOSED), Access::Acquire);
-                items[2] = (object_part(o, RECVS), Access::Write);
+                items[2] = (object_part(o, RECVS), Access::Read);
+                if cfg!(goweave_mutant = "chan-closed-recv-ignores-recvs") {
+                    return Footprint::Objects { len: 2, items };
+                }
                 3
             }
             ChanOp::Send if !self.closed => {
@@ -135,9 +140,20 @@ impl ChanState {
     /// decides who pairs with whom). Closing commutes with an arrival that
     /// joins a queue (a waiting receiver gets `None` and a waiting sender
     /// panics, as they would arriving after the close) but not with one
-    /// that pairs: both write part `CLOSED`. Every one of them reads the
-    /// whole channel, which try and select operations write: those see
-    /// the queues and the close.
+    /// that pairs: closing writes part `CLOSED`, which pairing reads. A
+    /// wakeup sequence may carry an arrival that joined a queue to an
+    /// earlier state where it pairs (a receiver moved before another's
+    /// receive takes the sender that one took): there it is compared with
+    /// the footprint it may have, see [`Footprint::anywhere`]. Two arrivals
+    /// that pair in opposite directions touch no common part that one
+    /// changes: they are never enabled together (a sender pairs when a
+    /// receiver waits, a receiver when a sender waits, and one queue is
+    /// empty whenever the other is not), so no order of theirs is there to
+    /// explore; ordering them anyway made the search reverse a receive that
+    /// paired with an earlier sender and a later sender's arrival that
+    /// paired with the receiver's next receive, the same receive order.
+    /// Every one of them reads the whole channel, which try and select
+    /// operations write: those see the queues and the close.
     pub(crate) fn rendezvous_footprint(&self, o: ObjectId, me: TaskId, op: ChanOp) -> Footprint {
         let mut items = [(o, Access::Read); 4];
         items[1] = match op {
@@ -150,8 +166,8 @@ impl ChanState {
             ChanOp::Recv => self.partner(me, Dir::Send).is_some(),
             ChanOp::Close => false,
         };
-        if pairs {
-            items[2] = (object_part(o, CLOSED), Access::Write);
+        if pairs && !cfg!(goweave_mutant = "chan-pairing-ignores-close") {
+            items[2] = (object_part(o, CLOSED), Access::Read);
             return Footprint::Objects { len: 3, items };
         }
         Footprint::Objects { len: 2, items }

@@ -11,9 +11,10 @@ use goweave_checkers::EventKind;
 use super::super::current::{with_exec, ObjRef};
 use super::super::ops::Op;
 use super::super::protocol::{announce, wait};
+use super::super::task::TaskState;
 use super::super::{Execution, Location};
 use super::ObjState;
-use crate::footprint::{object_part, Access, Footprint, ObjectId, TaskId};
+use crate::footprint::{object_part, Access, Footprint, ObjectId, TaskId, WG_DONES, WG_FINAL, WG_PASSES};
 
 /// The engine's view of a WaitGroup.
 pub(crate) struct WgState {
@@ -25,25 +26,17 @@ pub(crate) struct WgState {
     pub zeroed_by: Option<TaskId>,
 }
 
-/// The parts of a WaitGroup's footprint id, beside the group itself: the
-/// decrement that reaches zero writes `FINAL`, which waits read; every
-/// decrement counts on `DONES`, which a wait that passes writes. See
-/// [`WgState::footprint`].
-pub(crate) const FINAL: usize = 1;
-/// See [`FINAL`].
-pub(crate) const DONES: usize = 2;
-
 impl WgState {
     /// The footprint of `op` (an `add`, a `done`, a `wait` or a woken
     /// waiter's return) on this group, `o`, from this state.
     ///
     /// - A `done` that leaves the counter above zero reads the group and
-    ///   counts on part [`DONES`] ([`Access::Count`]): such decrements do
+    ///   counts on part [`WG_DONES`] ([`Access::Count`]): such decrements do
     ///   not race with each other (any order leaves the same counter and
     ///   wakes no one) nor with a wait that blocks (it blocks in either
     ///   order). They are not ordered with each other either.
     /// - The `done` that reaches zero does the same and writes part
-    ///   [`FINAL`]. It does not race with the other decrements of its
+    ///   [`WG_FINAL`]. It does not race with the other decrements of its
     ///   round either: swapped with one, the other reaches zero instead,
     ///   and the state after both is the same (the counter is zero and the
     ///   same waiters are woken). Nor is it ordered after them, so its
@@ -57,20 +50,20 @@ impl WgState {
     ///   as it may have become the one that reaches zero, which a wait that
     ///   blocks does not commute with.
     /// - A `wait` that blocks, and a woken waiter's return (which panics if
-    ///   the group was reused meanwhile), read the group and `FINAL`: they
+    ///   the group was reused meanwhile), read the group and `WG_FINAL`: they
     ///   commute with each other and with the decrements that leave the
     ///   counter above zero, and race with the one that reaches zero (a
     ///   wait before it blocks, after it passes; a return before a later
     ///   round's last decrement panics, after it not).
     /// - A `wait` that passes, and a return that does not panic (the
-    ///   counter is zero), read the group and `FINAL` too, and collect
-    ///   `DONES` ([`Access::Collect`]): they are ordered after every
+    ///   counter is zero), read the group and `WG_FINAL` too, and collect
+    ///   `WG_DONES` ([`Access::Collect`]): they are ordered after every
     ///   decrement since (moved before any of them, the wait would block
     ///   and the return panic), as Go's memory model has it, and so are the
     ///   waiter's next steps, which then do not race with what the workers
     ///   did before their `done()`.
     /// - A `wait` that passes where its own task's `done()` or `add` took
-    ///   the counter to zero writes `DONES` instead: it races with every
+    ///   the counter to zero writes `WG_DONES` instead: it races with every
     ///   decrement it is not ordered after. Which decrement reaches zero
     ///   depends on their order, which the search does not explore: in an
     ///   equivalent order another task's decrement comes last, and the
@@ -81,13 +74,18 @@ impl WgState {
     ///   blocks and a return panics).
     ///
     /// A wait that blocks before the last decrement and one that passes
-    /// after it do not commute: the first is woken, and an `add` from zero
-    /// before its return makes it panic (Go's "WaitGroup is reused before
-    /// previous Wait has returned"), which a passing wait never does; the
-    /// second lets the waiter's steps before the wait come after the
-    /// decrementing task's steps after the decrement, which the blocking
-    /// one never does. n workers that each call `done()` while the body
-    /// waits take these two executions.
+    /// after it do not quite commute: the first is woken, and an `add`
+    /// from zero before its return makes it panic (Go's "WaitGroup is
+    /// reused before previous Wait has returned"), which a passing wait
+    /// never does. Otherwise the blocking order shows nothing the passing
+    /// one does not: the passing one even lets the waiter's steps before
+    /// the wait come after the decrementing task's steps after the
+    /// decrement. So a wait that passes (not one whose own task reached
+    /// zero) also reads part [`WG_PASSES`], which tells the search to hold
+    /// its race with the last decrement until a write of the group (an
+    /// `add`) not ordered after the wait shows that the panic can happen
+    /// (see [`Footprint::passing_wait`]). n workers that each call
+    /// `done()` while the body waits take one execution.
     ///
     /// The race checker's view (an `add` from zero races with the first
     /// wait that blocks) is computed from the recorded events, not from
@@ -97,13 +95,13 @@ impl WgState {
         const R: Access = Access::Read;
         const W: Access = Access::Write;
         const C: Access = Access::Count;
-        let (group, last, dones) = (o, object_part(o, FINAL), object_part(o, DONES));
+        let (group, last, dones) = (o, object_part(o, WG_FINAL), object_part(o, WG_DONES));
         let items = |items: &[(ObjectId, Access)]| {
             let mut all = [(0, R); 4];
             all[..items.len()].copy_from_slice(items);
             Footprint::Objects { len: items.len() as u8, items: all }
         };
-        // A decrement's access to `DONES` (see the mutants in build.rs).
+        // A decrement's access to `WG_DONES` (see the mutants in build.rs).
         let counts = if cfg!(goweave_mutant = "wg-dones-read") { R } else { C };
         match op {
             Op::WgDone(_) if self.counter >= 2 => items(&[(group, R), (dones, counts)]),
@@ -121,9 +119,10 @@ impl WgState {
                 items(&[(group, R), (last, R), (dones, W)])
             }
             Op::WgWoken(_) if cfg!(goweave_mutant = "wg-woken-reads-group") => items(&[(group, R)]),
-            Op::WgWait(_) | Op::WgWoken(_)
-                if self.counter == 0 && !cfg!(goweave_mutant = "wg-no-collect") =>
-            {
+            Op::WgWait(_) if self.counter == 0 && !cfg!(goweave_mutant = "wg-no-collect") => {
+                items(&[(group, R), (last, R), (dones, Access::Collect), (object_part(o, WG_PASSES), R)])
+            }
+            Op::WgWoken(_) if self.counter == 0 && !cfg!(goweave_mutant = "wg-no-collect") => {
                 items(&[(group, R), (last, R), (dones, Access::Collect)])
             }
             Op::WgWait(_) | Op::WgWoken(_) => items(&[(group, R), (last, R)]),
@@ -140,6 +139,16 @@ impl Execution {
         match &self.objects[id].state {
             ObjState::WaitGroup(s) => s,
             _ => unreachable!("object {id} is not a WaitGroup"),
+        }
+    }
+
+    /// Whether task `t` is about to call a WaitGroup `wait` that blocks.
+    pub(crate) fn wait_would_block(&self, t: TaskId) -> bool {
+        match self.tasks.get(t) {
+            Some(task) if task.state == TaskState::Announced => {
+                matches!(task.op, Op::WgWait(o) if self.wg(o).counter != 0)
+            }
+            _ => false,
         }
     }
 

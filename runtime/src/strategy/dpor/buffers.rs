@@ -3,7 +3,7 @@
 use goweave_checkers::ClockRows;
 
 use super::path::Node;
-use super::races::{Blocked, Objects, Step};
+use super::races::{Blocked, Held, Objects, Step};
 use super::wakeup::{Forest, SeqEvent};
 use crate::footprint::{Footprint, TaskId};
 
@@ -53,6 +53,8 @@ pub(super) struct Buffers {
     pub(super) moves: Vec<(TaskId, Footprint)>,
     /// The blocked tasks' next operations checked this execution.
     pub(super) blocked: Vec<Blocked>,
+    /// The passing waits' races held back this execution.
+    pub(super) held: Vec<Held>,
     /// Scratch space for the steps racing with one operation.
     pub(super) racing: Vec<usize>,
     /// Scratch space for each task's latest step conflicting with it.
@@ -72,6 +74,7 @@ impl Buffers {
         self.last_global_step = Vec::new();
         self.moves = Vec::new();
         self.blocked = Vec::new();
+        self.held = Vec::new();
         self.racing = Vec::new();
         self.latest = Vec::new();
         self.seq = Vec::new();
@@ -117,6 +120,7 @@ impl Buffers {
         self.last_global_step.clear();
         self.moves.clear();
         self.blocked.clear();
+        self.held.clear();
         self.racing.clear();
         self.latest.clear();
         let _ = CACHED.try_with(|c| {

@@ -146,6 +146,9 @@ pub(crate) struct Dpor {
     inbox: Vec<steal::Msg>,
     /// The task that called `yield_now` last, until the next choice.
     yielded: Option<TaskId>,
+    /// The enabled tasks at a WaitGroup wait that would block, for the
+    /// next pick (see [`Scheduler::on_blocking_wait`]).
+    blocking_waits: Vec<TaskId>,
     /// Consecutive choice points at which the current task went on while
     /// another could have run (see `FAIR_STREAK`).
     streak: usize,
@@ -192,6 +195,7 @@ impl Dpor {
             index: 0,
             inbox: Vec::new(),
             yielded: None,
+            blocking_waits: Vec::new(),
         }
     }
 
@@ -324,6 +328,8 @@ impl Scheduler for Dpor {
         self.buf.last_any.clear();
         self.buf.last_global_step.clear();
         self.buf.blocked.clear();
+        self.buf.held.clear();
+        self.blocking_waits.clear();
         true
     }
 
@@ -333,6 +339,10 @@ impl Scheduler for Dpor {
 
     fn on_yield(&mut self, task: TaskId) {
         self.yielded = Some(task);
+    }
+
+    fn on_blocking_wait(&mut self, task: TaskId) {
+        self.blocking_waits.push(task);
     }
 
     fn wants_moves(&self) -> Moves {
@@ -487,10 +497,21 @@ impl Scheduler for Dpor {
                 }
                 self.buf.forest.free_list(ev.child);
             }
+            // A task at a WaitGroup wait that would block lets the others
+            // run first (not under a preemption bound, which counts task
+            // switches): the wait then passes, and its race with the last
+            // decrement is held (see `Footprint::passing_wait`).
+            let waits = &self.blocking_waits;
+            let avoid = !waits.is_empty() && self.preemption_bound.is_none() && !spinning;
+            let not_waiting =
+                || enabled.iter().copied().find(|&t| t != FIRE && !asleep(t) && !waits.contains(&t));
+            let stays = !(spinning || avoid && waits.contains(&current));
             let first = if guided.is_some() {
                 guided
-            } else if enabled.contains(&current) && !asleep(current) && !spinning {
+            } else if stays && enabled.contains(&current) && !asleep(current) {
                 Some(current)
+            } else if let Some(t) = avoid.then(not_waiting).flatten() {
+                Some(t)
             } else if spinning {
                 let awake = || enabled.iter().copied().filter(|&t| t != FIRE && !asleep(t));
                 let other = awake().find(|&t| t > current).or_else(|| awake().find(|&t| t != current));
@@ -612,6 +633,7 @@ impl Scheduler for Dpor {
 
     fn after_step(&mut self, task: TaskId, footprint: &Footprint, touched: &[TaskId]) {
         let footprint = *footprint;
+        self.blocking_waits.clear();
         if self.awaiting_step {
             self.chosen_footprint = footprint;
             self.awaiting_step = false;
@@ -632,6 +654,8 @@ impl Scheduler for Dpor {
             // task passes before it. Blocked tasks' next operations are
             // checked at every state (see `pick_task`).
             self.races_of_step(task, footprint, own, &entries);
+        } else if !matches!(footprint, Footprint::None | Footprint::Global) {
+            self.hold_replayed(task, footprint, own, &entries);
         }
         let c = self.buf.clocks.push_copy(own);
         if self.last_global != NONE {

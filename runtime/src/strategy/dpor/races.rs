@@ -4,7 +4,7 @@
 
 use super::wakeup::SeqEvent;
 use super::{index, slot, Dpor, NONE};
-use crate::footprint::{split_part, Access, Footprint, TaskId};
+use crate::footprint::{object_part, split_part, Access, Footprint, TaskId, WG_FINAL, WG_PASSES};
 
 /// Records step `i` as the latest of the task in clock slot `u` in
 /// `latest`, unless a later one is there.
@@ -24,6 +24,41 @@ pub(super) struct Step {
     pub(super) row: u32,
     pub(super) time: u32,
     pub(super) node: usize,
+}
+
+/// A passing wait's footprint and entries without `group`'s part
+/// [`WG_FINAL`] and the marker: what it races with, but for the decrement
+/// whose race is held.
+fn without_final(wait: Footprint, entries: &[u32; 4], group: usize) -> (Footprint, [u32; 4]) {
+    let (mut items, mut kept) = ([(0, Access::Read); 4], [NONE; 4]);
+    let mut n = 0;
+    for (k, &(id, access)) in wait.items().iter().enumerate() {
+        if id == object_part(group, WG_FINAL) || id == object_part(group, WG_PASSES) {
+            continue;
+        }
+        items[n] = (id, access);
+        kept[n] = entries[k];
+        n += 1;
+    }
+    (Footprint::Objects { len: n as u8, items }, kept)
+}
+
+/// A passing wait's race with the decrement it passed after, held back
+/// until a write of the group shows that it matters (see
+/// [`Footprint::passing_wait`]).
+#[derive(Clone, Copy)]
+pub(super) struct Held {
+    /// The decrement's step.
+    pub(super) decrement: usize,
+    /// The waiting task, its wait's footprint, the row of its clock before
+    /// the wait, and the wait's time in its own clock.
+    pub(super) waiter: TaskId,
+    pub(super) wait: Footprint,
+    pub(super) row: u32,
+    pub(super) time: u32,
+    /// Where the wait is in the execution: the steps before it.
+    pub(super) end: usize,
+    pub(super) group: usize,
 }
 
 /// What the search knows of one object (or part of one) this execution.
@@ -261,7 +296,7 @@ impl Dpor {
         racing.clear();
         self.direct(&latest, &mut racing);
         for &i in &racing {
-            self.reverse(i, p, next, p_row as usize);
+            self.reverse(i, p, next, p_row as usize, self.buf.steps.len());
         }
         self.buf.racing = racing;
         self.buf.latest = latest;
@@ -288,11 +323,101 @@ impl Dpor {
         let mut racing = std::mem::take(&mut self.buf.racing);
         let mut latest = std::mem::take(&mut self.buf.latest);
         self.races(p, next, p_row, entries, &mut latest, &mut racing);
-        for &i in &racing {
-            self.reverse(i, p, next, p_row);
+        match next.passing_wait() {
+            None => {
+                for &i in &racing {
+                    self.reverse(i, p, next, p_row, self.buf.steps.len());
+                }
+            }
+            Some(group) => {
+                // An add not ordered before the wait but through the group
+                // races with it where it blocks (Go's race detector's rule,
+                // see `HappensBefore` in the checkers crate): no hold then.
+                let unordered_add = self.written_unordered(group, p_row);
+                for &i in &racing {
+                    if self.buf.steps[i].footprint.writes(object_part(group, WG_FINAL)) {
+                        if unordered_add {
+                            self.reverse(i, p, next, p_row, self.buf.steps.len());
+                        } else {
+                            self.hold(i, p, next, p_row, group);
+                        }
+                    }
+                }
+                // A held decrement stands for its task's earlier steps, an
+                // `add` among them, whose races are not held: they are
+                // found without the part the decrement writes.
+                let (rest, rest_entries) = without_final(next, entries, group);
+                self.races(p, rest, p_row, &rest_entries, &mut latest, &mut racing);
+                for &i in &racing {
+                    self.reverse(i, p, next, p_row, self.buf.steps.len());
+                }
+            }
         }
         self.buf.racing = racing;
         self.buf.latest = latest;
+        if !self.buf.held.is_empty() {
+            self.release_held(next, p_row);
+        }
+    }
+
+    /// For a step replayed from an earlier execution, whose races were
+    /// scheduled then: holds again the race of a passing wait, which this
+    /// execution's steps after it may release.
+    pub(super) fn hold_replayed(&mut self, p: TaskId, step: Footprint, p_row: usize, entries: &[u32; 4]) {
+        let Some(group) = step.passing_wait() else { return };
+        let mut racing = std::mem::take(&mut self.buf.racing);
+        let mut latest = std::mem::take(&mut self.buf.latest);
+        self.races(p, step, p_row, entries, &mut latest, &mut racing);
+        for &i in &racing {
+            if self.buf.steps[i].footprint.writes(object_part(group, WG_FINAL)) {
+                self.hold(i, p, step, p_row, group);
+            }
+        }
+        self.buf.racing = racing;
+        self.buf.latest = latest;
+    }
+
+    /// Whether a step of another task that wrote object `o` (a WaitGroup's
+    /// add) is not ordered before the clock in row `row`.
+    fn written_unordered(&self, o: usize, row: usize) -> bool {
+        let Some(e) = self.buf.objects.find(o) else { return false };
+        let mut t = self.buf.objects.entries[e].first;
+        while t != NONE {
+            let touch = &self.buf.objects.touches[t as usize];
+            let w = Access::Write.index();
+            if touch.steps[w] != NONE && touch.times[w] > self.buf.clocks.get(row, touch.slot as usize) {
+                return true;
+            }
+            t = touch.next;
+        }
+        false
+    }
+
+    /// Holds the race of step `i`, the decrement that took `group` to
+    /// zero, with `p`'s wait that passes after it (see
+    /// [`Footprint::passing_wait`]).
+    fn hold(&mut self, i: usize, p: TaskId, wait: Footprint, p_row: usize, group: usize) {
+        let time = self.buf.clocks.get(p_row, slot(p)) + 1;
+        let end = self.buf.steps.len();
+        self.buf.held.push(Held { decrement: i, waiter: p, wait, row: index(p_row), time, end, group });
+    }
+
+    /// Reverses the held races of the waits that passed at a group this
+    /// operation (with clock `p_row`) writes, where it is not ordered
+    /// after the wait: the group may be reused before a waiter woken in
+    /// the other order returns. Each is reversed once an execution.
+    fn release_held(&mut self, next: Footprint, p_row: usize) {
+        let mut k = 0;
+        while k < self.buf.held.len() {
+            let h = self.buf.held[k];
+            let after_wait = h.time <= self.buf.clocks.get(p_row, slot(h.waiter));
+            if cfg!(goweave_mutant = "wg-held-forever") || !next.writes(h.group) || after_wait {
+                k += 1;
+                continue;
+            }
+            self.buf.held.swap_remove(k);
+            self.reverse(h.decrement, h.waiter, h.wait, h.row as usize, h.end);
+        }
     }
 
     /// Appends the shown moves of the `len` tasks at `at` in `tasks` to
@@ -395,25 +520,26 @@ impl Dpor {
     /// (optimal DPOR, Abdulla et al. POPL 2014): the steps after `i` that
     /// do not depend on it, followed by `p`'s operation, are inserted into
     /// the wakeup tree of `i`'s node, unless something explored or asleep
-    /// there covers them.
-    pub(super) fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_row: usize) {
+    /// there covers them. `end` is where `p`'s operation was, or would
+    /// be, taken: the steps up to it.
+    pub(super) fn reverse(&mut self, i: usize, p: TaskId, next: Footprint, p_row: usize, end: usize) {
         let mut seq = std::mem::take(&mut self.buf.seq);
         seq.clear();
         let e = &self.buf.steps[i];
-        for j in i + 1..self.buf.steps.len() {
+        for j in i + 1..end {
             let step = &self.buf.steps[j];
             if !self.before(e, step.row as usize) {
                 let pending = false;
                 seq.push(SeqEvent {
                     task: step.task,
-                    footprint: step.footprint,
+                    footprint: step.footprint.anywhere(),
                     row: step.row,
                     time: step.time,
                     pending,
                 });
             }
         }
-        seq.push(SeqEvent { task: p, footprint: next, row: index(p_row), time: 0, pending: true });
+        seq.push(SeqEvent { task: p, footprint: next.anywhere(), row: index(p_row), time: 0, pending: true });
         let at = e.node;
         self.buf.seq = seq;
         self.insert_sequence(at);

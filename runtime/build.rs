@@ -52,6 +52,12 @@ const MUTANTS: &[&str] = &[
     // Buffered channels: a receive of the closed, empty state does not read
     // part RECVS (commutes with the receive that took the last value).
     "chan-closed-recv-ignores-recvs",
+    // Condition variables (runtime/src/rt/footprints.rs): a wait only
+    // unlocks the mutex (commutes with signals and broadcasts).
+    "cond-wait-ignores-waiters",
+    // Time (runtime/src/rt/footprints.rs): a sleep touches nothing
+    // (commutes with the other sleeps, whose timers it is ordered with).
+    "sleep-ignores-timers",
 ];
 
 fn main() {

@@ -151,6 +151,11 @@ impl Footprint {
     }
 }
 
+/// The footprint id of the order of spawns (which decides task ids).
+pub(crate) const SPAWNS: ObjectId = usize::MAX;
+/// The footprint id of the virtual clock's timers, which a sleep adds to.
+pub(crate) const TIMERS: ObjectId = usize::MAX - 1;
+
 // Part numbers, one list for every kind of object, none used twice: the
 // search tells some steps by their parts alone (a passing wait, see
 // [`Footprint::passing_wait`]; a rendezvous arrival, see

@@ -123,10 +123,12 @@ pub fn sleep(d: Duration) {
         return;
     }
     let loc = panic::Location::caller();
-    clock_step(loc);
     if d.is_zero() {
+        clock_step(loc);
         return;
     }
+    // A step of its own, which only adds a timer (see the footprint).
+    announce(Op::Sleep, loc);
     with_exec(|ex| {
         let me = ex.current;
         ex.add_timer(d, None, TimerAction::Wake(me));

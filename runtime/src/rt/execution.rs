@@ -193,6 +193,7 @@ impl Execution {
             spawned_at: at,
             panic: None,
             panic_joined: false,
+            unlocks: 0,
         });
         self.resume_queue.push_back(id);
         self.touched.push(id);

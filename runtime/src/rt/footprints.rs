@@ -3,8 +3,9 @@
 
 use super::object::{ChanOp, ObjState, RECVS, SENDS};
 use super::ops::{Dir, Op};
+use super::task::TaskState;
 use super::Execution;
-use crate::footprint::{object_part, split_part, Access, Footprint, ObjectId, TaskId};
+use crate::footprint::{object_part, split_part, Access, Footprint, ObjectId, TaskId, SPAWNS, TIMERS};
 
 impl Execution {
     /// What task `t`'s announced operation may touch.
@@ -101,7 +102,7 @@ impl Execution {
         match task.op {
             Op::Start | Op::Yield | Op::Join(_) => Footprint::None,
             // Spawns decide task ids: keep them in order with each other.
-            Op::Spawn => Footprint::one(usize::MAX, Access::Write),
+            Op::Spawn => Footprint::one(SPAWNS, Access::Write),
             Op::Select { default: false } if task.registered && self.select_on_rendezvous(t) => {
                 // Like a plain waiter: a partner's step completes it.
                 Footprint::None
@@ -116,7 +117,28 @@ impl Execution {
                 }
                 Footprint::Objects { len: task.arms.len() as u8, items }
             }
-            Op::Select { .. } | Op::Clock | Op::Sleep | Op::CondWait(_) => Footprint::Global,
+            Op::Select { .. } | Op::Clock => Footprint::Global,
+            // A sleep adds a timer, due at the virtual time now, which only
+            // a timer's firing (a step that touches everything) changes:
+            // it is ordered with the other timers only. Asleep, the task
+            // waits for its timer's firing and takes no step of its own.
+            Op::Sleep
+                if task.state == TaskState::Announced && !cfg!(goweave_mutant = "sleep-ignores-timers") =>
+            {
+                Footprint::one(TIMERS, Access::Write)
+            }
+            Op::Sleep => Footprint::None,
+            // Unlocks the mutex, as `unlock` does, and joins the waiters,
+            // which a signal or broadcast changes too. Waiting, it takes
+            // no step of its own: the signal wakes it to relock.
+            Op::CondWait(c) if task.state == TaskState::Announced => {
+                let mut items = [(0, Access::Read); 4];
+                items[0] = (task.unlocks, Access::Release);
+                items[1] = (c, Access::Write);
+                let len = if cfg!(goweave_mutant = "cond-wait-ignores-waiters") { 1 } else { 2 };
+                Footprint::Objects { len, items }
+            }
+            Op::CondWait(_) => Footprint::None,
             Op::Send(c) | Op::Recv(c) | Op::Close(c) if self.chan(c).cap > 0 && !self.chan(c).never => {
                 let op = match task.op {
                     Op::Send(_) => ChanOp::Send,

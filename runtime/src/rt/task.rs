@@ -8,6 +8,7 @@ use corosensei::Yielder;
 use super::ops::{Arm, Op};
 use super::protocol::Resume;
 use super::Location;
+use crate::footprint::ObjectId;
 
 /// Where a task is in the announce/act protocol (see the [module
 /// docs](super#task-states)).
@@ -53,6 +54,8 @@ pub(crate) struct Task {
     pub completed_arm: Option<usize>,
     /// Arrived at its rendezvous operation and visible to partners.
     pub registered: bool,
+    /// The mutex an announced `Cond::wait` unlocks.
+    pub unlocks: ObjectId,
     /// The coroutine's yielder, set when it first runs.
     pub yielder: *const Yielder<Resume, ()>,
     /// Where it was spawned.

@@ -41,6 +41,11 @@ impl ModelCond {
     pub(crate) fn wait(&self, mutex: &ModelMutex, loc: Location) {
         let id = self.id();
         let m = mutex.id();
+        // For the footprint of the wait, which releases the mutex.
+        with_exec(|ex| {
+            let me = ex.current;
+            ex.tasks[me].unlocks = m;
+        });
         announce(Op::CondWait(id), loc);
         // The unlock is part of this operation, not a separate step.
         with_exec(|ex| {

@@ -4,7 +4,9 @@
 
 use super::wakeup::SeqEvent;
 use super::{index, slot, Dpor, NONE};
-use crate::footprint::{object_part, split_part, Access, Footprint, TaskId, WG_FINAL, WG_PASSES};
+use crate::footprint::{
+    object_part, split_part, Access, Footprint, TaskId, SPAWNS, TIMERS, WG_FINAL, WG_PASSES,
+};
 
 /// Records step `i` as the latest of the task in clock slot `u` in
 /// `latest`, unless a later one is there.
@@ -112,8 +114,10 @@ pub(super) struct Touch {
 pub(super) struct Objects {
     /// The entry of each object, by id (`NONE` if untouched).
     pub(super) whole: Vec<u32>,
-    /// The entry of the spawn order (footprint id `usize::MAX`).
+    /// The entries of the spawn order and of the timers (footprint ids
+    /// [`SPAWNS`] and [`TIMERS`]).
     pub(super) spawn: Option<u32>,
+    pub(super) timers: Option<u32>,
     pub(super) parts: Vec<u32>,
     pub(super) entries: Vec<Object>,
     pub(super) touches: Vec<Touch>,
@@ -123,6 +127,7 @@ impl Objects {
     pub(super) fn clear(&mut self) {
         self.whole.clear();
         self.spawn = None;
+        self.timers = None;
         self.parts.clear();
         self.entries.clear();
         self.touches.clear();
@@ -144,8 +149,8 @@ impl Objects {
     /// The entry of footprint id `id`, if it was touched.
     #[inline]
     pub(super) fn find(&self, id: usize) -> Option<usize> {
-        if id == usize::MAX {
-            return self.spawn.map(|e| e as usize);
+        if id >= TIMERS {
+            return if id == SPAWNS { self.spawn } else { self.timers }.map(|e| e as usize);
         }
         let (o, part) = split_part(id);
         let e = *self.whole.get(o)?;
@@ -166,11 +171,16 @@ impl Objects {
     /// The entry of footprint id `id`, made if it was untouched.
     #[inline]
     pub(super) fn entry(&mut self, id: usize) -> usize {
-        if id == usize::MAX {
-            if self.spawn.is_none() {
-                self.spawn = Some(self.add());
-            }
-            return self.spawn.unwrap_or(0) as usize;
+        if id >= TIMERS {
+            let e = match if id == SPAWNS { self.spawn } else { self.timers } {
+                Some(e) => e,
+                None => {
+                    let e = self.add();
+                    *(if id == SPAWNS { &mut self.spawn } else { &mut self.timers }) = Some(e);
+                    e
+                }
+            };
+            return e as usize;
         }
         let (o, part) = split_part(id);
         if self.whole.len() <= o {

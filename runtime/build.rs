@@ -58,6 +58,9 @@ const MUTANTS: &[&str] = &[
     // Time (runtime/src/rt/footprints.rs): a sleep touches nothing
     // (commutes with the other sleeps, whose timers it is ordered with).
     "sleep-ignores-timers",
+    // Contexts: a read of a context's state reads its done channel only
+    // (commutes with the close that cancels it).
+    "ctx-read-ignores-close",
 ];
 
 fn main() {

@@ -162,3 +162,64 @@ fn cancel_happens_before_done_is_observed() {
         })
         .unwrap_or_else(|f| panic!("{f}"));
 }
+
+#[test]
+fn cancelling_a_parent_races_with_a_select_on_its_childs_done() {
+    // The parent's cancel closes the child's done channel in the same
+    // step: a select on the child's done that comes before it takes the
+    // default, one after it the done arm. Exhaustive search must see both,
+    // as naive enumeration does (it once ordered the cancel with the
+    // parent's done channel only, and saw one).
+    let outcomes = |strategy: Strategy| {
+        let seen = Arc::new(StdMutex::new(BTreeSet::new()));
+        let s = seen.clone();
+        let stats = exhaustive()
+            .strategy(strategy)
+            .explore(move || {
+                let (parent, cancel) = Context::background().with_cancel();
+                let (child, _cancel_child) = parent.with_cancel();
+                let worker = goweave::go(move || {
+                    goweave::select! {
+                        recv(child.done()) -> _ => "cancelled",
+                        default => "running",
+                    }
+                });
+                cancel();
+                s.lock().unwrap().insert(worker.join().unwrap());
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.exhausted());
+        let seen = seen.lock().unwrap().clone();
+        seen
+    };
+    let naive = outcomes(Strategy::NaiveDfs);
+    assert_eq!(naive, BTreeSet::from(["cancelled", "running"]));
+    assert_eq!(outcomes(Strategy::Dfs { preemption_bound: None }), naive);
+}
+
+#[test]
+fn reading_a_contexts_error_races_with_its_cancel() {
+    // `err()` is ordered with the close of the context's own done channel
+    // (the cancel of a context without children), not with every step:
+    // both outcomes, in 2 executions (the `ctx-read-ignores-close` mutant
+    // sees one).
+    let outcomes = |strategy: Strategy| {
+        let seen = Arc::new(StdMutex::new(BTreeSet::new()));
+        let s = seen.clone();
+        let stats = exhaustive()
+            .strategy(strategy)
+            .explore(move || {
+                let (ctx, cancel) = Context::background().with_cancel();
+                let worker = goweave::go(move || ctx.err());
+                cancel();
+                s.lock().unwrap().insert(format!("{:?}", worker.join().unwrap()));
+            })
+            .unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.exhausted());
+        let seen = seen.lock().unwrap().clone();
+        (seen, stats.executions())
+    };
+    let (naive, _) = outcomes(Strategy::NaiveDfs);
+    assert_eq!(naive, BTreeSet::from(["None".to_string(), format!("{:?}", Some(ContextError::Canceled))]));
+    assert_eq!(outcomes(Strategy::Dfs { preemption_bound: None }), (naive, 2));
+}

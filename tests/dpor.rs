@@ -399,3 +399,38 @@ fn exhaustive_search_fits_the_smallest_task_stack() {
     // The 3! orders of the increments, each with its 3! orders of sends.
     assert_eq!(stats.executions(), 36);
 }
+
+#[test]
+fn a_receive_of_a_closed_drained_channel_races_with_the_receive_that_took_the_last_value() {
+    // The second consumer starts receiving only after the close (it waits
+    // for a signal the producer sends after closing), so it never waits on
+    // the empty buffer: only its own receive, `None` after the first
+    // consumer took the value, shows that it could have taken the value
+    // instead (the `chan-closed-recv-ignores-recvs` mutant misses that).
+    // Receives of the closed state do not race with each other: 2
+    // executions.
+    let outcomes = |strategy: Search| {
+        support::exhaustive_outcomes(support::dfs().strategy(strategy).threads(1), || {
+            let (tx, rx) = goweave::chan::<usize>(1);
+            let (start_tx, start) = goweave::chan::<()>(1);
+            let producer = goweave::go(move || {
+                tx.send(7);
+                tx.close();
+                start_tx.send(());
+            });
+            let rx2 = rx.clone();
+            let first = goweave::go(move || rx.recv());
+            let second = goweave::go(move || {
+                start.recv();
+                rx2.recv()
+            });
+            producer.join().unwrap();
+            (first.join().unwrap(), second.join().unwrap())
+        })
+    };
+    let (naive, _) = outcomes(Search::NaiveDfs);
+    let (found, runs) = outcomes(Search::Dfs { preemption_bound: None });
+    assert_eq!(naive, BTreeSet::from([(Some(7), None), (None, Some(7))]));
+    assert_eq!(found, naive);
+    assert_eq!(runs, 2);
+}

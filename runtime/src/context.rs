@@ -627,7 +627,11 @@ impl Context {
     /// inside an exploration.
     fn state<R>(&self, loc: Location, read: impl FnOnce(&State) -> Option<R>) -> Option<R> {
         if in_execution() {
-            announce(Op::Clock, loc);
+            // Ordered with what cancels that context (see the footprint).
+            match self.cancellable().filter(|c| !c.inner.native).and_then(|c| c.inner.done.as_ref()) {
+                Some(done) => announce(Op::CtxRead(done.id), loc),
+                None => announce(Op::Clock, loc),
+            };
         }
         let ctx = self.cancellable()?;
         if ctx.inner.native {

@@ -1,9 +1,9 @@
 //! The Go concurrency patterns of `examples/pattern_*.rs` (and the tee and
 //! worker pool examples), each as two tests: the common buggy variant,
 //! which goweave must catch with the right kind of failure, and the fixed
-//! variant, which must pass an exhaustive search (`strategy = "dfs"`,
-//! within the default 10,000 executions) or, where the interleavings are
-//! too many for that, 5,000 PCT executions.
+//! variant, which must pass an exhaustive search (`strategy = "dfs"`),
+//! within the default 10,000 executions or, where its interleavings are
+//! more, within a budget of their own (each says how many and why).
 //!
 //! The pattern bodies live in the examples, which are compiled here as
 //! modules, so a test runs exactly the code its example shows. The README
@@ -121,7 +121,8 @@ fn worker_pool_whose_jobs_are_never_closed_leaks() {
     worker_pool_leak::body();
 }
 
-#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+// Exhaustive within the default budget: 2,955 executions (`dfs`).
+#[goweave::concurrency_test(strategy = "dfs")]
 fn worker_pool_that_closes_jobs_ends() {
     worker_pool_fixed::body();
 }
@@ -145,7 +146,9 @@ fn tee_writing_its_outputs_in_order_deadlocks() {
     tee_deadlock::body();
 }
 
-#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+// Exhaustive: 203,052 executions, over the default budget (selects are
+// explored arm by arm).
+#[goweave::concurrency_test(strategy = "dfs", iterations = 250_000)]
 fn tee_with_a_for_select_ends() {
     tee_fixed::body();
 }
@@ -181,7 +184,9 @@ fn semaphore_acquired_after_go_exceeds_the_bound() {
     semaphore::buggy();
 }
 
-#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+// Exhaustive: 61,428 executions, over the default budget (the jobs'
+// atomics and timers).
+#[goweave::concurrency_test(strategy = "dfs", iterations = 100_000)]
 fn semaphore_acquired_before_go_keeps_the_bound() {
     semaphore::fixed();
 }
@@ -193,7 +198,8 @@ fn errgroup_worker_ignoring_its_context_leaks() {
     errgroup::buggy();
 }
 
-#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+// Exhaustive within the default budget: 1,869 executions (`dfs`).
+#[goweave::concurrency_test(strategy = "dfs")]
 fn errgroup_workers_watching_their_context_stop() {
     errgroup::fixed();
 }
@@ -246,7 +252,9 @@ fn cond_queue_signalling_two_conditions_deadlocks() {
     cond_queue::buggy();
 }
 
-#[goweave::concurrency_test(strategy = "pct", iterations = 5000)]
+// Exhaustive: 288,000 executions, over the default budget: every order
+// in which the four tasks take the one mutex, woken waiters included.
+#[goweave::concurrency_test(strategy = "dfs", iterations = 350_000)]
 fn cond_queue_broadcasting_passes() {
     cond_queue::fixed();
 }

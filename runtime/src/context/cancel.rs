@@ -22,11 +22,15 @@ pub(super) fn cancel_from_task(inner: &Arc<Inner>, cause: Option<Cause>, loc: Lo
         panic!("a CancelFunc from another execution was called: create contexts inside the test body");
     }
     // A cancel that starts tasks (functions of `after_func`) is ordered
-    // with every step, as spawns are with each other; one may have been
-    // registered while this task waited to be chosen.
-    let starts = starts_tasks(inner);
+    // with every step, as spawns are with each other; so is one that
+    // reaches child contexts, whose done channels it closes in the same
+    // step (its footprint, the close of its own, would let a select on a
+    // child's done commute with it). Either may have come about while this
+    // task waited to be chosen.
+    let wide = |inner: &Inner| starts_tasks(inner) || has_children(inner);
+    let starts = wide(inner);
     announce(if starts { Op::Clock } else { Op::Close(done.id) }, loc);
-    if !starts && starts_tasks(inner) {
+    if !starts && wide(inner) {
         announce(Op::Clock, loc);
     }
     with_exec(|ex| {
@@ -34,6 +38,13 @@ pub(super) fn cancel_from_task(inner: &Arc<Inner>, cause: Option<Cause>, loc: Lo
         cancel_in(ex, inner, ContextError::Canceled, cause, Some(me), loc);
     });
     remove_from_parent(inner);
+}
+
+/// Whether `inner` has a child context that is still alive (and not
+/// cancelled yet, or cancelling `inner` would not reach it).
+fn has_children(inner: &Inner) -> bool {
+    let st = inner.state.lock().expect("context state");
+    st.err.is_none() && st.children.iter().any(|c| matches!(c, Child::Context(w) if w.upgrade().is_some()))
 }
 
 /// Whether cancelling `inner` now would start a function of `after_func`.

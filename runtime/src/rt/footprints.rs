@@ -1,7 +1,7 @@
 //! Footprints of announced operations: what exhaustive search needs to
 //! tell which steps commute.
 
-use super::object::{ChanOp, ObjState, RECVS, SENDS};
+use super::object::{ChanOp, ObjState, CLOSED, RECVS, SENDS};
 use super::ops::{Dir, Op};
 use super::task::TaskState;
 use super::Execution;
@@ -161,6 +161,17 @@ impl Execution {
                 self.chan(c).rendezvous_footprint(c, t, op)
             }
             Op::AtomicRead(o) | Op::SharedRead(o) => Footprint::one(o, Access::Read),
+            // A context's state changes only where it is cancelled: by the
+            // close of its done channel (part `CLOSED`, or the whole
+            // channel where selects wait on it), by a timer's firing, or,
+            // where the cancel reaches other contexts or starts tasks, by
+            // a step that touches everything.
+            Op::CtxRead(done) => {
+                let mut items = [(done, Access::Read); 4];
+                items[1] = (object_part(done, CLOSED), Access::Read);
+                let len = if cfg!(goweave_mutant = "ctx-read-ignores-close") { 1 } else { 2 };
+                Footprint::Objects { len, items }
+            }
             // A reader's lock acquires, as a writer's does: it must not
             // race with the writer's unlock (a release), or that race, the
             // latest, would hide the one with the writer's lock, and

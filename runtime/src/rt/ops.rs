@@ -81,7 +81,11 @@ pub(crate) enum Op {
     OnceDo(ObjectId),
     /// Reads the clock or creates a timer: never blocks.
     Clock,
-    /// Sleeping until the clock reaches a deadline (a waiting state).
+    /// Reads a context's cancellation state: that of the context whose
+    /// done channel this is.
+    CtxRead(ObjectId),
+    /// A sleep: announced, it adds a timer; then the task waits for its
+    /// firing.
     Sleep,
     /// An atomic store or read-modify-write.
     Atomic(ObjectId),
@@ -104,6 +108,7 @@ impl Op {
                 | Op::Spawn
                 | Op::Atomic(_)
                 | Op::AtomicRead(_)
+                | Op::CtxRead(_)
                 | Op::SharedRead(_)
                 | Op::SharedWrite(_)
                 | Op::Unlock(_)
@@ -119,7 +124,7 @@ impl Op {
             Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o) | RLock(o)
             | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o) | Relock(o) | Signal(o)
             | Broadcast(o) | WgAdd(o) | WgDone(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o)
-            | AtomicRead(o) | SharedRead(o) | SharedWrite(o) => Some(o),
+            | AtomicRead(o) | SharedRead(o) | SharedWrite(o) | CtxRead(o) => Some(o),
         }
     }
 }

@@ -81,8 +81,9 @@ impl ChanState {
     /// themselves (part `SENDS`), as are receives (`RECVS`). Closing
     /// writes part `SENDS` too (a send races with a close: it succeeds
     /// before and panics after), and releases part `CLOSED`, which
-    /// receives of the closed state acquire (they need the close, so they
-    /// never race with it); a receive of a buffered value commutes with a
+    /// receives of the closed state await ([`Access::Await`]: they need
+    /// the close, so they never race with it, nor with each other); a
+    /// receive of a buffered value commutes with a
     /// close. A receive of the closed, empty state only reads part
     /// `RECVS`: it is ordered after every receive of a value and races with
     /// one it came before (it would have taken the value), but not with
@@ -102,7 +103,7 @@ impl ChanState {
                 3
             }
             ChanOp::Recv if self.closed && self.len == 0 => {
-                items[1] = (object_part(o, CLOSED), Access::Acquire);
+                items[1] = (object_part(o, CLOSED), Access::Await);
                 items[2] = (object_part(o, RECVS), Access::Read);
                 if cfg!(goweave_mutant = "chan-closed-recv-ignores-recvs") {
                     return Footprint::Objects { len: 2, items };

@@ -16,7 +16,7 @@ mod rwmutex;
 mod shared;
 mod waitgroup;
 
-pub(crate) use chan::{ChanOp, ChanState, ModelChan, SendOnClosed, RECVS, SENDS};
+pub(crate) use chan::{ChanOp, ChanState, ModelChan, SendOnClosed, CLOSED, RECVS, SENDS};
 pub(crate) use cond::{CondState, ModelCond};
 pub(crate) use mutex::{ModelMutex, MutexState};
 pub(crate) use once::{ModelOnce, OnceState};

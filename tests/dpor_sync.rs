@@ -160,6 +160,9 @@ enum CondStep {
     RaiseSignal,
     /// Raises the count under the mutex and wakes every waiter.
     RaiseBroadcast,
+    /// Raises the count under the mutex, unlocks, then signals (Go allows
+    /// it: the signal is then ordered with the waits by the `Cond` only).
+    RaiseThenSignal,
     Add,
     Load,
 }
@@ -168,7 +171,12 @@ fn cond_step(waits: bool) -> impl Strategy<Value = CondStep> {
     let sync = if waits {
         (1..=2usize).prop_map(CondStep::WaitFor).boxed()
     } else {
-        prop_oneof![2 => Just(CondStep::RaiseSignal), 1 => Just(CondStep::RaiseBroadcast)].boxed()
+        prop_oneof![
+            2 => Just(CondStep::RaiseSignal),
+            1 => Just(CondStep::RaiseBroadcast),
+            2 => Just(CondStep::RaiseThenSignal),
+        ]
+        .boxed()
     };
     prop_oneof![3 => sync, 1 => Just(CondStep::Add), 1 => Just(CondStep::Load)]
 }
@@ -182,7 +190,9 @@ fn cond_program() -> impl Strategy<Value = Vec<Vec<CondStep>>> {
     let tasks = |waits| proptest::collection::vec(proptest::collection::vec(cond_step(waits), 1..=3), 1..=2);
     (tasks(true), tasks(false))
         .prop_map(|(mut waiters, mut raisers)| {
-            let raise = |s: &CondStep| matches!(s, CondStep::RaiseSignal | CondStep::RaiseBroadcast);
+            let raise = |s: &CondStep| {
+                matches!(s, CondStep::RaiseSignal | CondStep::RaiseBroadcast | CondStep::RaiseThenSignal)
+            };
             let raises = raisers.iter().flatten().filter(|s| raise(s)).count();
             for s in waiters.iter_mut().flatten() {
                 if let CondStep::WaitFor(n) = s {
@@ -233,6 +243,10 @@ fn run_cond(program: &[Vec<CondStep>]) -> String {
                                 cond.broadcast();
                             }
                         }
+                        CondStep::RaiseThenSignal => {
+                            *mutex.lock() += 1;
+                            cond.signal();
+                        }
                         CondStep::Add => {
                             atomic.fetch_add(1, Ordering::SeqCst);
                         }
@@ -257,8 +271,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// A wait unlocks the mutex and joins the waiters; a signal or
-    /// broadcast changes the waiters. (The `cond-wait-ignores-waiters`
-    /// mutant, a wait that commutes with signals, fails this.)
+    /// broadcast changes the waiters, also one made after unlocking (see
+    /// the lost wake-up test below for what the mutex cannot order).
     #[test]
     fn dpor_finds_every_outcome_of_naive_enumeration_with_condition_variables(program in cond_program()) {
         let (naive, naive_runs) = cond_outcomes(Search::NaiveDfs, 1, &program);
@@ -268,4 +282,34 @@ proptest! {
         let (split, _) = cond_outcomes(Search::Dfs { preemption_bound: None }, 2, &program);
         prop_assert_eq!(&split, &naive);
     }
+}
+
+#[test]
+fn a_signal_that_comes_before_the_wait_is_lost_and_the_waiter_deadlocks() {
+    // The flag is set outside the mutex, so the signal can come between the
+    // waiter's check and its wait, and wakes no one: a lost wake-up. Only
+    // the order of the signal and the wait shows it (the
+    // `cond-wait-ignores-waiters` mutant, a wait that commutes with
+    // signals, never runs it): under a lock discipline the mutex orders
+    // them anyway, which is why the proptest above cannot tell.
+    use goweave::sync::Cond;
+    let failure = support::dfs()
+        .threads(1)
+        .explore(|| {
+            let state = Arc::new((Mutex::new(()), Cond::new(), AtomicUsize::new(0)));
+            let s = state.clone();
+            let waiter = goweave::go(move || {
+                let (mutex, cond, flag) = &*s;
+                let g = mutex.lock();
+                if flag.load(Ordering::SeqCst) == 0 {
+                    drop(cond.wait(g));
+                }
+            });
+            let (_, cond, flag) = &*state;
+            flag.store(1, Ordering::SeqCst);
+            cond.signal();
+            waiter.join().unwrap();
+        })
+        .expect_err("the lost wake-up");
+    assert_eq!(failure.kind(), goweave::FailureKind::Deadlock, "{failure}");
 }

@@ -96,7 +96,7 @@ impl Execution {
     #[inline(always)]
     fn op_footprint(&self, t: TaskId) -> Footprint {
         if t >= self.tasks.len() {
-            return Footprint::Global; // the timer move
+            return self.firing_footprint(); // the timer move
         }
         let task = &self.tasks[t];
         match task.op {

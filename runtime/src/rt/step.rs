@@ -159,7 +159,7 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
             // No choice here, but the firing may race with earlier steps
             // (one that set another timer could have come after it).
             show_moves(ex, true, Shown::Forced);
-            ex.stepping.last_step = Some((FIRE, Footprint::Global));
+            ex.stepping.last_step = Some((FIRE, ex.firing_footprint()));
         }
         ex.fire_earliest_timer();
         return Next::Fired;
@@ -219,7 +219,7 @@ fn show_moves(ex: &mut Execution, timer: bool, shown: Shown) {
         }
     }
     if timer {
-        moves.push((FIRE, Footprint::Global));
+        moves.push((FIRE, ex.firing_footprint()));
     }
     match shown {
         Shown::Choice | Shown::Blocked(_) => ex.picker.observe_moves(&mut moves),
@@ -254,7 +254,7 @@ fn take_pick(
         }
         Ok(t) if footprints => {
             // Taken before the step changes the state it depends on.
-            let fp = if t == FIRE { Footprint::Global } else { ex.footprint(t) };
+            let fp = if t == FIRE { ex.firing_footprint() } else { ex.footprint(t) };
             ex.stepping.last_step = Some((t, fp));
             if let Some(Op::Join(target)) = ex.tasks.get(t).map(|task| task.op) {
                 ex.joined.push(target);

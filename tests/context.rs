@@ -163,6 +163,15 @@ fn cancel_happens_before_done_is_observed() {
         .unwrap_or_else(|f| panic!("{f}"));
 }
 
+/// The outcomes of an exhaustive exploration of `body` with `strategy`,
+/// and how many executions it took.
+fn outcomes_of<T: Ord + Send + 'static>(
+    strategy: Strategy,
+    body: impl Fn() -> T + Send + Sync + 'static,
+) -> (BTreeSet<T>, u64) {
+    support::exhaustive_outcomes(exhaustive().strategy(strategy).threads(1), body)
+}
+
 #[test]
 fn cancelling_a_parent_races_with_a_select_on_its_childs_done() {
     // The parent's cancel closes the child's done channel in the same
@@ -170,27 +179,20 @@ fn cancelling_a_parent_races_with_a_select_on_its_childs_done() {
     // default, one after it the done arm. Exhaustive search must see both,
     // as naive enumeration does (it once ordered the cancel with the
     // parent's done channel only, and saw one).
-    let outcomes = |strategy: Strategy| {
-        let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-        let s = seen.clone();
-        let stats = exhaustive()
-            .strategy(strategy)
-            .explore(move || {
-                let (parent, cancel) = Context::background().with_cancel();
-                let (child, _cancel_child) = parent.with_cancel();
-                let worker = goweave::go(move || {
-                    goweave::select! {
-                        recv(child.done()) -> _ => "cancelled",
-                        default => "running",
-                    }
-                });
-                cancel();
-                s.lock().unwrap().insert(worker.join().unwrap());
-            })
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.exhausted());
-        let seen = seen.lock().unwrap().clone();
-        seen
+    let outcomes = |strategy| {
+        outcomes_of(strategy, || {
+            let (parent, cancel) = Context::background().with_cancel();
+            let (child, _cancel_child) = parent.with_cancel();
+            let worker = goweave::go(move || {
+                goweave::select! {
+                    recv(child.done()) -> _ => "cancelled",
+                    default => "running",
+                }
+            });
+            cancel();
+            worker.join().unwrap()
+        })
+        .0
     };
     let naive = outcomes(Strategy::NaiveDfs);
     assert_eq!(naive, BTreeSet::from(["cancelled", "running"]));
@@ -203,21 +205,13 @@ fn reading_a_contexts_error_races_with_its_cancel() {
     // (the cancel of a context without children), not with every step:
     // both outcomes, in 2 executions (the `ctx-read-ignores-close` mutant
     // sees one).
-    let outcomes = |strategy: Strategy| {
-        let seen = Arc::new(StdMutex::new(BTreeSet::new()));
-        let s = seen.clone();
-        let stats = exhaustive()
-            .strategy(strategy)
-            .explore(move || {
-                let (ctx, cancel) = Context::background().with_cancel();
-                let worker = goweave::go(move || ctx.err());
-                cancel();
-                s.lock().unwrap().insert(format!("{:?}", worker.join().unwrap()));
-            })
-            .unwrap_or_else(|f| panic!("{f}"));
-        assert!(stats.exhausted());
-        let seen = seen.lock().unwrap().clone();
-        (seen, stats.executions())
+    let outcomes = |strategy| {
+        outcomes_of(strategy, || {
+            let (ctx, cancel) = Context::background().with_cancel();
+            let worker = goweave::go(move || ctx.err());
+            cancel();
+            format!("{:?}", worker.join().unwrap())
+        })
     };
     let (naive, _) = outcomes(Strategy::NaiveDfs);
     assert_eq!(naive, BTreeSet::from(["None".to_string(), format!("{:?}", Some(ContextError::Canceled))]));

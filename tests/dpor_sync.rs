@@ -102,8 +102,18 @@ fn outcomes(strategy: Search, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) 
 /// The same over `threads`, split from the first execution.
 fn outcomes_on(strategy: Search, threads: usize, program: &[Vec<Step>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
+    split_outcomes(strategy, threads, move || run(&p))
+}
+
+/// The outcomes of `body` explored with `strategy` over `threads`, split
+/// from the first execution, and how many executions it took.
+fn split_outcomes(
+    strategy: Search,
+    threads: usize,
+    body: impl Fn() -> String + Send + Sync + 'static,
+) -> (BTreeSet<String>, u64) {
     let config = Config::default().strategy(strategy).iterations(1_000_000).threads(threads).split_after(0);
-    support::exhaustive_outcomes(config, move || run(&p))
+    support::exhaustive_outcomes(config, body)
 }
 
 proptest! {
@@ -263,8 +273,7 @@ fn run_cond(program: &[Vec<CondStep>]) -> String {
 
 fn cond_outcomes(strategy: Search, threads: usize, program: &[Vec<CondStep>]) -> (BTreeSet<String>, u64) {
     let p = program.to_vec();
-    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(threads).split_after(0);
-    support::exhaustive_outcomes(config, move || run_cond(&p))
+    split_outcomes(strategy, threads, move || run_cond(&p))
 }
 
 proptest! {

@@ -407,8 +407,7 @@ fn a_receive_of_a_closed_drained_channel_races_with_the_receive_that_took_the_la
     // the empty buffer: only its own receive, `None` after the first
     // consumer took the value, shows that it could have taken the value
     // instead (the `chan-closed-recv-ignores-recvs` mutant misses that).
-    // Receives of the closed state do not race with each other: 2
-    // executions.
+    // One receive of the value, one of the closed state: 2 executions.
     let outcomes = |strategy: Search| {
         support::exhaustive_outcomes(support::dfs().strategy(strategy).threads(1), || {
             let (tx, rx) = goweave::chan::<usize>(1);

@@ -61,9 +61,6 @@ const MUTANTS: &[&str] = &[
     // Contexts: a read of a context's state reads its done channel only
     // (commutes with the close that cancels it).
     "ctx-read-ignores-close",
-    // Timers: firing one that sends on a channel touches the timers only
-    // (commutes with the channel's operations).
-    "firing-touches-timers-only",
 ];
 
 fn main() {

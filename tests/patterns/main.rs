@@ -185,8 +185,9 @@ fn semaphore_acquired_after_go_exceeds_the_bound() {
     semaphore::buggy();
 }
 
-// Exhaustive within the default budget: 3,575 executions (`dfs`).
-#[goweave::concurrency_test(strategy = "dfs")]
+// Exhaustive: 61,428 executions, over the default budget (a timer's
+// firing is ordered with every step).
+#[goweave::concurrency_test(strategy = "dfs", iterations = 100_000)]
 fn semaphore_acquired_before_go_keeps_the_bound() {
     semaphore::fixed();
 }

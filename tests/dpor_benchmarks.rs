@@ -265,17 +265,22 @@ fn fan_in(producers: usize, per: usize, cap: usize) -> u64 {
     fan_in_on(1, producers, per, cap)
 }
 
+/// Starts `producers` tasks that each send `per` values on `tx`.
+fn start_producers(tx: &goweave::chan::Sender<usize>, producers: usize, per: usize) {
+    for p in 0..producers {
+        let tx = tx.clone();
+        goweave::go(move || {
+            for i in 0..per {
+                tx.send(p * 100 + i);
+            }
+        });
+    }
+}
+
 fn fan_in_on(threads: usize, producers: usize, per: usize, cap: usize) -> u64 {
     executions_on(threads, move || {
         let (tx, rx) = goweave::chan::<usize>(cap);
-        for p in 0..producers {
-            let tx = tx.clone();
-            goweave::go(move || {
-                for i in 0..per {
-                    tx.send(p * 100 + i);
-                }
-            });
-        }
+        start_producers(&tx, producers, per);
         for _ in 0..producers * per {
             rx.recv().unwrap();
         }
@@ -334,14 +339,7 @@ fn fan_in_orders_on(threads: usize, producers: usize, per: usize, cap: usize) ->
         .split_after(0);
     let (orders, runs) = support::exhaustive_outcomes(config, move || {
         let (tx, rx) = goweave::chan::<usize>(cap);
-        for p in 0..producers {
-            let tx = tx.clone();
-            goweave::go(move || {
-                for i in 0..per {
-                    tx.send(p * 100 + i);
-                }
-            });
-        }
+        start_producers(&tx, producers, per);
         (0..producers * per).map(|_| rx.recv().unwrap()).collect::<Vec<_>>()
     });
     (orders.len(), runs)

@@ -626,14 +626,15 @@ impl Context {
     /// Reads the nearest cancellable context's state, a scheduling point
     /// inside an exploration.
     fn state<R>(&self, loc: Location, read: impl FnOnce(&State) -> Option<R>) -> Option<R> {
+        let ctx = self.cancellable();
         if in_execution() {
             // Ordered with what cancels that context (see the footprint).
-            match self.cancellable().filter(|c| !c.inner.native).and_then(|c| c.inner.done.as_ref()) {
+            match ctx.filter(|c| !c.inner.native).and_then(|c| c.inner.done.as_ref()) {
                 Some(done) => announce(Op::CtxRead(done.id), loc),
                 None => announce(Op::Clock, loc),
             };
         }
-        let ctx = self.cancellable()?;
+        let ctx = ctx?;
         if ctx.inner.native {
             native::check("context", ctx.inner.created);
         }

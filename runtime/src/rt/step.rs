@@ -159,7 +159,7 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
             // No choice here, but the firing may race with earlier steps
             // (one that set another timer could have come after it).
             show_moves(ex, true, Shown::Forced);
-            ex.stepping.last_step = Some((FIRE, ex.firing_footprint()));
+            ex.stepping.last_step = Some((FIRE, Footprint::Global));
         }
         ex.fire_earliest_timer();
         return Next::Fired;
@@ -171,20 +171,28 @@ fn choose(ex: &mut Execution, enabled: &mut Vec<TaskId>) -> Next {
         enabled.push(FIRE);
     }
     if footprints {
-        match ex.picker.wants_moves() {
-            Moves::All => show_moves(ex, timer, Shown::Choice),
-            Moves::Blocked => show_moves(ex, false, Shown::Blocked(enabled)),
-            Moves::None => {}
-        }
-    }
-    let previous = ex.last_chosen;
-    if footprints {
-        for &t in enabled.iter() {
-            if ex.wait_would_block(t) {
-                ex.picker.on_blocking_wait(t);
+        let new_node = match ex.picker.wants_moves() {
+            Moves::All => {
+                show_moves(ex, timer, Shown::Choice);
+                true
+            }
+            Moves::Blocked => {
+                show_moves(ex, false, Shown::Blocked(enabled));
+                true
+            }
+            Moves::None => false,
+        };
+        // Only a new node's default choice uses them; a replayed one
+        // follows its path.
+        if new_node {
+            for &t in enabled.iter() {
+                if ex.wait_would_block(t) {
+                    ex.picker.on_blocking_wait(t);
+                }
             }
         }
     }
+    let previous = ex.last_chosen;
     let picked = ex.picker.pick_task(enabled, previous, ex.step);
     take_pick(ex, enabled, previous, picked, footprints)
 }
@@ -219,7 +227,7 @@ fn show_moves(ex: &mut Execution, timer: bool, shown: Shown) {
         }
     }
     if timer {
-        moves.push((FIRE, ex.firing_footprint()));
+        moves.push((FIRE, Footprint::Global));
     }
     match shown {
         Shown::Choice | Shown::Blocked(_) => ex.picker.observe_moves(&mut moves),
@@ -254,7 +262,7 @@ fn take_pick(
         }
         Ok(t) if footprints => {
             // Taken before the step changes the state it depends on.
-            let fp = if t == FIRE { ex.firing_footprint() } else { ex.footprint(t) };
+            let fp = if t == FIRE { Footprint::Global } else { ex.footprint(t) };
             ex.stepping.last_step = Some((t, fp));
             if let Some(Op::Join(target)) = ex.tasks.get(t).map(|task| task.op) {
                 ex.joined.push(target);

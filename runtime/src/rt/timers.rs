@@ -6,7 +6,7 @@ use goweave_checkers::EventKind;
 
 use super::{Execution, Location};
 use crate::config::DEFAULT_EARLY_TIMERS;
-use crate::footprint::{Footprint, ObjectId, TaskId};
+use crate::footprint::{ObjectId, TaskId};
 use crate::schedule::Schedule;
 
 /// Puts the time on a timer's channel; false if it was full.
@@ -142,15 +142,6 @@ impl Execution {
                 c.len < c.cap && c.receivers > 0
             }
         })
-    }
-
-    /// The footprint of firing the earliest timer (the timer move): it
-    /// touches everything. (Ordered with the timers only, where it ends a
-    /// sleep, a search lost the outcome where time passes twice between a
-    /// task's two clock reads while others sleep: the firing's enabledness
-    /// depends on what every task does.)
-    pub(crate) fn firing_footprint(&self) -> Footprint {
-        Footprint::Global
     }
 
     /// Fires the earliest timer, advancing the clock to its deadline.

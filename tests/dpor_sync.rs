@@ -322,3 +322,20 @@ fn a_signal_that_comes_before_the_wait_is_lost_and_the_waiter_deadlocks() {
         .expect_err("the lost wake-up");
     assert_eq!(failure.kind(), goweave::FailureKind::Deadlock, "{failure}");
 }
+
+#[test]
+fn a_branch_given_away_still_covers_the_sequences_it_starts() {
+    // The thief took the writer's first branch while the body's ran; the
+    // owner, which did not know that branch's footprint, added the once's
+    // first steps as a branch of their own, whose leaf then hid the
+    // sequence the thief sent back (the once, the body's add, the read
+    // before the writer). It missed two outcomes in most searches.
+    use Step::*;
+    let program = [vec![Add], vec![Write], vec![Once, Read, Write]];
+    let (naive, _) = outcomes(Search::NaiveDfs, &program);
+    for _ in 0..40 {
+        let (split, _) = outcomes_on(Search::Dfs { preemption_bound: None }, 2, &program);
+        let missing: Vec<_> = naive.difference(&split).collect();
+        assert!(missing.is_empty(), "split over 2 threads, the search missed {missing:?}");
+    }
+}

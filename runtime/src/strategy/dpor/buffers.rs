@@ -23,8 +23,8 @@ pub(super) struct Buffers {
     /// execution made it.
     pub(super) deferred: Vec<super::steal::Msg>,
     /// The branches given to other units of a pooled search (see
-    /// [`steal`](super::steal)): node, task and unit, in the order given.
-    pub(super) lent_to: Vec<(usize, TaskId, u32)>,
+    /// [`steal`](super::steal)), in the order given.
+    pub(super) lent_to: Vec<Lent>,
     /// Sequences sent for this unit's first node when it is a select
     /// whose arms were all explored: its first arm is taken again to
     /// follow them.
@@ -129,4 +129,16 @@ impl Buffers {
             }
         });
     }
+}
+
+/// A branch given to another unit of a pooled search.
+#[derive(Clone, Copy)]
+pub(super) struct Lent {
+    pub(super) node: usize,
+    pub(super) task: TaskId,
+    pub(super) unit: u32,
+    /// The footprint of its first step, as the wakeup tree had it: where
+    /// the node's footprints are not known, a sequence that this branch
+    /// starts is still seen to start with it (see `Dpor::first_start`).
+    pub(super) footprint: Footprint,
 }

@@ -251,7 +251,7 @@ impl Pool {
         let mut stack = vec![unit];
         while let Some(u) = stack.pop() {
             match std::mem::replace(&mut state.units[u as usize].life, Life::Released) {
-                Life::Dormant(frame) => stack.extend(frame.buf.lent_to.iter().map(|l| l.2)),
+                Life::Dormant(frame) => stack.extend(frame.buf.lent_to.iter().map(|l| l.unit)),
                 Life::Active => unreachable!("goweave: a unit of the search released while it runs"),
                 Life::Released => {}
             }
@@ -325,6 +325,7 @@ enum Back {
     Blocked,
 }
 
+use super::buffers::Lent;
 use super::path::{Node, TaskNode};
 use super::wakeup::SeqEvent;
 use super::{Dpor, NONE};
@@ -415,11 +416,11 @@ impl Dpor {
                 // Kept: the lender may find more that starts here.
                 return Back::Dormant;
             }
-            if self.buf.lent_to.iter().any(|l| l.0 == at) {
-                for &(_, _, unit) in self.buf.lent_to.iter().filter(|l| l.0 == at) {
-                    pool.release(unit);
+            if self.buf.lent_to.iter().any(|l| l.node == at) {
+                for l in self.buf.lent_to.iter().filter(|l| l.node == at) {
+                    pool.release(l.unit);
                 }
-                self.buf.lent_to.retain(|l| l.0 != at);
+                self.buf.lent_to.retain(|l| l.node != at);
             }
             self.buf.pop_node();
         }
@@ -685,7 +686,7 @@ impl Dpor {
         n.lent += 1;
         n.lent_late += 1;
         let unit = pool.new_unit();
-        self.buf.lent_to.push((at, ev.task, unit));
+        self.buf.lent_to.push(Lent { node: at, task: ev.task, unit, footprint: ev.footprint });
         let prefix = (0..=at).map(|i| self.prefix_node(i, (i == at).then_some(ev.task))).collect();
         let mut guide = Vec::new();
         let mut queue = VecDeque::new();

@@ -301,8 +301,8 @@ impl Dpor {
                     .buf
                     .lent_to
                     .iter()
-                    .find(|l| l.0 == at && l.1 == q)
-                    .map(|l| l.2)
+                    .find(|l| l.node == at && l.task == q)
+                    .map(|l| l.unit)
                     .expect("a branch given away is recorded");
                 self.buf.seq = seq;
                 if self.ship_sequence(unit, at + 1, &removed, None) {
@@ -350,7 +350,8 @@ impl Dpor {
             let k = enabled.iter().position(|&e| e == t);
             let known =
                 n.footprints_known.then(|| &self.buf.footprints[n.footprints..n.footprints + n.enabled]);
-            k.and_then(|k| known.map(|f| f[k])).unwrap_or(Footprint::Global)
+            let lent = || self.buf.lent_to.iter().find(|l| l.node == at && l.task == t).map(|l| l.footprint);
+            k.and_then(|k| known.map(|f| f[k])).or_else(lent).unwrap_or(Footprint::Global)
         };
         // The branches in the one-threaded order.
         let list = n.at + n.enabled;

@@ -222,7 +222,7 @@ impl Config {
     /// several threads runs on one thread before it gives branches to the
     /// others by work stealing (default [`DEFAULT_SPLIT_AFTER`]: never). A
     /// search that ends sooner runs exactly as on one thread, with its
-    /// counts. Experimental: a stolen branch is explored with
+    /// counts, and starts no other thread. Experimental: a stolen branch is explored with
     /// source-DPOR's weaker pruning, which may repeat many executions
     /// (see BENCHMARKS.md).
     #[doc(hidden)]

@@ -99,9 +99,22 @@ pub(super) fn executions_through(
 pub(super) fn run_worker(
     config: &Config,
     body: &Body,
+    picker: Picker,
+    best: &AtomicU64,
+    progress: &Progress,
+) -> WorkerResult {
+    run_worker_then(config, body, picker, best, progress, &mut |_| {})
+}
+
+/// [`run_worker`], calling `after` with the number of executions run
+/// after each one.
+fn run_worker_then(
+    config: &Config,
+    body: &Body,
     mut picker: Picker,
     best: &AtomicU64,
     progress: &Progress,
+    after: &mut dyn FnMut(u64),
 ) -> WorkerResult {
     let mut tick = Tick::default();
     let mut runner = Runner::new(config, config.max_steps, config.potential_deadlocks, report::describe);
@@ -136,6 +149,7 @@ pub(super) fn run_worker(
         let (back, verdict) = runner.run(index, body, picker);
         picker = back;
         progress.after_execution(&mut tick, picker.schedule(), || picker.explored_part());
+        after(executions);
         if let Some(v) = verdict {
             best.fetch_min(index, Ordering::Relaxed);
             picker.stop();
@@ -146,7 +160,9 @@ pub(super) fn run_worker(
 }
 
 /// An exhaustive search over this shard's threads, sharing one pool of
-/// work (see `Dpor::pooled`).
+/// work (see `Dpor::pooled`). The first worker runs on this thread; the
+/// others start only once it ran `Config::split_after` executions, so a
+/// search that ends sooner starts no thread (and says it ran on one).
 fn run_pooled(
     config: &Config,
     body: &Body,
@@ -159,29 +175,45 @@ fn run_pooled(
     let (shard, shards) = config.shard.unwrap_or((0, 1));
     let pool = Arc::new(strategy::Pool::new(config.iterations.div_ceil(shards).max(1), config.split_after));
     let threads = config.threads.max(1);
+    let picker = |t: usize, pool: Arc<strategy::Pool>| {
+        Picker::new(Box::new(
+            strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations)
+                .split(shard, shards)
+                .pooled(pool, t == 0),
+        ))
+    };
     let mut results: Vec<WorkerResult> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                let pool = &pool;
-                std::thread::Builder::new()
-                    .name(format!("goweave-worker-{t}"))
-                    .spawn_scoped(scope, move || {
-                        let picker = Picker::new(Box::new(
-                            strategy::Dpor::new(preemption_bound, config.timer_bound, config.iterations)
-                                .split(shard, shards)
-                                .pooled(pool.clone(), t == 0),
-                        ));
-                        run_worker(config, body, picker, best, progress)
+        let mut helpers = Vec::new();
+        let mut started = threads == 1;
+        let mut start_helpers = |executions: u64| {
+            if !started && executions >= config.split_after {
+                started = true;
+                helpers = (1..threads)
+                    .map(|t| {
+                        let pool = pool.clone();
+                        std::thread::Builder::new()
+                            .name(format!("goweave-worker-{t}"))
+                            .spawn_scoped(scope, move || {
+                                run_worker(config, body, picker(t, pool), best, progress)
+                            })
+                            .expect("goweave: could not start a worker thread")
                     })
-                    .expect("goweave: could not start a worker thread")
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+                    .collect();
+            }
+        };
+        let first =
+            run_worker_then(config, body, picker(0, pool.clone()), best, progress, &mut start_helpers);
+        let helpers = std::mem::take(&mut helpers);
+        let mut results = vec![first];
+        results
+            .extend(helpers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))));
+        results
     });
     for r in &mut results {
         r.pooled = true;
     }
-    (results, threads)
+    let used = results.len();
+    (results, used)
 }
 
 /// Runs `iterations` executions (random, PCT, their portfolio, or

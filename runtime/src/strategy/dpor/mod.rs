@@ -271,29 +271,6 @@ impl Dpor {
     }
 }
 
-impl Dpor {
-    /// In a search over a pool, wakes the task the guide starts with if
-    /// it sleeps at the new node whose sleep set starts at `sleep_at`.
-    /// Units learn of sequences late and in any order, so a branch may be
-    /// taken after one that the one-threaded search would explore after
-    /// it (a sequence forwarded to a thief that no branch there started),
-    /// whose task then sleeps where the guide needs it: waking it only
-    /// adds executions.
-    fn wake_guided(&mut self, enabled: &[TaskId], sleep_at: usize) {
-        let mut e = self.guide;
-        while e != NONE {
-            let ev = self.buf.forest.events[e as usize];
-            if enabled.contains(&ev.task) {
-                if let Some(k) = self.buf.sleeps[sleep_at..].iter().position(|s| s.0 == ev.task) {
-                    self.buf.sleeps.remove(sleep_at + k);
-                }
-                return;
-            }
-            e = ev.next;
-        }
-    }
-}
-
 impl Drop for Dpor {
     fn drop(&mut self) {
         std::mem::take(&mut self.buf).cache();
@@ -455,9 +432,6 @@ impl Scheduler for Dpor {
                 }
                 self.buf.moves = moves;
             }
-            if self.pool.is_some() {
-                self.wake_guided(enabled, sleep_at);
-            }
             let sleep = &self.buf.sleeps[sleep_at..];
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
@@ -599,11 +573,14 @@ impl Scheduler for Dpor {
             let sleep_len = self.buf.sleeps.len() - sleep_at;
             let footprints = self.buf.footprints.len();
             let footprints_known = self.moves_shown && self.moves_complete;
-            // A stolen unit's nodes are strict only as the one-threaded
-            // search's would be; where the node its branch was given at
-            // turns strict later, its owner takes the branch again (see
-            // `insert_every_enabled`).
+            // A stolen unit's nodes are strict: the node its branch was
+            // given at may turn strict later at its owner (a reversal that
+            // could not be inserted as it was), after which the one-threaded
+            // search would have explored that branch under source-DPOR's
+            // weaker pruning. Without this, a search split over three
+            // threads or more missed traces of lastzero(6).
             let strict = split.is_some()
+                || self.lender.is_some()
                 || guide_failed
                 || self.parent.is_some_and(|p| matches!(&self.buf.path[p], Node::Task(n) if n.strict));
             if footprints_known {

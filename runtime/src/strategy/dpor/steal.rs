@@ -687,8 +687,7 @@ impl Dpor {
         n.lent_late += 1;
         let unit = pool.new_unit();
         self.buf.lent_to.push(Lent { node: at, task: ev.task, unit, footprint: ev.footprint });
-        let prefix =
-            (0..=at).map(|i| self.prefix_node(i, (i == at).then_some((ev.task, ev.early)))).collect();
+        let prefix = (0..=at).map(|i| self.prefix_node(i, (i == at).then_some(ev.task))).collect();
         let mut guide = Vec::new();
         let mut queue = VecDeque::new();
         queue.push_back((ev.child, u32::MAX));
@@ -704,20 +703,18 @@ impl Dpor {
         pool.offer(Offer { unit, lender: self.unit, prefix, guide });
     }
 
-    /// Node `i` as a thief needs it; at the node given away, `stolen` (a
-    /// task, and whether its branch is early, see `Event::early`) is put
-    /// last among the explored.
-    fn prefix_node(&self, i: usize, stolen: Option<(TaskId, bool)>) -> PrefixNode {
+    /// Node `i` as a thief needs it; at the node given away, `stolen` is
+    /// put last among the explored.
+    fn prefix_node(&self, i: usize, stolen: Option<TaskId>) -> PrefixNode {
         match &self.buf.path[i] {
             Node::Arm { chosen, count } => PrefixNode::Arm { chosen: *chosen, count: *count },
             Node::Task(n) => {
                 let list = n.at + n.enabled;
                 let mut explored = self.buf.tasks[list..list + n.explored].to_vec();
-                if let Some((t, _)) = stolen {
+                if let Some(t) = stolen {
                     explored.retain(|&x| x != t);
                     explored.push(t);
                 }
-                let before_stolen = super::index(explored.len() - 1);
                 PrefixNode::Task {
                     enabled: self.buf.tasks[n.at..list].to_vec(),
                     explored,
@@ -730,11 +727,7 @@ impl Dpor {
                     firings: n.firings,
                     strict: n.strict,
                     owner: if i < self.remote { n.owner } else { self.unit },
-                    lent_late: match stolen {
-                        Some((_, true)) => before_stolen,
-                        Some((_, false)) => 0,
-                        None => n.lent_late,
-                    },
+                    lent_late: if stolen.is_some() { 0 } else { n.lent_late },
                 }
             }
         }

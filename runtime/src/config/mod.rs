@@ -222,9 +222,9 @@ impl Config {
     /// several threads runs on one thread before it gives branches to the
     /// others by work stealing (default [`DEFAULT_SPLIT_AFTER`]: never). A
     /// search that ends sooner runs exactly as on one thread, with its
-    /// counts, and starts no other thread. Experimental: a stolen branch is explored with
-    /// source-DPOR's weaker pruning, which may repeat many executions
-    /// (see BENCHMARKS.md).
+    /// counts, and starts no other thread. Experimental: a stolen branch
+    /// is explored with source-DPOR's weaker pruning, which may repeat
+    /// many executions (see BENCHMARKS.md).
     #[doc(hidden)]
     pub fn split_after(mut self, executions: u64) -> Config {
         self.split_after = executions;

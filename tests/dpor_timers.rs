@@ -161,3 +161,13 @@ fn a_forced_firing_races_with_the_sleep_before_it() {
     // clock read can then see time pass.
     same_as_naive(0, &[vec![Op::Sleep(1), Op::Elapsed], vec![Op::Sleep(1)]]);
 }
+
+#[test]
+fn timeouts_due_at_one_instant_can_both_fire_before_either_task_runs() {
+    // Both selects time out at 2 ms. When the first timeout has woken its
+    // task, the second can fire before that task's try_send, which then
+    // finds no partner. Firing after it instead lets the try_send pair with
+    // the select still waiting, taking away that select's own move (to
+    // the timer's value): no step of it ever runs to show the race.
+    same_as_naive(0, &[vec![Op::RecvOrTimeout(2), Op::TrySend], vec![Op::RecvOrTimeout(2), Op::TrySend]]);
+}

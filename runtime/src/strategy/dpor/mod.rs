@@ -637,6 +637,7 @@ impl Scheduler for Dpor {
         if self.awaiting_step {
             self.chosen_footprint = footprint;
             self.awaiting_step = false;
+            self.moves_taken_away(task, touched);
         }
         let me = slot(task);
         let joined = self.buf.joins.iter().copied().fold(me, usize::max);

@@ -179,6 +179,26 @@ impl Dpor {
         }
     }
 
+    /// The step `chosen` at the last node completed the operation of
+    /// another task that could run there (a rendezvous with a select that
+    /// a ready arm, say a timer's, had woken; `touched` are the tasks the
+    /// step woke or completed): that task's own move is gone, so the two
+    /// do not commute and running it first is explored too. No race shows
+    /// this, as its move never runs.
+    pub(super) fn moves_taken_away(&mut self, chosen: TaskId, touched: &[TaskId]) {
+        let at = self.task_node;
+        if touched.is_empty() || self.depth < self.fresh_depth {
+            return;
+        }
+        let Node::Task(n) = &self.buf.path[at] else { return };
+        let (from, to) = (n.at, n.at + n.enabled);
+        for &t in touched {
+            if t != chosen && self.buf.tasks[from..to].contains(&t) {
+                self.insert_step(at, t);
+            }
+        }
+    }
+
     /// Appends the sleep set of a new node to `sleeps`: the parent's
     /// sleepers and the choices already explored at the parent, minus
     /// those the step just taken depends on. The explored choices'

@@ -31,18 +31,33 @@ pub(crate) enum Access {
     /// recorded as neither, so that nothing after it is ordered after them
     /// through it.
     Collect,
+    /// Reads what a release left, once it happened (a receive of a closed,
+    /// empty channel reads the close): ordered after the release like an
+    /// acquire, but racing with neither it (it needs the release, so the
+    /// two never swap) nor, unlike an acquire, with its like (every such
+    /// receive returns at once, in any order). A read for clocks and
+    /// sleep sets.
+    Observe,
 }
 
 impl Access {
     /// Every kind of access, in [`index`](Self::index) order.
-    pub(crate) const ALL: [Access; 6] =
-        [Access::Read, Access::Write, Access::Acquire, Access::Release, Access::Count, Access::Collect];
+    pub(crate) const ALL: [Access; 7] = [
+        Access::Read,
+        Access::Write,
+        Access::Acquire,
+        Access::Release,
+        Access::Count,
+        Access::Collect,
+        Access::Observe,
+    ];
 
     /// The access's bit in [`racing_kinds`](Self::racing_kinds): a count
     /// and a collect share a read's, as they race like one.
     pub(crate) fn index(self) -> usize {
         match self {
             Access::Count | Access::Collect => 0,
+            Access::Observe => 4,
             kind => kind as usize,
         }
     }
@@ -50,17 +65,18 @@ impl Access {
     /// Whether it reads, for races and clocks: a read or a count (a
     /// collect joins the reads before it, see [`Access::Collect`]).
     pub(crate) fn reads(self) -> bool {
-        matches!(self, Access::Read | Access::Count)
+        matches!(self, Access::Read | Access::Count | Access::Observe)
     }
 
     /// The kinds of access that race with this one, as a bit set by
     /// [`index`](Self::index).
     pub(crate) fn racing_kinds(self) -> u8 {
         let kinds = match self {
-            Access::Read | Access::Count | Access::Collect => 0b1110,
-            Access::Write => 0b1111,
-            Access::Acquire => 0b0111,
-            Access::Release => 0b1011,
+            Access::Read | Access::Count | Access::Collect => 0b0_1110,
+            Access::Write => 0b1_1111,
+            Access::Acquire => 0b1_0111,
+            Access::Release => 0b0_1011,
+            Access::Observe => 0b0_0110,
         };
         debug_assert_eq!(
             kinds,
@@ -78,6 +94,8 @@ impl Access {
             (Access::Read, Access::Read)
                 | (Access::Release, Access::Acquire)
                 | (Access::Acquire, Access::Release)
+                | (Access::Observe, Access::Read | Access::Release | Access::Observe)
+                | (Access::Read | Access::Release, Access::Observe)
         )
     }
 }
@@ -147,7 +165,7 @@ impl Footprint {
 
     /// The objects and whether each is written (empty for None and Global).
     pub(crate) fn objects(&self) -> impl Iterator<Item = (ObjectId, bool)> + '_ {
-        self.items().iter().map(|&(o, a)| (o, a != Access::Read))
+        self.items().iter().map(|&(o, a)| (o, !matches!(a, Access::Read | Access::Observe)))
     }
 }
 
@@ -217,11 +235,24 @@ impl Footprint {
     ///   look ordered after it by the slot it filled where it ran (such
     ///   sequences were taken for new branches, whose executions sleep sets
     ///   then cut short: buffered fan-in of 3 x 2 values took 117
-    ///   executions for its 90 orders).
+    ///   executions for its 90 orders);
+    /// - a buffered channel's receive of the closed, empty state may take a
+    ///   value there, still buffered after the close: it writes part
+    ///   [`CHAN_RECVS`] then, so two such receives, which commute where
+    ///   they ran (see [`Access::Observe`]), are not taken to commute
+    ///   there, where one of them takes the value.
     pub(crate) fn anywhere(self) -> Footprint {
-        let Footprint::Objects { len, items } = self else { return self };
+        let Footprint::Objects { len, mut items } = self else { return self };
         if cfg!(goweave_mutant = "chan-wakeup-ignores-close") {
             return self;
+        }
+        if items[..len as usize].iter().any(|&(_, a)| a == Access::Observe) {
+            for (id, a) in &mut items[..len as usize] {
+                if *a == Access::Read && split_part(*id).1 == CHAN_RECVS {
+                    *a = Access::Write;
+                }
+            }
+            return Footprint::Objects { len, items };
         }
         let mine = &items[..len as usize];
         // A buffered channel's send fills, and its receive empties, the
@@ -306,5 +337,32 @@ mod tests {
         assert!(!Access::Collect.reads());
         // Other objects and parts stay apart.
         assert!(!of(Access::Count).dependent(&Footprint::one(object_part(7, 2), Access::Count)));
+    }
+
+    #[test]
+    fn observers_of_a_release_are_ordered_after_it_but_race_with_neither_it_nor_each_other() {
+        let of = |a: Access| Footprint::one(7, a);
+        for k in [Access::Release, Access::Observe, Access::Read] {
+            assert!(!Access::Observe.races(k) && !k.races(Access::Observe), "{k:?}");
+        }
+        assert!(Access::Observe.races(Access::Write) && Access::Acquire.races(Access::Observe));
+        assert!(Access::Observe.reads(), "joined after the release in clocks");
+        assert!(of(Access::Observe).dependent(&of(Access::Release)));
+        assert!(!of(Access::Observe).dependent(&of(Access::Observe)));
+        // Carried to an earlier state, a receive of a closed, empty channel
+        // may take a value: then it writes the receive order.
+        let recvs = object_part(7, CHAN_RECVS);
+        let closed_recv = Footprint::Objects {
+            len: 3,
+            items: [
+                (7, Access::Read),
+                (object_part(7, CHAN_CLOSED), Access::Observe),
+                (recvs, Access::Read),
+                (0, Access::Read),
+            ],
+        };
+        assert!(!closed_recv.dependent(&closed_recv));
+        assert!(closed_recv.anywhere().writes(recvs));
+        assert!(closed_recv.anywhere().dependent(&closed_recv.anywhere()));
     }
 }

@@ -521,6 +521,8 @@ impl Dpor {
         let mut last_root = NONE;
         for &(task, footprint, parent) in &offer.guide {
             let e = buf.forest.alloc(task, footprint);
+            // Placed before any sequence this unit finds.
+            buf.forest.events[e as usize].rank = super::wakeup::FORWARDED;
             made.push(e);
             last_child.push(NONE);
             if parent == u32::MAX {
@@ -576,7 +578,8 @@ impl Dpor {
                         });
                     }
                     self.buf.seq = events;
-                    self.place_sequence(node, via);
+                    let rank = self.rank_of(node, via);
+                    self.place_sequence(node, via, rank);
                 }
                 Msg::Step { node, task } => self.insert_step(node, task),
                 Msg::Returned { node } => {

@@ -31,7 +31,28 @@ pub(super) struct Event {
     /// A branch explored at its node already, to be taken again (see
     /// [`Dpor::place_sequence`]).
     pub(super) again: bool,
+    /// Where the sequence that made this event comes in the one-threaded
+    /// search's order (see [`Rank`]): a leaf covers a sequence only if it
+    /// came no later.
+    pub(super) rank: Rank,
 }
+
+/// When a sequence placed into a node's tree comes in the one-threaded
+/// search's order. A unit learns of sequences found below the branches it
+/// gave away, and of those its lender forwards, whenever they arrive: a
+/// leaf that the one-threaded search would have added later must not hide
+/// a sequence it would have added first, as the branch through that leaf
+/// then relies, for a race it finds, on a sleeping task whose own subtree
+/// relied on that sequence. Such a leaf is extended by the sequence
+/// instead (a search split over 2 threads lost outcomes of a close racing
+/// with sends: a sequence found below a branch given away made a leaf
+/// that hid the longer ones the current branch found there later).
+pub(super) type Rank = u16;
+/// Forwarded by the lender, or found below a branch finished at its node:
+/// before every branch this unit explores there.
+pub(super) const FORWARDED: Rank = 0;
+/// Found by this unit, in order, or below its current branch.
+pub(super) const LOCAL: Rank = 1;
 
 /// Every node's wakeup tree, in one arena with a free list: trees grow at
 /// any node of the path, not only the deepest, so their events are not
@@ -49,7 +70,7 @@ impl Forest {
     }
 
     pub(super) fn alloc(&mut self, task: TaskId, footprint: Footprint) -> u32 {
-        let event = Event { task, footprint, child: NONE, next: NONE, again: false };
+        let event = Event { task, footprint, child: NONE, next: NONE, again: false, rank: LOCAL };
         match self.free.pop() {
             Some(e) => {
                 self.events[e as usize] = event;
@@ -226,7 +247,7 @@ impl Dpor {
             }
             return;
         }
-        self.place_sequence(at, Some(via));
+        self.place_sequence(at, Some(via), LOCAL);
     }
 
     /// Places the sequence in [`Buffers::seq`](super::buffers::Buffers::seq), found below branch `via` of
@@ -246,7 +267,7 @@ impl Dpor {
     /// the path; one given away gets it sent; one finished here already is
     /// taken again to follow it (which may repeat some executions, never
     /// miss one).
-    pub(super) fn place_sequence(&mut self, mut at: usize, mut via: Option<TaskId>) {
+    pub(super) fn place_sequence(&mut self, mut at: usize, mut via: Option<TaskId>, rank: Rank) {
         let seq = std::mem::take(&mut self.buf.seq);
         let mut removed = std::mem::take(&mut self.buf.removed);
         removed.clear();
@@ -260,7 +281,7 @@ impl Dpor {
                     let strict = at
                         .checked_sub(1)
                         .is_some_and(|p| matches!(&self.buf.path[p], Node::Task(n) if n.strict));
-                    self.insert_below(Link::Guide, &seq, &mut removed, strict);
+                    self.insert_below(Link::Guide, &seq, &mut removed, strict, rank);
                 }
                 break;
             }
@@ -272,7 +293,7 @@ impl Dpor {
                 if via.is_none() && at == self.remote {
                     // A select's arms, all explored: the first is taken
                     // again to follow it.
-                    self.insert_below(Link::Regrow, &seq, &mut removed, false);
+                    self.insert_below(Link::Regrow, &seq, &mut removed, false, rank);
                 }
                 break;
             };
@@ -284,7 +305,7 @@ impl Dpor {
             let (k, q, lent_from) = match self.first_start(at, &seq, &removed, via, strict) {
                 Start::Covered => break,
                 Start::Nowhere => {
-                    self.insert_below(Link::Root(at), &seq, &mut removed, strict);
+                    self.insert_below(Link::Root(at), &seq, &mut removed, strict, rank);
                     break;
                 }
                 Start::Branch { k, task, lent_from } => (k, task, lent_from),
@@ -386,6 +407,22 @@ impl Dpor {
         }
     }
 
+    /// The [`Rank`] of a sequence another unit found below branch `via` of
+    /// task node `at`: a branch given away comes after the current one,
+    /// and after those given away before it.
+    pub(super) fn rank_of(&self, at: usize, via: Option<TaskId>) -> Rank {
+        let (Some(Node::Task(n)), Some(v)) = (self.buf.path.get(at), via) else { return FORWARDED };
+        let list = n.at + n.enabled;
+        let lent_from = n.explored - 1 - n.lent_late as usize;
+        if self.buf.tasks[list + n.explored - 1] == v {
+            return LOCAL;
+        }
+        match self.buf.tasks[list + lent_from..list + n.explored - 1].iter().position(|&l| l == v) {
+            Some(k) => Rank::try_from(k + 2).unwrap_or(Rank::MAX),
+            None => FORWARDED,
+        }
+    }
+
     /// Adds branch `task`, explored at node `at` already, to be taken
     /// again following the live events of `seq`.
     fn append_again(&mut self, at: usize, task: TaskId, seq: &[SeqEvent], removed: &[bool]) {
@@ -403,7 +440,14 @@ impl Dpor {
 
     /// Inserts the live events of `seq` into the tree at `link` (a node's
     /// root list, or a list that stands for one not made yet).
-    fn insert_below(&mut self, mut link: Link, seq: &[SeqEvent], removed: &mut [bool], strict: bool) {
+    fn insert_below(
+        &mut self,
+        mut link: Link,
+        seq: &[SeqEvent],
+        removed: &mut [bool],
+        strict: bool,
+        rank: Rank,
+    ) {
         loop {
             let mut e = self.first_of(link);
             let mut last = NONE;
@@ -419,7 +463,7 @@ impl Dpor {
             }
             if matched != NONE {
                 let ev = self.buf.forest.events[matched as usize];
-                if ev.child == NONE {
+                if ev.child == NONE && ev.rank <= rank {
                     // A leaf: the branch through it explores the sequence.
                     return;
                 }
@@ -447,6 +491,7 @@ impl Dpor {
             for k in (0..seq.len()).rev().filter(|&k| !removed[k]) {
                 let e = self.buf.forest.alloc(seq[k].task, seq[k].footprint);
                 self.buf.forest.events[e as usize].child = head;
+                self.buf.forest.events[e as usize].rank = rank;
                 head = e;
             }
             if last == NONE {

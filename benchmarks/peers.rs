@@ -1064,8 +1064,8 @@ fn split_section() {
     println!("## Exhaustive search over threads: executions (work stealing)\n");
     println!("| program | 1 thread | 2 threads | 4 threads | 2 threads, split at once | 4 threads, split at once |");
     println!("|---|---:|---:|---:|---:|---:|");
-    // indexer(15) is left out: split over 4 threads at once, its stolen
-    // branches' strict pruning grew the search past this machine's 24 GiB.
+    // indexer(15) is left out: split over 4 threads at once when stolen
+    // branches were explored strictly, it grew past this machine's 24 GiB.
     let programs: [(&str, fn()); 2] =
         [("lastzero(10)", || classic::lastzero(10)), ("indexer(13)", || classic::indexer(13))];
     for (name, body) in programs {

@@ -440,14 +440,38 @@ fn lastzero_reads(n: usize) -> Vec<usize> {
 #[test]
 fn a_search_split_over_four_threads_finds_every_outcome_of_lastzero() {
     // Split from the first execution over more threads than cores, so
-    // units are stolen, forwarded to and woken in every order: stolen
-    // subtrees explored without the strictness their node took later at
-    // its owner once lost whole clusters of these outcomes.
+    // units are stolen, forwarded to and woken in every order. Lost before
+    // (each in some searches): a branch taken again with the branches
+    // after it in the one-threaded order asleep below it, a sequence
+    // forwarded to a thief that no branch there started added after the
+    // branches explored there rather than before them, and an order of a
+    // node's branches forgotten once a new one was taken.
     let dfs = || Config::default().strategy(Strategy::Dfs { preemption_bound: None }).iterations(1_000_000);
-    let (want, _) = support::exhaustive_outcomes(dfs().threads(1), || lastzero_reads(6));
-    assert_eq!(want.len(), 144);
-    for _ in 0..4 {
-        let (got, _) = support::exhaustive_outcomes(dfs().threads(4).split_after(0), || lastzero_reads(6));
-        assert_eq!(got.len(), want.len(), "missing: {:?}", want.difference(&got).collect::<Vec<_>>());
+    for (n, outcomes) in [(4, 28), (5, 64), (6, 144)] {
+        let (want, _) = support::exhaustive_outcomes(dfs().threads(1), move || lastzero_reads(n));
+        assert_eq!(want.len(), outcomes);
+        for threads in [3, 4] {
+            // A loss shows in about one search in a hundred where the
+            // units meet in an unlucky order.
+            for _ in 0..if n == 6 { 60 } else { 20 } {
+                let (got, _) =
+                    support::exhaustive_outcomes(dfs().threads(threads).split_after(0), move || {
+                        lastzero_reads(n)
+                    });
+                let missing: Vec<_> = want.difference(&got).collect();
+                assert!(missing.is_empty(), "lastzero({n}) over {threads} threads missed {missing:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_search_split_at_once_keeps_the_optimal_count_of_lastzero() {
+    // Every execution the one-threaded search runs, and no other: a
+    // stolen branch keeps its sleep set, its wakeup subtree and the
+    // one-threaded pruning, and sequences found elsewhere reach it.
+    for threads in [2, 4, 16] {
+        let runs = executions_split_on(threads, || lastzero_body(6));
+        assert!((144..=144 + threads as u64).contains(&runs), "lastzero(6) over {threads} threads: {runs}");
     }
 }

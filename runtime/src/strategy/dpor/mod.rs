@@ -432,6 +432,9 @@ impl Scheduler for Dpor {
                 }
                 self.buf.moves = moves;
             }
+            if self.pool.is_some() {
+                self.wake_guided(enabled, sleep_at);
+            }
             let sleep = &self.buf.sleeps[sleep_at..];
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
@@ -573,14 +576,11 @@ impl Scheduler for Dpor {
             let sleep_len = self.buf.sleeps.len() - sleep_at;
             let footprints = self.buf.footprints.len();
             let footprints_known = self.moves_shown && self.moves_complete;
-            // A stolen unit's nodes are strict: the node its branch was
-            // given at may turn strict later at its owner (a reversal that
-            // could not be inserted as it was), after which the one-threaded
-            // search would have explored that branch under source-DPOR's
-            // weaker pruning. Without this, a search split over three
-            // threads or more missed traces of lastzero(6).
+            // A stolen unit's nodes are strict only as the one-threaded
+            // search's would be; where the node its branch was given at
+            // turns strict later, its owner takes the branch again (see
+            // `insert_every_enabled`).
             let strict = split.is_some()
-                || self.lender.is_some()
                 || guide_failed
                 || self.parent.is_some_and(|p| matches!(&self.buf.path[p], Node::Task(n) if n.strict));
             if footprints_known {

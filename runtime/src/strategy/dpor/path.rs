@@ -3,7 +3,7 @@
 //! split of a search over shards; the bounds; and how sleep sets are
 //! inherited.
 
-use super::{Dpor, FIRE, NONE};
+use super::{index, Dpor, FIRE, NONE};
 use crate::footprint::{Footprint, TaskId};
 
 pub(super) enum Node {
@@ -46,9 +46,10 @@ pub(super) struct TaskNode {
     /// Branches of this node given to other units and not finished: the
     /// node stays until they are, as their races may belong here.
     pub(super) lent: u32,
-    /// How many of the explored tasks just before the current one were
-    /// given away while it was explored: the one-threaded search would
-    /// explore them after it, so they do not sleep below it.
+    /// How many of the explored tasks just before the current one come
+    /// after it in the one-threaded search's order: given away while it
+    /// was explored, or explored before a branch taken again or found
+    /// early (see `steal`). They do not sleep below it.
     pub(super) lent_late: u32,
     /// Where this node's sleep set is in [`Buffers::sleeps`](super::buffers::Buffers::sleeps): the tasks whose
     /// exploration from here is known redundant, with their next step.
@@ -274,27 +275,45 @@ impl Dpor {
                 self.bounded = true;
             } else if ev.again {
                 // Explored here already: it becomes the current branch
-                // again (see `place_sequence`).
+                // again (see `place_sequence`), and those after it in the
+                // one-threaded order do not sleep below it: a sequence it
+                // follows may start with one of them.
                 let Node::Task(n) = &mut self.buf.path[at] else { return false };
                 let list = n.at + n.enabled;
                 let explored = &mut self.buf.tasks[list..list + n.explored];
+                in_threaded_order(explored, &mut n.lent_late);
                 if let Some(k) = explored.iter().position(|&t| t == ev.task) {
                     explored[k..].rotate_left(1);
-                    n.lent_late = 0;
+                    n.lent_late = index(n.explored - 1 - k);
                     self.guide = ev.child;
                     return true;
                 }
             } else if self.enabled_awake(at, ev.task) {
                 let Node::Task(n) = &mut self.buf.path[at] else { return false };
-                self.buf.tasks[n.at + n.enabled + n.explored] = ev.task;
+                let list = n.at + n.enabled;
+                in_threaded_order(&mut self.buf.tasks[list..list + n.explored], &mut n.lent_late);
+                self.buf.tasks[list + n.explored] = ev.task;
+                // An early branch comes before all explored here.
+                n.lent_late = if ev.early { index(n.explored) } else { 0 };
                 n.explored += 1;
-                n.lent_late = 0;
                 self.guide = ev.child;
                 return true;
             }
             self.buf.forest.free_list(ev.child);
         }
     }
+}
+
+/// Puts a node's explored tasks (the current one last, after the
+/// `lent_late` that come after it in the one-threaded order, see
+/// `TaskNode::lent_late`) in the one-threaded order, with none late.
+fn in_threaded_order(explored: &mut [TaskId], lent_late: &mut u32) {
+    let late = *lent_late as usize;
+    let len = explored.len();
+    if late > 0 && late < len {
+        explored[len - 1 - late..].rotate_right(1);
+    }
+    *lent_late = 0;
 }
 
 #[cfg(test)]

@@ -690,7 +690,8 @@ impl Dpor {
         n.lent_late += 1;
         let unit = pool.new_unit();
         self.buf.lent_to.push(Lent { node: at, task: ev.task, unit, footprint: ev.footprint });
-        let prefix = (0..=at).map(|i| self.prefix_node(i, (i == at).then_some(ev.task))).collect();
+        let prefix =
+            (0..=at).map(|i| self.prefix_node(i, (i == at).then_some((ev.task, ev.early)))).collect();
         let mut guide = Vec::new();
         let mut queue = VecDeque::new();
         queue.push_back((ev.child, u32::MAX));
@@ -706,18 +707,20 @@ impl Dpor {
         pool.offer(Offer { unit, lender: self.unit, prefix, guide });
     }
 
-    /// Node `i` as a thief needs it; at the node given away, `stolen` is
-    /// put last among the explored.
-    fn prefix_node(&self, i: usize, stolen: Option<TaskId>) -> PrefixNode {
+    /// Node `i` as a thief needs it; at the node given away, `stolen` (a
+    /// task, and whether its branch is early, see `Event::early`) is put
+    /// last among the explored.
+    fn prefix_node(&self, i: usize, stolen: Option<(TaskId, bool)>) -> PrefixNode {
         match &self.buf.path[i] {
             Node::Arm { chosen, count } => PrefixNode::Arm { chosen: *chosen, count: *count },
             Node::Task(n) => {
                 let list = n.at + n.enabled;
                 let mut explored = self.buf.tasks[list..list + n.explored].to_vec();
-                if let Some(t) = stolen {
+                if let Some((t, _)) = stolen {
                     explored.retain(|&x| x != t);
                     explored.push(t);
                 }
+                let before_stolen = super::index(explored.len() - 1);
                 PrefixNode::Task {
                     enabled: self.buf.tasks[n.at..list].to_vec(),
                     explored,
@@ -730,7 +733,11 @@ impl Dpor {
                     firings: n.firings,
                     strict: n.strict,
                     owner: if i < self.remote { n.owner } else { self.unit },
-                    lent_late: if stolen.is_some() { 0 } else { n.lent_late },
+                    lent_late: match stolen {
+                        Some((_, true)) => before_stolen,
+                        Some((_, false)) => 0,
+                        None => n.lent_late,
+                    },
                 }
             }
         }
@@ -738,6 +745,27 @@ impl Dpor {
 }
 
 impl Dpor {
+    /// In a search over a pool, wakes the task the guide starts with if
+    /// it sleeps at the new node whose sleep set starts at `sleep_at`.
+    /// Units learn of sequences late and in any order, so a branch may be
+    /// taken after one that the one-threaded search would explore after
+    /// it (a sequence forwarded to a thief that no branch there started),
+    /// whose task then sleeps where the guide needs it: waking it only
+    /// adds executions.
+    pub(super) fn wake_guided(&mut self, enabled: &[TaskId], sleep_at: usize) {
+        let mut e = self.guide;
+        while e != NONE {
+            let ev = self.buf.forest.events[e as usize];
+            if enabled.contains(&ev.task) {
+                if let Some(k) = self.buf.sleeps[sleep_at..].iter().position(|s| s.0 == ev.task) {
+                    self.buf.sleeps.remove(sleep_at + k);
+                }
+                return;
+            }
+            e = ev.next;
+        }
+    }
+
     /// This search as one of the workers of `pool`: the first runs the
     /// whole tree (its root unit), the others wait for branches to steal.
     pub(crate) fn pooled(mut self, pool: std::sync::Arc<Pool>, first: bool) -> Dpor {

@@ -16,6 +16,7 @@
 //! the list of its root's children ([`TaskNode::pending`](super::path::TaskNode::pending)); exploring a
 //! child moves its subtree to the next node as that node's guide.
 
+use super::buffers::Lent;
 use super::path::Node;
 use super::{slot, Dpor, NONE};
 use crate::footprint::{Footprint, TaskId};
@@ -35,6 +36,10 @@ pub(super) struct Event {
     /// search's order (see [`Rank`]): a leaf covers a sequence only if it
     /// came no later.
     pub(super) rank: Rank,
+    /// A branch that a sequence forwarded from another unit goes through:
+    /// the one-threaded search would have explored it before the branches
+    /// explored at its node so far, so they do not sleep below it.
+    pub(super) early: bool,
 }
 
 /// When a sequence placed into a node's tree comes in the one-threaded
@@ -70,7 +75,8 @@ impl Forest {
     }
 
     pub(super) fn alloc(&mut self, task: TaskId, footprint: Footprint) -> u32 {
-        let event = Event { task, footprint, child: NONE, next: NONE, again: false, rank: LOCAL };
+        let event =
+            Event { task, footprint, child: NONE, next: NONE, again: false, early: false, rank: LOCAL };
         match self.free.pop() {
             Some(e) => {
                 self.events[e as usize] = event;
@@ -306,6 +312,18 @@ impl Dpor {
                 Start::Covered => break,
                 Start::Nowhere => {
                     self.insert_below(Link::Root(at), &seq, &mut removed, strict, rank);
+                    if via.is_none() {
+                        // Which branch the sequence went into, or whether
+                        // every enabled task was added, is not told: all
+                        // are taken as early, which can only add
+                        // executions.
+                        let Node::Task(n) = &self.buf.path[at] else { break };
+                        let mut e = n.pending;
+                        while e != NONE {
+                            self.buf.forest.events[e as usize].early = true;
+                            e = self.buf.forest.events[e as usize].next;
+                        }
+                    }
                     break;
                 }
                 Start::Branch { k, task, lent_from } => (k, task, lent_from),
@@ -317,14 +335,8 @@ impl Dpor {
                 // Only that branch's step, explored or to be.
                 break;
             }
-            if k > lent_from {
-                let unit = self
-                    .buf
-                    .lent_to
-                    .iter()
-                    .find(|l| l.node == at && l.task == q)
-                    .map(|l| l.unit)
-                    .expect("a branch given away is recorded");
+            let lent_to = self.buf.lent_to.iter().find(|l| l.node == at && l.task == q);
+            if let (true, Some(&Lent { unit, .. })) = (k > lent_from, lent_to) {
                 self.buf.seq = seq;
                 if self.ship_sequence(unit, at + 1, &removed, None) {
                     if let Node::Task(n) = &mut self.buf.path[at] {
@@ -340,7 +352,9 @@ impl Dpor {
                 via = None;
                 continue;
             }
-            // Finished here: taken again, following the rest.
+            // Finished here (before the current branch, or after it in
+            // the one-threaded order, the current branch being one taken
+            // again): taken again, following the rest.
             self.append_again(at, q, &seq, &removed);
             break;
         }
@@ -516,7 +530,18 @@ impl Dpor {
     /// as a branch of one step.
     fn insert_every_enabled(&mut self, at: usize) {
         if let Node::Task(n) = &mut self.buf.path[at] {
-            n.strict = true;
+            if !n.strict {
+                n.strict = true;
+                // The branches given away from here were explored, or are,
+                // without the strictness the one-threaded search would
+                // have given them, exploring them after this point: each
+                // is taken again, here, once it is back.
+                let lent: Vec<TaskId> =
+                    self.buf.lent_to.iter().filter(|l| l.node == at).map(|l| l.task).collect();
+                for task in lent {
+                    self.append_again(at, task, &[], &[]);
+                }
+            }
         }
         let Node::Task(n) = &self.buf.path[at] else { return };
         let candidates: Vec<TaskId> = self.buf.tasks[n.at..n.at + n.enabled]

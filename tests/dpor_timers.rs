@@ -171,3 +171,21 @@ fn timeouts_due_at_one_instant_can_both_fire_before_either_task_runs() {
     // the timer's value): no step of it ever runs to show the race.
     same_as_naive(0, &[vec![Op::RecvOrTimeout(2), Op::TrySend], vec![Op::RecvOrTimeout(2), Op::TrySend]]);
 }
+
+#[test]
+fn an_early_firing_lets_other_timers_fire_early() {
+    // Firing the sleep's timer advances the clock, after which the
+    // select's 2 ms timeout may fire early, before the select takes the
+    // value sent: the firing touches the timeout's channel, so it races
+    // with the select (mutant `fire-ignores-timer-channels`).
+    same_as_naive(1, &[vec![Op::TrySend, Op::Sleep(1)], vec![Op::RecvOrTimeout(2), Op::Sleep(1)]]);
+}
+
+#[test]
+fn an_early_firing_carried_to_an_earlier_state_may_fire_another_timer() {
+    // Firing early touches the timers and what the earliest one wakes or
+    // fills. Moved earlier by a wakeup sequence, the firing may fire
+    // another timer there: compared as it ran, the search missed time
+    // passing twice between the second task's two clock reads.
+    same_as_naive(0, &[vec![Op::RecvOrTimeout(1)], vec![Op::Sleep(1), Op::Elapsed], vec![Op::Sleep(1)]]);
+}

@@ -96,10 +96,10 @@ impl Execution {
     #[inline(always)]
     fn op_footprint(&self, t: TaskId) -> Footprint {
         if t >= self.tasks.len() {
-            // The timer move. (Ordered with the timers only where it ends
-            // a sleep, a search lost the outcome where time passes twice
-            // between a task's two clock reads while others sleep: the
-            // firing's enabledness depends on what every task does.)
+            // The timer move, as a firing forced when every task waits
+            // sees it: its enabledness depends on what every task does.
+            // One chosen early has a narrower footprint, see
+            // `early_firing_footprint`.
             return Footprint::Global;
         }
         let task = &self.tasks[t];

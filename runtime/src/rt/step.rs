@@ -227,7 +227,7 @@ fn show_moves(ex: &mut Execution, timer: bool, shown: Shown) {
         }
     }
     if timer {
-        moves.push((FIRE, Footprint::Global));
+        moves.push((FIRE, ex.early_firing_footprint()));
     }
     match shown {
         Shown::Choice | Shown::Blocked(_) => ex.picker.observe_moves(&mut moves),
@@ -262,7 +262,7 @@ fn take_pick(
         }
         Ok(t) if footprints => {
             // Taken before the step changes the state it depends on.
-            let fp = if t == FIRE { Footprint::Global } else { ex.footprint(t) };
+            let fp = if t == FIRE { ex.early_firing_footprint() } else { ex.footprint(t) };
             ex.stepping.last_step = Some((t, fp));
             if let Some(Op::Join(target)) = ex.tasks.get(t).map(|task| task.op) {
                 ex.joined.push(target);

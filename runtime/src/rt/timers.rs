@@ -6,7 +6,7 @@ use goweave_checkers::EventKind;
 
 use super::{Execution, Location};
 use crate::config::DEFAULT_EARLY_TIMERS;
-use crate::footprint::{ObjectId, TaskId};
+use crate::footprint::{Access, Footprint, ObjectId, TaskId, TIMERS};
 use crate::schedule::Schedule;
 
 /// Puts the time on a timer's channel; false if it was full.
@@ -130,6 +130,41 @@ impl Execution {
 
     fn earliest_timer(&self) -> Option<usize> {
         (0..self.timers.len()).min_by_key(|&i| (self.timers[i].deadline, self.timers[i].seq))
+    }
+
+    /// The footprint of firing the earliest timer early, as a choice among
+    /// runnable tasks: it takes the timer off the list and advances the
+    /// clock (part of [`TIMERS`], which every step that adds a timer
+    /// touches, a clock read or a new timer channel touching everything),
+    /// and wakes its sleeper (ordered through the woken task's clock) or
+    /// fills its channel. Advancing the clock lets other timers fire
+    /// early, so it touches every pending timer's channel too: a step that
+    /// takes a timer channel's value or leaves it unread (a select that
+    /// takes another arm) decides whether that timer can still fire. An
+    /// `AfterFunc` timer, or more channels than a footprint holds, touch
+    /// everything, as a firing forced when every task waits does (its
+    /// enabledness depends on what every task did).
+    pub(crate) fn early_firing_footprint(&self) -> Footprint {
+        let mut items = [(TIMERS, Access::Write); 4];
+        let mut len = 1;
+        for timer in &self.timers {
+            match &timer.action {
+                TimerAction::Wake(_) => {}
+                TimerAction::Send { .. } if cfg!(goweave_mutant = "fire-ignores-timer-channels") => {}
+                TimerAction::Send { chan, .. } => {
+                    if items[..len].iter().any(|&(o, _)| o == *chan) {
+                        continue;
+                    }
+                    if len == items.len() {
+                        return Footprint::Global;
+                    }
+                    items[len] = (*chan, Access::Write);
+                    len += 1;
+                }
+                TimerAction::Call(_) => return Footprint::Global,
+            }
+        }
+        Footprint::Objects { len: len as u8, items }
     }
 
     /// Whether firing a timer can change anything: a sleeper to wake, or a

@@ -30,8 +30,9 @@
 //! source-DPOR's weaker pruning below (see `TaskNode::strict`), which may
 //! run executions cut short as redundant, never miss one.
 //!
-//! Select arm choices are explored in full at their own nodes. A timer
-//! firing conflicts with everything. `preemption_bound` (Musuvathi &
+//! Select arm choices are explored in full at their own nodes. A forced
+//! timer firing conflicts with everything, an early one with the timers
+//! and their channels. `preemption_bound` (Musuvathi &
 //! Qadeer, PLDI 2007) drops branches that would exceed the bound, as loom
 //! does; `timer_bound` caps early firings.
 //!
@@ -106,8 +107,7 @@ pub(crate) struct Dpor {
     // The current execution.
     depth: usize,
     task_node: usize,
-    /// The last task node chosen at this execution, if any: the parent
-    /// of a new one.
+    /// The last task node chosen this execution: a new one's parent.
     parent: Option<usize>,
     preemptions: usize,
     firings: usize,

@@ -31,6 +31,17 @@ pub(super) struct Step {
     pub(super) node: usize,
 }
 
+/// The footprint of `task`'s step with `footprint` where a wakeup sequence
+/// carries it (see [`Footprint::anywhere`]): a timer firing fires the
+/// earliest timer there, which may be another, so it touches everything.
+fn carried(task: TaskId, footprint: Footprint) -> Footprint {
+    if task == super::FIRE {
+        Footprint::Global
+    } else {
+        footprint.anywhere()
+    }
+}
+
 /// A passing wait's footprint and entries without `group`'s part
 /// [`WG_FINAL`] and the marker: what it races with, but for the decrement
 /// whose race is held.
@@ -545,14 +556,20 @@ impl Dpor {
                 let pending = false;
                 seq.push(SeqEvent {
                     task: step.task,
-                    footprint: step.footprint.anywhere(),
+                    footprint: carried(step.task, step.footprint),
                     row: step.row,
                     time: step.time,
                     pending,
                 });
             }
         }
-        seq.push(SeqEvent { task: p, footprint: next.anywhere(), row: index(p_row), time: 0, pending: true });
+        seq.push(SeqEvent {
+            task: p,
+            footprint: carried(p, next),
+            row: index(p_row),
+            time: 0,
+            pending: true,
+        });
         let at = e.node;
         self.buf.seq = seq;
         self.insert_sequence(at);

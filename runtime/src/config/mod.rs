@@ -86,10 +86,10 @@ pub const DEFAULT_ITERATIONS: u64 = 10_000;
 /// `Config::minimize_budget`).
 pub const DEFAULT_MINIMIZE_BUDGET: u64 = 200;
 /// How many executions an exhaustive search runs on one thread before it
-/// gives work to its other threads (see `Config::split_after`): never, by
-/// default, as long as a program with timers can run several times its
-/// one-threaded executions split (see BENCHMARKS.md).
-pub const DEFAULT_SPLIT_AFTER: u64 = u64::MAX;
+/// gives work to its other threads (see `Config::split_after`): a search
+/// that ends sooner (most tests) never starts them, and keeps the counts
+/// and the report of one thread.
+pub const DEFAULT_SPLIT_AFTER: u64 = 1_000;
 /// The default bound on scheduling steps in one execution.
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
 /// The default of [`Config::step_timeout`]: 10 s.
@@ -210,9 +210,10 @@ impl Config {
     /// Worker threads for parallel exploration (default: the available
     /// parallelism; environment: `GOWEAVE_THREADS`). Executions of random
     /// and PCT exploration are split across threads by seed; exhaustive
-    /// search (`Strategy::Dfs`) runs on one thread unless
-    /// `Config::split_after` lets it share its unexplored branches with
-    /// the others by work stealing.
+    /// search (`Strategy::Dfs`) runs on one thread for its first
+    /// [`DEFAULT_SPLIT_AFTER`] executions, then shares its unexplored
+    /// branches with the others by work stealing, keeping its reduction
+    /// (`threads(1)` keeps it on one thread).
     #[track_caller]
     pub fn threads(mut self, threads: usize) -> Config {
         assert!(threads > 0, "Config::threads must be at least 1");
@@ -222,13 +223,14 @@ impl Config {
 
     /// How many executions an exhaustive search (`Strategy::Dfs`) over
     /// several threads runs on one thread before it gives branches to the
-    /// others by work stealing (default [`DEFAULT_SPLIT_AFTER`]: never). A
-    /// search that ends sooner runs exactly as on one thread, with its
-    /// counts, and starts no other thread. A stolen branch keeps its sleep
-    /// set, its wakeup subtree and its place among its node's branches, so
-    /// the threads keep the one-threaded reduction (lastzero(10): 3,328 on
-    /// any number of threads), but branches taken again repeat executions:
-    /// up to a few times as many with timers (see BENCHMARKS.md).
+    /// others by work stealing (default [`DEFAULT_SPLIT_AFTER`]; `u64::MAX`:
+    /// never). A search that ends sooner runs exactly as on one thread,
+    /// with its counts, and starts no other thread. A stolen branch keeps
+    /// its sleep set, its wakeup subtree and its place among its node's
+    /// branches, so the threads keep the one-threaded reduction
+    /// (lastzero(10): 3,328 on any number of threads); branches taken
+    /// again where a late sequence needs them repeat a few executions (0%
+    /// to 19% on the pattern examples, see BENCHMARKS.md).
     #[doc(hidden)]
     pub fn split_after(mut self, executions: u64) -> Config {
         self.split_after = executions;

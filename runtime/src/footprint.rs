@@ -52,6 +52,9 @@ impl Access {
         Access::Observe,
     ];
 
+    /// How many values [`index`](Self::index) takes.
+    pub(crate) const INDICES: usize = 5;
+
     /// The access's bit in [`racing_kinds`](Self::racing_kinds): a count
     /// and a collect share a read's, as they race like one.
     pub(crate) fn index(self) -> usize {
@@ -347,6 +350,7 @@ mod tests {
         }
         assert!(Access::Observe.races(Access::Write) && Access::Acquire.races(Access::Observe));
         assert!(Access::Observe.reads(), "joined after the release in clocks");
+        assert!(Access::ALL.iter().all(|k| k.index() < Access::INDICES), "a touch keeps a step per index");
         assert!(of(Access::Observe).dependent(&of(Access::Release)));
         assert!(!of(Access::Observe).dependent(&of(Access::Observe)));
         // Carried to an earlier state, a receive of a closed, empty channel

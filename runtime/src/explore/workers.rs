@@ -203,7 +203,6 @@ fn run_pooled(
         };
         let first =
             run_worker_then(config, body, picker(0, pool.clone()), best, progress, &mut start_helpers);
-        let helpers = std::mem::take(&mut helpers);
         let mut results = vec![first];
         results
             .extend(helpers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))));

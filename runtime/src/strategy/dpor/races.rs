@@ -8,9 +8,6 @@ use crate::footprint::{
     object_part, split_part, Access, Footprint, TaskId, SPAWNS, TIMERS, WG_FINAL, WG_PASSES,
 };
 
-/// Kinds of access a [`Touch`] tells apart (see [`Access::index`]).
-const KINDS: usize = 5;
-
 /// Records step `i` as the latest of the task in clock slot `u` in
 /// `latest`, unless a later one is there.
 pub(super) fn keep_latest(latest: &mut Vec<(usize, usize)>, u: usize, i: usize) {
@@ -116,8 +113,8 @@ pub(super) struct Touch {
     pub(super) slot: u32,
     /// The step per access kind (`NONE` if none), and its time in its
     /// task's clock (see [`Step::time`]).
-    pub(super) steps: [u32; KINDS],
-    pub(super) times: [u32; KINDS],
+    pub(super) steps: [u32; Access::INDICES],
+    pub(super) times: [u32; Access::INDICES],
     /// The next task's touch of the same object.
     pub(super) next: u32,
 }
@@ -243,7 +240,12 @@ impl Objects {
         // Pushed whole, then the one access set in place: arrays built on
         // the stack by index and copied at once stall the copy.
         let new = index(self.touches.len());
-        self.touches.push(Touch { slot: me, steps: [NONE; KINDS], times: [0; KINDS], next: NONE });
+        self.touches.push(Touch {
+            slot: me,
+            steps: [NONE; Access::INDICES],
+            times: [0; Access::INDICES],
+            next: NONE,
+        });
         let touch = &mut self.touches[new as usize];
         touch.steps[access.index()] = step;
         touch.times[access.index()] = time;
@@ -512,7 +514,7 @@ impl Dpor {
                         let u = touch.slot as usize;
                         if u != me {
                             let seen = self.buf.clocks.get(p_row, u);
-                            for kind in 0..KINDS {
+                            for kind in 0..Access::INDICES {
                                 let i = touch.steps[kind];
                                 if kinds & (1 << kind) != 0 && i != NONE && touch.times[kind] > seen {
                                     consider(u, i as usize);

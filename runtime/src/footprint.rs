@@ -103,8 +103,8 @@ impl Access {
     }
 }
 
-/// What a step may touch: up to four objects with their access, or
-/// everything.
+/// What a step may touch: up to [`Footprint::ITEMS`] objects with their
+/// access, or everything.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Footprint {
     /// Touches nothing shared (a yield; a join, ordered anyway).
@@ -114,19 +114,26 @@ pub(crate) enum Footprint {
         /// How many of `items` are used.
         len: u8,
         /// The objects with their access; the first `len` count.
-        items: [(ObjectId, Access); 4],
+        items: [(ObjectId, Access); Footprint::ITEMS],
     },
     /// Dependent with every step (timers, the clock, contexts, conditions).
     Global,
 }
 
 impl Footprint {
+    /// How many objects a footprint holds: one more touches everything.
+    pub(crate) const ITEMS: usize = 6;
+
     /// A footprint of one object.
     pub(crate) fn one(o: ObjectId, access: Access) -> Footprint {
-        Footprint::Objects {
-            len: 1,
-            items: [(o, access), (0, Access::Read), (0, Access::Read), (0, Access::Read)],
-        }
+        Footprint::Objects { len: 1, items: Footprint::items_from((o, access)) }
+    }
+
+    /// An item list with `first` first (the rest unused).
+    fn items_from(first: (ObjectId, Access)) -> [(ObjectId, Access); Footprint::ITEMS] {
+        let mut items = [(0, Access::Read); Footprint::ITEMS];
+        items[0] = first;
+        items
     }
 
     /// The objects with their access (empty for None and Global).
@@ -264,7 +271,7 @@ impl Footprint {
         // for it; two that can both run commute whatever the slots, and a
         // sequence carries a step only where it can run.
         if mine.iter().any(|&(id, _)| split_part(id).1 >= CHAN_FIRST_SLOT) {
-            let (mut kept, mut n) = ([(0, Access::Read); 4], 0);
+            let (mut kept, mut n) = ([(0, Access::Read); Footprint::ITEMS], 0);
             for &item in mine.iter().filter(|&&(id, _)| split_part(id).1 < CHAN_FIRST_SLOT) {
                 kept[n] = item;
                 n += 1;
@@ -356,15 +363,13 @@ mod tests {
         // Carried to an earlier state, a receive of a closed, empty channel
         // may take a value: then it writes the receive order.
         let recvs = object_part(7, CHAN_RECVS);
-        let closed_recv = Footprint::Objects {
-            len: 3,
-            items: [
-                (7, Access::Read),
-                (object_part(7, CHAN_CLOSED), Access::Observe),
-                (recvs, Access::Read),
-                (0, Access::Read),
-            ],
-        };
+        let mut items = [(0, Access::Read); Footprint::ITEMS];
+        items[..3].copy_from_slice(&[
+            (7, Access::Read),
+            (object_part(7, CHAN_CLOSED), Access::Observe),
+            (recvs, Access::Read),
+        ]);
+        let closed_recv = Footprint::Objects { len: 3, items };
         assert!(!closed_recv.dependent(&closed_recv));
         assert!(closed_recv.anywhere().writes(recvs));
         assert!(closed_recv.anywhere().dependent(&closed_recv.anywhere()));

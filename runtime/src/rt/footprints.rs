@@ -114,8 +114,8 @@ impl Execution {
             Op::Select { default: false } if let Some(footprint) = self.select_arrival_footprint(t) => {
                 footprint
             }
-            Op::Select { .. } if task.arms.len() <= 4 => {
-                let mut items = [(0, Access::Read); 4];
+            Op::Select { .. } if task.arms.len() <= Footprint::ITEMS => {
+                let mut items = [(0, Access::Read); Footprint::ITEMS];
                 for (i, a) in task.arms.iter().enumerate() {
                     items[i] = (a.chan, Access::Write);
                 }
@@ -136,7 +136,7 @@ impl Execution {
             // which a signal or broadcast changes too. Waiting, it takes
             // no step of its own: the signal wakes it to relock.
             Op::CondWait(c) if task.state == TaskState::Announced => {
-                let mut items = [(0, Access::Read); 4];
+                let mut items = [(0, Access::Read); Footprint::ITEMS];
                 items[0] = (task.unlocks, Access::Release);
                 items[1] = (c, Access::Write);
                 let len = if cfg!(goweave_mutant = "cond-wait-ignores-waiters") { 1 } else { 2 };
@@ -171,7 +171,7 @@ impl Execution {
             // where the cancel reaches other contexts or starts tasks, by
             // a step that touches everything.
             Op::CtxRead(done) => {
-                let mut items = [(done, Access::Read); 4];
+                let mut items = [(done, Access::Read); Footprint::ITEMS];
                 items[1] = (object_part(done, CLOSED), Access::Read);
                 let len = if cfg!(goweave_mutant = "ctx-read-ignores-close") { 1 } else { 2 };
                 Footprint::Objects { len, items }
@@ -238,7 +238,7 @@ impl Execution {
         if !self.select_on_rendezvous(t) || task.arms.iter().any(|&a| self.arm_ready(t, a)) {
             return None;
         }
-        let mut items = [(0, Access::Read); 4];
+        let mut items = [(0, Access::Read); Footprint::ITEMS];
         let mut n = 0;
         for a in task.arms.iter().filter(|a| !self.chan(a.chan).never) {
             if n + 2 > items.len() {

@@ -145,7 +145,7 @@ impl Execution {
     /// everything, as a firing forced when every task waits does (its
     /// enabledness depends on what every task did).
     pub(crate) fn early_firing_footprint(&self) -> Footprint {
-        let mut items = [(TIMERS, Access::Write); 4];
+        let mut items = [(TIMERS, Access::Write); Footprint::ITEMS];
         let mut len = 1;
         for timer in &self.timers {
             match &timer.action {

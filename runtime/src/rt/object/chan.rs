@@ -100,7 +100,7 @@ impl ChanState {
     /// and select operations, a send on a closed channel) writes the
     /// whole channel, part 0, which every other operation reads.
     pub(crate) fn footprint(&self, o: ObjectId, op: ChanOp) -> Footprint {
-        let mut items = [(o, Access::Read); 4];
+        let mut items = [(o, Access::Read); Footprint::ITEMS];
         let len = match op {
             ChanOp::Close if !self.closed => {
                 items[1] = (object_part(o, SENDS), Access::Write);
@@ -161,7 +161,7 @@ impl ChanState {
     /// Every one of them reads the whole channel, which try and select
     /// operations write: those see the queues and the close.
     pub(crate) fn rendezvous_footprint(&self, o: ObjectId, me: TaskId, op: ChanOp) -> Footprint {
-        let mut items = [(o, Access::Read); 4];
+        let mut items = [(o, Access::Read); Footprint::ITEMS];
         items[1] = match op {
             ChanOp::Send => (object_part(o, SENDS), Access::Write),
             ChanOp::Recv => (object_part(o, RECVS), Access::Write),

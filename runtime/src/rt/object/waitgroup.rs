@@ -97,7 +97,7 @@ impl WgState {
         const C: Access = Access::Count;
         let (group, last, dones) = (o, object_part(o, WG_FINAL), object_part(o, WG_DONES));
         let items = |items: &[(ObjectId, Access)]| {
-            let mut all = [(0, R); 4];
+            let mut all = [(0, R); Footprint::ITEMS];
             all[..items.len()].copy_from_slice(items);
             Footprint::Objects { len: items.len() as u8, items: all }
         };

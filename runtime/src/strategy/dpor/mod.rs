@@ -645,7 +645,7 @@ impl Scheduler for Dpor {
         self.buf.clocks.fit(top);
         let own = self.task_row(me);
         let items = footprint.items();
-        let mut entries = [NONE; 4];
+        let mut entries = [NONE; Footprint::ITEMS];
         for (k, &(o, _)) in items.iter().enumerate() {
             entries[k] = index(self.buf.objects.entry(o));
         }

@@ -17,6 +17,10 @@ pub(super) fn keep_latest(latest: &mut Vec<(usize, usize)>, u: usize, i: usize) 
     }
 }
 
+/// The search's entries of a footprint's objects, in its order (`NONE`
+/// for one not touched yet).
+pub(super) type Entries = [u32; Footprint::ITEMS];
+
 pub(super) struct Step {
     pub(super) task: TaskId,
     pub(super) footprint: Footprint,
@@ -42,8 +46,8 @@ fn carried(task: TaskId, footprint: Footprint) -> Footprint {
 /// A passing wait's footprint and entries without `group`'s part
 /// [`WG_FINAL`] and the marker: what it races with, but for the decrement
 /// whose race is held.
-fn without_final(wait: Footprint, entries: &[u32; 4], group: usize) -> (Footprint, [u32; 4]) {
-    let (mut items, mut kept) = ([(0, Access::Read); 4], [NONE; 4]);
+fn without_final(wait: Footprint, entries: &Entries, group: usize) -> (Footprint, Entries) {
+    let (mut items, mut kept) = ([(0, Access::Read); Footprint::ITEMS], [NONE; Footprint::ITEMS]);
     let mut n = 0;
     for (k, &(id, access)) in wait.items().iter().enumerate() {
         if id == object_part(group, WG_FINAL) || id == object_part(group, WG_PASSES) {
@@ -335,7 +339,7 @@ impl Dpor {
             return;
         }
         let p_row = self.task_row(slot(p));
-        let mut entries = [NONE; 4];
+        let mut entries = [NONE; Footprint::ITEMS];
         for (k, &(o, _)) in next.items().iter().enumerate() {
             entries[k] = self.buf.objects.find(o).map_or(NONE, index);
         }
@@ -345,7 +349,7 @@ impl Dpor {
     /// [`find_races`](Self::find_races) for one operation of `p`, whose
     /// clock is in row `p_row`; `entries` are those of its objects
     /// (`NONE` for one untouched).
-    pub(super) fn races_of_step(&mut self, p: TaskId, next: Footprint, p_row: usize, entries: &[u32; 4]) {
+    pub(super) fn races_of_step(&mut self, p: TaskId, next: Footprint, p_row: usize, entries: &Entries) {
         let mut racing = std::mem::take(&mut self.buf.racing);
         let mut latest = std::mem::take(&mut self.buf.latest);
         self.races(p, next, p_row, entries, &mut latest, &mut racing);
@@ -389,7 +393,7 @@ impl Dpor {
     /// For a step replayed from an earlier execution, whose races were
     /// scheduled then: holds again the race of a passing wait, which this
     /// execution's steps after it may release.
-    pub(super) fn hold_replayed(&mut self, p: TaskId, step: Footprint, p_row: usize, entries: &[u32; 4]) {
+    pub(super) fn hold_replayed(&mut self, p: TaskId, step: Footprint, p_row: usize, entries: &Entries) {
         let Some(group) = step.passing_wait() else { return };
         let mut racing = std::mem::take(&mut self.buf.racing);
         let mut latest = std::mem::take(&mut self.buf.latest);
@@ -476,7 +480,7 @@ impl Dpor {
         p: TaskId,
         next: Footprint,
         p_row: usize,
-        entries: &[u32; 4],
+        entries: &Entries,
         latest: &mut Vec<(usize, usize)>,
         racing: &mut Vec<usize>,
     ) {

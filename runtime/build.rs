@@ -49,6 +49,14 @@ const MUTANTS: &[&str] = &[
     // earlier state, is compared as it was (commutes with a close), though
     // it may pair there (runtime/src/footprint.rs, `Footprint::anywhere`).
     "chan-wakeup-ignores-close",
+    // a select that joins a queue where another select waits in the same
+    // direction does not read the channel (commutes with the step that
+    // completes that select elsewhere, taking it out of the queue);
+    "select-arrival-ignores-selects-leaving",
+    // Semantics, not a dependence rule: a close leaves the selects waiting
+    // at the channel waiting, to choose an arm when they run (a partner on
+    // another of their channels may take them first, which Go forbids);
+    "close-leaves-selects-waiting",
     // Buffered channels: a receive of the closed, empty state does not read
     // part RECVS (commutes with the receive that took the last value).
     "chan-closed-recv-ignores-recvs",

@@ -269,6 +269,107 @@ fn a_select_waiting_on_two_channels_is_raced_for_on_both() {
     assert_eq!(runs, 15);
 }
 
+/// The shape of [`cancellable_loops`].
+#[derive(Clone, Copy, Debug)]
+struct Loops {
+    /// How many values the writer offers each input.
+    values: usize,
+    readers: usize,
+    /// Whether the readers share one input (else each has its own).
+    shared: bool,
+    /// Whether a task of its own closes `done` (else the body does).
+    closer_task: bool,
+}
+
+/// Go's cancellable loops: readers each wait in a select on `done` and an
+/// input, and a writer offers values to each input in a select that also
+/// waits on `done`, which is closed meanwhile. The selects wait in one
+/// queue at `done`. The outcomes: what each reader got, and which offers
+/// were taken.
+fn cancellable_loops(strategy: Search, threads: usize, shape: Loops) -> (BTreeSet<String>, u64) {
+    let config = Config::default().strategy(strategy).iterations(1_000_000).threads(threads).split_after(0);
+    support::exhaustive_outcomes(config, move || {
+        let Loops { values, readers, shared, closer_task } = shape;
+        let (done_tx, done) = goweave::chan::<()>(0);
+        let inputs = if shared { 1 } else { readers };
+        let (inputs_tx, inputs): (Vec<_>, Vec<_>) = (0..inputs).map(|_| goweave::chan::<usize>(0)).unzip();
+        let readers: Vec<_> = (0..readers)
+            .map(|r| {
+                let (done, input) = (done.clone(), inputs[r % inputs.len()].clone());
+                goweave::go(move || {
+                    let mut got = Vec::new();
+                    loop {
+                        goweave::select! {
+                            recv(done) -> _ => return got,
+                            recv(input) -> v => got.push(v.expect("inputs stay open")),
+                        }
+                    }
+                })
+            })
+            .collect();
+        let writer = goweave::go(move || {
+            let mut taken = Vec::new();
+            for v in 0..values {
+                for input in &inputs_tx {
+                    goweave::select! {
+                        send(input, v) => taken.push(true),
+                        recv(done) -> _ => taken.push(false),
+                    }
+                }
+            }
+            taken
+        });
+        if closer_task {
+            goweave::go(move || done_tx.close());
+        } else {
+            done_tx.close();
+        }
+        let got: Vec<_> = readers.into_iter().map(|r| r.join().unwrap()).collect();
+        format!("{got:?} {:?}", writer.join().unwrap())
+    })
+}
+
+#[test]
+fn a_close_ends_the_selects_waiting_on_the_channel() {
+    // Go's close completes every select waiting on the channel, on its arm
+    // there (`dequeue` then skips such a select on its other channels): a
+    // reader waiting when `done` closes returns, though the writer's next
+    // offer on its input may come before it runs. Before, the reader chose
+    // an arm again when it ran and could take that offer, after the writer
+    // had seen `done` closed: "[[1]] [false, true]", which no Go program
+    // prints (mutant `close-leaves-selects-waiting`).
+    let shape = Loops { values: 2, readers: 1, shared: false, closer_task: false };
+    let (outcomes, _) = cancellable_loops(Search::NaiveDfs, 1, shape);
+    let expected = ["[[0, 1]] [true, true]", "[[0]] [true, false]", "[[]] [false, false]"];
+    assert_eq!(outcomes, expected.map(String::from).into(), "{shape:?}");
+}
+
+#[test]
+fn selects_waiting_in_one_queue_miss_no_outcome() {
+    // A select that finds no arm ready joins each queue behind the selects
+    // waiting there in the same direction, as a plain arrival would, and
+    // completes none of them; the step that completes one of those
+    // elsewhere writes the channel, which the arrival reads. Before, such
+    // a select wrote each of its channels whole, racing with every arrival
+    // there (the tee's fixed variant took 62,102 executions, not 23,860).
+    let mut shapes = Vec::new();
+    for (values, readers) in [(1, 1), (1, 2), (2, 1), (2, 2)] {
+        for (shared, closer_task) in [(false, false), (false, true), (true, false), (true, true)] {
+            if values * readers < 4 || shared {
+                shapes.push(Loops { values, readers, shared, closer_task });
+            }
+        }
+    }
+    for shape in shapes {
+        let (naive, naive_runs) = cancellable_loops(Search::NaiveDfs, 1, shape);
+        let (found, runs) = cancellable_loops(Search::Dfs { preemption_bound: None }, 1, shape);
+        assert_eq!(found, naive, "{shape:?}");
+        assert!(runs < naive_runs, "{shape:?}: dpor {runs}, naive {naive_runs}");
+        let (split, _) = cancellable_loops(Search::Dfs { preemption_bound: None }, 2, shape);
+        assert_eq!(split, naive, "{shape:?}, split over 2 threads");
+    }
+}
+
 /// `senders` tasks each send `each` values to the body over one unbuffered
 /// channel: the distinct orders the body receives them in, and the
 /// executions the search took.

@@ -227,8 +227,11 @@ pub fn select(arms: &mut [&mut dyn SelectArm], has_default: bool) -> Option<usiz
             Some(i)
         }
         Resumed::Act => {
-            let ready: Vec<usize> =
-                with_exec(|ex| (0..descs.len()).filter(|&i| ex.arm_ready(me, descs[i])).collect());
+            // A close that ended the select while it waited decided the arm.
+            let ready: Vec<usize> = with_exec(|ex| match ex.tasks[me].closed_arm.take() {
+                Some(i) => vec![i],
+                None => (0..descs.len()).filter(|&i| ex.arm_ready(me, descs[i])).collect(),
+            });
             if ready.is_empty() {
                 with_exec(|ex| ex.record(me, None, EventKind::Select { arm: None }, loc));
                 None

@@ -189,6 +189,7 @@ impl Execution {
             arms: Vec::new(),
             completed_arm: None,
             registered: false,
+            closed_arm: None,
             yielder: std::ptr::null(),
             spawned_at: at,
             panic: None,

@@ -40,7 +40,7 @@ impl Execution {
     #[inline(never)]
     fn footprint_with_waiting_selects(&self, t: TaskId) -> Footprint {
         let mut footprint = self.op_footprint(t);
-        if !self.add_waiting_selects(&mut footprint) {
+        if !self.add_waiting_selects(t, &mut footprint) {
             footprint = Footprint::Global;
         }
         footprint
@@ -64,9 +64,18 @@ impl Execution {
     /// therefore do not commute, though they touch different channels:
     /// the one that completes the select must be ordered with both. Done
     /// for every operation that finds the select waiting, whichever way
-    /// it goes, so the dependency is there in every order.
-    fn add_waiting_selects(&self, footprint: &mut Footprint) -> bool {
+    /// it goes, so the dependency is there in every order; but for a
+    /// blocking select that finds no arm ready: it completes nothing, and
+    /// joins each queue behind the selects there (which commutes with
+    /// their leaving it: see [`select_on_rendezvous`](Self::select_on_rendezvous)).
+    fn add_waiting_selects(&self, t: TaskId, footprint: &mut Footprint) -> bool {
         let Footprint::Objects { len, items } = footprint else { return true };
+        let task = &self.tasks[t];
+        let waits = matches!(task.op, Op::Select { default: false })
+            && !task.arms.iter().any(|&a| self.arm_ready(t, a));
+        if waits {
+            return true;
+        }
         let mut n = *len as usize;
         for i in 0..*len as usize {
             // A channel's parts come with the whole channel (part 0), which
@@ -210,8 +219,14 @@ impl Execution {
     }
 
     /// Whether every arm of `t`'s select is on a distinct unbuffered channel
-    /// where no other select waits, or on a nil channel: then its arrival
-    /// and its waiting behave like plain ones on each channel.
+    /// where no other select waits in the other direction, or on a nil
+    /// channel: then its arrival and its waiting behave like plain ones on
+    /// each channel. A select waiting in the same direction is one more
+    /// place in the queue this one joins (whose order the queue's part
+    /// keeps): when something completes it elsewhere it leaves the queue,
+    /// and that step writes this channel (see
+    /// [`add_waiting_selects`](Self::add_waiting_selects)), which the
+    /// arrival reads.
     fn select_on_rendezvous(&self, t: TaskId) -> bool {
         let arms = &self.tasks[t].arms;
         arms.iter().enumerate().all(|(i, a)| {
@@ -219,10 +234,10 @@ impl Execution {
             ch.never
                 || (ch.cap == 0
                     && !arms[..i].iter().any(|b| b.chan == a.chan)
-                    && ch
-                        .waiters
-                        .iter()
-                        .all(|w| w.0 == t || matches!(self.tasks[w.0].op, Op::Send(_) | Op::Recv(_))))
+                    && ch.waiters.iter().all(|w| {
+                        let select = matches!(self.tasks[w.0].op, Op::Select { .. });
+                        w.0 == t || !select || w.2 == a.dir
+                    }))
         })
     }
 
@@ -235,7 +250,8 @@ impl Execution {
     /// not fit: then it writes every channel.
     fn select_arrival_footprint(&self, t: TaskId) -> Option<Footprint> {
         let task = &self.tasks[t];
-        if !self.select_on_rendezvous(t) || task.arms.iter().any(|&a| self.arm_ready(t, a)) {
+        if task.registered || !self.select_on_rendezvous(t) || task.arms.iter().any(|&a| self.arm_ready(t, a))
+        {
             return None;
         }
         let mut items = [(0, Access::Read); Footprint::ITEMS];
@@ -245,9 +261,15 @@ impl Execution {
                 return None;
             }
             let part = if a.dir == Dir::Send { SENDS } else { RECVS };
+            let shared = self.waiting_selects(a.chan).any(|w| w != t);
             items[n] = (a.chan, Access::Read);
             items[n + 1] = (object_part(a.chan, part), Access::Write);
             n += 2;
+            if shared && cfg!(goweave_mutant = "select-arrival-ignores-selects-leaving") {
+                // Broken on purpose: the queue's order only.
+                items[n - 2] = items[n - 1];
+                n -= 1;
+            }
         }
         Some(Footprint::Objects { len: n as u8, items })
     }

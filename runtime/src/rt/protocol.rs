@@ -111,6 +111,7 @@ pub(crate) fn announce_act_on<P, R>(
         task.state = TaskState::Announced;
         task.completed_arm = None;
         task.registered = false;
+        task.closed_arm = None;
         let yielder = task.yielder;
         if matches!(op, Op::Lock(_) | Op::RLock(_) | Op::WLock(_)) {
             ex.lock_waiters.push(me);

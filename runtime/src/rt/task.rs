@@ -54,6 +54,10 @@ pub(crate) struct Task {
     pub completed_arm: Option<usize>,
     /// Arrived at its rendezvous operation and visible to partners.
     pub registered: bool,
+    /// Set when a close ended this task's waiting select: the arm on the
+    /// closed channel, the one it takes (see
+    /// [`Execution::end_selects_waiting_at`](super::Execution::end_selects_waiting_at)).
+    pub closed_arm: Option<usize>,
     /// The mutex an announced `Cond::wait` unlocks.
     pub unlocks: ObjectId,
     /// The coroutine's yielder, set when it first runs.

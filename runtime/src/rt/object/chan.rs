@@ -275,6 +275,30 @@ impl Execution {
         self.touched.push(partner);
     }
 
+    /// Ends the selects waiting at unbuffered channel `id`, just closed, on
+    /// their arm there, as Go's close does: it takes each waiter off the
+    /// channel's queues and marks its select done, so a partner arriving
+    /// on another of its channels before it runs no longer finds it (Go's
+    /// `dequeue` skips a select already done). Left waiting, a select
+    /// chose again when it ran, and could take another arm made ready
+    /// since: an outcome no Go program has. Plain waiters stay: the close
+    /// is the only thing that can end them.
+    pub(crate) fn end_selects_waiting_at(&mut self, id: ObjectId) {
+        let mut k = 0;
+        while let Some(&(t, arm, _)) = self.chan(id).waiters.get(k) {
+            if !matches!(self.tasks[t].op, Op::Select { .. })
+                || cfg!(goweave_mutant = "close-leaves-selects-waiting")
+            {
+                k += 1;
+                continue;
+            }
+            self.unregister_waiters(t);
+            let task = &mut self.tasks[t];
+            task.registered = false;
+            task.closed_arm = Some(arm);
+        }
+    }
+
     /// Closes channel `id` as part of another operation (a context's
     /// cancel): no scheduling point of its own. `by` is the task whose
     /// operation it is, or `None` when the clock does it (a deadline), which
@@ -285,6 +309,7 @@ impl Execution {
             return false;
         }
         ch.closed = true;
+        self.end_selects_waiting_at(id);
         match by {
             Some(t) => self.record(t, Some(id), EventKind::Close, loc),
             None => {
@@ -475,6 +500,7 @@ impl<T> ModelChan<T> {
                 return Err(CloseError::Closed);
             }
             ch.closed = true;
+            ex.end_selects_waiting_at(id);
             ex.record(me, Some(id), EventKind::Close, loc);
             Ok(())
         })

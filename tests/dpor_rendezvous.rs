@@ -419,6 +419,21 @@ fn a_blocked_operation_races_with_a_step_before_the_one_that_wakes_it() {
     assert_eq!(mixed_outcomes(Search::Dfs { preemption_bound: None }, 1, &tasks), naive);
 }
 
+#[test]
+fn a_select_with_one_arm_ready_does_not_commute_with_its_partners_arrival() {
+    // The select finds the body's send waiting and takes it, or arrives
+    // first and waits on both channels, where the try_send on channel 1
+    // can take it, and the body's send then blocks forever. A plain
+    // receive's arrival commutes with its partner's (either order pairs
+    // the two), but a select's does not: waiting, it is visible on its
+    // other channels. Giving it a plain pairing's footprint on its ready
+    // arm lost this deadlock.
+    let tasks = [vec![Op::Send(0)], vec![Op::SelectRecv], vec![Op::TrySend(1)]];
+    let naive = mixed_outcomes(Search::NaiveDfs, 0, &tasks);
+    assert_eq!(naive, Err("Deadlock".to_string()));
+    assert_eq!(mixed_outcomes(Search::Dfs { preemption_bound: None }, 0, &tasks), naive);
+}
+
 /// An operation of a task that both sends and receives.
 #[derive(Clone, Copy, Debug)]
 enum Op {

@@ -53,6 +53,9 @@ const MUTANTS: &[&str] = &[
     // direction does not read the channel (commutes with the step that
     // completes that select elsewhere, taking it out of the queue);
     "select-arrival-ignores-selects-leaving",
+    // (not a broken rule: a select a close ended, which only returns, is
+    // compared as choosing among its arms, so the search runs more);
+    "ended-select-chooses",
     // Semantics, not a dependence rule: a close leaves the selects waiting
     // at the channel waiting, to choose an arm when they run (a partner on
     // another of their channels may take them first, which Go forbids);

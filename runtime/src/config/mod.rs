@@ -230,7 +230,7 @@ impl Config {
     /// branches, so the threads keep the one-threaded reduction
     /// (lastzero(10): 3,328 on any number of threads); branches taken
     /// again where a late sequence needs them repeat executions (0% to 19%
-    /// on the pattern examples, 80% on the tee's, see BENCHMARKS.md).
+    /// on the pattern examples, 85% on the tee's, see BENCHMARKS.md).
     #[doc(hidden)]
     pub fn split_after(mut self, executions: u64) -> Config {
         self.split_after = executions;

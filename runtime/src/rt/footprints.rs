@@ -120,6 +120,13 @@ impl Execution {
                 // Like a plain waiter: a partner's step completes it.
                 Footprint::None
             }
+            // Ended by a close, which decided its arm and took it off every
+            // queue: like a plain waiter woken by a close, it only returns.
+            Op::Select { .. }
+                if task.closed_arm.is_some() && !cfg!(goweave_mutant = "ended-select-chooses") =>
+            {
+                Footprint::None
+            }
             Op::Select { default: false } if let Some(footprint) = self.select_arrival_footprint(t) => {
                 footprint
             }

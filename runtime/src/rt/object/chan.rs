@@ -282,7 +282,9 @@ impl Execution {
     /// `dequeue` skips a select already done). Left waiting, a select
     /// chose again when it ran, and could take another arm made ready
     /// since: an outcome no Go program has. Plain waiters stay: the close
-    /// is the only thing that can end them.
+    /// is the only thing that can end them. The close touches each select
+    /// it ends (exhaustive search orders the select's return after it, as
+    /// after a partner that completes one).
     pub(crate) fn end_selects_waiting_at(&mut self, id: ObjectId) {
         let mut k = 0;
         while let Some(&(t, arm, _)) = self.chan(id).waiters.get(k) {
@@ -296,6 +298,8 @@ impl Execution {
             let task = &mut self.tasks[t];
             task.registered = false;
             task.closed_arm = Some(arm);
+            // Its step, when it runs, comes after the close.
+            self.touched.push(t);
         }
     }
 

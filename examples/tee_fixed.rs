@@ -24,7 +24,7 @@
 //!
 //! `main` explores the pipeline twice: depth-first over every
 //! interleaving with at most two preemptions (an unbounded search takes
-//! 16,792 executions), then with 10,000 PCT executions.
+//! 7,273 executions), then with 10,000 PCT executions.
 //! It prints each statistics line, and exits with status 1 if goweave
 //! finds a failure.
 
@@ -113,7 +113,7 @@ pub(crate) fn body() {
 
 fn main() {
     // Every interleaving with at most 2 preemptive context switches
-    // (unbounded depth-first search takes 16,792 executions, which
+    // (unbounded depth-first search takes 7,273 executions, which
     // `tests/patterns/` runs), then 10,000 PCT executions with bug depth 3.
     let runs = [(Strategy::Dfs { preemption_bound: Some(2) }, 100_000), (Strategy::Pct { depth: 3 }, 10_000)];
     for (strategy, iterations) in runs {

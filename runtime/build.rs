@@ -56,6 +56,10 @@ const MUTANTS: &[&str] = &[
     // (not a broken rule: a select a close ended, which only returns, is
     // compared as choosing among its arms, so the search runs more);
     "ended-select-chooses",
+    // a select with one arm ready: its race with its partner's arrival is
+    // held and never reversed, not even when an operation on another of
+    // its channels could have taken it had it waited there;
+    "select-partner-held-forever",
     // Semantics, not a dependence rule: a close leaves the selects waiting
     // at the channel waiting, to choose an arm when they run (a partner on
     // another of their channels may take them first, which Go forbids);

@@ -122,7 +122,7 @@ pub(crate) enum Footprint {
 
 impl Footprint {
     /// How many objects a footprint holds: one more touches everything.
-    pub(crate) const ITEMS: usize = 6;
+    pub(crate) const ITEMS: usize = 8;
 
     /// A footprint of one object.
     pub(crate) fn one(o: ObjectId, access: Access) -> Footprint {
@@ -197,8 +197,12 @@ pub(crate) const CHAN_SENDS: usize = 1;
 pub(crate) const CHAN_RECVS: usize = 2;
 /// See [`CHAN_SENDS`].
 pub(crate) const CHAN_CLOSED: usize = 3;
+/// Read by a blocking select with one arm ready, on that arm's channel;
+/// nothing writes it: it tells the search the step is such a select (see
+/// [`Footprint::one_arm`]).
+pub(crate) const CHAN_ONE_ARM: usize = 7;
 /// See [`CHAN_SENDS`]: after every other part.
-pub(crate) const CHAN_FIRST_SLOT: usize = 7;
+pub(crate) const CHAN_FIRST_SLOT: usize = 8;
 
 /// A WaitGroup's parts, beside the group itself (part 0): the decrement
 /// that reaches zero writes `WG_FINAL`, which waits read; every decrement
@@ -256,6 +260,20 @@ impl Footprint {
         if cfg!(goweave_mutant = "chan-wakeup-ignores-close") {
             return self;
         }
+        if self.one_arm().is_some() {
+            // A select with one arm ready: elsewhere it may wait on every
+            // channel, or choose among several ready arms.
+            let mut whole = [(0, Access::Read); Footprint::ITEMS];
+            let mut n = 0;
+            for &(id, _) in &items[..len as usize] {
+                let chan = split_part(id).0;
+                if !whole[..n].iter().any(|&(c, _)| c == chan) {
+                    whole[n] = (chan, Access::Write);
+                    n += 1;
+                }
+            }
+            return Footprint::Objects { len: n as u8, items: whole };
+        }
         if items[..len as usize].iter().any(|&(_, a)| a == Access::Observe) {
             for (id, a) in &mut items[..len as usize] {
                 if *a == Access::Read && split_part(*id).1 == CHAN_RECVS {
@@ -295,6 +313,20 @@ impl Footprint {
             n += 1;
         }
         Footprint::Objects { len: n as u8, items: wide }
+    }
+
+    /// The channel of the ready arm and the queue part its partner's
+    /// arrival wrote, if this is a blocking select with one arm ready (see
+    /// `single_arm_footprint` in `rt/footprints.rs`). Such a select
+    /// commutes with its partner's arrival as a plain arrival does, but for
+    /// what its other channels would have seen had it waited there: the
+    /// search holds that race until an operation on one of them shows it
+    /// matters.
+    pub(crate) fn one_arm(&self) -> Option<(ObjectId, usize)> {
+        let marker = self.items().iter().find(|&&(id, _)| split_part(id).1 == CHAN_ONE_ARM)?;
+        let chan = split_part(marker.0).0;
+        let sends = self.writes(object_part(chan, CHAN_SENDS));
+        Some((chan, if sends { CHAN_RECVS } else { CHAN_SENDS }))
     }
 
     /// Whether this writes footprint id `id` (an object or a part).

@@ -2,10 +2,12 @@
 //! tell which steps commute.
 
 use super::object::{ChanOp, ObjState, CLOSED, RECVS, SENDS};
-use super::ops::{Dir, Op};
+use super::ops::{Arm, Dir, Op};
 use super::task::TaskState;
 use super::Execution;
-use crate::footprint::{object_part, split_part, Access, Footprint, ObjectId, TaskId, SPAWNS, TIMERS};
+use crate::footprint::{
+    object_part, split_part, Access, Footprint, ObjectId, TaskId, CHAN_ONE_ARM, SPAWNS, TIMERS,
+};
 
 impl Execution {
     /// What task `t`'s announced operation may touch.
@@ -86,15 +88,15 @@ impl Execution {
             }
             for w in self.waiting_selects(o) {
                 for arm in &self.tasks[w].arms {
-                    let item = (arm.chan, Access::Write);
-                    if items[..n].contains(&item) {
-                        continue;
-                    }
-                    if n == items.len() {
+                    // The queue of the direction that pairs with its arm.
+                    let pairing = if arm.dir == Dir::Send { RECVS } else { SENDS };
+                    let changed = [
+                        (object_part(arm.chan, pairing), Access::Write),
+                        (object_part(arm.chan, CLOSED), Access::Read),
+                    ];
+                    if !changed.iter().all(|&item| add_item(items, &mut n, item)) {
                         return false;
                     }
-                    items[n] = item;
-                    n += 1;
                 }
             }
         }
@@ -130,14 +132,35 @@ impl Execution {
             Op::Select { default: false } if let Some(footprint) = self.select_arrival_footprint(t) => {
                 footprint
             }
-            Op::Select { .. } if task.arms.len() <= Footprint::ITEMS => {
+            Op::Select { default: false } if let Some(footprint) = self.single_arm_footprint(t) => footprint,
+            // A choice among ready arms, or a select with a default: it
+            // writes each channel, and on an unbuffered one the queue part
+            // of its arm's direction too, which the step that completed a
+            // select waiting there wrote (see `add_waiting_selects`).
+            Op::Select { .. } => {
                 let mut items = [(0, Access::Read); Footprint::ITEMS];
-                for (i, a) in task.arms.iter().enumerate() {
-                    items[i] = (a.chan, Access::Write);
+                let mut n = 0;
+                for a in &task.arms {
+                    let part = if a.dir == Dir::Send { SENDS } else { RECVS };
+                    let queue =
+                        self.pairs_in_queues(a.chan).then_some((object_part(a.chan, part), Access::Write));
+                    if !add_item(&mut items, &mut n, (a.chan, Access::Write))
+                        || queue.is_some_and(|item| !add_item(&mut items, &mut n, item))
+                    {
+                        return Footprint::Global;
+                    }
                 }
-                Footprint::Objects { len: task.arms.len() as u8, items }
+                Footprint::Objects { len: n as u8, items }
             }
-            Op::Select { .. } | Op::Clock => Footprint::Global,
+            // A try operation sees the queues and the close; its direction
+            // is not in the operation, so it writes both queues' parts.
+            Op::TryChan(c) if self.pairs_in_queues(c) => {
+                let mut items = [(c, Access::Write); Footprint::ITEMS];
+                items[1] = (object_part(c, SENDS), Access::Write);
+                items[2] = (object_part(c, RECVS), Access::Write);
+                Footprint::Objects { len: 3, items }
+            }
+            Op::Clock => Footprint::Global,
             // A sleep adds a timer, due at the virtual time now, which only
             // a timer's firing (a step that touches everything) changes:
             // it is ordered with the other timers only. Asleep, the task
@@ -215,6 +238,75 @@ impl Execution {
         }
     }
 
+    /// Whether `c` is an unbuffered channel, not a nil one: where senders
+    /// and receivers wait in queues to pair.
+    fn pairs_in_queues(&self, c: ObjectId) -> bool {
+        let ch = self.chan(c);
+        ch.cap == 0 && !ch.never
+    }
+
+    /// The one ready arm of task `t`'s blocking select, if a partner waits
+    /// there, at an unbuffered channel not closed, and its other arms are
+    /// on other such channels (or nil ones), where nothing is ready.
+    fn single_ready_arm(&self, t: TaskId) -> Option<Arm> {
+        let task = &self.tasks[t];
+        if task.registered || task.closed_arm.is_some() {
+            return None;
+        }
+        let mut ready = None;
+        for (i, &a) in task.arms.iter().enumerate() {
+            let ch = self.chan(a.chan);
+            if ch.never {
+                continue;
+            }
+            if ch.cap > 0 || ch.closed || task.arms[..i].iter().any(|b| b.chan == a.chan) {
+                return None;
+            }
+            if self.arm_ready(t, a) {
+                if ready.is_some() {
+                    return None;
+                }
+                ready = Some(a);
+            }
+        }
+        ready
+    }
+
+    /// The footprint of a blocking select with one arm ready (see
+    /// [`single_ready_arm`](Self::single_ready_arm)): a plain arrival's
+    /// pairing on that arm's channel, a read of its part `CHAN_ONE_ARM`
+    /// that marks it (see [`Footprint::one_arm`]), and on each other
+    /// channel reads of what would make that arm ready too: the queue part
+    /// a partner's arrival writes, and part `CLOSED`. `None` if it does not
+    /// fit.
+    ///
+    /// Like a plain arrival, it then commutes with its partner's arrival:
+    /// either order pairs the two. But for one thing: had the select come
+    /// first, it would have waited on its other channels too, where
+    /// something else could take it. Exhaustive search holds that race
+    /// back until an operation on one of those channels shows it matters
+    /// (see `Dpor::races_of_step`).
+    fn single_arm_footprint(&self, t: TaskId) -> Option<Footprint> {
+        let a = self.single_ready_arm(t)?;
+        let op = if a.dir == Dir::Send { ChanOp::Send } else { ChanOp::Recv };
+        let mut footprint = self.chan(a.chan).rendezvous_footprint(a.chan, t, op);
+        let Footprint::Objects { len, items } = &mut footprint else { return None };
+        let mut n = *len as usize;
+        if !add_item(items, &mut n, (object_part(a.chan, CHAN_ONE_ARM), Access::Read)) {
+            return None;
+        }
+        for b in self.tasks[t].arms.iter().filter(|b| b.chan != a.chan && !self.chan(b.chan).never) {
+            let pairing = if b.dir == Dir::Send { RECVS } else { SENDS };
+            let makes_ready =
+                [(object_part(b.chan, pairing), Access::Read), (object_part(b.chan, CLOSED), Access::Read)];
+            if !makes_ready.iter().all(|&item| add_item(items, &mut n, item)) {
+                return None;
+            }
+        }
+        *len = n as u8;
+        Some(footprint)
+    }
+
     /// Whether `c` is an unbuffered channel on which no select waits: there
     /// a plain operation's arrival commutes with the other direction's
     /// (see [`ChanState::rendezvous_footprint`](super::object::ChanState::rendezvous_footprint)).
@@ -280,4 +372,25 @@ impl Execution {
         }
         Some(Footprint::Objects { len: n as u8, items })
     }
+}
+
+/// Adds `item` to the first `n` of `items`, unless its object is there
+/// already (a write makes that one a write); `false` if it does not fit.
+fn add_item(
+    items: &mut [(ObjectId, Access); Footprint::ITEMS],
+    n: &mut usize,
+    item: (ObjectId, Access),
+) -> bool {
+    if let Some(k) = items[..*n].iter().position(|&(id, _)| id == item.0) {
+        if item.1 == Access::Write {
+            items[k].1 = Access::Write;
+        }
+        return true;
+    }
+    if *n == items.len() {
+        return false;
+    }
+    items[*n] = item;
+    *n += 1;
+    true
 }

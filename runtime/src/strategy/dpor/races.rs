@@ -60,9 +60,11 @@ fn without_final(wait: Footprint, entries: &Entries, group: usize) -> (Footprint
     (Footprint::Objects { len: n as u8, items }, kept)
 }
 
-/// A passing wait's race with the decrement it passed after, held back
-/// until a write of the group shows that it matters (see
-/// [`Footprint::passing_wait`]).
+/// A race held back until a later operation shows that it matters: a
+/// passing wait's with the decrement it passed after, until a write of the
+/// group (see [`Footprint::passing_wait`]); a select's with the arrival of
+/// the partner it paired with, until an operation on another of its
+/// channels (see [`Footprint::one_arm`]).
 #[derive(Clone, Copy)]
 pub(super) struct Held {
     /// The decrement's step.
@@ -75,7 +77,10 @@ pub(super) struct Held {
     pub(super) time: u32,
     /// Where the wait is in the execution: the steps before it.
     pub(super) end: usize,
+    /// The group, or the select's ready channel.
     pub(super) group: usize,
+    /// Whether it is a select's race.
+    pub(super) select: bool,
 }
 
 /// What the search knows of one object (or part of one) this execution.
@@ -369,7 +374,7 @@ impl Dpor {
                         if unordered_add {
                             self.reverse(i, p, next, p_row, self.buf.steps.len());
                         } else {
-                            self.hold(i, p, next, p_row, group);
+                            self.hold(i, p, next, p_row, group, false);
                         }
                     }
                 }
@@ -383,6 +388,9 @@ impl Dpor {
                 }
             }
         }
+        if let Some(ready) = next.one_arm() {
+            self.hold_partners(p, next, p_row, ready, &mut latest, &mut racing);
+        }
         self.buf.racing = racing;
         self.buf.latest = latest;
         if !self.buf.held.is_empty() {
@@ -390,17 +398,46 @@ impl Dpor {
         }
     }
 
+    /// Holds the races of `p`'s select with one arm ready, `next`, with
+    /// the arrivals of the partners waiting on that arm's channel (`ready`:
+    /// the channel and the partners' queue part). The two commute but for
+    /// the select's other channels: had it come first, it would have waited
+    /// there too, where something else could take it.
+    fn hold_partners(
+        &mut self,
+        p: TaskId,
+        next: Footprint,
+        p_row: usize,
+        (chan, partners): (usize, usize),
+        latest: &mut Vec<(usize, usize)>,
+        racing: &mut Vec<usize>,
+    ) {
+        let queue = object_part(chan, partners);
+        let probe = Footprint::one(queue, Access::Read);
+        let mut entries = [NONE; Footprint::ITEMS];
+        entries[0] = self.buf.objects.find(queue).map_or(NONE, index);
+        self.races(p, probe, p_row, &entries, latest, racing);
+        for &i in racing.iter() {
+            self.hold(i, p, next, p_row, chan, true);
+        }
+    }
+
     /// For a step replayed from an earlier execution, whose races were
-    /// scheduled then: holds again the race of a passing wait, which this
-    /// execution's steps after it may release.
+    /// scheduled then: holds again the races of a passing wait, or of a
+    /// select with one arm ready, which this execution's steps after it
+    /// may release.
     pub(super) fn hold_replayed(&mut self, p: TaskId, step: Footprint, p_row: usize, entries: &Entries) {
-        let Some(group) = step.passing_wait() else { return };
         let mut racing = std::mem::take(&mut self.buf.racing);
         let mut latest = std::mem::take(&mut self.buf.latest);
-        self.races(p, step, p_row, entries, &mut latest, &mut racing);
-        for &i in &racing {
-            if self.buf.steps[i].footprint.writes(object_part(group, WG_FINAL)) {
-                self.hold(i, p, step, p_row, group);
+        if let Some(ready) = step.one_arm() {
+            self.hold_partners(p, step, p_row, ready, &mut latest, &mut racing);
+        }
+        if let Some(group) = step.passing_wait() {
+            self.races(p, step, p_row, entries, &mut latest, &mut racing);
+            for &i in &racing {
+                if self.buf.steps[i].footprint.writes(object_part(group, WG_FINAL)) {
+                    self.hold(i, p, step, p_row, group, false);
+                }
             }
         }
         self.buf.racing = racing;
@@ -426,10 +463,19 @@ impl Dpor {
     /// Holds the race of step `i`, the decrement that took `group` to
     /// zero, with `p`'s wait that passes after it (see
     /// [`Footprint::passing_wait`]).
-    fn hold(&mut self, i: usize, p: TaskId, wait: Footprint, p_row: usize, group: usize) {
+    fn hold(&mut self, i: usize, p: TaskId, wait: Footprint, p_row: usize, group: usize, select: bool) {
         let time = self.buf.clocks.get(p_row, slot(p)) + 1;
         let end = self.buf.steps.len();
-        self.buf.held.push(Held { decrement: i, waiter: p, wait, row: index(p_row), time, end, group });
+        self.buf.held.push(Held {
+            decrement: i,
+            waiter: p,
+            wait,
+            row: index(p_row),
+            time,
+            end,
+            group,
+            select,
+        });
     }
 
     /// Reverses the held races of the waits that passed at a group this
@@ -441,7 +487,18 @@ impl Dpor {
         while k < self.buf.held.len() {
             let h = self.buf.held[k];
             let after_wait = h.time <= self.buf.clocks.get(p_row, slot(h.waiter));
-            if cfg!(goweave_mutant = "wg-held-forever") || !next.writes(h.group) || after_wait {
+            let matters = if h.select {
+                // An operation on another of the select's channels.
+                let other = |id: usize| {
+                    let chan = split_part(id).0;
+                    chan != h.group && h.wait.items().iter().any(|&(w, _)| split_part(w).0 == chan)
+                };
+                let forever = cfg!(goweave_mutant = "select-partner-held-forever");
+                !forever && (next == Footprint::Global || next.items().iter().any(|&(id, _)| other(id)))
+            } else {
+                !cfg!(goweave_mutant = "wg-held-forever") && next.writes(h.group)
+            };
+            if !matters || after_wait {
                 k += 1;
                 continue;
             }

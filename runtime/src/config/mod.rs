@@ -230,7 +230,8 @@ impl Config {
     /// branches, so the threads keep the one-threaded reduction
     /// (lastzero(10): 3,328 on any number of threads); branches taken
     /// again where a late sequence needs them repeat executions (0% to 19%
-    /// on the pattern examples, 85% on the tee's, see BENCHMARKS.md).
+    /// on the pattern examples, but 2.3 to 7 times the tee's 7,273, see
+    /// BENCHMARKS.md).
     #[doc(hidden)]
     pub fn split_after(mut self, executions: u64) -> Config {
         self.split_after = executions;

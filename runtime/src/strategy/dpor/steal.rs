@@ -24,8 +24,8 @@
 //! starts with one given away into that branch's tree before exploring
 //! it: it is forwarded to the thief, which takes it down its path, and
 //! where its subtree has already passed that point, takes the branch
-//! there again to follow it. That may repeat executions (none to 85% more
-//! on two threads, see BENCHMARKS.md), never miss one; the proptests of
+//! there again to follow it. That may repeat executions (none to 6 times
+//! more on two threads, see BENCHMARKS.md), never miss one; the proptests of
 //! `tests/dpor*.rs` check a search split from its first execution
 //! against naive enumeration.
 //!

@@ -147,11 +147,28 @@ fn tee_writing_its_outputs_in_order_deadlocks() {
     tee_deadlock::body();
 }
 
-// Exhaustive: 7,273 executions, within the default budget on one thread;
-// split over two, stealing repeats many (17,000 to 51,000 in all).
-#[goweave::concurrency_test(strategy = "dfs", threads = 1)]
+// Exhaustive: 7,273 executions, within the default budget.
+#[goweave::concurrency_test(strategy = "dfs")]
 fn tee_with_a_for_select_ends() {
     tee_fixed::body();
+}
+
+#[test]
+fn the_tee_takes_its_one_threaded_count_on_several_threads() {
+    // Too small to be worth splitting (see `Config::split_after`), it runs
+    // the one-threaded search's executions on any number of threads. A
+    // search over threads woke the sleeping task a wakeup tree's branch
+    // started with even before it split, and ran 10,236; split, stealing
+    // repeats most of this tree (17,000 to 51,000 executions).
+    let executions = |threads: usize| {
+        let config = goweave::Config::default().strategy(goweave::Strategy::Dfs { preemption_bound: None });
+        let stats = config.threads(threads).explore(tee_fixed::body).unwrap_or_else(|f| panic!("{f}"));
+        assert!(stats.exhausted(), "{stats}");
+        stats.executions()
+    };
+    assert_eq!(executions(1), 7_273);
+    assert_eq!(executions(2), 7_273);
+    assert_eq!(executions(4), 7_273);
 }
 
 // ----------------------------------------------------------- bridge channel

@@ -211,8 +211,9 @@ impl Config {
     /// parallelism; environment: `GOWEAVE_THREADS`). Executions of random
     /// and PCT exploration are split across threads by seed; exhaustive
     /// search (`Strategy::Dfs`) runs on one thread for its first
-    /// [`DEFAULT_SPLIT_AFTER`] executions, then shares its unexplored
-    /// branches with the others by work stealing, keeping its reduction
+    /// [`DEFAULT_SPLIT_AFTER`] executions, and on until its estimated
+    /// size reaches 50,000 executions, then shares its unexplored branches
+    /// with the others by work stealing, keeping its reduction
     /// (`threads(1)` keeps it on one thread).
     #[track_caller]
     pub fn threads(mut self, threads: usize) -> Config {
@@ -224,14 +225,16 @@ impl Config {
     /// How many executions an exhaustive search (`Strategy::Dfs`) over
     /// several threads runs on one thread before it gives branches to the
     /// others by work stealing (default [`DEFAULT_SPLIT_AFTER`]; `u64::MAX`:
-    /// never). A search that ends sooner runs exactly as on one thread,
-    /// with its counts, and starts no other thread. A stolen branch keeps
+    /// never), and only once the search looks large enough to be worth it:
+    /// executions run over the part of its tree explored (Knuth's estimate)
+    /// of at least 50,000; 0 splits at once, whatever the size. A search
+    /// that ends sooner runs exactly as on one thread, with its counts. A stolen branch keeps
     /// its sleep set, its wakeup subtree and its place among its node's
     /// branches, so the threads keep the one-threaded reduction
     /// (lastzero(10): 3,328 on any number of threads); branches taken
-    /// again where a late sequence needs them repeat executions (0% to 19%
-    /// on the pattern examples, but 2.3 to 7 times the tee's 7,273, see
-    /// BENCHMARKS.md).
+    /// again where a late sequence needs them repeat executions (split from
+    /// the first execution: up to 19% more for the semaphore pattern, 2.3
+    /// to 7 times the tee's 7,273; see BENCHMARKS.md).
     #[doc(hidden)]
     pub fn split_after(mut self, executions: u64) -> Config {
         self.split_after = executions;

@@ -30,8 +30,9 @@
 //! against naive enumeration.
 //!
 //! Small searches stay on one thread: nothing is given away before
-//! `Config::split_after` executions ran, so their counts and reports are
-//! those of one thread.
+//! `Config::split_after` executions ran and the search's estimated size
+//! reaches [`SPLIT_WORTH`], so their counts and reports are those of one
+//! thread.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -39,6 +40,15 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::footprint::{Footprint, TaskId};
+
+/// The estimated size, in executions, from which a search is worth
+/// splitting over threads: executions run so far over the part of the
+/// tree explored (Knuth's estimate, see `Buffers::path_explored_part`),
+/// which was within 4x of the true size after 1,000 executions of the
+/// pattern examples. Stealing repeats executions, most in searches of a
+/// few thousand (the tee's 7,273 took 17,000 to 51,000 on two threads),
+/// while a search this size runs in about a second on one.
+pub(super) const SPLIT_WORTH: f64 = 50_000.0;
 
 /// A step of a sequence sent to another unit: its clock goes with it, as
 /// the owner has no record of the execution it ran in.
@@ -152,6 +162,12 @@ pub(crate) struct Pool {
     stopped: AtomicBool,
     iterations: u64,
     split_after: u64,
+    /// The bits of the largest part of the tree explored that a unit's
+    /// path showed when asked (non-negative floats order as their bits).
+    explored: AtomicU64,
+    /// Whether a branch was given away: until then the search is the
+    /// one-threaded one.
+    split: AtomicBool,
 }
 
 impl Pool {
@@ -166,6 +182,8 @@ impl Pool {
             stopped: AtomicBool::new(false),
             iterations,
             split_after,
+            explored: AtomicU64::new(0),
+            split: AtomicBool::new(false),
         }
     }
 
@@ -190,15 +208,36 @@ impl Pool {
     }
 
     /// Whether a worker waits for work and none is offered, and the search
-    /// is past its sequential start.
-    pub(super) fn wants_offer(&self) -> bool {
-        self.hungry.load(Ordering::Relaxed) > 0
-            && self.started.load(Ordering::Relaxed) >= self.split_after
-            && self.lock().work.is_empty()
+    /// is past its sequential start and large enough to be worth splitting
+    /// (see [`SPLIT_WORTH`]) as far as `explored_part` tells: the part of
+    /// the tree the asking unit's path shows explored, whose largest value
+    /// so far counts (the estimate jumps as the path moves; the part only
+    /// grows). With `split_after` 0 the search splits at once whatever its
+    /// size.
+    pub(super) fn wants_offer(&self, explored_part: impl FnOnce() -> f64) -> bool {
+        let started = self.started.load(Ordering::Relaxed);
+        if self.hungry.load(Ordering::Relaxed) == 0 || started < self.split_after {
+            return false;
+        }
+        if self.split_after > 0 {
+            let part = explored_part();
+            let largest =
+                f64::from_bits(self.explored.fetch_max(part.to_bits(), Ordering::Relaxed)).max(part);
+            if (started as f64) < SPLIT_WORTH * largest {
+                return false;
+            }
+        }
+        self.lock().work.is_empty()
+    }
+
+    /// Whether a branch was given away in this search.
+    pub(super) fn has_split(&self) -> bool {
+        self.split.load(Ordering::Relaxed)
     }
 
     /// A new unit's id.
     pub(super) fn new_unit(&self) -> u32 {
+        self.split.store(true, Ordering::Relaxed);
         let mut state = self.lock();
         state.units.push(Unit::new());
         u32::try_from(state.units.len() - 1).expect("4 billion units")
@@ -379,7 +418,7 @@ impl Dpor {
             }
             let Some(index) = pool.start_execution() else { return false };
             self.index = index;
-            if pool.wants_offer() {
+            if pool.wants_offer(|| self.buf.path_explored_part()) {
                 self.give_away(pool);
             }
             self.started = true;
@@ -751,7 +790,9 @@ impl Dpor {
     /// taken after one that the one-threaded search would explore after
     /// it (a sequence forwarded to a thief that no branch there started),
     /// whose task then sleeps where the guide needs it: waking it only
-    /// adds executions.
+    /// adds executions. Not before the search split: until then it is the
+    /// one-threaded search, which needs no such waking (and ran
+    /// executions that the sleep sets would have cut short, some twice).
     pub(super) fn wake_guided(&mut self, enabled: &[TaskId], sleep_at: usize) {
         let mut e = self.guide;
         while e != NONE {

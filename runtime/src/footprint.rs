@@ -129,6 +129,13 @@ impl Footprint {
         Footprint::Objects { len: 1, items: Footprint::items_from((o, access)) }
     }
 
+    /// A footprint of these objects (at most [`ITEMS`](Self::ITEMS)).
+    pub(crate) fn of(objects: &[(ObjectId, Access)]) -> Footprint {
+        let mut items = [(0, Access::Read); Footprint::ITEMS];
+        items[..objects.len()].copy_from_slice(objects);
+        Footprint::Objects { len: objects.len() as u8, items }
+    }
+
     /// An item list with `first` first (the rest unused).
     fn items_from(first: (ObjectId, Access)) -> [(ObjectId, Access); Footprint::ITEMS] {
         let mut items = [(0, Access::Read); Footprint::ITEMS];
@@ -261,18 +268,7 @@ impl Footprint {
             return self;
         }
         if self.one_arm().is_some() {
-            // A select with one arm ready: elsewhere it may wait on every
-            // channel, or choose among several ready arms.
-            let mut whole = [(0, Access::Read); Footprint::ITEMS];
-            let mut n = 0;
-            for &(id, _) in &items[..len as usize] {
-                let chan = split_part(id).0;
-                if !whole[..n].iter().any(|&(c, _)| c == chan) {
-                    whole[n] = (chan, Access::Write);
-                    n += 1;
-                }
-            }
-            return Footprint::Objects { len: n as u8, items: whole };
+            return self.channels_written();
         }
         if items[..len as usize].iter().any(|&(_, a)| a == Access::Observe) {
             for (id, a) in &mut items[..len as usize] {
@@ -327,6 +323,25 @@ impl Footprint {
         let chan = split_part(marker.0).0;
         let sends = self.writes(object_part(chan, CHAN_SENDS));
         Some((chan, if sends { CHAN_RECVS } else { CHAN_SENDS }))
+    }
+
+    /// Where a wakeup sequence carries a select with one arm ready (see
+    /// [`one_arm`](Self::one_arm)): there it may wait on every channel, or
+    /// choose among several ready arms, so it writes each of its channels.
+    /// Out of line, as its item list would add to `anywhere`'s frame (on a
+    /// task's stack, in a debug build).
+    #[inline(never)]
+    fn channels_written(&self) -> Footprint {
+        let mut whole = [(0, Access::Read); Footprint::ITEMS];
+        let mut n = 0;
+        for &(id, _) in self.items() {
+            let chan = split_part(id).0;
+            if !whole[..n].iter().any(|&(c, _)| c == chan) {
+                whole[n] = (chan, Access::Write);
+                n += 1;
+            }
+        }
+        Footprint::Objects { len: n as u8, items: whole }
     }
 
     /// Whether this writes footprint id `id` (an object or a part).

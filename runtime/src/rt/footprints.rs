@@ -133,32 +133,13 @@ impl Execution {
                 footprint
             }
             Op::Select { default: false } if let Some(footprint) = self.single_arm_footprint(t) => footprint,
-            // A choice among ready arms, or a select with a default: it
-            // writes each channel, and on an unbuffered one the queue part
-            // of its arm's direction too, which the step that completed a
-            // select waiting there wrote (see `add_waiting_selects`).
-            Op::Select { .. } => {
-                let mut items = [(0, Access::Read); Footprint::ITEMS];
-                let mut n = 0;
-                for a in &task.arms {
-                    let part = if a.dir == Dir::Send { SENDS } else { RECVS };
-                    let queue =
-                        self.pairs_in_queues(a.chan).then_some((object_part(a.chan, part), Access::Write));
-                    if !add_item(&mut items, &mut n, (a.chan, Access::Write))
-                        || queue.is_some_and(|item| !add_item(&mut items, &mut n, item))
-                    {
-                        return Footprint::Global;
-                    }
-                }
-                Footprint::Objects { len: n as u8, items }
-            }
-            // A try operation sees the queues and the close; its direction
-            // is not in the operation, so it writes both queues' parts.
+            Op::Select { .. } => self.choice_footprint(t),
             Op::TryChan(c) if self.pairs_in_queues(c) => {
-                let mut items = [(c, Access::Write); Footprint::ITEMS];
-                items[1] = (object_part(c, SENDS), Access::Write);
-                items[2] = (object_part(c, RECVS), Access::Write);
-                Footprint::Objects { len: 3, items }
+                // A try operation sees the queues and the close; its
+                // direction is not in the operation, so it writes both
+                // queues' parts.
+                let (sends, recvs) = (object_part(c, SENDS), object_part(c, RECVS));
+                Footprint::of(&[(c, Access::Write), (sends, Access::Write), (recvs, Access::Write)])
             }
             Op::Clock => Footprint::Global,
             // A sleep adds a timer, due at the virtual time now, which only
@@ -175,11 +156,8 @@ impl Execution {
             // which a signal or broadcast changes too. Waiting, it takes
             // no step of its own: the signal wakes it to relock.
             Op::CondWait(c) if task.state == TaskState::Announced => {
-                let mut items = [(0, Access::Read); Footprint::ITEMS];
-                items[0] = (task.unlocks, Access::Release);
-                items[1] = (c, Access::Write);
                 let len = if cfg!(goweave_mutant = "cond-wait-ignores-waiters") { 1 } else { 2 };
-                Footprint::Objects { len, items }
+                Footprint::of(&[(task.unlocks, Access::Release), (c, Access::Write)][..len])
             }
             Op::CondWait(_) => Footprint::None,
             Op::Send(c) | Op::Recv(c) | Op::Close(c) if self.chan(c).cap > 0 && !self.chan(c).never => {
@@ -210,10 +188,8 @@ impl Execution {
             // where the cancel reaches other contexts or starts tasks, by
             // a step that touches everything.
             Op::CtxRead(done) => {
-                let mut items = [(done, Access::Read); Footprint::ITEMS];
-                items[1] = (object_part(done, CLOSED), Access::Read);
                 let len = if cfg!(goweave_mutant = "ctx-read-ignores-close") { 1 } else { 2 };
-                Footprint::Objects { len, items }
+                Footprint::of(&[(done, Access::Read), (object_part(done, CLOSED), Access::Read)][..len])
             }
             // A reader's lock acquires, as a writer's does: it must not
             // race with the writer's unlock (a release), or that race, the
@@ -236,6 +212,28 @@ impl Execution {
                 None => Footprint::Global,
             },
         }
+    }
+
+    /// The footprint of task `t`'s select that makes a choice among ready
+    /// arms, or has a default: it writes each channel, and on an unbuffered
+    /// one the queue part of its arm's direction too, which the step that
+    /// completed a select waiting there wrote (see `add_waiting_selects`).
+    /// Out of line, as its item list would add to the frame of every
+    /// footprint (on a task's stack, in a debug build).
+    #[inline(never)]
+    fn choice_footprint(&self, t: TaskId) -> Footprint {
+        let mut items = [(0, Access::Read); Footprint::ITEMS];
+        let mut n = 0;
+        for a in &self.tasks[t].arms {
+            let part = if a.dir == Dir::Send { SENDS } else { RECVS };
+            let queue = self.pairs_in_queues(a.chan).then_some((object_part(a.chan, part), Access::Write));
+            if !add_item(&mut items, &mut n, (a.chan, Access::Write))
+                || queue.is_some_and(|item| !add_item(&mut items, &mut n, item))
+            {
+                return Footprint::Global;
+            }
+        }
+        Footprint::Objects { len: n as u8, items }
     }
 
     /// Whether `c` is an unbuffered channel, not a nil one: where senders

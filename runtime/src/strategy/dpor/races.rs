@@ -365,27 +365,7 @@ impl Dpor {
                 }
             }
             Some(group) => {
-                // An add not ordered before the wait but through the group
-                // races with it where it blocks (Go's race detector's rule,
-                // see `HappensBefore` in the checkers crate): no hold then.
-                let unordered_add = self.written_unordered(group, p_row);
-                for &i in &racing {
-                    if self.buf.steps[i].footprint.writes(object_part(group, WG_FINAL)) {
-                        if unordered_add {
-                            self.reverse(i, p, next, p_row, self.buf.steps.len());
-                        } else {
-                            self.hold(i, p, next, p_row, group, false);
-                        }
-                    }
-                }
-                // A held decrement stands for its task's earlier steps, an
-                // `add` among them, whose races are not held: they are
-                // found without the part the decrement writes.
-                let (rest, rest_entries) = without_final(next, entries, group);
-                self.races(p, rest, p_row, &rest_entries, &mut latest, &mut racing);
-                for &i in &racing {
-                    self.reverse(i, p, next, p_row, self.buf.steps.len());
-                }
+                self.races_of_passing_wait(p, next, p_row, entries, group, &mut latest, &mut racing)
             }
         }
         if let Some(ready) = next.one_arm() {
@@ -395,6 +375,45 @@ impl Dpor {
         self.buf.latest = latest;
         if !self.buf.held.is_empty() {
             self.release_held(next, p_row);
+        }
+    }
+
+    /// [`races_of_step`](Self::races_of_step)'s part for a WaitGroup wait
+    /// that passes, whose races with the decrements `racing` holds. Out of
+    /// line, as its footprint and entries would add to that function's
+    /// frame (on a task's stack, in a debug build).
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn races_of_passing_wait(
+        &mut self,
+        p: TaskId,
+        next: Footprint,
+        p_row: usize,
+        entries: &Entries,
+        group: usize,
+        latest: &mut Vec<(usize, usize)>,
+        racing: &mut Vec<usize>,
+    ) {
+        // An add not ordered before the wait but through the group races
+        // with it where it blocks (Go's race detector's rule, see
+        // `HappensBefore` in the checkers crate): no hold then.
+        let unordered_add = self.written_unordered(group, p_row);
+        for &i in racing.iter() {
+            if self.buf.steps[i].footprint.writes(object_part(group, WG_FINAL)) {
+                if unordered_add {
+                    self.reverse(i, p, next, p_row, self.buf.steps.len());
+                } else {
+                    self.hold(i, p, next, p_row, group, false);
+                }
+            }
+        }
+        // A held decrement stands for its task's earlier steps, an `add`
+        // among them, whose races are not held: they are found without the
+        // part the decrement writes.
+        let (rest, rest_entries) = without_final(next, entries, group);
+        self.races(p, rest, p_row, &rest_entries, latest, racing);
+        for &i in racing.iter() {
+            self.reverse(i, p, next, p_row, self.buf.steps.len());
         }
     }
 

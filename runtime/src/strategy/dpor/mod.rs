@@ -47,11 +47,11 @@
 
 mod buffers;
 mod path;
+mod pool;
 mod races;
 mod steal;
 mod wakeup;
-
-pub(crate) use self::steal::Pool;
+pub(crate) use self::pool::Pool;
 
 use self::buffers::Buffers;
 use self::path::{Node, Split, SplitPos, TaskNode};

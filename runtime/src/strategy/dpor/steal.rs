@@ -31,24 +31,13 @@
 //!
 //! Small searches stay on one thread: nothing is given away before
 //! `Config::split_after` executions ran and the search's estimated size
-//! reaches [`SPLIT_WORTH`], so their counts and reports are those of one
-//! thread.
+//! reaches [`SPLIT_WORTH`](super::pool::SPLIT_WORTH), so their counts and
+//! reports are those of one thread. The state the workers share is in
+//! [`pool`](super::pool).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
 
 use crate::footprint::{Footprint, TaskId};
-
-/// The estimated size, in executions, from which a search is worth
-/// splitting over threads: executions run so far over the part of the
-/// tree explored (Knuth's estimate, see `Buffers::path_explored_part`),
-/// which was within 4x of the true size after 1,000 executions of the
-/// pattern examples. Stealing repeats executions, most in searches of a
-/// few thousand (the tee's 7,273 took 17,000 to 51,000 on two threads),
-/// while a search this size runs in about a second on one.
-pub(super) const SPLIT_WORTH: f64 = 50_000.0;
 
 /// A step of a sequence sent to another unit: its clock goes with it, as
 /// the owner has no record of the execution it ran in.
@@ -108,244 +97,10 @@ pub(super) struct Offer {
     pub(super) guide: Vec<(TaskId, Footprint, u32)>,
 }
 
-/// Where a unit stands.
-enum Life {
-    /// A worker runs it, or it waits on a worker's stack or in the queue.
-    Active,
-    /// It explored all it was given; it keeps the first node of its own
-    /// (see [`Dpor::go_dormant`]) until its lender lets it go.
-    Dormant(Box<Frame>),
-    Released,
-}
-
-struct Unit {
-    inbox: Vec<Msg>,
-    life: Life,
-}
-
-impl Unit {
-    fn new() -> Unit {
-        Unit { inbox: Vec::new(), life: Life::Active }
-    }
-}
-
-/// Work for a worker.
-pub(super) enum Work {
-    /// A branch given away.
-    New(Offer),
-    /// A dormant unit woken by a sequence for it.
-    Resume(Box<Frame>),
-}
-
-struct State {
-    units: Vec<Unit>,
-    work: VecDeque<Work>,
-    complete: bool,
-}
-
-/// What a worker waiting for work gets.
-pub(super) enum Wait {
-    /// Messages for the unit it runs.
-    Messages,
-    /// Work to take up.
-    Work(Work),
-    /// The search is over: complete, or stopped.
-    Over { complete: bool },
-}
-
-/// The state the workers of one exhaustive search share.
-pub(crate) struct Pool {
-    state: Mutex<State>,
-    wake: Condvar,
-    hungry: AtomicUsize,
-    started: AtomicU64,
-    stopped: AtomicBool,
-    iterations: u64,
-    split_after: u64,
-    /// The bits of the largest part of the tree explored that a unit's
-    /// path showed when asked (non-negative floats order as their bits).
-    explored: AtomicU64,
-    /// Whether a branch was given away: until then the search is the
-    /// one-threaded one.
-    split: AtomicBool,
-}
-
-impl Pool {
-    /// A pool for a search of at most `iterations` executions, whose root
-    /// unit is unit 0.
-    pub(crate) fn new(iterations: u64, split_after: u64) -> Pool {
-        Pool {
-            state: Mutex::new(State { units: vec![Unit::new()], work: VecDeque::new(), complete: false }),
-            wake: Condvar::new(),
-            hungry: AtomicUsize::new(0),
-            started: AtomicU64::new(0),
-            stopped: AtomicBool::new(false),
-            iterations,
-            split_after,
-            explored: AtomicU64::new(0),
-            split: AtomicBool::new(false),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A worker that panicked is reported by its thread: the state
-        // itself is never left half-changed.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Counts an execution about to start and returns its index, or `None`
-    /// if the budget is spent or the search stopped.
-    pub(super) fn start_execution(&self) -> Option<u64> {
-        if self.stopped.load(Ordering::Acquire) {
-            return None;
-        }
-        let n = self.started.fetch_add(1, Ordering::Relaxed);
-        if n >= self.iterations {
-            self.stop();
-            return None;
-        }
-        Some(n)
-    }
-
-    /// Whether a worker waits for work and none is offered, and the search
-    /// is past its sequential start and large enough to be worth splitting
-    /// (see [`SPLIT_WORTH`]) as far as `explored_part` tells: the part of
-    /// the tree the asking unit's path shows explored, whose largest value
-    /// so far counts (the estimate jumps as the path moves; the part only
-    /// grows). With `split_after` 0 the search splits at once whatever its
-    /// size.
-    pub(super) fn wants_offer(&self, explored_part: impl FnOnce() -> f64) -> bool {
-        let started = self.started.load(Ordering::Relaxed);
-        if self.hungry.load(Ordering::Relaxed) == 0 || started < self.split_after {
-            return false;
-        }
-        if self.split_after > 0 {
-            let part = explored_part();
-            let largest =
-                f64::from_bits(self.explored.fetch_max(part.to_bits(), Ordering::Relaxed)).max(part);
-            if (started as f64) < SPLIT_WORTH * largest {
-                return false;
-            }
-        }
-        self.lock().work.is_empty()
-    }
-
-    /// Whether a branch was given away in this search.
-    pub(super) fn has_split(&self) -> bool {
-        self.split.load(Ordering::Relaxed)
-    }
-
-    /// A new unit's id.
-    pub(super) fn new_unit(&self) -> u32 {
-        self.split.store(true, Ordering::Relaxed);
-        let mut state = self.lock();
-        state.units.push(Unit::new());
-        u32::try_from(state.units.len() - 1).expect("4 billion units")
-    }
-
-    pub(super) fn offer(&self, offer: Offer) {
-        self.lock().work.push_back(Work::New(offer));
-        self.wake.notify_all();
-    }
-
-    /// Sends `msg` to unit `unit`; true if that woke it from dormancy (it
-    /// is then the sender's lent branch again).
-    pub(super) fn send(&self, unit: u32, msg: Msg) -> bool {
-        let mut state = self.lock();
-        let to = &mut state.units[unit as usize];
-        to.inbox.push(msg);
-        let woke = match std::mem::replace(&mut to.life, Life::Active) {
-            Life::Dormant(frame) => {
-                state.work.push_back(Work::Resume(frame));
-                true
-            }
-            Life::Active => false,
-            Life::Released => unreachable!("goweave: a sequence for a released unit of the search"),
-        };
-        drop(state);
-        self.wake.notify_all();
-        woke
-    }
-
-    /// Unit `unit` explored everything it was given: it waits, dormant,
-    /// for more from its lender, who is told.
-    pub(super) fn go_dormant(&self, unit: u32, frame: Box<Frame>, (lender, node): (u32, usize)) {
-        let mut state = self.lock();
-        if state.units[unit as usize].inbox.is_empty() {
-            state.units[unit as usize].life = Life::Dormant(frame);
-            state.units[lender as usize].inbox.push(Msg::Returned { node });
-        } else {
-            // Sent to it while it was going dormant: it takes that up
-            // again, still out on loan.
-            state.work.push_back(Work::Resume(frame));
-        }
-        drop(state);
-        self.wake.notify_all();
-    }
-
-    /// The node that lent unit `unit` its branch is done: the unit, and
-    /// those it lent branches to, are let go.
-    pub(super) fn release(&self, unit: u32) {
-        let mut state = self.lock();
-        let mut stack = vec![unit];
-        while let Some(u) = stack.pop() {
-            match std::mem::replace(&mut state.units[u as usize].life, Life::Released) {
-                Life::Dormant(frame) => stack.extend(frame.buf.lent_to.iter().map(|l| l.unit)),
-                Life::Active => unreachable!("goweave: a unit of the search released while it runs"),
-                Life::Released => {}
-            }
-        }
-    }
-
-    /// The messages for unit `unit`, in the order they were sent.
-    pub(super) fn take_inbox(&self, unit: u32, into: &mut Vec<Msg>) {
-        let mut state = self.lock();
-        into.append(&mut state.units[unit as usize].inbox);
-    }
-
-    /// The root unit explored the whole tree.
-    pub(super) fn complete(&self) {
-        self.lock().complete = true;
-        self.wake.notify_all();
-    }
-
-    /// Stops every worker (a failure, the budget, the time limit).
-    pub(crate) fn stop(&self) {
-        self.stopped.store(true, Ordering::Release);
-        let _state = self.lock();
-        self.wake.notify_all();
-    }
-
-    /// Waits for messages for unit `unit` (if the worker runs one), or for
-    /// work, or for the end.
-    pub(super) fn wait(&self, unit: Option<u32>) -> Wait {
-        let mut state = self.lock();
-        loop {
-            if self.stopped.load(Ordering::Acquire) {
-                return Wait::Over { complete: false };
-            }
-            if state.complete {
-                return Wait::Over { complete: true };
-            }
-            if unit.is_some_and(|u| !state.units[u as usize].inbox.is_empty()) {
-                return Wait::Messages;
-            }
-            if let Some(work) = state.work.pop_front() {
-                return Wait::Work(work);
-            }
-            self.hungry.fetch_add(1, Ordering::Relaxed);
-            // Timed, as a backstop: every change notifies.
-            state =
-                self.wake.wait_timeout(state, Duration::from_millis(50)).unwrap_or_else(|p| p.into_inner()).0;
-            self.hungry.fetch_sub(1, Ordering::Relaxed);
-        }
-    }
-}
-
 /// A unit put aside: on a worker's stack while it runs another, or
 /// dormant in the pool.
 pub(super) struct Frame {
-    buf: super::buffers::Buffers,
+    pub(super) buf: super::buffers::Buffers,
     unit: u32,
     remote: usize,
     lender: Option<(u32, usize)>,
@@ -366,6 +121,7 @@ enum Back {
 
 use super::buffers::Lent;
 use super::path::{Node, TaskNode};
+use super::pool::{Pool, Wait, Work};
 use super::wakeup::SeqEvent;
 use super::{Dpor, NONE};
 

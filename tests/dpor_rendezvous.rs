@@ -427,7 +427,9 @@ fn a_select_with_one_arm_ready_does_not_commute_with_its_partners_arrival() {
     // receive's arrival commutes with its partner's (either order pairs
     // the two), but a select's does not: waiting, it is visible on its
     // other channels. Giving it a plain pairing's footprint on its ready
-    // arm lost this deadlock.
+    // arm lost this deadlock until its race with the partner's arrival
+    // was held for an operation on its other channel, the try_send, to
+    // release (mutant `select-partner-held-forever`).
     let tasks = [vec![Op::Send(0)], vec![Op::SelectRecv], vec![Op::TrySend(1)]];
     let naive = mixed_outcomes(Search::NaiveDfs, 0, &tasks);
     assert_eq!(naive, Err("Deadlock".to_string()));

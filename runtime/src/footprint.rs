@@ -105,7 +105,7 @@ impl Access {
 
 /// What a step may touch: up to [`Footprint::ITEMS`] objects with their
 /// access, or everything.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Footprint {
     /// Touches nothing shared (a yield; a join, ordered anyway).
     None,
@@ -119,6 +119,20 @@ pub(crate) enum Footprint {
     /// Dependent with every step (timers, the clock, contexts, conditions).
     Global,
 }
+
+/// Equal when they touch the same objects the same way, in the same
+/// order: the unused items do not count (nor cost a comparison).
+impl PartialEq for Footprint {
+    fn eq(&self, other: &Footprint) -> bool {
+        match (self, other) {
+            (Footprint::None, Footprint::None) | (Footprint::Global, Footprint::Global) => true,
+            (Footprint::Objects { .. }, Footprint::Objects { .. }) => self.items() == other.items(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Footprint {}
 
 impl Footprint {
     /// How many objects a footprint holds: one more touches everything.

@@ -57,19 +57,27 @@ impl Execution {
         waiters.iter().map(|&(w, _, _)| w).filter(|&w| matches!(self.tasks[w].op, Op::Select { .. }))
     }
 
-    /// Makes `footprint` write every channel of each select waiting at
-    /// an unbuffered channel it touches; `false` if they do not fit.
+    /// Adds to `footprint` what completing each select waiting at an
+    /// unbuffered channel it touches changes; `false` if it does not fit.
     ///
     /// Such a select is completed by whichever operation on one of its
     /// channels reaches it first, and after that operations on its other
     /// channels no longer find it. Two operations on two of its channels
     /// therefore do not commute, though they touch different channels:
-    /// the one that completes the select must be ordered with both. Done
-    /// for every operation that finds the select waiting, whichever way
-    /// it goes, so the dependency is there in every order; but for a
-    /// blocking select that finds no arm ready: it completes nothing, and
-    /// joins each queue behind the selects there (which commutes with
-    /// their leaving it: see [`select_on_rendezvous`](Self::select_on_rendezvous)).
+    /// the one that completes the select must be ordered with both. It
+    /// writes, on each of the select's channels, the queue part of the
+    /// direction that pairs with the select's arm there, and reads part
+    /// `CLOSED`: whatever would pair with the select there writes that
+    /// part (an arrival, a try operation, a select's arm, see
+    /// [`choice_footprint`](Self::choice_footprint)) and a close writes
+    /// `CLOSED`, so in either order the two are ordered. The select's own
+    /// arrival wrote the other part, its own queue's order, and commutes
+    /// with the step that completes it, as a plain arrival does with its
+    /// partner's. Done for every operation that finds the select waiting,
+    /// whichever way it goes, so the dependency is there in every order;
+    /// but for a blocking select that finds no arm ready: it completes
+    /// nothing, and joins each queue behind the selects there (see
+    /// [`select_on_rendezvous`](Self::select_on_rendezvous)).
     fn add_waiting_selects(&self, t: TaskId, footprint: &mut Footprint) -> bool {
         let Footprint::Objects { len, items } = footprint else { return true };
         let task = &self.tasks[t];
@@ -320,10 +328,9 @@ impl Execution {
     /// channel: then its arrival and its waiting behave like plain ones on
     /// each channel. A select waiting in the same direction is one more
     /// place in the queue this one joins (whose order the queue's part
-    /// keeps): when something completes it elsewhere it leaves the queue,
-    /// and that step writes this channel (see
-    /// [`add_waiting_selects`](Self::add_waiting_selects)), which the
-    /// arrival reads.
+    /// keeps): something that completes it elsewhere takes it out of the
+    /// queue, which commutes with this arrival (in either order this
+    /// select waits there and that one is gone).
     fn select_on_rendezvous(&self, t: TaskId) -> bool {
         let arms = &self.tasks[t].arms;
         arms.iter().enumerate().all(|(i, a)| {

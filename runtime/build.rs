@@ -50,8 +50,8 @@ const MUTANTS: &[&str] = &[
     // it may pair there (runtime/src/footprint.rs, `Footprint::anywhere`).
     "chan-wakeup-ignores-close",
     // a select that joins a queue where another select waits in the same
-    // direction does not read the channel (commutes with the step that
-    // completes that select elsewhere, taking it out of the queue);
+    // direction does not read the channel (commutes with a try operation
+    // or a select's choice there, which would find it);
     "select-arrival-ignores-selects-leaving",
     // (not a broken rule: a select a close ended, which only returns, is
     // compared as choosing among its arms, so the search runs more);

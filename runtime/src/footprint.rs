@@ -140,7 +140,7 @@ impl Footprint {
 
     /// A footprint of one object.
     pub(crate) fn one(o: ObjectId, access: Access) -> Footprint {
-        Footprint::Objects { len: 1, items: Footprint::items_from((o, access)) }
+        Footprint::of(&[(o, access)])
     }
 
     /// A footprint of these objects (at most [`ITEMS`](Self::ITEMS)).
@@ -150,11 +150,24 @@ impl Footprint {
         Footprint::Objects { len: objects.len() as u8, items }
     }
 
-    /// An item list with `first` first (the rest unused).
-    fn items_from(first: (ObjectId, Access)) -> [(ObjectId, Access); Footprint::ITEMS] {
-        let mut items = [(0, Access::Read); Footprint::ITEMS];
-        items[0] = first;
-        items
+    /// Adds object `o` with `access` to this footprint of objects, unless
+    /// it is there already (a write makes that one a write); `false` if it
+    /// does not fit, or this is not a footprint of objects.
+    pub(crate) fn add(&mut self, (o, access): (ObjectId, Access)) -> bool {
+        let Footprint::Objects { len, items } = self else { return false };
+        let n = *len as usize;
+        if let Some(k) = items[..n].iter().position(|&(id, _)| id == o) {
+            if access == Access::Write {
+                items[k].1 = Access::Write;
+            }
+            return true;
+        }
+        if n == items.len() {
+            return false;
+        }
+        items[n] = (o, access);
+        *len += 1;
+        true
     }
 
     /// The objects with their access (empty for None and Global).
@@ -346,16 +359,12 @@ impl Footprint {
     /// task's stack, in a debug build).
     #[inline(never)]
     fn channels_written(&self) -> Footprint {
-        let mut whole = [(0, Access::Read); Footprint::ITEMS];
-        let mut n = 0;
+        let mut whole = Footprint::of(&[]);
         for &(id, _) in self.items() {
-            let chan = split_part(id).0;
-            if !whole[..n].iter().any(|&(c, _)| c == chan) {
-                whole[n] = (chan, Access::Write);
-                n += 1;
-            }
+            // As many channels as items at most: it fits.
+            whole.add((split_part(id).0, Access::Write));
         }
-        Footprint::Objects { len: n as u8, items: whole }
+        whole
     }
 
     /// Whether this writes footprint id `id` (an object or a part).
@@ -424,13 +433,11 @@ mod tests {
         // Carried to an earlier state, a receive of a closed, empty channel
         // may take a value: then it writes the receive order.
         let recvs = object_part(7, CHAN_RECVS);
-        let mut items = [(0, Access::Read); Footprint::ITEMS];
-        items[..3].copy_from_slice(&[
+        let closed_recv = Footprint::of(&[
             (7, Access::Read),
             (object_part(7, CHAN_CLOSED), Access::Observe),
             (recvs, Access::Read),
         ]);
-        let closed_recv = Footprint::Objects { len: 3, items };
         assert!(!closed_recv.dependent(&closed_recv));
         assert!(closed_recv.anywhere().writes(recvs));
         assert!(closed_recv.anywhere().dependent(&closed_recv.anywhere()));

@@ -228,13 +228,13 @@ impl Config {
     /// never), and only once the search looks large enough to be worth it:
     /// executions run over the part of its tree explored (Knuth's estimate)
     /// of at least 50,000; 0 splits at once, whatever the size. A search
-    /// that ends sooner runs exactly as on one thread, with its counts. A stolen branch keeps
-    /// its sleep set, its wakeup subtree and its place among its node's
-    /// branches, so the threads keep the one-threaded reduction
-    /// (lastzero(10): 3,328 on any number of threads); branches taken
-    /// again where a late sequence needs them repeat executions (split from
-    /// the first execution: up to 19% more for the semaphore pattern, 2.3
-    /// to 7 times the tee's 7,273; see BENCHMARKS.md).
+    /// that ends sooner runs exactly as on one thread, with its counts. A
+    /// stolen branch keeps its sleep set, its wakeup subtree and its place
+    /// among its node's branches, so the threads keep the one-threaded
+    /// reduction (lastzero(10): 3,328 on any number of threads); branches
+    /// taken again where a late sequence needs them repeat executions
+    /// (split from the first execution: up to 19% more for the semaphore
+    /// pattern, 2.3 to 7 times the tee's 7,273; see BENCHMARKS.md).
     #[doc(hidden)]
     pub fn split_after(mut self, executions: u64) -> Config {
         self.split_after = executions;

@@ -79,18 +79,17 @@ impl Execution {
     /// nothing, and joins each queue behind the selects there (see
     /// [`select_on_rendezvous`](Self::select_on_rendezvous)).
     fn add_waiting_selects(&self, t: TaskId, footprint: &mut Footprint) -> bool {
-        let Footprint::Objects { len, items } = footprint else { return true };
         let task = &self.tasks[t];
         let waits = matches!(task.op, Op::Select { default: false })
             && !task.arms.iter().any(|&a| self.arm_ready(t, a));
         if waits {
             return true;
         }
-        let mut n = *len as usize;
-        for i in 0..*len as usize {
+        let mine = *footprint;
+        for &(id, _) in mine.items() {
             // A channel's parts come with the whole channel (part 0), which
             // is enough to look at once.
-            let (o, part) = split_part(items[i].0);
+            let (o, part) = split_part(id);
             if part != 0 {
                 continue;
             }
@@ -98,17 +97,14 @@ impl Execution {
                 for arm in &self.tasks[w].arms {
                     // The queue of the direction that pairs with its arm.
                     let pairing = if arm.dir == Dir::Send { RECVS } else { SENDS };
-                    let changed = [
-                        (object_part(arm.chan, pairing), Access::Write),
-                        (object_part(arm.chan, CLOSED), Access::Read),
-                    ];
-                    if !changed.iter().all(|&item| add_item(items, &mut n, item)) {
+                    if !footprint.add((object_part(arm.chan, pairing), Access::Write))
+                        || !footprint.add((object_part(arm.chan, CLOSED), Access::Read))
+                    {
                         return false;
                     }
                 }
             }
         }
-        *len = n as u8;
         true
     }
 
@@ -230,18 +226,15 @@ impl Execution {
     /// footprint (on a task's stack, in a debug build).
     #[inline(never)]
     fn choice_footprint(&self, t: TaskId) -> Footprint {
-        let mut items = [(0, Access::Read); Footprint::ITEMS];
-        let mut n = 0;
+        let mut footprint = Footprint::of(&[]);
         for a in &self.tasks[t].arms {
             let part = if a.dir == Dir::Send { SENDS } else { RECVS };
             let queue = self.pairs_in_queues(a.chan).then_some((object_part(a.chan, part), Access::Write));
-            if !add_item(&mut items, &mut n, (a.chan, Access::Write))
-                || queue.is_some_and(|item| !add_item(&mut items, &mut n, item))
-            {
+            if !footprint.add((a.chan, Access::Write)) || queue.is_some_and(|item| !footprint.add(item)) {
                 return Footprint::Global;
             }
         }
-        Footprint::Objects { len: n as u8, items }
+        footprint
     }
 
     /// Whether `c` is an unbuffered channel, not a nil one: where senders
@@ -296,20 +289,18 @@ impl Execution {
         let a = self.single_ready_arm(t)?;
         let op = if a.dir == Dir::Send { ChanOp::Send } else { ChanOp::Recv };
         let mut footprint = self.chan(a.chan).rendezvous_footprint(a.chan, t, op);
-        let Footprint::Objects { len, items } = &mut footprint else { return None };
-        let mut n = *len as usize;
-        if !add_item(items, &mut n, (object_part(a.chan, CHAN_ONE_ARM), Access::Read)) {
+        if !footprint.add((object_part(a.chan, CHAN_ONE_ARM), Access::Read)) {
             return None;
         }
         for b in self.tasks[t].arms.iter().filter(|b| b.chan != a.chan && !self.chan(b.chan).never) {
+            // What would make that arm ready too: a partner's arrival, a close.
             let pairing = if b.dir == Dir::Send { RECVS } else { SENDS };
-            let makes_ready =
-                [(object_part(b.chan, pairing), Access::Read), (object_part(b.chan, CLOSED), Access::Read)];
-            if !makes_ready.iter().all(|&item| add_item(items, &mut n, item)) {
+            if !footprint.add((object_part(b.chan, pairing), Access::Read))
+                || !footprint.add((object_part(b.chan, CLOSED), Access::Read))
+            {
                 return None;
             }
         }
-        *len = n as u8;
         Some(footprint)
     }
 
@@ -358,44 +349,18 @@ impl Execution {
         {
             return None;
         }
-        let mut items = [(0, Access::Read); Footprint::ITEMS];
-        let mut n = 0;
+        let mut footprint = Footprint::of(&[]);
         for a in task.arms.iter().filter(|a| !self.chan(a.chan).never) {
-            if n + 2 > items.len() {
+            let part = if a.dir == Dir::Send { SENDS } else { RECVS };
+            // Broken on purpose by the mutant: the queue's order only.
+            let broken = cfg!(goweave_mutant = "select-arrival-ignores-selects-leaving")
+                && self.waiting_selects(a.chan).any(|w| w != t);
+            if !(broken || footprint.add((a.chan, Access::Read)))
+                || !footprint.add((object_part(a.chan, part), Access::Write))
+            {
                 return None;
             }
-            let part = if a.dir == Dir::Send { SENDS } else { RECVS };
-            let shared = self.waiting_selects(a.chan).any(|w| w != t);
-            items[n] = (a.chan, Access::Read);
-            items[n + 1] = (object_part(a.chan, part), Access::Write);
-            n += 2;
-            if shared && cfg!(goweave_mutant = "select-arrival-ignores-selects-leaving") {
-                // Broken on purpose: the queue's order only.
-                items[n - 2] = items[n - 1];
-                n -= 1;
-            }
         }
-        Some(Footprint::Objects { len: n as u8, items })
+        Some(footprint)
     }
-}
-
-/// Adds `item` to the first `n` of `items`, unless its object is there
-/// already (a write makes that one a write); `false` if it does not fit.
-fn add_item(
-    items: &mut [(ObjectId, Access); Footprint::ITEMS],
-    n: &mut usize,
-    item: (ObjectId, Access),
-) -> bool {
-    if let Some(k) = items[..*n].iter().position(|&(id, _)| id == item.0) {
-        if item.1 == Access::Write {
-            items[k].1 = Access::Write;
-        }
-        return true;
-    }
-    if *n == items.len() {
-        return false;
-    }
-    items[*n] = item;
-    *n += 1;
-    true
 }

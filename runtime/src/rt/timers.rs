@@ -145,26 +145,20 @@ impl Execution {
     /// everything, as a firing forced when every task waits does (its
     /// enabledness depends on what every task did).
     pub(crate) fn early_firing_footprint(&self) -> Footprint {
-        let mut items = [(TIMERS, Access::Write); Footprint::ITEMS];
-        let mut len = 1;
+        let mut footprint = Footprint::one(TIMERS, Access::Write);
         for timer in &self.timers {
             match &timer.action {
                 TimerAction::Wake(_) => {}
                 TimerAction::Send { .. } if cfg!(goweave_mutant = "fire-ignores-timer-channels") => {}
                 TimerAction::Send { chan, .. } => {
-                    if items[..len].iter().any(|&(o, _)| o == *chan) {
-                        continue;
-                    }
-                    if len == items.len() {
+                    if !footprint.add((*chan, Access::Write)) {
                         return Footprint::Global;
                     }
-                    items[len] = (*chan, Access::Write);
-                    len += 1;
                 }
                 TimerAction::Call(_) => return Footprint::Global,
             }
         }
-        Footprint::Objects { len: len as u8, items }
+        footprint
     }
 
     /// Whether firing a timer can change anything: a sleeper to wake, or a

@@ -67,20 +67,27 @@ fn without_final(wait: Footprint, entries: &Entries, group: usize) -> (Footprint
 /// channels (see [`Footprint::one_arm`]).
 #[derive(Clone, Copy)]
 pub(super) struct Held {
-    /// The decrement's step.
-    pub(super) decrement: usize,
-    /// The waiting task, its wait's footprint, the row of its clock before
-    /// the wait, and the wait's time in its own clock.
-    pub(super) waiter: TaskId,
-    pub(super) wait: Footprint,
+    /// The earlier step (the decrement, the partner's arrival).
+    pub(super) step: usize,
+    /// The later operation's task, its footprint, the row of its clock
+    /// before it, and its time in its own clock.
+    pub(super) task: TaskId,
+    pub(super) op: Footprint,
     pub(super) row: u32,
     pub(super) time: u32,
-    /// Where the wait is in the execution: the steps before it.
+    /// Where the later operation is in the execution: the steps before it.
     pub(super) end: usize,
-    /// The group, or the select's ready channel.
-    pub(super) group: usize,
-    /// Whether it is a select's race.
-    pub(super) select: bool,
+    /// What releases it.
+    pub(super) until: Until,
+}
+
+/// What releases a [`Held`] race.
+#[derive(Clone, Copy)]
+pub(super) enum Until {
+    /// A write of the WaitGroup.
+    GroupWritten(usize),
+    /// An operation on a channel of the select other than its ready one.
+    OtherChannel { ready: usize },
 }
 
 /// What the search knows of one object (or part of one) this execution.
@@ -344,11 +351,18 @@ impl Dpor {
             return;
         }
         let p_row = self.task_row(slot(p));
+        let entries = self.entries_of(&next);
+        self.races_of_step(p, next, p_row, &entries);
+    }
+
+    /// The entries of `footprint`'s objects, `NONE` for those not touched
+    /// this execution.
+    fn entries_of(&self, footprint: &Footprint) -> Entries {
         let mut entries = [NONE; Footprint::ITEMS];
-        for (k, &(o, _)) in next.items().iter().enumerate() {
+        for (k, &(o, _)) in footprint.items().iter().enumerate() {
             entries[k] = self.buf.objects.find(o).map_or(NONE, index);
         }
-        self.races_of_step(p, next, p_row, &entries);
+        entries
     }
 
     /// [`find_races`](Self::find_races) for one operation of `p`, whose
@@ -403,7 +417,7 @@ impl Dpor {
                 if unordered_add {
                     self.reverse(i, p, next, p_row, self.buf.steps.len());
                 } else {
-                    self.hold(i, p, next, p_row, group, false);
+                    self.hold(i, p, next, p_row, Until::GroupWritten(group));
                 }
             }
         }
@@ -431,13 +445,10 @@ impl Dpor {
         latest: &mut Vec<(usize, usize)>,
         racing: &mut Vec<usize>,
     ) {
-        let queue = object_part(chan, partners);
-        let probe = Footprint::one(queue, Access::Read);
-        let mut entries = [NONE; Footprint::ITEMS];
-        entries[0] = self.buf.objects.find(queue).map_or(NONE, index);
-        self.races(p, probe, p_row, &entries, latest, racing);
+        let probe = Footprint::one(object_part(chan, partners), Access::Read);
+        self.races(p, probe, p_row, &self.entries_of(&probe), latest, racing);
         for &i in racing.iter() {
-            self.hold(i, p, next, p_row, chan, true);
+            self.hold(i, p, next, p_row, Until::OtherChannel { ready: chan });
         }
     }
 
@@ -455,7 +466,7 @@ impl Dpor {
             self.races(p, step, p_row, entries, &mut latest, &mut racing);
             for &i in &racing {
                 if self.buf.steps[i].footprint.writes(object_part(group, WG_FINAL)) {
-                    self.hold(i, p, step, p_row, group, false);
+                    self.hold(i, p, step, p_row, Until::GroupWritten(group));
                 }
             }
         }
@@ -479,50 +490,42 @@ impl Dpor {
         false
     }
 
-    /// Holds the race of step `i`, the decrement that took `group` to
-    /// zero, with `p`'s wait that passes after it (see
-    /// [`Footprint::passing_wait`]).
-    fn hold(&mut self, i: usize, p: TaskId, wait: Footprint, p_row: usize, group: usize, select: bool) {
+    /// Holds the race of step `i` with `p`'s operation `op`, with clock
+    /// `p_row`, `until` a later operation shows it matters (see [`Held`]).
+    fn hold(&mut self, i: usize, p: TaskId, op: Footprint, p_row: usize, until: Until) {
         let time = self.buf.clocks.get(p_row, slot(p)) + 1;
         let end = self.buf.steps.len();
-        self.buf.held.push(Held {
-            decrement: i,
-            waiter: p,
-            wait,
-            row: index(p_row),
-            time,
-            end,
-            group,
-            select,
-        });
+        self.buf.held.push(Held { step: i, task: p, op, row: index(p_row), time, end, until });
     }
 
-    /// Reverses the held races of the waits that passed at a group this
-    /// operation (with clock `p_row`) writes, where it is not ordered
-    /// after the wait: the group may be reused before a waiter woken in
-    /// the other order returns. Each is reversed once an execution.
+    /// Reverses the held races this operation (with clock `p_row`) shows
+    /// to matter, where it is not ordered after the held operation: a
+    /// write of a group, which may be reused before a waiter woken in the
+    /// other order returns; an operation on another channel of a select,
+    /// which could have taken it had it waited there. Each is reversed
+    /// once an execution.
     fn release_held(&mut self, next: Footprint, p_row: usize) {
         let mut k = 0;
         while k < self.buf.held.len() {
             let h = self.buf.held[k];
-            let after_wait = h.time <= self.buf.clocks.get(p_row, slot(h.waiter));
-            let matters = if h.select {
-                // An operation on another of the select's channels.
-                let other = |id: usize| {
-                    let chan = split_part(id).0;
-                    chan != h.group && h.wait.items().iter().any(|&(w, _)| split_part(w).0 == chan)
-                };
-                let forever = cfg!(goweave_mutant = "select-partner-held-forever");
-                !forever && (next == Footprint::Global || next.items().iter().any(|&(id, _)| other(id)))
-            } else {
-                !cfg!(goweave_mutant = "wg-held-forever") && next.writes(h.group)
+            let after = h.time <= self.buf.clocks.get(p_row, slot(h.task));
+            let matters = match h.until {
+                Until::GroupWritten(group) => !cfg!(goweave_mutant = "wg-held-forever") && next.writes(group),
+                Until::OtherChannel { ready } => {
+                    let other = |id: usize| {
+                        let chan = split_part(id).0;
+                        chan != ready && h.op.items().iter().any(|&(w, _)| split_part(w).0 == chan)
+                    };
+                    let forever = cfg!(goweave_mutant = "select-partner-held-forever");
+                    !forever && (next == Footprint::Global || next.items().iter().any(|&(id, _)| other(id)))
+                }
             };
-            if !matters || after_wait {
+            if !matters || after {
                 k += 1;
                 continue;
             }
             self.buf.held.swap_remove(k);
-            self.reverse(h.decrement, h.waiter, h.wait, h.row as usize, h.end);
+            self.reverse(h.step, h.task, h.op, h.row as usize, h.end);
         }
     }
 

@@ -189,3 +189,11 @@ fn an_early_firing_carried_to_an_earlier_state_may_fire_another_timer() {
     // passing twice between the second task's two clock reads.
     same_as_naive(0, &[vec![Op::RecvOrTimeout(1)], vec![Op::Sleep(1), Op::Elapsed], vec![Op::Sleep(1)]]);
 }
+
+#[test]
+fn a_timer_left_behind_by_a_select_can_fire_before_a_later_sleep_starts() {
+    // The select takes the value sent, leaving its 1 ms timer behind. That
+    // timer may fire before the sender's sleep starts, which then ends at
+    // 2 ms, and the body's clock read sees both firings.
+    same_as_naive(0, &[vec![Op::Elapsed], vec![Op::TrySend, Op::Sleep(1)], vec![Op::RecvOrTimeout(1)]]);
+}

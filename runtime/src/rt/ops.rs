@@ -87,6 +87,10 @@ pub(crate) enum Op {
     /// A sleep: announced, it adds a timer; then the task waits for its
     /// firing.
     Sleep,
+    /// Dropping the last receiver of a channel that a pending timer may
+    /// still fill: after it, firing that timer changes nothing but the
+    /// clock, so whether an early firing is worth exploring changes.
+    DropLastReceiver(ObjectId),
     /// An atomic store or read-modify-write.
     Atomic(ObjectId),
     /// An atomic load.
@@ -113,6 +117,7 @@ impl Op {
                 | Op::SharedWrite(_)
                 | Op::Unlock(_)
                 | Op::Clock
+                | Op::DropLastReceiver(_)
         )
     }
 
@@ -124,7 +129,7 @@ impl Op {
             Send(o) | Recv(o) | Close(o) | TryChan(o) | Lock(o) | TryLock(o) | Unlock(o) | RLock(o)
             | RUnlock(o) | WLock(o) | WUnlock(o) | WDrain(o) | CondWait(o) | Relock(o) | Signal(o)
             | Broadcast(o) | WgAdd(o) | WgDone(o) | WgWait(o) | WgWoken(o) | OnceDo(o) | Atomic(o)
-            | AtomicRead(o) | SharedRead(o) | SharedWrite(o) | CtxRead(o) => Some(o),
+            | AtomicRead(o) | SharedRead(o) | SharedWrite(o) | CtxRead(o) | DropLastReceiver(o) => Some(o),
         }
     }
 }

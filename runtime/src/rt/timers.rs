@@ -161,6 +161,24 @@ impl Execution {
         footprint
     }
 
+    /// Whether dropping a receiver of `chan` now is a step of its own: the
+    /// last one, of a channel with room that a pending timer fills. Firing
+    /// that timer early is worth exploring before the drop (see
+    /// [`timer_useful`](Self::timer_useful)) and not after, so the drop
+    /// races with early firings. With no early firings there is no such
+    /// race: a firing forced when every task waits comes after the drop.
+    pub(crate) fn drop_is_step(&self, chan: ObjectId) -> bool {
+        let c = self.chan(chan);
+        !cfg!(goweave_mutant = "drop-is-no-step")
+            && !self.early_timers.is_zero()
+            && c.receivers == 1
+            && c.len < c.cap
+            && self
+                .timers
+                .iter()
+                .any(|t| matches!(&t.action, TimerAction::Send { chan: c, .. } if *c == chan))
+    }
+
     /// Whether firing a timer can change anything: a sleeper to wake, or a
     /// channel with room and a receiver handle alive.
     pub(crate) fn timer_useful(&self) -> bool {

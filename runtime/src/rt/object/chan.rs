@@ -526,6 +526,27 @@ impl<T> ModelChan<T> {
 
     /// Counts a handle made (`delta` 1) or dropped (-1) on side `dir`.
     pub(crate) fn adjust_handles(&self, dir: Dir, delta: isize) {
+        let id = self.obj.id;
+        let step = dir == Dir::Recv
+            && delta < 0
+            && try_with_exec(|ex| {
+                ex.serial == self.obj.serial
+                    && !ex.aborting
+                    && ex.tasks.get(ex.current).is_some_and(|t| t.state == TaskState::Running)
+                    && ex.drop_is_step(id)
+            })
+            .unwrap_or(false);
+        if step {
+            // Named by where the channel was made: a drop has no caller.
+            let made = with_exec(|ex| ex.objects[id].created);
+            announce_act_on(
+                Some(&self.obj),
+                made,
+                |_| (Op::DropLastReceiver(id), ()),
+                |ex, _, ()| ex.chan_mut(id).receivers -= 1,
+            );
+            return;
+        }
         try_with_exec(|ex| {
             if ex.serial == self.obj.serial {
                 let ch = ex.chan_mut(self.obj.id);

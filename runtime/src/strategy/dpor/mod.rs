@@ -432,7 +432,7 @@ impl Scheduler for Dpor {
                 }
                 self.buf.moves = moves;
             }
-            if self.pool.as_ref().is_some_and(|pool| pool.has_split()) {
+            if self.guide != NONE {
                 self.wake_guided(enabled, sleep_at);
             }
             let sleep = &self.buf.sleeps[sleep_at..];

@@ -32,7 +32,9 @@
 //! Small searches stay on one thread: nothing is given away before
 //! `Config::split_after` executions ran and the search's estimated size
 //! reaches [`SPLIT_WORTH`](super::pool::SPLIT_WORTH), so their counts and
-//! reports are those of one thread. The state the workers share is in
+//! reports are those of one thread; nor once a branch given away learnt
+//! of a sequence late (see [`Pool::note_late`](super::pool::Pool::note_late)),
+//! which in a channel-heavy search means thousands more. The state the workers share is in
 //! [`pool`](super::pool).
 
 use std::collections::VecDeque;
@@ -93,8 +95,8 @@ pub(super) struct Offer {
     pub(super) prefix: Vec<PrefixNode>,
     /// The branch's wakeup subtree below its first step: events with the
     /// index of their parent among them (`u32::MAX` for the roots), parents
-    /// first.
-    pub(super) guide: Vec<(TaskId, Footprint, u32)>,
+    /// first, and whether they are late (see `Event::late`).
+    pub(super) guide: Vec<(TaskId, Footprint, u32, bool)>,
 }
 
 /// A unit put aside: on a worker's stack while it runs another, or
@@ -314,8 +316,9 @@ impl Dpor {
         // Children are appended in order: keep each list's last event.
         let mut last_child: Vec<u32> = Vec::with_capacity(offer.guide.len());
         let mut last_root = NONE;
-        for &(task, footprint, parent) in &offer.guide {
+        for &(task, footprint, parent, late) in &offer.guide {
             let e = buf.forest.alloc(task, footprint);
+            buf.forest.events[e as usize].late = late;
             // Placed before any sequence this unit finds.
             buf.forest.events[e as usize].rank = super::wakeup::FORWARDED;
             made.push(e);
@@ -493,7 +496,7 @@ impl Dpor {
         while let Some((mut e, parent)) = queue.pop_front() {
             while e != NONE {
                 let x = self.buf.forest.events[e as usize];
-                guide.push((x.task, x.footprint, parent));
+                guide.push((x.task, x.footprint, parent, x.late));
                 queue.push_back((x.child, (guide.len() - 1) as u32));
                 e = x.next;
             }
@@ -540,20 +543,26 @@ impl Dpor {
 }
 
 impl Dpor {
-    /// In a search over a pool, wakes the task the guide starts with if
-    /// it sleeps at the new node whose sleep set starts at `sleep_at`.
-    /// Units learn of sequences late and in any order, so a branch may be
-    /// taken after one that the one-threaded search would explore after
-    /// it (a sequence forwarded to a thief that no branch there started),
-    /// whose task then sleeps where the guide needs it: waking it only
-    /// adds executions. Not before the search split: until then it is the
-    /// one-threaded search, which needs no such waking (and ran
-    /// executions that the sleep sets would have cut short, some twice).
+    /// Wakes the task the guide starts with if it sleeps at the new node
+    /// whose sleep set starts at `sleep_at` and its event is late (see
+    /// [`Event::late`](super::wakeup::Event::late)). Units learn of
+    /// sequences late and in any order, so a branch may be taken after one
+    /// that the one-threaded search would explore after it (a sequence
+    /// forwarded to a thief that no branch there started), whose task then
+    /// sleeps where the guide needs it: waking it only adds executions
+    /// (without it, lastzero(6) split over 4 threads lost outcomes in one
+    /// search in three). Any other guide event whose task sleeps is passed
+    /// over, as in the one-threaded search, which does so about once every
+    /// 20 executions of the tee's pipeline: waking those too, at every
+    /// node once the search had split, ran whole subtrees again.
     pub(super) fn wake_guided(&mut self, enabled: &[TaskId], sleep_at: usize) {
         let mut e = self.guide;
         while e != NONE {
             let ev = self.buf.forest.events[e as usize];
             if enabled.contains(&ev.task) {
+                if !ev.late {
+                    return;
+                }
                 if let Some(k) = self.buf.sleeps[sleep_at..].iter().position(|s| s.0 == ev.task) {
                     self.buf.sleeps.remove(sleep_at + k);
                 }

@@ -40,6 +40,11 @@ pub(super) struct Event {
     /// the one-threaded search would have explored it before the branches
     /// explored at its node so far, so they do not sleep below it.
     pub(super) early: bool,
+    /// An event of a sequence placed after branches that the one-threaded
+    /// search would explore after it (a branch taken again, an early one,
+    /// a select's first arm regrown): the tasks of those may sleep where
+    /// it needs them (see [`Dpor::wake_guided`]).
+    pub(super) late: bool,
 }
 
 /// When a sequence placed into a node's tree comes in the one-threaded
@@ -75,8 +80,16 @@ impl Forest {
     }
 
     pub(super) fn alloc(&mut self, task: TaskId, footprint: Footprint) -> u32 {
-        let event =
-            Event { task, footprint, child: NONE, next: NONE, again: false, early: false, rank: LOCAL };
+        let event = Event {
+            task,
+            footprint,
+            child: NONE,
+            next: NONE,
+            again: false,
+            early: false,
+            late: false,
+            rank: LOCAL,
+        };
         match self.free.pop() {
             Some(e) => {
                 self.events[e as usize] = event;
@@ -287,7 +300,7 @@ impl Dpor {
                     let strict = at
                         .checked_sub(1)
                         .is_some_and(|p| matches!(&self.buf.path[p], Node::Task(n) if n.strict));
-                    self.insert_below(Link::Guide, &seq, &mut removed, strict, rank);
+                    self.insert_below(Link::Guide, &seq, &mut removed, strict, rank, false);
                 }
                 break;
             }
@@ -299,7 +312,7 @@ impl Dpor {
                 if via.is_none() && at == self.remote {
                     // A select's arms, all explored: the first is taken
                     // again to follow it.
-                    self.insert_below(Link::Regrow, &seq, &mut removed, false, rank);
+                    self.insert_below(Link::Regrow, &seq, &mut removed, false, rank, true);
                 }
                 break;
             };
@@ -311,7 +324,7 @@ impl Dpor {
             let (k, q, lent_from) = match self.first_start(at, &seq, &removed, via, strict) {
                 Start::Covered => break,
                 Start::Nowhere => {
-                    self.insert_below(Link::Root(at), &seq, &mut removed, strict, rank);
+                    self.insert_below(Link::Root(at), &seq, &mut removed, strict, rank, via.is_none());
                     if via.is_none() {
                         // Which branch the sequence went into, or whether
                         // every enabled task was added, is not told: all
@@ -337,6 +350,9 @@ impl Dpor {
             }
             let lent_to = self.buf.lent_to.iter().find(|l| l.node == at && l.task == q);
             if let (true, Some(&Lent { unit, .. })) = (k > lent_from, lent_to) {
+                if let Some(pool) = &self.pool {
+                    pool.note_late();
+                }
                 self.buf.seq = seq;
                 if self.ship_sequence(unit, at + 1, &removed, None) {
                     if let Node::Task(n) = &mut self.buf.path[at] {
@@ -444,6 +460,7 @@ impl Dpor {
         for k in (0..seq.len()).rev().filter(|&k| !removed[k]) {
             let e = self.buf.forest.alloc(seq[k].task, seq[k].footprint);
             self.buf.forest.events[e as usize].child = head;
+            self.buf.forest.events[e as usize].late = true;
             head = e;
         }
         let e = self.buf.forest.alloc(task, Footprint::Global);
@@ -461,6 +478,7 @@ impl Dpor {
         removed: &mut [bool],
         strict: bool,
         rank: Rank,
+        late: bool,
     ) {
         loop {
             let mut e = self.first_of(link);
@@ -481,6 +499,7 @@ impl Dpor {
                     // A leaf: the branch through it explores the sequence.
                     return;
                 }
+                self.buf.forest.events[matched as usize].late |= late;
                 if let Some(k) = (0..seq.len()).find(|&k| !removed[k] && seq[k].task == ev.task) {
                     removed[k] = true;
                 }
@@ -506,6 +525,7 @@ impl Dpor {
                 let e = self.buf.forest.alloc(seq[k].task, seq[k].footprint);
                 self.buf.forest.events[e as usize].child = head;
                 self.buf.forest.events[e as usize].rank = rank;
+                self.buf.forest.events[e as usize].late = late;
                 head = e;
             }
             if last == NONE {
@@ -538,6 +558,9 @@ impl Dpor {
                 // is taken again, here, once it is back.
                 let lent: Vec<TaskId> =
                     self.buf.lent_to.iter().filter(|l| l.node == at).map(|l| l.task).collect();
+                if let (false, Some(pool)) = (lent.is_empty(), &self.pool) {
+                    pool.note_late();
+                }
                 for task in lent {
                     self.append_again(at, task, &[], &[]);
                 }

@@ -132,7 +132,7 @@ pub(crate) struct Dpor {
     /// the unit of it this worker runs: its id, how many nodes of its path
     /// are its prefix (other units'), the node of the unit it was given
     /// by, and whether it lies below the split levels of a sharded search.
-    pool: Option<std::sync::Arc<Pool>>,
+    pool: Option<std::sync::Arc<pool::Handle>>,
     unit: u32,
     remote: usize,
     lender: Option<(u32, usize)>,
@@ -141,8 +141,10 @@ pub(crate) struct Dpor {
     /// runs none.
     frames: Vec<steal::Frame>,
     idle: bool,
-    /// The pooled index of the current execution, and messages read.
+    /// The pooled index of the current execution, those claimed for the
+    /// next ones (see `Pool::start_execution`), and messages read.
     index: u64,
+    claimed: std::ops::Range<u64>,
     inbox: Vec<steal::Msg>,
     /// The task that called `yield_now` last, until the next choice.
     yielded: Option<TaskId>,
@@ -193,6 +195,7 @@ impl Dpor {
             frames: Vec::new(),
             idle: false,
             index: 0,
+            claimed: 0..0,
             inbox: Vec::new(),
             yielded: None,
             blocking_waits: Vec::new(),

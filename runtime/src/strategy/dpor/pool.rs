@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::steal::{Frame, Msg, Offer};
@@ -18,6 +18,25 @@ use super::steal::{Frame, Msg, Offer};
 /// few thousand (the tee's 7,273 took 17,000 to 51,000 on two threads),
 /// while a search this size runs in about a second on one.
 pub(super) const SPLIT_WORTH: f64 = 50_000.0;
+
+/// A worker's handle on the pool. A worker clones its handle at every
+/// execution; each handle counts its own references, where clones of the
+/// one shared `Arc<Pool>` moved its count between the cores at every
+/// execution (two thirds of `begin`'s time on two threads).
+pub(crate) struct Handle(Arc<Pool>);
+
+impl Handle {
+    pub(crate) fn new(pool: Arc<Pool>) -> Handle {
+        Handle(pool)
+    }
+}
+
+impl std::ops::Deref for Handle {
+    type Target = Pool;
+    fn deref(&self) -> &Pool {
+        &self.0
+    }
+}
 
 /// Where a unit stands.
 enum Life {
@@ -79,6 +98,10 @@ pub(crate) struct Pool {
     /// Whether a sequence reached a branch given away after that branch
     /// started (see [`note_late`](Self::note_late)).
     late: AtomicBool,
+    /// Messages put into inboxes and not taken yet (or left in a released
+    /// unit's): while there are none, a worker starting an execution
+    /// does not take the lock to look at its inbox.
+    mail: AtomicUsize,
 }
 
 impl Pool {
@@ -95,6 +118,7 @@ impl Pool {
             split_after,
             explored: AtomicU64::new(0),
             late: AtomicBool::new(false),
+            mail: AtomicUsize::new(0),
         }
     }
 
@@ -105,17 +129,24 @@ impl Pool {
     }
 
     /// Counts an execution about to start and returns its index, or `None`
-    /// if the budget is spent or the search stopped.
-    pub(super) fn start_execution(&self) -> Option<u64> {
+    /// if the budget is spent or the search stopped. A worker takes its
+    /// indices `BLOCK` at a time into `claimed`: a counter that every
+    /// worker updated at every execution would bounce between their cores.
+    pub(super) fn start_execution(&self, claimed: &mut std::ops::Range<u64>) -> Option<u64> {
+        /// Indices a worker claims at once.
+        const BLOCK: u64 = 64;
         if self.stopped.load(Ordering::Acquire) {
             return None;
         }
-        let n = self.started.fetch_add(1, Ordering::Relaxed);
-        if n >= self.iterations {
-            self.stop();
-            return None;
+        if claimed.is_empty() {
+            let n = self.started.fetch_add(BLOCK, Ordering::Relaxed);
+            if n >= self.iterations {
+                self.stop();
+                return None;
+            }
+            *claimed = n..(n + BLOCK).min(self.iterations);
         }
-        Some(n)
+        claimed.next()
     }
 
     /// Whether a worker waits for work and none is offered, and the search
@@ -179,6 +210,7 @@ impl Pool {
         let mut state = self.lock();
         let to = &mut state.units[unit as usize];
         to.inbox.push(msg);
+        self.mail.fetch_add(1, Ordering::Release);
         let woke = match std::mem::replace(&mut to.life, Life::Active) {
             Life::Dormant(frame) => {
                 state.work.push_back(Work::Resume(frame));
@@ -199,6 +231,7 @@ impl Pool {
         if state.units[unit as usize].inbox.is_empty() {
             state.units[unit as usize].life = Life::Dormant(frame);
             state.units[lender as usize].inbox.push(Msg::Returned { node });
+            self.mail.fetch_add(1, Ordering::Release);
         } else {
             // Sent to it while it was going dormant: it takes that up
             // again, still out on loan.
@@ -224,8 +257,13 @@ impl Pool {
 
     /// The messages for unit `unit`, in the order they were sent.
     pub(super) fn take_inbox(&self, unit: u32, into: &mut Vec<Msg>) {
+        if self.mail.load(Ordering::Acquire) == 0 {
+            return;
+        }
         let mut state = self.lock();
-        into.append(&mut state.units[unit as usize].inbox);
+        let inbox = &mut state.units[unit as usize].inbox;
+        self.mail.fetch_sub(inbox.len(), Ordering::Relaxed);
+        into.append(inbox);
     }
 
     /// The root unit explored the whole tree.
@@ -274,8 +312,9 @@ mod tests {
     /// A pool past its sequential start, with a worker waiting for work.
     fn hungry_pool(split_after: u64) -> Pool {
         let pool = Pool::new(1_000_000, split_after);
+        let mut claimed = 0..0;
         for _ in 0..split_after {
-            pool.start_execution();
+            pool.start_execution(&mut claimed);
         }
         pool.hungry.store(1, Ordering::Relaxed);
         pool

@@ -174,7 +174,7 @@ impl Dpor {
                     }
                 }
             }
-            let Some(index) = pool.start_execution() else { return false };
+            let Some(index) = pool.start_execution(&mut self.claimed) else { return false };
             self.index = index;
             if pool.wants_offer(|| self.buf.path_explored_part()) {
                 self.give_away(pool);
@@ -575,7 +575,7 @@ impl Dpor {
     /// This search as one of the workers of `pool`: the first runs the
     /// whole tree (its root unit), the others wait for branches to steal.
     pub(crate) fn pooled(mut self, pool: std::sync::Arc<Pool>, first: bool) -> Dpor {
-        self.pool = Some(pool);
+        self.pool = Some(std::sync::Arc::new(super::pool::Handle::new(pool)));
         self.idle = !first;
         self
     }

@@ -86,7 +86,7 @@ impl Execution {
             return true;
         }
         let mine = *footprint;
-        for &(id, _) in mine.items() {
+        for (id, _) in mine.items() {
             // A channel's parts come with the whole channel (part 0), which
             // is enough to look at once.
             let (o, part) = split_part(id);

@@ -111,7 +111,7 @@ impl ChanState {
                 items[1] = (object_part(o, CLOSED), Access::Observe);
                 items[2] = (object_part(o, RECVS), Access::Read);
                 if cfg!(goweave_mutant = "chan-closed-recv-ignores-recvs") {
-                    return Footprint::Objects { len: 2, items };
+                    return Footprint::of(&items[..2]);
                 }
                 3
             }
@@ -129,7 +129,7 @@ impl ChanState {
             }
             ChanOp::Send | ChanOp::Close => return Footprint::one(o, Access::Write),
         };
-        Footprint::Objects { len, items }
+        Footprint::of(&items[..len])
     }
 
     /// The footprint of task `me`'s plain send, receive or close on this
@@ -174,9 +174,9 @@ impl ChanState {
         };
         if pairs && !cfg!(goweave_mutant = "chan-pairing-ignores-close") {
             items[2] = (object_part(o, CLOSED), Access::Read);
-            return Footprint::Objects { len: 3, items };
+            return Footprint::of(&items[..3]);
         }
-        Footprint::Objects { len: 2, items }
+        Footprint::of(&items[..2])
     }
 
     /// The first task waiting in direction `dir`, other than `me`, and

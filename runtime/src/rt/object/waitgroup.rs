@@ -96,11 +96,7 @@ impl WgState {
         const W: Access = Access::Write;
         const C: Access = Access::Count;
         let (group, last, dones) = (o, object_part(o, WG_FINAL), object_part(o, WG_DONES));
-        let items = |items: &[(ObjectId, Access)]| {
-            let mut all = [(0, R); Footprint::ITEMS];
-            all[..items.len()].copy_from_slice(items);
-            Footprint::Objects { len: items.len() as u8, items: all }
-        };
+        let items = Footprint::of;
         // A decrement's access to `WG_DONES` (see the mutants in build.rs).
         let counts = if cfg!(goweave_mutant = "wg-dones-read") { R } else { C };
         match op {

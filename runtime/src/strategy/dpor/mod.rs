@@ -141,8 +141,7 @@ pub(crate) struct Dpor {
     /// runs none.
     frames: Vec<steal::Frame>,
     idle: bool,
-    /// The pooled index of the current execution, those claimed for the
-    /// next ones (see `Pool::start_execution`), and messages read.
+    /// This execution's index in a pool, those claimed next, messages read.
     index: u64,
     claimed: std::ops::Range<u64>,
     inbox: Vec<steal::Msg>,
@@ -435,9 +434,7 @@ impl Scheduler for Dpor {
                 }
                 self.buf.moves = moves;
             }
-            if self.guide != NONE {
-                self.wake_guided(enabled, sleep_at);
-            }
+            self.wake_guided(enabled, sleep_at);
             let sleep = &self.buf.sleeps[sleep_at..];
             let asleep = |t: TaskId| sleep.iter().any(|s| s.0 == t);
             // First continue the current task (no preemption), and fire
@@ -649,7 +646,7 @@ impl Scheduler for Dpor {
         let own = self.task_row(me);
         let items = footprint.items();
         let mut entries = [NONE; Footprint::ITEMS];
-        for (k, &(o, _)) in items.iter().enumerate() {
+        for (k, (o, _)) in items.clone().enumerate() {
             entries[k] = index(self.buf.objects.entry(o));
         }
         if footprint != Footprint::None && self.depth >= self.fresh_depth {
@@ -677,7 +674,7 @@ impl Scheduler for Dpor {
             }
             Footprint::None => {}
             Footprint::Objects { .. } => {
-                for (k, &(_, access)) in items.iter().enumerate() {
+                for (k, (_, access)) in items.clone().enumerate() {
                     let obj = self.buf.objects.entries[entries[k] as usize];
                     if obj.write != NONE {
                         self.buf.clocks.join(c, obj.write as usize);
@@ -698,7 +695,7 @@ impl Scheduler for Dpor {
         // objects it writes, the last global step and its task's clock
         // share its row rather than copying it (a task's clock that must
         // grow gets a new row, see `touched` below).
-        for (k, &(_, access)) in items.iter().enumerate() {
+        for (k, (_, access)) in items.clone().enumerate() {
             let obj = &mut self.buf.objects.entries[entries[k] as usize];
             if access == Access::Collect {
                 // Ordered after the reads, changing nothing.
@@ -740,7 +737,7 @@ impl Scheduler for Dpor {
             }
         }
         let time = self.buf.clocks.get(c, me);
-        for (k, &(_, access)) in items.iter().enumerate() {
+        for (k, (_, access)) in items.clone().enumerate() {
             self.buf.objects.touch(entries[k] as usize, index(me), access, index(step), time);
         }
         self.buf.steps.push(Step { task, footprint, row: index(c), time, node });

@@ -49,7 +49,7 @@ fn carried(task: TaskId, footprint: Footprint) -> Footprint {
 fn without_final(wait: Footprint, entries: &Entries, group: usize) -> (Footprint, Entries) {
     let (mut items, mut kept) = ([(0, Access::Read); Footprint::ITEMS], [NONE; Footprint::ITEMS]);
     let mut n = 0;
-    for (k, &(id, access)) in wait.items().iter().enumerate() {
+    for (k, (id, access)) in wait.items().enumerate() {
         if id == object_part(group, WG_FINAL) || id == object_part(group, WG_PASSES) {
             continue;
         }
@@ -57,7 +57,7 @@ fn without_final(wait: Footprint, entries: &Entries, group: usize) -> (Footprint
         kept[n] = entries[k];
         n += 1;
     }
-    (Footprint::Objects { len: n as u8, items }, kept)
+    (Footprint::of(&items[..n]), kept)
 }
 
 /// A race held back until a later operation shows that it matters: a
@@ -359,7 +359,7 @@ impl Dpor {
     /// this execution.
     fn entries_of(&self, footprint: &Footprint) -> Entries {
         let mut entries = [NONE; Footprint::ITEMS];
-        for (k, &(o, _)) in footprint.items().iter().enumerate() {
+        for (k, (o, _)) in footprint.items().enumerate() {
             entries[k] = self.buf.objects.find(o).map_or(NONE, index);
         }
         entries
@@ -514,10 +514,10 @@ impl Dpor {
                 Until::OtherChannel { ready } => {
                     let other = |id: usize| {
                         let chan = split_part(id).0;
-                        chan != ready && h.op.items().iter().any(|&(w, _)| split_part(w).0 == chan)
+                        chan != ready && h.op.items().any(|(w, _)| split_part(w).0 == chan)
                     };
                     let forever = cfg!(goweave_mutant = "select-partner-held-forever");
-                    !forever && (next == Footprint::Global || next.items().iter().any(|&(id, _)| other(id)))
+                    !forever && (next == Footprint::Global || next.items().any(|(id, _)| other(id)))
                 }
             };
             if !matters || after {
@@ -585,7 +585,7 @@ impl Dpor {
                         consider(u, last);
                     }
                 }
-                for (k, &(_, access)) in next.items().iter().enumerate() {
+                for (k, (_, access)) in next.items().enumerate() {
                     let e = entries[k];
                     if e == NONE {
                         continue;

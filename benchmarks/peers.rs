@@ -631,13 +631,16 @@ fn child_main(args: &[String]) {
                 std::process::exit(0);
             });
             let search = || match tool.as_str() {
-                "goweave" | "goweave-2" => {
+                // "goweave-n": on n threads.
+                t if t == "goweave" || t.starts_with("goweave-") => {
                     let body = w.goweave;
+                    let threads =
+                        t.strip_prefix("goweave-").map_or(1, |n| n.parse().expect("goweave-<threads>"));
                     let stats = Config::default()
                         .strategy(Strategy::Dfs { preemption_bound: None })
                         .iterations(u64::MAX)
-                        .threads(if tool == "goweave-2" { 2 } else { 1 })
-                        // Work stealing, off by default (see BENCHMARKS.md).
+                        .threads(threads)
+                        // The default, as the bench was written before it.
                         .split_after(1_000)
                         .explore(move || {
                             CHILD_RUNS.fetch_add(1, StdOrdering::Relaxed);

@@ -640,7 +640,7 @@ fn child_main(args: &[String]) {
                         .strategy(Strategy::Dfs { preemption_bound: None })
                         .iterations(u64::MAX)
                         .threads(threads)
-                        // The default, as the bench was written before it.
+                        // The default, set here so the rows keep their meaning if it changes.
                         .split_after(1_000)
                         .explore(move || {
                             CHILD_RUNS.fetch_add(1, StdOrdering::Relaxed);

@@ -323,15 +323,16 @@ impl Footprint {
     ///   there, where one of them takes the value.
     pub(crate) fn anywhere(self) -> Footprint {
         let Footprint::Objects { .. } = self else { return self };
-        let (mut items, len) = ([(0, Access::Read); Footprint::ITEMS], self.items().len());
-        for (slot, item) in items.iter_mut().zip(self.items()) {
-            *slot = item;
-        }
         if cfg!(goweave_mutant = "chan-wakeup-ignores-close") {
             return self;
         }
         if self.one_arm().is_some() {
             return self.channels_written();
+        }
+        // Unpacked, to change in place.
+        let (mut items, len) = ([(0, Access::Read); Footprint::ITEMS], self.items().len());
+        for (slot, item) in items.iter_mut().zip(self.items()) {
+            *slot = item;
         }
         if items[..len].iter().any(|&(_, a)| a == Access::Observe) {
             for (id, a) in &mut items[..len] {

@@ -524,39 +524,37 @@ impl<T> ModelChan<T> {
         with_exec(|ex| ex.chan(id).cap)
     }
 
-    /// Counts a handle made (`delta` 1) or dropped (-1) on side `dir`.
+    /// Counts a handle made (`delta` 1) or dropped (-1) on side `dir`,
+    /// or, for a drop that is a step of its own (see
+    /// [`Execution::drop_is_step`]), announces it and counts it there.
     pub(crate) fn adjust_handles(&self, dir: Dir, delta: isize) {
         let id = self.obj.id;
-        let step = dir == Dir::Recv
-            && delta < 0
-            && try_with_exec(|ex| {
-                ex.serial == self.obj.serial
-                    && !ex.aborting
-                    && ex.tasks.get(ex.current).is_some_and(|t| t.state == TaskState::Running)
-                    && ex.drop_is_step(id)
-            })
-            .unwrap_or(false);
-        if step {
-            // Named by where the channel was made: a drop has no caller.
-            let made = with_exec(|ex| ex.objects[id].created);
+        let step = try_with_exec(|ex| {
+            if ex.serial != self.obj.serial {
+                return None;
+            }
+            let in_task =
+                !ex.aborting && ex.tasks.get(ex.current).is_some_and(|t| t.state == TaskState::Running);
+            if dir == Dir::Recv && delta < 0 && in_task && ex.drop_is_step(id) {
+                // Named by where the channel was made: a drop has no caller.
+                return Some(ex.objects[id].created);
+            }
+            let ch = ex.chan_mut(id);
+            let count = match dir {
+                Dir::Send => &mut ch.senders,
+                Dir::Recv => &mut ch.receivers,
+            };
+            *count = count.saturating_add_signed(delta);
+            None
+        });
+        if let Some(made) = step.flatten() {
             announce_act_on(
                 Some(&self.obj),
                 made,
                 |_| (Op::DropLastReceiver(id), ()),
                 |ex, _, ()| ex.chan_mut(id).receivers -= 1,
             );
-            return;
         }
-        try_with_exec(|ex| {
-            if ex.serial == self.obj.serial {
-                let ch = ex.chan_mut(self.obj.id);
-                let count = match dir {
-                    Dir::Send => &mut ch.senders,
-                    Dir::Recv => &mut ch.receivers,
-                };
-                *count = count.saturating_add_signed(delta);
-            }
-        });
     }
 
     /// A timer's send: puts `value` in the buffer if there is room
